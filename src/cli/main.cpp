@@ -1,3 +1,5 @@
+#include "cli.h"
+
 #include <QCoreApplication>
 
 int main(int argc, char *argv[])
@@ -5,5 +7,9 @@ int main(int argc, char *argv[])
     QCoreApplication app(argc, argv);
     QCoreApplication::setOrganizationName(QStringLiteral("PipedriveSync"));
     QCoreApplication::setApplicationName(QStringLiteral("pipedrive-sync"));
-    return 0;
+    QCoreApplication::setApplicationVersion(QStringLiteral(PDS_VERSION));
+    pds::Cli cli;
+    QObject::connect(&cli, &pds::Cli::exitRequested, &app, &QCoreApplication::exit);
+    cli.start(QCoreApplication::arguments());
+    return app.exec();
 }

@@ -1,0 +1,50 @@
+#pragma once
+
+#include "api/accountinfo.h"
+#include "api/apierror.h"
+
+#include <QJsonObject>
+#include <QNetworkAccessManager>
+#include <QObject>
+#include <QStringList>
+#include <memory>
+
+namespace pds {
+
+class Settings;
+class TokenStore;
+
+// pipedrive-sync-cli: parses the command line, runs one command over the core, and ends the
+// event loop with the exit code of SPEC §7.
+class Cli : public QObject
+{
+    Q_OBJECT
+public:
+    enum ExitCode { Success = 0, FinishedWithProblems = 1, ConfigurationError = 2, Aborted = 3 };
+
+    explicit Cli(QObject *parent = nullptr);
+    ~Cli() override;
+
+    // Starts the command; the application's event loop must run until exitRequested().
+    void start(const QStringList &arguments);
+
+    // For the exit code of an API failure: configuration/authentication 2, the rest 3.
+    static ExitCode exitCodeFor(const ApiError &error);
+
+signals:
+    void exitRequested(int code);
+
+private:
+    void runCheck();
+    void runSetToken();
+    void finish(int code);
+    void printError(const QString &message, const QJsonObject &json = {});
+    void printResult(const QString &text, const QJsonObject &json);
+
+    bool m_json = false;
+    std::unique_ptr<Settings> m_settings;
+    TokenStore *m_store = nullptr;
+    QNetworkAccessManager m_nam;
+};
+
+} // namespace pds

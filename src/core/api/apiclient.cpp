@@ -1,0 +1,53 @@
+#include "apiclient.h"
+
+#include <QNetworkAccessManager>
+#include <QNetworkRequest>
+
+namespace pds {
+
+ApiClient::ApiClient(QNetworkAccessManager *nam, const ApiClientConfig &config, QObject *parent)
+    : QObject(parent)
+    , m_nam(nam)
+    , m_config(config)
+{ }
+
+ApiRequest *ApiClient::createRequest(const QString &path, const QUrlQuery &query, QObject *parent)
+{
+    QUrl url = m_config.baseUrl;
+    url.setPath(path);
+    url.setQuery(query);
+    QNetworkRequest request(url);
+    request.setRawHeader("x-api-token", m_config.token.toUtf8());
+    request.setRawHeader("Accept", "application/json");
+    request.setHeader(QNetworkRequest::UserAgentHeader, QStringLiteral("pipedrive-sync/0.1"));
+    // Redirects could carry the token header to another host: never follow them.
+    request.setAttribute(
+        QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
+    request.setAttribute(QNetworkRequest::Http2AllowedAttribute, false);
+    return new ApiRequest(m_nam, request, path, m_config.timeoutMs, parent ? parent : this);
+}
+
+void ApiClient::noteResponse(const ApiResponse &response, int tokenCost)
+{
+    ++m_requestCount;
+    // A request that reached Pipedrive costs its tokens, even when it failed there.
+    if (response.httpStatus > 0)
+        m_tokensSpent += tokenCost;
+    if (response.rateLimit.isKnown()) {
+        m_lastRateLimit = response.rateLimit;
+        m_sinceRateLimit.start();
+        emit rateLimitUpdated(m_lastRateLimit);
+    }
+}
+
+int ApiClient::burstDelayMs() const
+{
+    // Keep one request of head-room in the rolling window; wait out the window when it is gone.
+    if (m_lastRateLimit.remaining < 0 || m_lastRateLimit.remaining > 1
+        || m_lastRateLimit.resetSeconds <= 0 || !m_sinceRateLimit.isValid())
+        return 0;
+    const qint64 left = qint64(m_lastRateLimit.resetSeconds * 1000) - m_sinceRateLimit.elapsed();
+    return left > 0 ? int(left) : 0;
+}
+
+} // namespace pds

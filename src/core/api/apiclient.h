@@ -1,0 +1,57 @@
+#pragma once
+
+#include "apierror.h"
+#include "apirequest.h"
+#include "endpoint.h"
+
+#include <QElapsedTimer>
+#include <QObject>
+#include <QUrl>
+#include <QUrlQuery>
+
+class QNetworkAccessManager;
+
+namespace pds {
+
+struct ApiClientConfig
+{
+    QUrl baseUrl; // from baseUrlForCompany()
+    QString token; // sent only as the x-api-token header
+    int timeoutMs = 60000; // per request
+};
+
+// Builds authenticated requests and keeps what every response says about the limits. Lives in
+// the thread of the QNetworkAccessManager it is given.
+class ApiClient : public QObject
+{
+    Q_OBJECT
+public:
+    ApiClient(QNetworkAccessManager *nam, const ApiClientConfig &config, QObject *parent = nullptr);
+
+    // A request for path (e.g. "/api/v1/users/me") with query; not started. It belongs to parent.
+    ApiRequest *createRequest(
+        const QString &path, const QUrlQuery &query = {}, QObject *parent = nullptr);
+    // Counts a finished request and its token cost, and remembers the rate-limit headers.
+    void noteResponse(const ApiResponse &response, int tokenCost);
+
+    // How long to hold the next request so as to stay under the burst limit (0 = send now).
+    int burstDelayMs() const;
+
+    const ApiClientConfig &config() const { return m_config; }
+    int requestCount() const { return m_requestCount; }
+    qint64 tokensSpent() const { return m_tokensSpent; }
+    RateLimitInfo lastRateLimit() const { return m_lastRateLimit; }
+
+signals:
+    void rateLimitUpdated(const pds::RateLimitInfo &info);
+
+private:
+    QNetworkAccessManager *m_nam;
+    ApiClientConfig m_config;
+    int m_requestCount = 0;
+    qint64 m_tokensSpent = 0;
+    RateLimitInfo m_lastRateLimit;
+    QElapsedTimer m_sinceRateLimit; // how old m_lastRateLimit is
+};
+
+} // namespace pds

@@ -1,0 +1,244 @@
+#include "apirequest.h"
+
+#include "logging.h"
+
+#include <QJsonDocument>
+#include <QJsonParseError>
+#include <QNetworkAccessManager>
+
+namespace pds {
+
+namespace {
+
+QByteArray headerValue(const QList<QNetworkReply::RawHeaderPair> &headers, const char *name)
+{
+    for (const auto &pair : headers) {
+        if (pair.first.compare(name, Qt::CaseInsensitive) == 0)
+            return pair.second.trimmed();
+    }
+    return {};
+}
+
+qint64 headerInt(const QList<QNetworkReply::RawHeaderPair> &headers, const char *name)
+{
+    bool ok = false;
+    const qint64 value = headerValue(headers, name).toLongLong(&ok);
+    return ok ? value : -1;
+}
+
+bool looksLikeHtml(const QByteArray &contentType, const QByteArray &body)
+{
+    if (contentType.contains("text/html"))
+        return true;
+    const QByteArray start = body.left(256).trimmed().toLower();
+    return start.startsWith("<!doctype html") || start.startsWith("<html") || start.startsWith("<");
+}
+
+// Pipedrive's error envelope carries "error" (and sometimes "error_info"); keep it short.
+QString envelopeMessage(const QByteArray &body)
+{
+    const QJsonDocument doc = QJsonDocument::fromJson(body);
+    if (!doc.isObject())
+        return {};
+    const QJsonObject object = doc.object();
+    QString message = object.value(QLatin1String("error")).toString();
+    if (message.isEmpty())
+        message = object.value(QLatin1String("message")).toString();
+    return message.left(300);
+}
+
+} // namespace
+
+RateLimitInfo parseRateLimitHeaders(const QList<QNetworkReply::RawHeaderPair> &headers)
+{
+    RateLimitInfo info;
+    info.limit = int(headerInt(headers, "x-ratelimit-limit"));
+    info.remaining = int(headerInt(headers, "x-ratelimit-remaining"));
+    bool ok = false;
+    const double reset = headerValue(headers, "x-ratelimit-reset").toDouble(&ok);
+    info.resetSeconds = ok ? reset : -1;
+    // Retry-After is seconds here; the HTTP-date form is not used by Pipedrive.
+    info.retryAfterSeconds = int(headerInt(headers, "retry-after"));
+    info.dailyTokenLimit = headerInt(headers, "x-daily-ratelimit-token-limit");
+    info.dailyTokensRemaining = headerInt(headers, "x-daily-ratelimit-token-remaining");
+    return info;
+}
+
+ApiResponse interpretReply(const RawReply &raw, const QString &path)
+{
+    ApiResponse response;
+    response.httpStatus = raw.httpStatus;
+    response.bytes = raw.body.size();
+    response.rateLimit = parseRateLimitHeaders(raw.headers);
+    ApiError &error = response.error;
+    error.httpStatus = raw.httpStatus;
+    error.path = path;
+    error.rateLimit = response.rateLimit;
+    auto fail = [&](ApiError::Kind kind, const QString &message) {
+        error.kind = kind;
+        error.message = message;
+        return response;
+    };
+
+    if (raw.cancelled)
+        return fail(ApiError::Kind::Cancelled, QStringLiteral("The request was cancelled."));
+    if (raw.timedOut)
+        return fail(ApiError::Kind::Timeout,
+            QStringLiteral("Pipedrive did not answer %1 in time.").arg(path));
+
+    const int status = raw.httpStatus;
+    if (status == 0) {
+        // No HTTP status at all: the connection failed before any answer.
+        return fail(ApiError::Kind::Network,
+            QStringLiteral("could not reach Pipedrive for %1: %2").arg(path, raw.networkErrorString));
+    }
+
+    const bool html = looksLikeHtml(raw.contentType, raw.body);
+    const QString serverMessage = html ? QString() : envelopeMessage(raw.body);
+    if (status == 401)
+        return fail(ApiError::Kind::Authentication,
+            QStringLiteral("Pipedrive refused the API token (%1).")
+                .arg(serverMessage.isEmpty() ? QStringLiteral("unauthorized") : serverMessage));
+    if (status == 403) {
+        if (html)
+            return fail(ApiError::Kind::Blocked,
+                QStringLiteral("Pipedrive answered with a 403 web page instead of data: the "
+                               "integration is being blocked, usually after too many "
+                               "rate-limited requests. Wait before trying again."));
+        return fail(ApiError::Kind::Authentication,
+            QStringLiteral("Pipedrive refused access to %1 (%2).")
+                .arg(path, serverMessage.isEmpty() ? QStringLiteral("forbidden") : serverMessage));
+    }
+    if (status == 429) {
+        if (response.rateLimit.dailyTokensRemaining == 0)
+            return fail(ApiError::Kind::BudgetExhausted,
+                QStringLiteral("The company's daily Pipedrive API budget is used up."));
+        return fail(ApiError::Kind::RateLimited,
+            QStringLiteral("Pipedrive's rate limit was reached (%1).")
+                .arg(serverMessage.isEmpty() ? QStringLiteral("Request over limit")
+                                             : serverMessage));
+    }
+    if (status == 404 || status == 410)
+        return fail(ApiError::Kind::NotFound,
+            QStringLiteral("Pipedrive has no %1 (%2).")
+                .arg(path, serverMessage.isEmpty() ? QStringLiteral("not found") : serverMessage));
+    if (status >= 500)
+        return fail(ApiError::Kind::Server,
+            QStringLiteral("Pipedrive had a server error on %1%2.")
+                .arg(path,
+                    serverMessage.isEmpty() ? QString() : QStringLiteral(": ") + serverMessage));
+    if (status >= 400)
+        return fail(ApiError::Kind::BadRequest,
+            QStringLiteral("Pipedrive rejected the request %1%2.")
+                .arg(path,
+                    serverMessage.isEmpty() ? QString() : QStringLiteral(": ") + serverMessage));
+
+    // A 2xx: the body must be complete JSON in Pipedrive's envelope.
+    if (raw.networkError != QNetworkReply::NoError
+        || (raw.contentLength >= 0 && raw.body.size() < raw.contentLength))
+        return fail(ApiError::Kind::Network,
+            QStringLiteral("The connection broke while reading %1 (%2 of %3 bytes).")
+                .arg(path)
+                .arg(raw.body.size())
+                .arg(raw.contentLength));
+    if (html)
+        return fail(ApiError::Kind::Malformed,
+            QStringLiteral("Pipedrive sent a web page instead of data for %1.").arg(path));
+    QJsonParseError parseError;
+    const QJsonDocument doc = QJsonDocument::fromJson(raw.body, &parseError);
+    if (parseError.error != QJsonParseError::NoError)
+        return fail(ApiError::Kind::Malformed,
+            QStringLiteral("Pipedrive's answer for %1 is not valid JSON (%2 at byte %3).")
+                .arg(path, parseError.errorString())
+                .arg(parseError.offset));
+    if (!doc.isObject())
+        return fail(ApiError::Kind::Malformed,
+            QStringLiteral("Pipedrive's answer for %1 is not a JSON object.").arg(path));
+    const QJsonObject body = doc.object();
+    if (body.value(QLatin1String("success")) != QJsonValue(true))
+        return fail(ApiError::Kind::Malformed,
+            QStringLiteral("Pipedrive's answer for %1 does not report success%2.")
+                .arg(path,
+                    serverMessage.isEmpty() ? QString() : QStringLiteral(": ") + serverMessage));
+    if (!body.contains(QLatin1String("data")))
+        return fail(ApiError::Kind::Malformed,
+            QStringLiteral("Pipedrive's answer for %1 has no data.").arg(path));
+    response.body = body;
+    return response;
+}
+
+ApiRequest::ApiRequest(QNetworkAccessManager *nam, const QNetworkRequest &request,
+    const QString &path, int timeoutMs, QObject *parent)
+    : QObject(parent)
+    , m_nam(nam)
+    , m_request(request)
+    , m_path(path)
+    , m_timeoutMs(timeoutMs)
+{
+    m_timer.setSingleShot(true);
+    connect(&m_timer, &QTimer::timeout, this, &ApiRequest::onTimeout);
+}
+
+ApiRequest::~ApiRequest()
+{
+    if (m_reply) {
+        m_reply->disconnect(this);
+        m_reply->abort();
+        m_reply->deleteLater();
+    }
+}
+
+void ApiRequest::start()
+{
+    m_elapsed.start();
+    m_reply = m_nam->get(m_request);
+    connect(m_reply, &QNetworkReply::finished, this, &ApiRequest::onReplyFinished);
+    if (m_timeoutMs > 0)
+        m_timer.start(m_timeoutMs);
+}
+
+void ApiRequest::cancel()
+{
+    m_cancelled = true;
+    if (m_reply)
+        m_reply->abort();
+}
+
+void ApiRequest::onTimeout()
+{
+    m_timedOut = true;
+    if (m_reply)
+        m_reply->abort();
+}
+
+void ApiRequest::onReplyFinished()
+{
+    if (m_done)
+        return;
+    m_done = true;
+    m_timer.stop();
+    QNetworkReply *reply = m_reply;
+    RawReply raw;
+    raw.httpStatus = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    raw.networkError = reply->error();
+    raw.networkErrorString = reply->errorString();
+    raw.contentType = reply->header(QNetworkRequest::ContentTypeHeader).toByteArray();
+    const QVariant length = reply->header(QNetworkRequest::ContentLengthHeader);
+    raw.contentLength = length.isValid() ? length.toLongLong() : -1;
+    raw.body = reply->readAll();
+    raw.headers = reply->rawHeaderPairs();
+    raw.timedOut = m_timedOut;
+    raw.cancelled = m_cancelled && !m_timedOut;
+    m_response = interpretReply(raw, m_path);
+    m_response.elapsedMs = m_elapsed.elapsed();
+    // The query holds only paging and filters: the token travels in a header, never in the URL.
+    qCDebug(lcApi).noquote() << "GET" << m_request.url().path() << m_request.url().query() << "->"
+                             << raw.httpStatus << m_response.bytes << "bytes"
+                             << m_response.elapsedMs << "ms"
+                             << (m_response.ok() ? QString() : m_response.error.toString());
+    reply->deleteLater();
+    m_reply = nullptr;
+    emit finished();
+}
+
+} // namespace pds

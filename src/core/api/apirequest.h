@@ -1,0 +1,80 @@
+#pragma once
+
+#include "apierror.h"
+
+#include <QElapsedTimer>
+#include <QJsonObject>
+#include <QNetworkReply>
+#include <QObject>
+#include <QPointer>
+#include <QTimer>
+
+class QNetworkAccessManager;
+
+namespace pds {
+
+// What one request produced: a parsed Pipedrive envelope, or a typed error.
+struct ApiResponse
+{
+    ApiError error;
+    int httpStatus = 0;
+    QJsonObject body; // the whole envelope on success
+    RateLimitInfo rateLimit;
+    qint64 bytes = 0;
+    qint64 elapsedMs = 0;
+
+    bool ok() const { return !error.isError(); }
+};
+
+// Turns what came off the wire into an ApiResponse. Separate from the network code so each rule
+// (status codes, HTML pages, cut bodies, envelopes) is testable on its own.
+struct RawReply
+{
+    int httpStatus = 0;
+    QNetworkReply::NetworkError networkError = QNetworkReply::NoError;
+    QString networkErrorString;
+    QByteArray contentType;
+    qint64 contentLength = -1; // the announced Content-Length, -1 if none
+    QByteArray body;
+    QList<QNetworkReply::RawHeaderPair> headers;
+    bool timedOut = false;
+    bool cancelled = false;
+};
+ApiResponse interpretReply(const RawReply &raw, const QString &path);
+RateLimitInfo parseRateLimitHeaders(const QList<QNetworkReply::RawHeaderPair> &headers);
+
+// One HTTP GET with its own timeout: started once, finishes once, then deletes itself later.
+class ApiRequest : public QObject
+{
+    Q_OBJECT
+public:
+    ApiRequest(QNetworkAccessManager *nam, const QNetworkRequest &request, const QString &path,
+        int timeoutMs, QObject *parent = nullptr);
+    ~ApiRequest() override;
+
+    void start();
+    void cancel();
+    const ApiResponse &response() const { return m_response; }
+    QString path() const { return m_path; }
+
+signals:
+    void finished();
+
+private:
+    void onReplyFinished();
+    void onTimeout();
+
+    QNetworkAccessManager *m_nam;
+    QNetworkRequest m_request;
+    QString m_path;
+    int m_timeoutMs;
+    QPointer<QNetworkReply> m_reply;
+    QTimer m_timer;
+    QElapsedTimer m_elapsed;
+    bool m_timedOut = false;
+    bool m_cancelled = false;
+    bool m_done = false;
+    ApiResponse m_response;
+};
+
+} // namespace pds

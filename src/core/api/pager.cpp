@@ -1,0 +1,166 @@
+#include "pager.h"
+
+#include "logging.h"
+
+#include <QRandomGenerator>
+
+namespace pds {
+
+namespace {
+
+// v1 puts pagination under additional_data.pagination; some v1 schemas show it directly under
+// additional_data (API-NOTES §3): read both.
+QJsonObject offsetPagination(const QJsonObject &additionalData)
+{
+    const QJsonObject nested = additionalData.value(QLatin1String("pagination")).toObject();
+    return nested.isEmpty() ? additionalData : nested;
+}
+
+} // namespace
+
+Pager::Pager(ApiClient *client, const Endpoint &endpoint, const QUrlQuery &query, int pageSize,
+    QObject *parent)
+    : QObject(parent)
+    , m_client(client)
+    , m_endpoint(endpoint)
+    , m_query(query)
+    , m_pageSize(qBound(1, pageSize, 500))
+{
+    m_delay.setSingleShot(true);
+    connect(&m_delay, &QTimer::timeout, this, &Pager::send);
+}
+
+void Pager::resumeFrom(const QString &position)
+{
+    m_position = position;
+    m_atEnd = false;
+}
+
+void Pager::fetchNext()
+{
+    Q_ASSERT(!m_busy && !m_atEnd);
+    m_busy = true;
+    m_attempt = 0;
+    m_rateLimitWaits = 0;
+    const int wait = m_client->burstDelayMs();
+    if (wait > 0)
+        m_delay.start(wait);
+    else
+        send();
+}
+
+void Pager::cancel()
+{
+    m_delay.stop();
+    if (m_request)
+        m_request->cancel();
+}
+
+void Pager::send()
+{
+    ++m_attempt;
+    QUrlQuery query = m_query;
+    switch (m_endpoint.paging) {
+    case Paging::Cursor:
+        query.addQueryItem(QStringLiteral("limit"), QString::number(m_pageSize));
+        if (!m_position.isEmpty())
+            query.addQueryItem(QStringLiteral("cursor"), m_position);
+        break;
+    case Paging::Offset:
+        query.addQueryItem(
+            QStringLiteral("start"), m_position.isEmpty() ? QStringLiteral("0") : m_position);
+        query.addQueryItem(QStringLiteral("limit"), QString::number(m_pageSize));
+        break;
+    case Paging::None:
+        // Unpaged in the spec: send no paging at all, unless a previous answer asked for more.
+        if (!m_position.isEmpty())
+            query.addQueryItem(QStringLiteral("start"), m_position);
+        break;
+    }
+    m_request = m_client->createRequest(m_endpoint.path, query, this);
+    connect(m_request, &ApiRequest::finished, this, &Pager::onFinished);
+    m_request->start();
+}
+
+int Pager::backoffMs(int attempt) const
+{
+    if (m_policy.baseDelayMs <= 0)
+        return 0;
+    const qint64 exponential = qint64(m_policy.baseDelayMs) << qMin(attempt - 1, 16);
+    const qint64 capped = qMin<qint64>(exponential, m_policy.maxDelayMs);
+    // Full jitter on the upper half keeps many clients from retrying in step.
+    const double factor = 0.5 + 0.5 * QRandomGenerator::global()->generateDouble();
+    return int(capped * factor);
+}
+
+void Pager::scheduleRetry(const ApiError &error, int delayMs)
+{
+    qCInfo(lcApi).noquote() << "retrying" << m_endpoint.path << "in" << delayMs << "ms after"
+                            << error.toString();
+    emit retrying(error, m_attempt, delayMs);
+    m_delay.start(delayMs);
+}
+
+void Pager::onFinished()
+{
+    ApiRequest *request = m_request;
+    m_request = nullptr;
+    const ApiResponse response = request->response();
+    request->deleteLater();
+    m_client->noteResponse(response, m_endpoint.tokenCost);
+
+    if (!response.ok()) {
+        ApiError error = response.error;
+        if (error.kind == ApiError::Kind::RateLimited) {
+            ++m_rateLimitWaits;
+            if (m_rateLimitWaits > m_policy.maxRateLimitWaits) {
+                // Waiting as told did not help: the daily budget is the likelier cause.
+                error.kind = ApiError::Kind::BudgetExhausted;
+                error.message = QStringLiteral("Pipedrive kept refusing requests after %1 waits: "
+                                               "the daily API budget is probably used up.")
+                                    .arg(m_rateLimitWaits - 1);
+            } else {
+                const int told = error.suggestedWaitMs();
+                --m_attempt; // a rate-limit wait is not a failed attempt
+                scheduleRetry(error, told >= 0 ? told + 100 : backoffMs(m_rateLimitWaits));
+                return;
+            }
+        } else if (error.isTransient() && m_attempt < m_policy.maxAttempts) {
+            scheduleRetry(error, backoffMs(m_attempt));
+            return;
+        }
+        m_busy = false;
+        emit failed(error);
+        return;
+    }
+
+    ApiPage page;
+    page.position = m_position;
+    page.index = m_pageIndex++;
+    const QJsonValue data = response.body.value(QLatin1String("data"));
+    page.items = data.isArray() ? data.toArray() : QJsonArray();
+    page.additionalData = response.body.value(QLatin1String("additional_data")).toObject();
+    page.relatedObjects = response.body.value(QLatin1String("related_objects")).toObject();
+    if (m_endpoint.paging == Paging::Cursor) {
+        const QJsonValue next = page.additionalData.value(QLatin1String("next_cursor"));
+        page.nextPosition = next.isString() ? next.toString() : QString();
+    } else {
+        const QJsonObject pagination = offsetPagination(page.additionalData);
+        if (pagination.value(QLatin1String("more_items_in_collection")).toBool()) {
+            const QJsonValue nextStart = pagination.value(QLatin1String("next_start"));
+            qint64 next = nextStart.isDouble() ? qint64(nextStart.toDouble()) : -1;
+            if (next < 0) // more items but no next_start: continue after what we have
+                next = m_position.toLongLong() + page.items.size();
+            // A next position that does not advance would loop forever: treat it as the end.
+            if (next > m_position.toLongLong())
+                page.nextPosition = QString::number(next);
+        }
+    }
+    page.last = page.nextPosition.isEmpty();
+    m_position = page.nextPosition;
+    m_atEnd = page.last;
+    m_busy = false;
+    emit pageReady(page);
+}
+
+} // namespace pds
