@@ -85,8 +85,7 @@ void Cli::start(const QStringList &arguments)
     const QCommandLineOption jsonOption(QStringLiteral("json"), tr("Machine-readable output."));
     parser.addOption(jsonOption);
     const QCommandLineOption verboseOption(
-        QStringList { QStringLiteral("v"), QStringLiteral("verbose") },
-        tr("Log each request and step on standard error."));
+        QStringLiteral("verbose"), tr("Log each request and step on standard error."));
     parser.addOption(verboseOption);
     // Without a command the parser prints help; process() exits for --help/--version.
     parser.process(arguments);
