@@ -138,7 +138,10 @@ void Pager::onFinished()
     page.position = m_position;
     page.index = m_pageIndex++;
     const QJsonValue data = response.body.value(QLatin1String("data"));
-    page.items = data.isArray() ? data.toArray() : QJsonArray();
+    // A single-object answer (/users/me) is a page of one.
+    page.items = data.isArray() ? data.toArray()
+        : data.isObject()       ? QJsonArray { data }
+                                : QJsonArray();
     page.additionalData = response.body.value(QLatin1String("additional_data")).toObject();
     page.relatedObjects = response.body.value(QLatin1String("related_objects")).toObject();
     if (m_endpoint.paging == Paging::Cursor) {
