@@ -1,0 +1,407 @@
+#include "db/database.h"
+
+#include "logging.h"
+
+#include <QAtomicInteger>
+#include <QDateTime>
+#include <QDir>
+#include <QFileInfo>
+#include <QRegularExpression>
+#include <QSqlError>
+#include <QSqlQuery>
+
+using namespace Qt::StringLiterals;
+
+namespace pds {
+
+namespace {
+
+QString nextConnectionName()
+{
+    static QAtomicInteger<quint64> counter;
+    return u"pds-db-%1"_s.arg(counter.fetchAndAddRelaxed(1) + 1);
+}
+
+QString quoted(const QString &identifier)
+{
+    return u'"' + identifier + u'"';
+}
+
+} // namespace
+
+Database::Database() = default;
+
+Database::~Database()
+{
+    close();
+}
+
+DbError Database::open(const DatabaseConfig &config)
+{
+    close();
+    m_config = config;
+
+    const QString driver = config.isSqlite() ? u"QSQLITE"_s : u"QPSQL"_s;
+    if (!QSqlDatabase::isDriverAvailable(driver)) {
+        const QString package = config.isSqlite() ? u"libqt6sql6-sqlite"_s : u"libqt6sql6-psql"_s;
+        return DbError::make(DbError::Kind::Other,
+            u"Qt's %1 database driver is not installed (Debian package %2)."_s.arg(
+                driver, package));
+    }
+
+    if (config.isSqlite()) {
+        if (config.sqlitePath.trimmed().isEmpty())
+            return DbError::make(DbError::Kind::Other, u"No SQLite database file is set."_s);
+        // The default path lives in a data folder that may not exist yet.
+        if (config.sqlitePath != ":memory:"_L1)
+            QDir().mkpath(QFileInfo(config.sqlitePath).absolutePath());
+    } else if (config.databaseName.isEmpty()) {
+        return DbError::make(DbError::Kind::Other, u"No PostgreSQL database name is set."_s);
+    }
+
+    m_connectionName = nextConnectionName();
+    m_db = QSqlDatabase::addDatabase(driver, m_connectionName);
+    if (config.isSqlite()) {
+        m_db.setDatabaseName(config.sqlitePath);
+        m_db.setConnectOptions(u"QSQLITE_BUSY_TIMEOUT=%1"_s.arg(qMax(0, config.busyTimeoutMs)));
+    } else {
+        if (!config.host.isEmpty())
+            m_db.setHostName(config.host);
+        m_db.setPort(config.port);
+        m_db.setDatabaseName(config.databaseName);
+        m_db.setUserName(config.user);
+        m_db.setPassword(config.effectivePassword());
+        m_db.setConnectOptions(
+            u"connect_timeout=%1;sslmode=%2;application_name=pipedrive-sync"_s.arg(
+                QString::number(qMax(0, config.connectTimeoutSeconds)),
+                DatabaseConfig::sslModeName(config.sslMode)));
+    }
+
+    DbError error;
+    if (!m_db.open())
+        error = errorFrom(m_db.lastError());
+    else
+        error = config.isSqlite() ? setUpSqlite() : setUpPostgres();
+    if (error.isError()) {
+        qCWarning(lcDb).noquote() << "cannot open" << config.displayUrl() << ":"
+                                  << error.toString();
+        close();
+        return error;
+    }
+    qCDebug(lcDb).noquote() << "opened" << config.displayUrl() << "as" << m_connectionName;
+    return {};
+}
+
+DbError Database::setUpSqlite()
+{
+    DbError error;
+    // Rails turns foreign keys on for every connection; the CRM's FKs rely on it.
+    if (!exec(u"PRAGMA foreign_keys = ON"_s, &error))
+        return error;
+    if (!exec(u"PRAGMA busy_timeout = %1"_s.arg(qMax(0, m_config.busyTimeoutMs)), &error))
+        return error;
+
+    QSqlQuery query(m_db);
+    if (!query.exec(u"PRAGMA journal_mode = WAL"_s))
+        return errorFrom(query.lastError());
+    const QString mode = query.next() ? query.value(0).toString().toLower() : QString();
+    query.finish();
+    if (mode != "wal"_L1 && m_config.sqlitePath != ":memory:"_L1)
+        qCWarning(lcDb).noquote() << "SQLite kept journal mode" << mode << "instead of WAL for"
+                                  << m_config.sqlitePath;
+    // WAL makes NORMAL safe against corruption; only the last commits may be lost on power loss.
+    if (!exec(u"PRAGMA synchronous = NORMAL"_s, &error))
+        return error;
+
+    if (!query.exec(u"PRAGMA foreign_keys"_s))
+        return errorFrom(query.lastError());
+    if (!query.next() || query.value(0).toInt() != 1) {
+        return DbError::make(DbError::Kind::Other,
+            u"This SQLite library cannot enforce foreign keys, which the CRM "
+            "needs."_s);
+    }
+    return {};
+}
+
+DbError Database::setUpPostgres()
+{
+    DbError error;
+    // Timestamps are stored in UTC without a zone, as Rails does; keep the session in UTC so
+    // that server-side conversions never shift them. Notices (e.g. "already exists, skipping")
+    // would otherwise go to stderr through libpq.
+    if (!exec(u"SET TIME ZONE 'UTC'"_s, &error))
+        return error;
+    if (!exec(u"SET client_min_messages = warning"_s, &error))
+        return error;
+    return {};
+}
+
+void Database::close()
+{
+    m_statements.clear();
+    m_inTransaction = false;
+    if (m_connectionName.isEmpty())
+        return;
+    if (m_db.isOpen())
+        m_db.close();
+    m_db = QSqlDatabase();
+    QSqlDatabase::removeDatabase(m_connectionName);
+    m_connectionName.clear();
+}
+
+bool Database::isOpen() const
+{
+    return m_db.isValid() && m_db.isOpen();
+}
+
+DbError Database::errorFrom(const QSqlError &error) const
+{
+    return DbError::fromSqlError(error, m_config);
+}
+
+bool Database::exec(QSqlQuery &query, DbError *error)
+{
+    if (query.exec())
+        return true;
+    const DbError mapped = errorFrom(query.lastError());
+    qCDebug(lcDb).noquote() << "statement failed:" << mapped.kindName(mapped.kind) << mapped.detail;
+    if (error)
+        *error = mapped;
+    return false;
+}
+
+bool Database::exec(const QString &sql, DbError *error)
+{
+    if (!isOpen()) {
+        if (error)
+            *error = DbError::make(DbError::Kind::Other, u"The database is not open."_s);
+        return false;
+    }
+    QSqlQuery query(m_db);
+    if (!query.exec(sql)) {
+        const DbError mapped = errorFrom(query.lastError());
+        qCDebug(lcDb).noquote() << "statement failed:" << mapped.kindName(mapped.kind)
+                                << mapped.detail;
+        if (error)
+            *error = mapped;
+        return false;
+    }
+    return true;
+}
+
+DbError Database::beginTransaction()
+{
+    if (m_inTransaction) {
+        return DbError::make(
+            DbError::Kind::Other, u"Internal error: a database transaction is already open."_s);
+    }
+    DbError error;
+    if (isSqlite()) {
+        if (!exec(u"BEGIN IMMEDIATE"_s, &error))
+            return error;
+    } else if (!m_db.transaction()) {
+        return errorFrom(m_db.lastError());
+    }
+    m_inTransaction = true;
+    return {};
+}
+
+DbError Database::commit()
+{
+    if (!m_inTransaction) {
+        return DbError::make(
+            DbError::Kind::Other, u"Internal error: no database transaction to commit."_s);
+    }
+    finishCachedQueries();
+    if (isSqlite()) {
+        // A failed COMMIT leaves SQLite's transaction open: the caller rolls back.
+        DbError error;
+        if (!exec(u"COMMIT"_s, &error))
+            return error;
+        m_inTransaction = false;
+        return {};
+    }
+    // The driver's commit also notices PostgreSQL answering COMMIT with ROLLBACK (the
+    // transaction had failed); either way it is over.
+    const bool ok = m_db.commit();
+    m_inTransaction = false;
+    if (!ok) {
+        DbError error = errorFrom(m_db.lastError());
+        if (error.isOk()) {
+            error = DbError::make(DbError::Kind::Other,
+                u"PostgreSQL rolled the transaction back instead of committing "
+                "it."_s);
+        }
+        return error;
+    }
+    return {};
+}
+
+DbError Database::rollback()
+{
+    if (!m_inTransaction)
+        return {};
+    finishCachedQueries();
+    m_inTransaction = false;
+    if (isSqlite()) {
+        DbError error;
+        if (!exec(u"ROLLBACK"_s, &error))
+            return error;
+        return {};
+    }
+    if (!m_db.rollback())
+        return errorFrom(m_db.lastError());
+    return {};
+}
+
+DbError Database::savepoint(const QString &name)
+{
+    if (!isPlainIdentifier(name))
+        return DbError::make(DbError::Kind::Other, u"Internal error: bad savepoint name."_s);
+    DbError error;
+    exec(u"SAVEPOINT "_s + name, &error);
+    return error;
+}
+
+DbError Database::releaseSavepoint(const QString &name)
+{
+    if (!isPlainIdentifier(name))
+        return DbError::make(DbError::Kind::Other, u"Internal error: bad savepoint name."_s);
+    DbError error;
+    exec(u"RELEASE SAVEPOINT "_s + name, &error);
+    return error;
+}
+
+DbError Database::rollbackToSavepoint(const QString &name)
+{
+    if (!isPlainIdentifier(name))
+        return DbError::make(DbError::Kind::Other, u"Internal error: bad savepoint name."_s);
+    finishCachedQueries();
+    DbError error;
+    exec(u"ROLLBACK TO SAVEPOINT "_s + name, &error);
+    return error;
+}
+
+void Database::finishCachedQueries()
+{
+    // An unfinished SELECT keeps SQLite's read snapshot (and lock) alive past COMMIT.
+    for (const auto &query : std::as_const(m_statements)) {
+        if (query->isActive())
+            query->finish();
+    }
+}
+
+QSqlQuery *Database::prepared(const QString &sql, DbError *error)
+{
+    if (const auto it = m_statements.constFind(sql); it != m_statements.constEnd())
+        return it->get();
+    if (!isOpen()) {
+        if (error)
+            *error = DbError::make(DbError::Kind::Other, u"The database is not open."_s);
+        return nullptr;
+    }
+    auto query = std::make_shared<QSqlQuery>(m_db);
+    if (!query->prepare(sql)) {
+        const DbError mapped = errorFrom(query->lastError());
+        qCWarning(lcDb).noquote() << "cannot prepare statement:" << mapped.detail;
+        if (error)
+            *error = mapped;
+        return nullptr;
+    }
+    m_statements.insert(sql, query);
+    return query.get();
+}
+
+qint64 Database::lastInsertId(QSqlQuery &query) const
+{
+    if (query.isSelect()) {
+        // INSERT ... RETURNING id
+        if (!query.isValid() && !query.first())
+            return -1;
+        bool ok = false;
+        const qint64 id = query.value(0).toLongLong(&ok);
+        return ok ? id : -1;
+    }
+    bool ok = false;
+    const qint64 id = query.lastInsertId().toLongLong(&ok);
+    return ok ? id : -1;
+}
+
+qint64 Database::insertReturningId(
+    const QString &table, const QStringList &columns, const QVariantList &values, DbError *error)
+{
+    const auto fail = [error](const QString &message) {
+        if (error)
+            *error = DbError::make(DbError::Kind::Other, message);
+        return qint64(-1);
+    };
+    if (!isPlainIdentifier(table))
+        return fail(u"Internal error: bad table name for an insert."_s);
+    if (columns.isEmpty() || columns.size() != values.size())
+        return fail(u"Internal error: an insert's columns and values do not match."_s);
+    QStringList names;
+    QStringList marks;
+    for (const QString &column : columns) {
+        if (!isPlainIdentifier(column))
+            return fail(u"Internal error: bad column name for an insert."_s);
+        names << quoted(column);
+        marks << u"?"_s;
+    }
+    QString sql = u"INSERT INTO %1 (%2) VALUES (%3)"_s.arg(
+        quoted(table), names.join(", "_L1), marks.join(", "_L1));
+    if (isPostgres())
+        sql += " RETURNING \"id\""_L1;
+
+    QSqlQuery *query = prepared(sql, error);
+    if (!query)
+        return -1;
+    for (qsizetype i = 0; i < values.size(); ++i)
+        query->bindValue(int(i), values.at(i));
+    if (!exec(*query, error))
+        return -1;
+    const qint64 id = lastInsertId(*query);
+    query->finish();
+    if (id < 0)
+        return fail(u"The database did not report the id of a new %1 row."_s.arg(table));
+    return id;
+}
+
+QString Database::formatTimestamp(const QDateTime &time)
+{
+    if (!time.isValid())
+        return {};
+    const QDateTime utc = time.toUTC();
+    QString text = utc.toString(u"yyyy-MM-dd HH:mm:ss"_s);
+    if (const int ms = utc.time().msec(); ms > 0)
+        text += u'.' + QString::number(ms).rightJustified(3, u'0') + "000"_L1;
+    return text;
+}
+
+QDateTime Database::parseTimestamp(const QVariant &value)
+{
+    if (value.isNull())
+        return {};
+    if (value.metaType().id() == QMetaType::QDateTime)
+        return value.toDateTime().toUTC();
+    QString text = value.toString().trimmed();
+    if (text.isEmpty())
+        return {};
+    text.replace(u' ', u'T');
+    // Rails writes microseconds; Qt reads at most milliseconds.
+    static const QRegularExpression fraction(u"(\\.\\d{3})\\d+"_s);
+    text.replace(fraction, u"\\1"_s);
+    QDateTime time = QDateTime::fromString(text, Qt::ISODateWithMs);
+    if (!time.isValid())
+        return {};
+    if (time.timeSpec() == Qt::LocalTime)
+        time.setTimeSpec(Qt::UTC);
+    return time.toUTC();
+}
+
+bool Database::isPlainIdentifier(const QString &name)
+{
+    static const QRegularExpression pattern(u"^[a-z_][a-z0-9_]*$"_s);
+    return !name.isEmpty() && name.size() <= 63 && pattern.match(name).hasMatch();
+}
+
+} // namespace pds

@@ -1,0 +1,96 @@
+#pragma once
+
+#include "db/databaseconfig.h"
+#include "db/dberror.h"
+
+#include <QHash>
+#include <QSqlDatabase>
+#include <QStringList>
+#include <QVariantList>
+
+#include <memory>
+
+class QDateTime;
+class QSqlQuery;
+
+namespace pds {
+
+// One connection to the CRM database (SQLite or PostgreSQL), under a connection name of its own.
+// A QSqlDatabase connection belongs to the thread that opened it: create, open, use and close a
+// Database in one thread (the sync engine opens its own in its worker thread).
+class Database
+{
+public:
+    Database();
+    ~Database(); // closes
+    Database(const Database &) = delete;
+    Database &operator=(const Database &) = delete;
+
+    // Connects and sets the session up (SQLite: foreign_keys=ON, journal_mode=WAL,
+    // busy_timeout, synchronous=NORMAL; PostgreSQL: connect_timeout, sslmode, time zone UTC).
+    // Creates the SQLite file's folder if needed. Closes a previous connection first.
+    DbError open(const DatabaseConfig &config);
+    // Drops cached statements, closes and removes the connection. Copies of handle() must be
+    // gone by then (Qt warns about connections still in use otherwise).
+    void close();
+
+    bool isOpen() const;
+    bool isPostgres() const { return m_config.isPostgres(); }
+    bool isSqlite() const { return m_config.isSqlite(); }
+    const DatabaseConfig &config() const { return m_config; }
+    QString connectionName() const { return m_connectionName; }
+    QSqlDatabase handle() const { return m_db; }
+
+    // Runs a prepared query with its bound values; maps a failure into *error.
+    bool exec(QSqlQuery &query, DbError *error = nullptr);
+    // Runs one fixed statement (DDL, PRAGMA, SET): never SQL built from data.
+    bool exec(const QString &sql, DbError *error = nullptr);
+
+    // SQLite takes the write lock at once (BEGIN IMMEDIATE), so a busy database fails here
+    // after busy_timeout instead of deadlocking at the first write.
+    DbError beginTransaction();
+    DbError commit();
+    DbError rollback();
+    bool inTransaction() const { return m_inTransaction; }
+    // Savepoints let one bad row fail without aborting a PostgreSQL transaction.
+    // `name` is fixed by code: letters, digits and '_' only.
+    DbError savepoint(const QString &name);
+    DbError releaseSavepoint(const QString &name);
+    DbError rollbackToSavepoint(const QString &name);
+
+    // The statement for `sql`, prepared once per connection and reused: bind values and call
+    // exec(). Returns nullptr (and sets *error) if it does not prepare. Owned by the Database;
+    // valid until close(). Call finish() on SELECTs that are not read to the end.
+    QSqlQuery *prepared(const QString &sql, DbError *error = nullptr);
+
+    // The id of the row a just-executed INSERT created: the RETURNING value if the query has
+    // one (PostgreSQL), else the driver's last insert id (SQLite). -1 if unknown.
+    qint64 lastInsertId(QSqlQuery &query) const;
+    // INSERT INTO table (columns) VALUES (?...) [RETURNING id], through the statement cache.
+    // `table` and `columns` are names fixed by code (checked: [a-z_][a-z0-9_]*), never data;
+    // the values are bound. Returns the new id, or -1 and *error.
+    qint64 insertReturningId(const QString &table, const QStringList &columns,
+        const QVariantList &values, DbError *error = nullptr);
+
+    DbError errorFrom(const QSqlError &error) const;
+
+    // A time as Rails writes it into datetime(6)/timestamp(6) columns: UTC, no zone,
+    // "yyyy-MM-dd HH:mm:ss" plus ".zzz000" when it has milliseconds.
+    static QString formatTimestamp(const QDateTime &time);
+    // Reads such a column back (QString on SQLite, QDateTime on PostgreSQL) as UTC.
+    static QDateTime parseTimestamp(const QVariant &value);
+    static bool isPlainIdentifier(const QString &name);
+
+private:
+    DbError setUpSqlite();
+    DbError setUpPostgres();
+    void finishCachedQueries();
+
+    DatabaseConfig m_config;
+    QString m_connectionName;
+    QSqlDatabase m_db;
+    QHash<QString, std::shared_ptr<QSqlQuery>> m_statements;
+    bool m_inTransaction = false;
+};
+
+} // namespace pds

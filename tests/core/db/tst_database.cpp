@@ -1,0 +1,609 @@
+#include "db/database.h"
+#include "scratchdatabase.h"
+
+#include <QFile>
+#include <QSqlDatabase>
+#include <QSqlQuery>
+#include <QTcpServer>
+#include <QTest>
+#include <QThread>
+#include <QTimeZone>
+#include <QUuid>
+
+#include <sys/fsuid.h>
+#include <time.h>
+#include <unistd.h>
+
+using namespace Qt::StringLiterals;
+using pds::Database;
+using pds::DatabaseConfig;
+using pds::DbError;
+
+namespace {
+
+qint64 countRows(Database &db, const QString &table)
+{
+    QSqlQuery query(db.handle());
+    if (!query.exec(u"SELECT COUNT(*) FROM "_s + table) || !query.next())
+        return -1;
+    return query.value(0).toLongLong();
+}
+
+QString scalar(Database &db, const QString &sql)
+{
+    QSqlQuery query(db.handle());
+    if (!query.exec(sql) || !query.next())
+        return u"<error>"_s;
+    return query.value(0).toString();
+}
+
+// A table with an auto-generated id, in each dialect's own words.
+QString itemsTable(const Database &db)
+{
+    return db.isPostgres() ? u"CREATE TABLE items (id bigserial primary key, name varchar NOT "
+                             "NULL UNIQUE, flag boolean, note text)"_s
+                           : u"CREATE TABLE items (id integer PRIMARY KEY AUTOINCREMENT NOT NULL, "
+                             "name varchar NOT NULL UNIQUE, flag boolean, note text)"_s;
+}
+
+// While alive, file access checks run as user "nobody": root ignores file permissions.
+class AsNobody
+{
+public:
+    AsNobody()
+        : m_dropped(geteuid() == 0)
+    {
+        if (m_dropped)
+            setfsuid(65534);
+    }
+    ~AsNobody()
+    {
+        if (m_dropped)
+            setfsuid(0);
+    }
+    AsNobody(const AsNobody &) = delete;
+    AsNobody &operator=(const AsNobody &) = delete;
+
+private:
+    bool m_dropped;
+};
+
+} // namespace
+
+class TestDatabase : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+
+    void opensWithTheSessionSettings_data() { pds::test::addBackendRows(); }
+    void opensWithTheSessionSettings();
+    void enforcesForeignKeys_data() { pds::test::addBackendRows(); }
+    void enforcesForeignKeys();
+    void mapsUniqueViolationsToConstraint_data() { pds::test::addBackendRows(); }
+    void mapsUniqueViolationsToConstraint();
+    void givesEachDatabaseItsOwnConnection();
+    void closeRemovesTheConnection();
+    void preparesEachStatementOncePerConnection_data() { pds::test::addBackendRows(); }
+    void preparesEachStatementOncePerConnection();
+    void insertReturningIdReturnsTheNewIds_data() { pds::test::addBackendRows(); }
+    void insertReturningIdReturnsTheNewIds();
+    void insertReturningIdRefusesNamesThatAreNotPlainIdentifiers_data()
+    {
+        pds::test::addBackendRows();
+    }
+    void insertReturningIdRefusesNamesThatAreNotPlainIdentifiers();
+    void lastInsertIdReadsReturningOrTheDriversId_data() { pds::test::addBackendRows(); }
+    void lastInsertIdReadsReturningOrTheDriversId();
+    void transactionsCommitAndRollBack_data() { pds::test::addBackendRows(); }
+    void transactionsCommitAndRollBack();
+    void savepointLetsOneRowFailWithoutLosingTheTransaction_data() { pds::test::addBackendRows(); }
+    void savepointLetsOneRowFailWithoutLosingTheTransaction();
+    void commitReportsATransactionPostgresAborted_data() { pds::test::addBackendRows(); }
+    void commitReportsATransactionPostgresAborted();
+    void storesTimestampsInUtcAsRailsDoes_data() { pds::test::addBackendRows(); }
+    void storesTimestampsInUtcAsRailsDoes();
+    void readOnlyDatabaseGivesReadOnly_data() { pds::test::addBackendRows(); }
+    void readOnlyDatabaseGivesReadOnly();
+    void opensItsOwnConnectionInAWorkerThread_data() { pds::test::addBackendRows(); }
+    void opensItsOwnConnectionInAWorkerThread();
+
+    void lockedSqliteGivesLockedAfterTheBusyTimeout();
+    void unopenableSqlitePathGivesUnreachable();
+    void fileThatIsNoDatabaseIsRefused();
+    void closedPostgresPortGivesUnreachable();
+    void missingPostgresDatabaseGivesNoSuchDatabase();
+    void unknownPostgresRoleGivesAuthenticationFailed();
+    void formatsTimestampsAsRailsDoes();
+};
+
+void TestDatabase::initTestCase()
+{
+    // A zone far from UTC makes any local-time slip in timestamp handling visible.
+    qputenv("TZ", "America/Los_Angeles");
+    tzset();
+}
+
+void TestDatabase::opensWithTheSessionSettings()
+{
+    PDS_SCRATCH_DATABASE(scratch);
+    DatabaseConfig config = scratch.config();
+    config.busyTimeoutMs = 1234;
+    Database db;
+    const DbError error = db.open(config);
+    QVERIFY2(error.isOk(), qPrintable(error.toString()));
+    QVERIFY(db.isOpen());
+    QCOMPARE(db.isPostgres(), scratch.isPostgres());
+    if (db.isPostgres()) {
+        QCOMPARE(scalar(db, u"SHOW TimeZone"_s), u"UTC"_s);
+        QCOMPARE(scalar(db, u"SHOW application_name"_s), u"pipedrive-sync"_s);
+    } else {
+        QCOMPARE(scalar(db, u"PRAGMA foreign_keys"_s), u"1"_s);
+        QCOMPARE(scalar(db, u"PRAGMA journal_mode"_s), u"wal"_s);
+        QCOMPARE(scalar(db, u"PRAGMA busy_timeout"_s), u"1234"_s);
+        QCOMPARE(scalar(db, u"PRAGMA synchronous"_s), u"1"_s); // NORMAL
+    }
+}
+
+void TestDatabase::enforcesForeignKeys()
+{
+    PDS_SCRATCH_DATABASE(scratch);
+    Database db;
+    QVERIFY(db.open(scratch.config()).isOk());
+    DbError error;
+    QVERIFY(db.exec(u"CREATE TABLE parents (id integer PRIMARY KEY)"_s, &error));
+    QVERIFY(db.exec(u"CREATE TABLE children (id integer PRIMARY KEY, parent_id integer "
+                    "REFERENCES parents (id))"_s,
+        &error));
+    QVERIFY(db.exec(u"INSERT INTO parents (id) VALUES (1)"_s, &error));
+    QVERIFY(db.exec(u"INSERT INTO children (id, parent_id) VALUES (1, 1)"_s, &error));
+
+    QSqlQuery orphan(db.handle());
+    orphan.prepare(u"INSERT INTO children (id, parent_id) VALUES (?, ?)"_s);
+    orphan.addBindValue(2);
+    orphan.addBindValue(42);
+    QVERIFY(!db.exec(orphan, &error));
+    QCOMPARE(error.kind, DbError::Kind::Constraint);
+    QCOMPARE(countRows(db, u"children"_s), 1);
+}
+
+void TestDatabase::mapsUniqueViolationsToConstraint()
+{
+    PDS_SCRATCH_DATABASE(scratch);
+    Database db;
+    QVERIFY(db.open(scratch.config()).isOk());
+    DbError error;
+    QVERIFY(db.exec(itemsTable(db), &error));
+    QVERIFY(db.insertReturningId(u"items"_s, { u"name"_s }, { u"Acme"_s }, &error) > 0);
+    QCOMPARE(db.insertReturningId(u"items"_s, { u"name"_s }, { u"Acme"_s }, &error), -1);
+    QCOMPARE(error.kind, DbError::Kind::Constraint);
+    QVERIFY2(error.message.contains(u"rules"_s), qPrintable(error.message));
+    QVERIFY(!error.nativeCode.isEmpty());
+}
+
+void TestDatabase::givesEachDatabaseItsOwnConnection()
+{
+    pds::test::ScratchDatabase scratch(u"sqlite"_s);
+    Database first;
+    Database second;
+    QVERIFY(first.open(scratch.config()).isOk());
+    QVERIFY(second.open(scratch.config()).isOk());
+    QVERIFY(first.connectionName() != second.connectionName());
+    QVERIFY(QSqlDatabase::contains(first.connectionName()));
+    QVERIFY(QSqlDatabase::contains(second.connectionName()));
+}
+
+void TestDatabase::closeRemovesTheConnection()
+{
+    pds::test::ScratchDatabase scratch(u"sqlite"_s);
+    QString name;
+    {
+        Database db;
+        QVERIFY(db.open(scratch.config()).isOk());
+        name = db.connectionName();
+        QVERIFY(QSqlDatabase::contains(name));
+        db.close();
+        QVERIFY(!db.isOpen());
+        QVERIFY(!QSqlDatabase::contains(name));
+        QVERIFY(db.open(scratch.config()).isOk());
+        name = db.connectionName();
+    }
+    QVERIFY(!QSqlDatabase::contains(name)); // the destructor closes too
+}
+
+void TestDatabase::preparesEachStatementOncePerConnection()
+{
+    PDS_SCRATCH_DATABASE(scratch);
+    Database db;
+    QVERIFY(db.open(scratch.config()).isOk());
+    DbError error;
+    QVERIFY(db.exec(itemsTable(db), &error));
+    const QString insert = u"INSERT INTO items (name) VALUES (?)"_s;
+    QSqlQuery *query = db.prepared(insert, &error);
+    QVERIFY2(query, qPrintable(error.toString()));
+    QCOMPARE(db.prepared(insert), query);
+    QVERIFY(db.prepared(u"SELECT name FROM items WHERE id = ?"_s) != query);
+
+    for (const QString &name : { u"a"_s, u"b"_s, u"c"_s }) {
+        QSqlQuery *again = db.prepared(insert, &error);
+        QCOMPARE(again, query);
+        again->bindValue(0, name);
+        QVERIFY2(db.exec(*again, &error), qPrintable(error.toString()));
+    }
+    QCOMPARE(countRows(db, u"items"_s), 3);
+
+    QVERIFY(!db.prepared(u"SELECT nonsense FROM nowhere"_s, &error));
+    QVERIFY(error.isError());
+}
+
+void TestDatabase::insertReturningIdReturnsTheNewIds()
+{
+    PDS_SCRATCH_DATABASE(scratch);
+    Database db;
+    QVERIFY(db.open(scratch.config()).isOk());
+    DbError error;
+    QVERIFY(db.exec(itemsTable(db), &error));
+    const QStringList columns = { u"name"_s, u"flag"_s, u"note"_s };
+    const qint64 first = db.insertReturningId(
+        u"items"_s, columns, { u"first"_s, true, u"it's; \"quoted\""_s }, &error);
+    QVERIFY2(first > 0, qPrintable(error.toString()));
+    const qint64 second = db.insertReturningId(u"items"_s, columns,
+        { u"second"_s, false, QVariant(QMetaType::fromType<QString>()) }, &error);
+    QCOMPARE(second, first + 1);
+
+    QSqlQuery check(db.handle());
+    QVERIFY(check.exec(u"SELECT id, name, flag, note FROM items ORDER BY id"_s));
+    QVERIFY(check.next());
+    QCOMPARE(check.value(0).toLongLong(), first);
+    QCOMPARE(check.value(2).toBool(), true);
+    QCOMPARE(check.value(3).toString(), u"it's; \"quoted\""_s);
+    QVERIFY(check.next());
+    QCOMPARE(check.value(0).toLongLong(), second);
+    QCOMPARE(check.value(2).toBool(), false);
+    QVERIFY(check.isNull(3));
+}
+
+void TestDatabase::insertReturningIdRefusesNamesThatAreNotPlainIdentifiers()
+{
+    PDS_SCRATCH_DATABASE(scratch);
+    Database db;
+    QVERIFY(db.open(scratch.config()).isOk());
+    DbError error;
+    QVERIFY(db.exec(itemsTable(db), &error));
+    QCOMPARE(
+        db.insertReturningId(u"items; DROP TABLE items"_s, { u"name"_s }, { u"x"_s }, &error), -1);
+    QCOMPARE(error.kind, DbError::Kind::Other);
+    error = {};
+    QCOMPARE(
+        db.insertReturningId(u"items"_s, { u"name\") VALUES ('x'); --"_s }, { u"x"_s }, &error),
+        -1);
+    QCOMPARE(error.kind, DbError::Kind::Other);
+    error = {};
+    QCOMPARE(db.insertReturningId(u"items"_s, { u"name"_s, u"note"_s }, { u"x"_s }, &error), -1);
+    QCOMPARE(error.kind, DbError::Kind::Other);
+    QCOMPARE(countRows(db, u"items"_s), 0);
+}
+
+void TestDatabase::lastInsertIdReadsReturningOrTheDriversId()
+{
+    PDS_SCRATCH_DATABASE(scratch);
+    Database db;
+    QVERIFY(db.open(scratch.config()).isOk());
+    DbError error;
+    QVERIFY(db.exec(itemsTable(db), &error));
+    // SQLite 3.35+ knows RETURNING too, so this form works on both.
+    QSqlQuery *returning
+        = db.prepared(u"INSERT INTO items (name) VALUES (?) RETURNING id"_s, &error);
+    QVERIFY2(returning, qPrintable(error.toString()));
+    returning->bindValue(0, u"a"_s);
+    QVERIFY(db.exec(*returning, &error));
+    QCOMPARE(db.lastInsertId(*returning), 1);
+    returning->finish();
+    if (db.isSqlite()) {
+        QSqlQuery *plain = db.prepared(u"INSERT INTO items (name) VALUES (?)"_s, &error);
+        plain->bindValue(0, u"b"_s);
+        QVERIFY(db.exec(*plain, &error));
+        QCOMPARE(db.lastInsertId(*plain), 2);
+    }
+}
+
+void TestDatabase::transactionsCommitAndRollBack()
+{
+    PDS_SCRATCH_DATABASE(scratch);
+    Database db;
+    QVERIFY(db.open(scratch.config()).isOk());
+    DbError error;
+    QVERIFY(db.exec(itemsTable(db), &error));
+
+    QVERIFY(db.beginTransaction().isOk());
+    QVERIFY(db.inTransaction());
+    QVERIFY(db.beginTransaction().isError()); // no nesting
+    QVERIFY(db.insertReturningId(u"items"_s, { u"name"_s }, { u"gone"_s }, &error) > 0);
+    QVERIFY(db.rollback().isOk());
+    QVERIFY(!db.inTransaction());
+    QCOMPARE(countRows(db, u"items"_s), 0);
+
+    QVERIFY(db.beginTransaction().isOk());
+    QVERIFY(db.insertReturningId(u"items"_s, { u"name"_s }, { u"kept"_s }, &error) > 0);
+    // An unfinished SELECT from the cache must not block the commit.
+    QSqlQuery *select = db.prepared(u"SELECT name FROM items"_s, &error);
+    QVERIFY(db.exec(*select, &error));
+    QVERIFY(select->next());
+    const DbError committed = db.commit();
+    QVERIFY2(committed.isOk(), qPrintable(committed.toString()));
+    QCOMPARE(countRows(db, u"items"_s), 1);
+    QVERIFY(db.commit().isError()); // nothing open
+}
+
+void TestDatabase::savepointLetsOneRowFailWithoutLosingTheTransaction()
+{
+    PDS_SCRATCH_DATABASE(scratch);
+    Database db;
+    QVERIFY(db.open(scratch.config()).isOk());
+    DbError error;
+    QVERIFY(db.exec(itemsTable(db), &error));
+    QVERIFY(db.beginTransaction().isOk());
+    QVERIFY(db.insertReturningId(u"items"_s, { u"name"_s }, { u"one"_s }, &error) > 0);
+    QVERIFY(db.savepoint(u"record"_s).isOk());
+    QCOMPARE(db.insertReturningId(u"items"_s, { u"name"_s }, { u"one"_s }, &error), -1);
+    QCOMPARE(error.kind, DbError::Kind::Constraint);
+    QVERIFY(db.rollbackToSavepoint(u"record"_s).isOk());
+    QVERIFY(db.releaseSavepoint(u"record"_s).isOk());
+    QVERIFY(db.insertReturningId(u"items"_s, { u"name"_s }, { u"two"_s }, &error) > 0);
+    QVERIFY(db.commit().isOk());
+    QCOMPARE(countRows(db, u"items"_s), 2);
+    QVERIFY(db.savepoint(u"bad name"_s).isError());
+}
+
+void TestDatabase::commitReportsATransactionPostgresAborted()
+{
+    PDS_SCRATCH_DATABASE(scratch);
+    Database db;
+    QVERIFY(db.open(scratch.config()).isOk());
+    DbError error;
+    QVERIFY(db.exec(itemsTable(db), &error));
+    QVERIFY(db.beginTransaction().isOk());
+    QVERIFY(db.insertReturningId(u"items"_s, { u"name"_s }, { u"one"_s }, &error) > 0);
+    QCOMPARE(db.insertReturningId(u"items"_s, { u"name"_s }, { u"one"_s }, &error), -1);
+    const DbError committed = db.commit();
+    if (db.isPostgres()) {
+        // PostgreSQL aborts the whole transaction on an error and answers COMMIT with ROLLBACK.
+        QVERIFY(committed.isError());
+        QVERIFY(!db.inTransaction());
+        QCOMPARE(countRows(db, u"items"_s), 0);
+    } else {
+        // SQLite undoes only the failed statement.
+        QVERIFY2(committed.isOk(), qPrintable(committed.toString()));
+        QCOMPARE(countRows(db, u"items"_s), 1);
+    }
+}
+
+void TestDatabase::storesTimestampsInUtcAsRailsDoes()
+{
+    PDS_SCRATCH_DATABASE(scratch);
+    Database db;
+    QVERIFY(db.open(scratch.config()).isOk());
+    DbError error;
+    QVERIFY(db.exec(db.isPostgres() ? u"CREATE TABLE times (id integer, at timestamp(6))"_s
+                                    : u"CREATE TABLE times (id integer, at datetime(6))"_s,
+        &error));
+    const QDateTime moment(QDate(2025, 3, 30), QTime(1, 30, 5, 250), QTimeZone::utc());
+    QSqlQuery *insert = db.prepared(u"INSERT INTO times (id, at) VALUES (?, ?)"_s, &error);
+    insert->bindValue(0, 1);
+    insert->bindValue(1, Database::formatTimestamp(moment));
+    QVERIFY2(db.exec(*insert, &error), qPrintable(error.toString()));
+
+    QCOMPARE(scalar(db, u"SELECT CAST(at AS TEXT) FROM times"_s),
+        db.isPostgres() ? u"2025-03-30 01:30:05.25"_s : u"2025-03-30 01:30:05.250000"_s);
+    QSqlQuery read(db.handle());
+    QVERIFY(read.exec(u"SELECT at, CAST(at AS TEXT) FROM times"_s));
+    QVERIFY(read.next());
+    QCOMPARE(Database::parseTimestamp(read.value(1)), moment);
+    if (db.isSqlite()) // QPSQL's own QDateTime reading depends on the Qt version's zone rules
+        QCOMPARE(Database::parseTimestamp(read.value(0)), moment);
+}
+
+void TestDatabase::readOnlyDatabaseGivesReadOnly()
+{
+    PDS_SCRATCH_DATABASE(scratch);
+    if (scratch.isPostgres()) {
+        QString fixtureError;
+        QVERIFY2(
+            scratch.exec({ u"CREATE TABLE items (id integer)"_s,
+                             u"ALTER DATABASE \"%1\" SET default_transaction_read_only = on"_s.arg(
+                                 scratch.config().databaseName) },
+                &fixtureError),
+            qPrintable(fixtureError));
+        Database db;
+        QVERIFY(db.open(scratch.config()).isOk());
+        DbError error;
+        QVERIFY(!db.exec(u"INSERT INTO items (id) VALUES (1)"_s, &error));
+        QCOMPARE(error.kind, DbError::Kind::ReadOnly);
+        QVERIFY2(error.message.contains(u"read-only"_s), qPrintable(error.message));
+        return;
+    }
+
+    // An SQLite file in rollback-journal mode that we may read but not write.
+    QString fixtureError;
+    QVERIFY2(scratch.exec({ u"CREATE TABLE items (id integer)"_s }, &fixtureError),
+        qPrintable(fixtureError));
+    const QString path = scratch.config().sqlitePath;
+    QVERIFY(QFile::setPermissions(path, QFile::ReadOwner | QFile::ReadGroup | QFile::ReadOther));
+    QVERIFY(QFile::setPermissions(scratch.directory(),
+        QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner | QFile::ReadGroup | QFile::ExeGroup
+            | QFile::ReadOther | QFile::ExeOther));
+    DbError error;
+    {
+        const AsNobody asNobody;
+        Database db;
+        error = db.open(scratch.config());
+        if (error.isOk()) // journal mode already fine: then the first write must fail
+            db.exec(u"INSERT INTO items (id) VALUES (1)"_s, &error);
+    }
+    QFile::setPermissions(path, QFile::ReadOwner | QFile::WriteOwner);
+    QCOMPARE(error.kind, DbError::Kind::ReadOnly);
+    QVERIFY2(error.message.contains(path), qPrintable(error.message));
+    QVERIFY2(error.message.contains(u"permissions"_s), qPrintable(error.message));
+}
+
+void TestDatabase::opensItsOwnConnectionInAWorkerThread()
+{
+    PDS_SCRATCH_DATABASE(scratch);
+    const DatabaseConfig config = scratch.config();
+    DbError workerError;
+    qint64 workerId = -1;
+    QString workerConnection;
+    QThread *worker = QThread::create([&] {
+        Database db;
+        workerError = db.open(config);
+        if (workerError.isError())
+            return;
+        workerConnection = db.connectionName();
+        if (db.exec(itemsTable(db), &workerError))
+            workerId = db.insertReturningId(
+                u"items"_s, { u"name"_s }, { u"from worker"_s }, &workerError);
+    });
+    worker->start();
+    QVERIFY(worker->wait(60000));
+    delete worker;
+    QVERIFY2(workerError.isOk(), qPrintable(workerError.toString()));
+    QCOMPARE(workerId, 1);
+    QVERIFY(!QSqlDatabase::contains(workerConnection)); // closed in its own thread
+
+    Database db;
+    QVERIFY(db.open(config).isOk());
+    QCOMPARE(scalar(db, u"SELECT name FROM items"_s), u"from worker"_s);
+}
+
+void TestDatabase::lockedSqliteGivesLockedAfterTheBusyTimeout()
+{
+    pds::test::ScratchDatabase scratch(u"sqlite"_s);
+    Database holder;
+    QVERIFY(holder.open(scratch.config()).isOk());
+    DbError error;
+    QVERIFY(holder.exec(u"CREATE TABLE items (id integer)"_s, &error));
+    QVERIFY(holder.beginTransaction().isOk());
+    QVERIFY(holder.exec(u"INSERT INTO items (id) VALUES (1)"_s, &error));
+
+    DatabaseConfig config = scratch.config();
+    config.busyTimeoutMs = 50;
+    Database waiter;
+    const DbError opened = waiter.open(config); // WAL: opening and reading need no write lock
+    QVERIFY2(opened.isOk(), qPrintable(opened.toString()));
+    QCOMPARE(scalar(waiter, u"SELECT COUNT(*) FROM items"_s), u"0"_s);
+
+    const DbError begin = waiter.beginTransaction();
+    QCOMPARE(begin.kind, DbError::Kind::Locked);
+    QVERIFY2(begin.message.contains(config.sqlitePath), qPrintable(begin.message));
+    QVERIFY(!waiter.inTransaction());
+    QVERIFY(!waiter.exec(u"INSERT INTO items (id) VALUES (2)"_s, &error));
+    QCOMPARE(error.kind, DbError::Kind::Locked);
+
+    QVERIFY(holder.commit().isOk());
+    QVERIFY(waiter.beginTransaction().isOk());
+    QVERIFY(waiter.exec(u"INSERT INTO items (id) VALUES (2)"_s, &error));
+    QVERIFY(waiter.commit().isOk());
+    QCOMPARE(scalar(holder, u"SELECT COUNT(*) FROM items"_s), u"2"_s);
+}
+
+void TestDatabase::unopenableSqlitePathGivesUnreachable()
+{
+    pds::test::ScratchDatabase scratch(u"sqlite"_s);
+    Database db;
+    // A folder cannot be opened as a database file.
+    const DbError error = db.open(DatabaseConfig::sqlite(scratch.directory()));
+    QCOMPARE(error.kind, DbError::Kind::Unreachable);
+    QVERIFY2(error.message.contains(scratch.directory()), qPrintable(error.message));
+    QVERIFY(!db.isOpen());
+
+    const DbError empty = db.open(DatabaseConfig::sqlite(QString()));
+    QVERIFY(empty.isError());
+}
+
+void TestDatabase::fileThatIsNoDatabaseIsRefused()
+{
+    pds::test::ScratchDatabase scratch(u"sqlite"_s);
+    QFile file(scratch.config().sqlitePath);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(QByteArray("name,email\n").repeated(200));
+    file.close();
+    Database db;
+    const DbError error = db.open(scratch.config());
+    QCOMPARE(error.kind, DbError::Kind::NotACrmDatabase);
+    QVERIFY2(error.message.contains(u"not an SQLite database"_s), qPrintable(error.message));
+}
+
+void TestDatabase::closedPostgresPortGivesUnreachable()
+{
+    if (!QSqlDatabase::isDriverAvailable(u"QPSQL"_s))
+        QSKIP("Qt's QPSQL driver is not installed");
+    // A port that was free a moment ago: nothing listens there.
+    QTcpServer probe;
+    QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
+    const quint16 port = probe.serverPort();
+    probe.close();
+
+    DatabaseConfig config;
+    config.kind = DatabaseConfig::Kind::Postgres;
+    config.host = u"127.0.0.1"_s;
+    config.port = port;
+    config.databaseName = u"crm"_s;
+    config.user = u"crm"_s;
+    config.password = u"never-shown"_s;
+    config.sslMode = DatabaseConfig::SslMode::Disable;
+    config.connectTimeoutSeconds = 5;
+    Database db;
+    const DbError error = db.open(config);
+    QCOMPARE(error.kind, DbError::Kind::Unreachable);
+    QVERIFY2(error.message.contains(u"127.0.0.1:%1"_s.arg(port)), qPrintable(error.message));
+    QVERIFY(!error.toString().contains(config.password));
+    QVERIFY(!db.isOpen());
+}
+
+void TestDatabase::missingPostgresDatabaseGivesNoSuchDatabase()
+{
+    QString why;
+    auto config = pds::test::ScratchDatabase::postgresServer(&why);
+    if (!config)
+        QSKIP(qPrintable(why));
+    config->databaseName = u"pds_missing_"_s + QUuid::createUuid().toString(QUuid::Id128).left(12);
+    Database db;
+    const DbError error = db.open(*config);
+    QCOMPARE(error.kind, DbError::Kind::NoSuchDatabase);
+    QVERIFY2(error.message.contains(config->databaseName), qPrintable(error.message));
+    QVERIFY2(error.message.contains(u"createdb"_s), qPrintable(error.message));
+}
+
+void TestDatabase::unknownPostgresRoleGivesAuthenticationFailed()
+{
+    QString why;
+    auto config = pds::test::ScratchDatabase::postgresServer(&why);
+    if (!config)
+        QSKIP(qPrintable(why));
+    config->databaseName = u"postgres"_s;
+    config->user = u"pds_nobody_"_s + QUuid::createUuid().toString(QUuid::Id128).left(8);
+    Database db;
+    const DbError error = db.open(*config);
+    QCOMPARE(error.kind, DbError::Kind::AuthenticationFailed);
+    QVERIFY2(error.message.contains(config->user), qPrintable(error.message));
+}
+
+void TestDatabase::formatsTimestampsAsRailsDoes()
+{
+    const QDateTime whole(QDate(2025, 1, 2), QTime(3, 4, 5), QTimeZone::utc());
+    QCOMPARE(Database::formatTimestamp(whole), u"2025-01-02 03:04:05"_s);
+    QCOMPARE(Database::formatTimestamp(whole.addMSecs(7)), u"2025-01-02 03:04:05.007000"_s);
+    const QDateTime berlin(QDate(2025, 7, 1), QTime(12, 0), QTimeZone("Europe/Berlin"));
+    QCOMPARE(Database::formatTimestamp(berlin), u"2025-07-01 10:00:00"_s);
+    QCOMPARE(Database::formatTimestamp(QDateTime()), QString());
+
+    QCOMPARE(Database::parseTimestamp(u"2025-01-02 03:04:05"_s), whole);
+    QCOMPARE(Database::parseTimestamp(u"2025-01-02 03:04:05.123456"_s), whole.addMSecs(123));
+    QCOMPARE(Database::parseTimestamp(u"2025-01-02T03:04:05.007"_s), whole.addMSecs(7));
+    QVERIFY(!Database::parseTimestamp(QVariant()).isValid());
+    QVERIFY(!Database::parseTimestamp(u"yesterday"_s).isValid());
+}
+
+QTEST_GUILESS_MAIN(TestDatabase)
+#include "tst_database.moc"
