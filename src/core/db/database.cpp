@@ -9,6 +9,7 @@
 #include <QRegularExpression>
 #include <QSqlError>
 #include <QSqlQuery>
+#include <QTimeZone>
 
 using namespace Qt::StringLiterals;
 
@@ -381,8 +382,13 @@ QDateTime Database::parseTimestamp(const QVariant &value)
 {
     if (value.isNull())
         return {};
-    if (value.metaType().id() == QMetaType::QDateTime)
-        return value.toDateTime().toUTC();
+    if (value.metaType().id() == QMetaType::QDateTime) {
+        // QPSQL (6.4) reads a zone-less timestamp as local time: its wall clock is our UTC.
+        const QDateTime time = value.toDateTime();
+        if (time.timeSpec() == Qt::LocalTime)
+            return QDateTime(time.date(), time.time(), QTimeZone::utc());
+        return time.toUTC();
+    }
     QString text = value.toString().trimmed();
     if (text.isEmpty())
         return {};

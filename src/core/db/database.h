@@ -77,7 +77,9 @@ public:
     // A time as Rails writes it into datetime(6)/timestamp(6) columns: UTC, no zone,
     // "yyyy-MM-dd HH:mm:ss" plus ".zzz000" when it has milliseconds.
     static QString formatTimestamp(const QDateTime &time);
-    // Reads such a column back (QString on SQLite, QDateTime on PostgreSQL) as UTC.
+    // Reads such a column back (QString on SQLite, QDateTime on PostgreSQL) as UTC. Reading
+    // CAST(column AS TEXT) is the safer way: a local-time QDateTime cannot hold wall-clock times
+    // that fall into a DST gap of the machine's zone.
     static QDateTime parseTimestamp(const QVariant &value);
     static bool isPlainIdentifier(const QString &name);
 

@@ -142,8 +142,10 @@ QStringList SchemaManager::tables(Database &db, DbError *error)
 {
     QSqlQuery query(db.handle());
     const QString sql = db.isPostgres()
-        ? u"SELECT table_name FROM information_schema.tables WHERE table_schema = "
-          "current_schema()"_s
+        // pg_catalog, not information_schema: the latter hides tables the user has no rights on.
+        ? u"SELECT c.relname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = "
+          "c.relnamespace WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p', 'v', "
+          "'m', 'f')"_s
         : u"SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE "
           "'sqlite\\_%' ESCAPE '\\'"_s;
     QStringList names;
@@ -161,9 +163,11 @@ QStringList SchemaManager::tables(Database &db, DbError *error)
 QStringList SchemaManager::columns(Database &db, const QString &table, DbError *error)
 {
     QSqlQuery query(db.handle());
-    query.prepare(db.isPostgres() ? u"SELECT column_name FROM information_schema.columns WHERE "
-                                    "table_schema = current_schema() AND table_name = ? ORDER BY "
-                                    "ordinal_position"_s
+    query.prepare(db.isPostgres() ? u"SELECT a.attname FROM pg_catalog.pg_attribute a JOIN "
+                                    "pg_catalog.pg_class c ON c.oid = a.attrelid JOIN "
+                                    "pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE "
+                                    "n.nspname = current_schema() AND c.relname = ? AND a.attnum > "
+                                    "0 AND NOT a.attisdropped ORDER BY a.attnum"_s
                                   : u"SELECT name FROM pragma_table_info(?) ORDER BY cid"_s);
     query.addBindValue(table);
     QStringList names;
