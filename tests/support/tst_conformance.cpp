@@ -641,10 +641,14 @@ private slots:
             = server.addRecord(Entity::Organizations, { { u"name"_s, u"Added Ltd"_s } });
         const qint64 note
             = server.addRecord(Entity::Notes, { { u"content"_s, u"<p>added</p>"_s } });
-        QVERIFY(person > 0 && org > 0 && note > 0);
+        const qint64 deal = server.addRecord(Entity::Deals, { { u"title"_s, u"Added deal"_s } });
+        const qint64 activity
+            = server.addRecord(Entity::Activities, { { u"subject"_s, u"Added call"_s } });
+        QVERIFY(person > 0 && org > 0 && note > 0 && deal > 0 && activity > 0);
 
         QStringList violations;
-        for (const char *list : { "/api/v2/persons", "/api/v2/organizations", "/api/v1/notes" }) {
+        for (const char *list : { "/api/v2/persons", "/api/v2/organizations", "/api/v1/notes",
+                 "/api/v2/deals", "/api/v2/activities" }) {
             const QString route = QString::fromLatin1(list);
             const QJsonObject body = fetchFrom(server, route, u"limit=500"_s);
             QVERIFY(!body.value("data"_L1).toArray().isEmpty());
@@ -654,6 +658,8 @@ private slots:
                 violations.append(route + u' ' + OpenApiValidator::genericPath(v));
         }
         violations.removeDuplicates();
+        if (!violations.isEmpty()) // the expected failure below does not show its message
+            qInfo("Added records break the spec:\n  %s", qPrintable(violations.join(u"\n  "_s)));
         QEXPECT_FAIL("", "known fake defect, see /work/notes/conformance-findings.md (violation 1)",
             Continue);
         QVERIFY2(violations.isEmpty(), qPrintable(violations.join(u'\n')));
