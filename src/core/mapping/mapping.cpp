@@ -1,0 +1,1100 @@
+#include "mapping/mapping.h"
+
+#include "mapping/jsonreader.h"
+
+#include <QRegularExpression>
+#include <QStringList>
+
+#include <algorithm>
+#include <limits>
+
+using namespace Qt::StringLiterals;
+
+namespace pds::mapping {
+
+Problem Problem::skipped(const QString &reason, const QString &detail)
+{
+    return { Skipped, reason, detail };
+}
+
+Problem Problem::merged(const QString &reason, const QString &detail)
+{
+    return { Merged, reason, detail };
+}
+
+Problem Problem::warning(const QString &reason, const QString &detail)
+{
+    return { Warning, reason, detail };
+}
+
+Problem Problem::deleted(const QString &detail)
+{
+    return { Deleted, u"deleted in Pipedrive"_s, detail };
+}
+
+QString kindName(Problem::Kind kind)
+{
+    switch (kind) {
+    case Problem::Skipped:
+        return u"skipped"_s;
+    case Problem::Merged:
+        return u"merged"_s;
+    case Problem::Warning:
+        return u"warning"_s;
+    case Problem::Deleted:
+        return u"deleted"_s;
+    }
+    return u"warning"_s;
+}
+
+namespace {
+
+// Problem details quote values; a 10,000-character value must not become a 10,000-character
+// problem.
+QString quoted(const QString &value)
+{
+    constexpr qsizetype maxLength = 80;
+    if (value.size() <= maxLength)
+        return u'"' + value + u'"';
+    return u'"' + value.left(maxLength) + u"\u2026\""_s;
+}
+
+QString describe(const QJsonValue &value)
+{
+    if (value.isString())
+        return quoted(value.toString());
+    if (value.isDouble())
+        return numberText(value.toDouble());
+    return jsonTypeName(value);
+}
+
+template<class Row> bool takeId(const QJsonObject &record, Mapped<Row> &result)
+{
+    const QJsonValue value = record.value(u"id"_s);
+    const std::optional<qint64> id = readId(value);
+    if (!id) {
+        result.problems.append(Problem::skipped(u"missing id"_s, u"id: "_s + describe(value)));
+        return false;
+    }
+    result.pipedriveId = id;
+    // pipedrive_mappings.pipedrive_id is a 32-bit integer column.
+    if (*id > std::numeric_limits<qint32>::max()) {
+        result.problems.append(Problem::skipped(u"id out of range"_s, QString::number(*id)));
+        return false;
+    }
+    return true;
+}
+
+// v2 is_deleted, v1 active_flag = false (persons, organizations, activities, notes).
+bool isDeletedRecord(const QJsonObject &record)
+{
+    return readBool(record, u"is_deleted") == true || readBool(record, u"active_flag") == false;
+}
+
+QDateTime readTime(const QJsonObject &record, QStringView key, QList<Problem> &problems)
+{
+    const QJsonValue value = record.value(key);
+    if (value.isNull() || value.isUndefined())
+        return {};
+    const QString text = value.isString() ? value.toString().trimmed() : QString();
+    const QDateTime time = parsePipedriveTime(text);
+    // Empty and all-zero times are Pipedrive's way to say "none": not worth a warning.
+    const bool none = value.isString() && (text.isEmpty() || text.startsWith(u"0000-00-00"));
+    if (!time.isValid() && !none)
+        problems.append(
+            Problem::warning(u"invalid time"_s, key.toString() + u": "_s + describe(value)));
+    return time;
+}
+
+// created_at/updated_at: each falls back to the other, both to the engine's fallback time.
+void readTimes(const QJsonObject &record, QStringView addKey, QStringView updateKey,
+    const MappingOptions &options, QDateTime &createdAt, QDateTime &updatedAt,
+    QList<Problem> &problems)
+{
+    createdAt = readTime(record, addKey, problems);
+    updatedAt = readTime(record, updateKey, problems);
+    if (!createdAt.isValid() && !updatedAt.isValid()) {
+        problems.append(Problem::warning(
+            u"missing time"_s, addKey.toString() + u", "_s + updateKey.toString()));
+        createdAt = updatedAt
+            = options.fallbackTime.isValid() ? options.fallbackTime.toUTC() : QDateTime();
+    } else if (!createdAt.isValid()) {
+        createdAt = updatedAt;
+    } else if (!updatedAt.isValid()) {
+        updatedAt = createdAt;
+    }
+}
+
+OptText trimmed(const QString &text)
+{
+    return trimmedOrNull(text);
+}
+
+// Text of a field that may come as a string, a number, {"value": ...}, or a list of
+// {"value", "primary"} items (phone/email style; the primary one, else the first).
+OptText flexibleText(const QJsonValue &value)
+{
+    if (value.isObject())
+        return readText(value.toObject().value(u"value"_s));
+    if (value.isArray()) {
+        OptText first;
+        for (const QJsonValue &item : value.toArray()) {
+            const OptText text = flexibleText(item);
+            if (!text)
+                continue;
+            if (item.isObject() && readBool(item.toObject(), u"primary") == true)
+                return text;
+            if (!first)
+                first = text;
+        }
+        return first;
+    }
+    return readText(value);
+}
+
+struct Channel
+{
+    QString value;
+    bool primary = false;
+};
+
+// Person e-mails/phones: v2 [{value, primary, label}], v1 the same under "email"/"phone",
+// or a bare string / list of strings in odd payloads. Pipedrive's order is kept.
+QList<Channel> readChannels(const QJsonValue &value)
+{
+    QList<Channel> channels;
+    const auto add = [&channels](const QJsonValue &item) {
+        if (item.isObject()) {
+            const QJsonObject object = item.toObject();
+            if (const OptText text = readText(object.value(u"value"_s)))
+                channels.append({ *text, readBool(object, u"primary") == true });
+        } else if (const OptText text = readText(item)) {
+            channels.append({ *text, false });
+        }
+    };
+    if (value.isArray()) {
+        for (const QJsonValue &item : value.toArray())
+            add(item);
+    } else {
+        add(value);
+    }
+    return channels;
+}
+
+QJsonValue firstPresent(const QJsonObject &record, QStringView a, QStringView b)
+{
+    const QJsonValue value = record.value(a);
+    if (!value.isUndefined() && !value.isNull())
+        return value;
+    return record.value(b);
+}
+
+struct Address
+{
+    OptText address;
+    OptText city;
+    OptText state;
+    OptText zip;
+};
+
+// v2 address object {value, route, street_number, locality, admin_area_level_1, postal_code},
+// or a v1 string with flat <prefix>_route, ... siblings.
+Address readAddress(const QJsonObject &record, QStringView key)
+{
+    const QJsonValue value = record.value(key);
+    QJsonObject parts;
+    OptText full;
+    if (value.isObject()) {
+        parts = value.toObject();
+        full = readText(parts.value(u"value"_s));
+    } else {
+        full = readText(value);
+        const QString prefix = key.toString() + u'_';
+        for (const QString &part : { u"route"_s, u"street_number"_s, u"locality"_s,
+                 u"admin_area_level_1"_s, u"postal_code"_s }) {
+            const QJsonValue flat = record.value(prefix + part);
+            if (!flat.isUndefined())
+                parts.insert(part, flat);
+        }
+    }
+    Address address;
+    QStringList street;
+    if (const OptText route = readText(parts.value(u"route"_s)))
+        street.append(*route);
+    if (const OptText number = readText(parts.value(u"street_number"_s)))
+        street.append(*number);
+    address.address = street.isEmpty() ? full : trimmed(street.join(u' '));
+    address.city = readText(parts.value(u"locality"_s));
+    address.state = readText(parts.value(u"admin_area_level_1"_s));
+    address.zip = readText(parts.value(u"postal_code"_s));
+    return address;
+}
+
+// javascript:, vbscript: and data: URLs run code when the CRM ever renders the website as a
+// link; browsers ignore whitespace and control characters inside the scheme, so do we.
+bool isScriptUrl(const QString &url)
+{
+    QString scheme;
+    for (const QChar c : url) {
+        if (c == u':')
+            break;
+        if (c.unicode() > 0x20)
+            scheme.append(c.toLower());
+    }
+    return url.contains(u':')
+        && (scheme == u"javascript" || scheme == u"vbscript" || scheme == u"data");
+}
+
+// A field the user maps: a custom field (v2 custom_fields, or v1 at the root) or a built-in.
+QJsonValue mappedField(const QJsonObject &record, const QString &key)
+{
+    if (key.isEmpty())
+        return QJsonValue(QJsonValue::Undefined);
+    const QJsonObject custom = record.value(u"custom_fields"_s).toObject();
+    const auto it = custom.constFind(key);
+    if (it != custom.constEnd())
+        return *it;
+    return record.value(key);
+}
+
+std::optional<int> readProbability(const QJsonValue &value, bool *invalid)
+{
+    *invalid = false;
+    if (value.isNull() || value.isUndefined())
+        return std::nullopt;
+    const std::optional<double> number = readNumber(value);
+    if (!number || *number < 0 || *number > 100) {
+        *invalid = true;
+        return std::nullopt;
+    }
+    return qRound(*number);
+}
+
+// A date field that should be "YYYY-MM-DD" but may carry a full time.
+QDate readDate(const QJsonObject &record, QStringView key)
+{
+    const OptText text = readText(record, key);
+    if (!text)
+        return {};
+    const QDate date = parsePipedriveDate(*text);
+    if (date.isValid())
+        return date;
+    return parsePipedriveTime(*text).date();
+}
+
+QVariant nullable(const OptText &text)
+{
+    return text ? QVariant(*text) : QVariant(QMetaType::fromType<QString>());
+}
+
+template<class T> QVariant nullable(const std::optional<T> &value)
+{
+    return value ? QVariant::fromValue(*value) : QVariant(QMetaType::fromType<T>());
+}
+
+QString labelFor(const QJsonValue &item, const CustomFieldDef &def)
+{
+    if (item.isObject()) { // include_option_labels=true: {"id", "label"}
+        const QJsonObject object = item.toObject();
+        if (const OptText label = readText(object.value(u"label"_s)))
+            return *label;
+        return labelFor(object.value(u"id"_s), def);
+    }
+    const OptText id = readText(item);
+    if (!id)
+        return {};
+    return def.options.value(*id, *id);
+}
+
+QString genericText(const QJsonValue &value)
+{
+    switch (value.type()) {
+    case QJsonValue::Bool:
+        return value.toBool() ? u"Yes"_s : u"No"_s;
+    case QJsonValue::String:
+    case QJsonValue::Double:
+        return readText(value).value_or(QString());
+    case QJsonValue::Array: {
+        QStringList parts;
+        for (const QJsonValue &item : value.toArray()) {
+            const QString text = genericText(item);
+            if (!text.isEmpty())
+                parts.append(text);
+        }
+        return parts.join(u", "_s);
+    }
+    case QJsonValue::Object: {
+        const QJsonObject object = value.toObject();
+        for (const QString &key : { u"label"_s, u"name"_s, u"value"_s }) {
+            const QString text = genericText(object.value(key));
+            if (!text.isEmpty())
+                return text;
+        }
+        return {};
+    }
+    default:
+        return {};
+    }
+}
+
+} // namespace
+
+QString customFieldText(const QJsonValue &value, const CustomFieldDef &def)
+{
+    if (value.isNull() || value.isUndefined())
+        return {};
+    const QString type = def.type.toLower();
+    if (type == u"enum" || type == u"status")
+        return labelFor(value, def);
+    if (type == u"set") {
+        QJsonArray items;
+        if (value.isArray()) {
+            items = value.toArray();
+        } else if (value.isString()) { // v1: "12,34"
+            for (const QString &id : value.toString().split(u',', Qt::SkipEmptyParts))
+                items.append(id.trimmed());
+        } else {
+            items.append(value);
+        }
+        QStringList labels;
+        for (const QJsonValue &item : std::as_const(items)) {
+            const QString label = labelFor(item, def);
+            if (!label.isEmpty())
+                labels.append(label);
+        }
+        return labels.join(u", "_s);
+    }
+    if (value.isObject()) {
+        const QJsonObject object = value.toObject();
+        const QString main = genericText(object.value(u"value"_s));
+        if (type == u"monetary") {
+            const OptText currency = readText(object.value(u"currency"_s));
+            return main.isEmpty() || !currency ? main : main + u' ' + *currency;
+        }
+        const QString until = genericText(object.value(u"until"_s));
+        if (!until.isEmpty())
+            return main + u" - "_s + until;
+        if (type == u"time") {
+            if (const OptText zone = readText(object.value(u"timezone_name"_s)))
+                return main.isEmpty() ? main : main + u' ' + *zone;
+        }
+        if (!main.isEmpty())
+            return main;
+    }
+    return genericText(value);
+}
+
+QHash<QString, CustomFieldDef> customFieldDefs(const QJsonArray &fieldItems)
+{
+    static const QRegularExpression hashKey(u"^[0-9a-f]{40}$"_s);
+    QHash<QString, CustomFieldDef> defs;
+    int order = 0;
+    for (const QJsonValue &itemValue : fieldItems) {
+        const QJsonObject item = itemValue.toObject();
+        CustomFieldDef def;
+        def.key = readText(firstPresent(item, u"field_code", u"key")).value_or(QString());
+        if (def.key.isEmpty())
+            continue;
+        const bool custom = readBool(item, u"is_custom_field") == true
+            || readBool(item, u"edit_flag") == true || hashKey.match(def.key).hasMatch();
+        if (!custom)
+            continue;
+        def.name = readText(firstPresent(item, u"field_name", u"name")).value_or(def.key);
+        def.type = readText(item, u"field_type").value_or(QString());
+        for (const QJsonValue &option : item.value(u"options"_s).toArray()) {
+            const QJsonObject object = option.toObject();
+            const OptText id = readText(object.value(u"id"_s));
+            const OptText label = readText(object.value(u"label"_s));
+            if (id && label)
+                def.options.insert(*id, *label);
+        }
+        def.order = order++;
+        defs.insert(def.key, def);
+    }
+    return defs;
+}
+
+QHash<qint64, QString> priorityLabels(const QJsonArray &activityFieldItems)
+{
+    QHash<qint64, QString> labels;
+    for (const QJsonValue &itemValue : activityFieldItems) {
+        const QJsonObject item = itemValue.toObject();
+        if (readText(firstPresent(item, u"field_code", u"key")) != u"priority"_s)
+            continue;
+        for (const QJsonValue &option : item.value(u"options"_s).toArray()) {
+            const QJsonObject object = option.toObject();
+            const std::optional<qint64> id = readId(object.value(u"id"_s));
+            const OptText label = readText(object.value(u"label"_s));
+            if (id && label)
+                labels.insert(*id, *label);
+        }
+    }
+    return labels;
+}
+
+RecordRefs recordRefs(const QJsonObject &record)
+{
+    RecordRefs refs;
+    refs.id = readId(record, u"id");
+    refs.ownerId = readId(record, u"owner_id");
+    refs.userId = readId(record, u"user_id");
+    refs.orgId = readId(record, u"org_id");
+    refs.personId = readId(record, u"person_id");
+    refs.dealId = readId(record, u"deal_id");
+    refs.stageId = readId(record, u"stage_id");
+    refs.pipelineId = readId(record, u"pipeline_id");
+    refs.leadId = readText(record, u"lead_id");
+    refs.activityType = readText(record, u"type");
+    return refs;
+}
+
+// ---- Users ------------------------------------------------------------------------------------
+
+QString userIdentity(const QJsonObject &user)
+{
+    const QJsonValue value = user.value(u"email"_s);
+    if (!value.isString())
+        return {};
+    const QString email = normaliseEmail(value.toString());
+    return isValidEmail(email) ? email : QString();
+}
+
+Mapped<UserRow> mapUser(const QJsonObject &user, const MappingOptions &options)
+{
+    Mapped<UserRow> result;
+    if (!takeId(user, result))
+        return result;
+    UserRow row;
+    row.email = userIdentity(user);
+    if (row.email.isEmpty()) {
+        result.problems.append(
+            Problem::skipped(u"no valid email"_s, u"email: "_s + describe(user.value(u"email"_s))));
+        return result;
+    }
+    if (const OptText name = readText(user, u"name")) {
+        const NameParts parts = splitName(*name);
+        row.firstName = parts.first;
+        row.lastName = parts.last;
+    }
+    row.phone = readText(user, u"phone");
+    // Deactivated users stay in the CRM (they own records) but cannot sign in.
+    const std::optional<bool> active = readBool(firstPresent(user, u"active_flag", u"activated"));
+    if (!active)
+        result.problems.append(Problem::warning(u"missing active flag"_s, u"not approved"_s));
+    row.approved = active.value_or(false);
+    readTimes(
+        user, u"created", u"modified", options, row.createdAt, row.updatedAt, result.problems);
+    result.row = row;
+    return result;
+}
+
+// ---- Organizations ------------------------------------------------------------------------
+
+Mapped<AccountRow> mapOrganization(
+    const QJsonObject &organization, const OrganizationLinks &links, const MappingOptions &options)
+{
+    Mapped<AccountRow> result;
+    if (!takeId(organization, result))
+        return result;
+    if (isDeletedRecord(organization)) {
+        result.problems.append(Problem::deleted());
+        return result;
+    }
+    AccountRow row;
+    const OptText name = readText(organization, u"name");
+    if (!name) {
+        result.problems.append(Problem::skipped(
+            u"missing name"_s, u"name: "_s + describe(organization.value(u"name"_s))));
+        return result;
+    }
+    row.name = *name;
+
+    const Address address = readAddress(organization, u"address");
+    row.address = address.address;
+    row.city = address.city;
+    row.state = address.state;
+    row.zip = address.zip;
+    row.assignedTo = trimmed(links.ownerEmail);
+
+    const OrganizationFieldMap &fields = options.organizationFields;
+    const OptText phone = flexibleText(mappedField(organization, fields.phoneKey));
+    if (phone) {
+        row.phone = *phone;
+    } else if (const OptText placeholder = trimmed(options.phonePlaceholder)) {
+        row.phone = *placeholder;
+    } else {
+        result.problems.append(Problem::skipped(u"no phone"_s, u"no phone placeholder set"_s));
+        return result;
+    }
+
+    if (const OptText email = flexibleText(mappedField(organization, fields.emailKey))) {
+        const QString normalised = normaliseEmail(*email);
+        if (isValidEmail(normalised))
+            row.email = normalised;
+        else
+            result.problems.append(Problem::warning(u"invalid email"_s, quoted(*email)));
+    }
+
+    // The rake task copied cc_email (the org's Smart BCC address) into website; never again.
+    if (fields.websiteKey == u"cc_email") {
+        result.problems.append(
+            Problem::warning(u"cc_email is not a website"_s, u"website left empty"_s));
+    } else if (const OptText website = flexibleText(mappedField(organization, fields.websiteKey))) {
+        if (website->contains(u'@') && !website->contains(u"://"))
+            result.problems.append(
+                Problem::warning(u"website looks like an email"_s, quoted(*website)));
+        else if (isScriptUrl(*website))
+            result.problems.append(Problem::warning(u"unsafe website"_s, quoted(*website)));
+        else
+            row.website = website;
+    }
+
+    readTimes(organization, u"add_time", u"update_time", options, row.createdAt, row.updatedAt,
+        result.problems);
+    result.row = row;
+    return result;
+}
+
+// ---- Persons --------------------------------------------------------------------------------
+
+Mapped<PersonRow> mapPerson(
+    const QJsonObject &person, const PersonLinks &links, const MappingOptions &options)
+{
+    Mapped<PersonRow> result;
+    if (!takeId(person, result))
+        return result;
+    if (isDeletedRecord(person)) {
+        result.problems.append(Problem::deleted());
+        return result;
+    }
+
+    // E-mail: the primary one if valid, else the first valid one in Pipedrive's order.
+    const QList<Channel> emails = readChannels(firstPresent(person, u"emails", u"email"));
+    QString email;
+    for (const Channel &candidate : emails) {
+        const QString normalised = normaliseEmail(candidate.value);
+        if (candidate.primary && isValidEmail(normalised)) {
+            email = normalised;
+            break;
+        }
+    }
+    for (qsizetype i = 0; email.isEmpty() && i < emails.size(); ++i) {
+        const QString normalised = normaliseEmail(emails[i].value);
+        if (isValidEmail(normalised))
+            email = normalised;
+    }
+    if (email.isEmpty()) {
+        QStringList invalid;
+        for (qsizetype i = 0; i < emails.size() && i < 5; ++i)
+            invalid.append(quoted(emails[i].value));
+        result.problems.append(Problem::skipped(
+            u"no valid email"_s, invalid.isEmpty() ? u"no email"_s : invalid.join(u", "_s)));
+        return result;
+    }
+
+    OptText first = readText(person, u"first_name");
+    OptText last = readText(person, u"last_name");
+    if (!first && !last) {
+        if (const OptText name = readText(person, u"name")) {
+            const NameParts parts = splitName(*name);
+            first = parts.first;
+            last = parts.last;
+        }
+    }
+    if (!first)
+        first = trimmed(options.firstNamePlaceholder);
+    if (!last)
+        last = trimmed(options.lastNamePlaceholder);
+    if (!first || !last) {
+        result.problems.append(
+            Problem::skipped(u"missing name"_s, u"no name and no name placeholder set"_s));
+        return result;
+    }
+
+    OptText phone;
+    const QList<Channel> phones = readChannels(firstPresent(person, u"phones", u"phone"));
+    for (const Channel &candidate : phones) {
+        if (candidate.primary) {
+            phone = candidate.value;
+            break;
+        }
+    }
+    if (!phone && !phones.isEmpty())
+        phone = phones.first().value;
+
+    const Address address = readAddress(person, u"postal_address");
+    QDateTime createdAt;
+    QDateTime updatedAt;
+    readTimes(person, u"add_time", u"update_time", options, createdAt, updatedAt, result.problems);
+
+    if (links.hasDeals) {
+        ContactRow row;
+        row.firstName = *first;
+        row.lastName = *last;
+        row.company = trimmed(links.organizationName);
+        row.email = email;
+        row.phone = phone;
+        row.address = address.address;
+        row.city = address.city;
+        row.state = address.state;
+        row.zip = address.zip;
+        row.createdAt = createdAt;
+        row.updatedAt = updatedAt;
+        result.row = PersonRow(row);
+        return result;
+    }
+
+    LeadRow row;
+    const OptText owner = trimmed(links.ownerEmail);
+    if (!owner) {
+        result.problems.append(Problem::skipped(u"no lead owner"_s, u"owner has no email"_s));
+        return result;
+    }
+    if (!links.ownerUserId) {
+        result.problems.append(Problem::skipped(u"no owner user"_s, u"owner not in the CRM"_s));
+        return result;
+    }
+    row.firstName = *first;
+    row.lastName = *last;
+    row.company = trimmed(links.organizationName);
+    row.email = email;
+    row.phone = phone;
+    row.address = address.address;
+    row.city = address.city;
+    row.state = address.state;
+    row.zip = address.zip;
+    row.leadStatus = links.hasActivities ? u"contacted"_s : u"new"_s;
+    row.leadSource = u"pipedrive"_s;
+    row.leadOwner = *owner;
+    row.assignedToId = *links.ownerUserId;
+    row.createdAt = createdAt;
+    row.updatedAt = updatedAt;
+    result.row = PersonRow(row);
+    return result;
+}
+
+LeadRow qualifiedLead(LeadRow lead)
+{
+    lead.leadStatus = u"qualified"_s;
+    return lead;
+}
+
+ContactRow contactFromLead(const LeadRow &lead)
+{
+    ContactRow contact;
+    contact.firstName = lead.firstName;
+    contact.lastName = lead.lastName;
+    contact.company = lead.company;
+    contact.email = lead.email;
+    contact.phone = lead.phone;
+    contact.address = lead.address;
+    contact.city = lead.city;
+    contact.state = lead.state;
+    contact.zip = lead.zip;
+    contact.createdAt = lead.createdAt;
+    contact.updatedAt = lead.updatedAt;
+    return contact;
+}
+
+// ---- Deals ----------------------------------------------------------------------------------
+
+namespace {
+
+QString dealStage(const QJsonObject &deal, const QString &status, const DealLinks &links,
+    const MappingOptions &options, QList<Problem> &problems)
+{
+    if (status == u"won")
+        return u"closed_won"_s;
+    if (status == u"lost")
+        return u"closed_lost"_s;
+    if (!status.isEmpty() && status != u"open")
+        problems.append(Problem::warning(u"unknown status"_s, quoted(status)));
+    if (const std::optional<qint64> stageId = readId(deal, u"stage_id")) {
+        const auto it = options.stageMap.constFind(*stageId);
+        if (it != options.stageMap.constEnd()) {
+            if (isCrmStage(*it))
+                return *it;
+            problems.append(Problem::warning(
+                u"invalid stage map entry"_s, QString::number(*stageId) + u" -> "_s + quoted(*it)));
+        }
+    }
+    return crmStageForName(links.stageName.trimmed());
+}
+
+std::optional<QDate> dealClosingDate(const QJsonObject &deal, const QString &status)
+{
+    QList<QStringView> keys = { u"expected_close_date", u"local_close_date", u"close_time" };
+    if (status == u"won")
+        keys << u"local_won_date" << u"won_time";
+    else if (status == u"lost")
+        keys << u"local_lost_date" << u"lost_time";
+    for (QStringView key : std::as_const(keys)) {
+        const QDate date = readDate(deal, key);
+        if (date.isValid())
+            return date;
+    }
+    return std::nullopt;
+}
+
+QStringList customFieldLines(const QJsonObject &deal, const MappingOptions &options)
+{
+    QList<const CustomFieldDef *> defs;
+    for (const CustomFieldDef &def : options.dealFields) {
+        if (def.inComments)
+            defs.append(&def);
+    }
+    // QHash order is random; comments must be byte-for-byte stable between runs.
+    std::sort(defs.begin(), defs.end(), [](const CustomFieldDef *a, const CustomFieldDef *b) {
+        return a->order != b->order ? a->order < b->order : a->key < b->key;
+    });
+    const QJsonObject custom = deal.value(u"custom_fields"_s).toObject();
+    QStringList lines;
+    for (const CustomFieldDef *def : std::as_const(defs)) {
+        const auto it = custom.constFind(def->key);
+        QJsonValue value = it != custom.constEnd() ? *it : deal.value(def->key);
+        if (def->type == u"monetary" && value.isDouble()) { // v1: amount + <key>_currency
+            if (const OptText currency = readText(deal, QString(def->key + u"_currency"_s)))
+                value = QJsonObject { { u"value"_s, value }, { u"currency"_s, *currency } };
+        }
+        const QString text = customFieldText(value, *def);
+        if (!text.isEmpty())
+            lines.append((def->name.isEmpty() ? def->key : def->name) + u": "_s + text);
+    }
+    return lines;
+}
+
+} // namespace
+
+Mapped<OpportunityRow> mapDeal(
+    const QJsonObject &deal, const DealLinks &links, const MappingOptions &options)
+{
+    Mapped<OpportunityRow> result;
+    if (!takeId(deal, result))
+        return result;
+    const QString status = readText(deal, u"status").value_or(QString()).toLower();
+    if (status == u"deleted" || readBool(deal, u"is_deleted") == true
+        || readBool(deal, u"deleted") == true) {
+        result.problems.append(Problem::deleted());
+        return result;
+    }
+
+    OpportunityRow row;
+    const OptText title = readText(deal, u"title");
+    if (!title) {
+        result.problems.append(
+            Problem::skipped(u"missing title"_s, u"title: "_s + describe(deal.value(u"title"_s))));
+        return result;
+    }
+    row.opportunityName = *title;
+    const OptText owner = trimmed(links.ownerEmail);
+    if (!owner) {
+        result.problems.append(Problem::skipped(u"no owner"_s, u"owner has no email"_s));
+        return result;
+    }
+    row.owner = *owner;
+
+    OptText account = trimmed(links.organizationName);
+    if (!account)
+        account = trimmed(links.personOrganizationName);
+    if (!account)
+        account = trimmed(options.accountPlaceholder);
+    if (!account) {
+        result.problems.append(
+            Problem::skipped(u"no account name"_s, u"no organization and no placeholder set"_s));
+        return result;
+    }
+    row.accountName = *account;
+    row.type = options.opportunityType.trimmed().isEmpty() ? u"new_customer"_s
+                                                           : options.opportunityType.trimmed();
+    row.stage = dealStage(deal, status, links, options, result.problems);
+
+    const QJsonValue value = deal.value(u"value"_s);
+    row.amount = readNumber(value);
+    if (!row.amount && !value.isNull() && !value.isUndefined())
+        result.problems.append(Problem::warning(u"invalid value"_s, describe(value)));
+
+    bool invalidProbability = false;
+    row.probability = readProbability(deal.value(u"probability"_s), &invalidProbability);
+    if (invalidProbability)
+        result.problems.append(
+            Problem::warning(u"invalid probability"_s, describe(deal.value(u"probability"_s))));
+    if (!row.probability && links.stageProbability && *links.stageProbability >= 0
+        && *links.stageProbability <= 100)
+        row.probability = qRound(*links.stageProbability);
+
+    row.contactName = trimmed(links.personEmail);
+    row.closingDate = dealClosingDate(deal, status);
+
+    QStringList comments;
+    if (const OptText currency = readText(deal, u"currency"))
+        comments.append(u"Currency: "_s + *currency);
+    if (const OptText pipeline = trimmed(links.pipelineName))
+        comments.append(u"Pipeline: "_s + *pipeline);
+    if (const OptText stage = trimmed(links.stageName))
+        comments.append(u"Stage: "_s + *stage);
+    if (const OptText reason = readText(deal, u"lost_reason"))
+        comments.append(u"Lost reason: "_s + *reason);
+    if (readBool(deal, u"is_archived") == true)
+        comments.append(u"Archived: Yes"_s);
+    comments.append(customFieldLines(deal, options));
+    if (!comments.isEmpty())
+        row.comments = comments.join(u'\n');
+
+    readTimes(
+        deal, u"add_time", u"update_time", options, row.createdAt, row.updatedAt, result.problems);
+    result.row = row;
+    return result;
+}
+
+// ---- Activities -------------------------------------------------------------------------------
+
+namespace {
+
+QString activityPriority(const QJsonValue &value, const MappingOptions &options)
+{
+    if (value.isObject()) // {"id", "label"}
+        return crmPriorityForLabel(
+            readText(value.toObject().value(u"label"_s)).value_or(QString()));
+    if (const std::optional<qint64> id = readId(value)) {
+        const auto it = options.activityPriorities.constFind(*id);
+        return it != options.activityPriorities.constEnd() ? crmPriorityForLabel(*it) : u"medium"_s;
+    }
+    if (value.isString()) // a label already ("High")
+        return crmPriorityForLabel(value.toString());
+    return u"medium"_s;
+}
+
+std::optional<QDateTime> activityDue(const QJsonObject &activity, QList<Problem> &problems)
+{
+    const OptText dateText = readText(activity, u"due_date");
+    if (!dateText)
+        return std::nullopt;
+    const QDate date = parsePipedriveDate(*dateText);
+    if (!date.isValid()) {
+        if (!dateText->startsWith(u"0000-00-00"))
+            problems.append(Problem::warning(u"invalid due date"_s, quoted(*dateText)));
+        return std::nullopt;
+    }
+    QTime time(0, 0);
+    if (const OptText timeText = readText(activity, u"due_time")) {
+        static const QRegularExpression re(uR"(^(\d{1,2}):(\d{2})(?::(\d{2}))?$)"_s);
+        const QRegularExpressionMatch m = re.match(*timeText);
+        const QTime parsed = m.hasMatch()
+            ? QTime(m.captured(1).toInt(), m.captured(2).toInt(), m.captured(3).toInt())
+            : QTime();
+        if (parsed.isValid())
+            time = parsed;
+        else
+            problems.append(Problem::warning(u"invalid due time"_s, quoted(*timeText)));
+    }
+    return QDateTime(date, time, Qt::UTC);
+}
+
+} // namespace
+
+Mapped<TaskRow> mapActivity(
+    const QJsonObject &activity, const ActivityLinks &links, const MappingOptions &options)
+{
+    Mapped<TaskRow> result;
+    if (!takeId(activity, result))
+        return result;
+    if (isDeletedRecord(activity)) {
+        result.problems.append(Problem::deleted());
+        return result;
+    }
+    if (!links.assigneeUserId) {
+        result.problems.append(Problem::skipped(u"no assignee"_s, u"owner not in the CRM"_s));
+        return result;
+    }
+    TaskRow row;
+    row.assigneeId = *links.assigneeUserId;
+    OptText title = readText(activity, u"subject");
+    if (!title)
+        title = trimmed(links.activityTypeName);
+    if (!title)
+        title = readText(activity, u"type");
+    row.title = title.value_or(u"Activity"_s);
+
+    QStringList parts;
+    const QJsonValue note = activity.value(u"note"_s);
+    if (note.isString()) {
+        const QString text = htmlToPlainText(note.toString());
+        if (!text.isEmpty())
+            parts.append(text);
+    }
+    QStringList linkLines;
+    if (const OptText deal = trimmed(links.dealTitle))
+        linkLines.append(u"Deal: "_s + *deal);
+    if (const OptText person = trimmed(links.personName))
+        linkLines.append(u"Person: "_s + *person);
+    if (const OptText org = trimmed(links.organizationName))
+        linkLines.append(u"Organization: "_s + *org);
+    if (const OptText location = flexibleText(activity.value(u"location"_s)))
+        linkLines.append(u"Location: "_s + *location);
+    if (!linkLines.isEmpty())
+        parts.append(linkLines.join(u'\n'));
+    if (!parts.isEmpty())
+        row.description = parts.join(u"\n\n"_s);
+
+    row.dueDate = activityDue(activity, result.problems);
+    row.completed = readBool(activity, u"done").value_or(false);
+    row.priority = activityPriority(activity.value(u"priority"_s), options);
+    readTimes(activity, u"add_time", u"update_time", options, row.createdAt, row.updatedAt,
+        result.problems);
+    result.row = row;
+    return result;
+}
+
+// ---- Notes ----------------------------------------------------------------------------------
+
+Mapped<NoteRow> mapNote(
+    const QJsonObject &note, const NoteLinks &links, const MappingOptions &options)
+{
+    Mapped<NoteRow> result;
+    if (!takeId(note, result))
+        return result;
+    if (isDeletedRecord(note)) {
+        result.problems.append(Problem::deleted());
+        return result;
+    }
+    NoteRow row;
+    const QJsonValue content = note.value(u"content"_s);
+    if (content.isString())
+        row.content = htmlToPlainText(content.toString());
+    else if (content.isDouble())
+        row.content = numberText(content.toDouble());
+    if (row.content.isEmpty()) {
+        result.problems.append(Problem::skipped(u"empty note"_s,
+            content.isString() ? u"no text once markup is removed"_s
+                               : u"content: "_s + describe(content)));
+        return result;
+    }
+    row.userId = links.authorUserId;
+    row.targets.dealId = readId(note, u"deal_id");
+    row.targets.personId = readId(note, u"person_id");
+    row.targets.orgId = readId(note, u"org_id");
+    row.targets.leadId = readText(note, u"lead_id");
+    readTimes(
+        note, u"add_time", u"update_time", options, row.createdAt, row.updatedAt, result.problems);
+    result.row = row;
+    return result;
+}
+
+// ---- Columns --------------------------------------------------------------------------------
+
+QVariantMap toColumns(const UserRow &row)
+{
+    return {
+        { u"email"_s, row.email },
+        { u"first_name"_s, nullable(row.firstName) },
+        { u"last_name"_s, nullable(row.lastName) },
+        { u"phone"_s, nullable(row.phone) },
+        { u"approved"_s, row.approved },
+        { u"created_at"_s, row.createdAt },
+        { u"updated_at"_s, row.updatedAt },
+    };
+}
+
+QVariantMap toColumns(const AccountRow &row)
+{
+    return {
+        { u"name"_s, row.name },
+        { u"email"_s, nullable(row.email) },
+        { u"assigned_to"_s, nullable(row.assignedTo) },
+        { u"website"_s, nullable(row.website) },
+        { u"phone"_s, row.phone },
+        { u"address"_s, nullable(row.address) },
+        { u"city"_s, nullable(row.city) },
+        { u"state"_s, nullable(row.state) },
+        { u"zip"_s, nullable(row.zip) },
+        { u"created_at"_s, row.createdAt },
+        { u"updated_at"_s, row.updatedAt },
+    };
+}
+
+QVariantMap toColumns(const ContactRow &row)
+{
+    return {
+        { u"first_name"_s, row.firstName },
+        { u"last_name"_s, row.lastName },
+        { u"company"_s, nullable(row.company) },
+        { u"email"_s, row.email },
+        { u"phone"_s, nullable(row.phone) },
+        { u"address"_s, nullable(row.address) },
+        { u"city"_s, nullable(row.city) },
+        { u"state"_s, nullable(row.state) },
+        { u"zip"_s, nullable(row.zip) },
+        { u"created_at"_s, row.createdAt },
+        { u"updated_at"_s, row.updatedAt },
+    };
+}
+
+QVariantMap toColumns(const LeadRow &row)
+{
+    return {
+        { u"first_name"_s, row.firstName },
+        { u"last_name"_s, row.lastName },
+        { u"company"_s, nullable(row.company) },
+        { u"email"_s, row.email },
+        { u"phone"_s, nullable(row.phone) },
+        { u"address"_s, nullable(row.address) },
+        { u"city"_s, nullable(row.city) },
+        { u"state"_s, nullable(row.state) },
+        { u"zip"_s, nullable(row.zip) },
+        { u"interested_in"_s, nullable(row.interestedIn) },
+        { u"comments"_s, nullable(row.comments) },
+        { u"lead_status"_s, row.leadStatus },
+        { u"lead_source"_s, row.leadSource },
+        { u"lead_owner"_s, row.leadOwner },
+        { u"account_name"_s, nullable(row.accountName) },
+        { u"opportunity_name"_s, nullable(row.opportunityName) },
+        { u"opportunity_owner"_s, nullable(row.opportunityOwner) },
+        { u"assigned_to_id"_s, row.assignedToId },
+        { u"created_at"_s, row.createdAt },
+        { u"updated_at"_s, row.updatedAt },
+    };
+}
+
+QVariantMap toColumns(const OpportunityRow &row)
+{
+    return {
+        { u"opportunity_name"_s, row.opportunityName },
+        { u"account_name"_s, row.accountName },
+        { u"type"_s, row.type },
+        { u"amount"_s, nullable(row.amount) },
+        { u"stage"_s, row.stage },
+        { u"owner"_s, row.owner },
+        { u"probability"_s, nullable(row.probability) },
+        { u"contact_name"_s, nullable(row.contactName) },
+        { u"comments"_s, nullable(row.comments) },
+        { u"closing_date"_s, nullable(row.closingDate) },
+        { u"created_at"_s, row.createdAt },
+        { u"updated_at"_s, row.updatedAt },
+    };
+}
+
+QVariantMap toColumns(const TaskRow &row)
+{
+    return {
+        { u"title"_s, row.title },
+        { u"description"_s, nullable(row.description) },
+        { u"due_date"_s, nullable(row.dueDate) },
+        { u"completed"_s, row.completed },
+        { u"priority"_s, row.priority },
+        { u"assignee_id"_s, row.assigneeId },
+        { u"created_at"_s, row.createdAt },
+        { u"updated_at"_s, row.updatedAt },
+    };
+}
+
+QVariantMap toColumns(const NoteRow &row)
+{
+    return {
+        { u"content"_s, row.content },
+        { u"user_id"_s, nullable(row.userId) },
+        { u"created_at"_s, row.createdAt },
+        { u"updated_at"_s, row.updatedAt },
+    };
+}
+
+} // namespace pds::mapping

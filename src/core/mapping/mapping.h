@@ -1,0 +1,352 @@
+#pragma once
+
+// The mapping layer: Pipedrive JSON in, CRM rows and problems out (SPEC §3, §4).
+//
+// Every function here is pure: no I/O, no database, no clock, no randomness. The sync engine
+// resolves a record's links through the database first (owner -> CRM user and e-mail,
+// org_id -> account name, stage_id -> stage name, ...) and passes the results in a small
+// *Links struct, so memory never grows with the size of the account. `readId()` and
+// `recordRefs()` read the ids to resolve the same way the mappers read everything else.
+//
+// Shapes: users and notes in v1 shape (GET /api/v1/users, /api/v1/notes); organizations,
+// persons, deals and activities in v2 shape, with v1 variants (nested id objects, "email"/
+// "phone" arrays, string addresses, 0/1 booleans) tolerated.
+//
+// Each mapper returns Mapped<Row>: `row` is set when the record can be written; `problems`
+// explains what was skipped, dropped or doubtful. A record deleted in Pipedrive gives no row
+// and a Problem::Deleted, so the engine applies the deletion policy. Problem::reason is a short
+// stable phrase (the Problems view groups by it); Problem::detail names the values involved.
+// Merged is never produced here: merging needs the database; the engine reports it with
+// Problem::merged(), matching rows by their natural key (users/contacts/leads: the
+// normalised `email`; accounts: the trimmed `name`).
+//
+// Rows use CRM column names in lowerCamel; std::optional marks nullable columns (nullopt ->
+// NULL). Times are UTC QDateTime; formatCrmTime() gives Rails' SQLite text. `toColumns()` turns
+// a row into column name -> QVariant (typed nulls) for binding.
+
+#include "mapping/texttools.h"
+
+#include <QDate>
+#include <QDateTime>
+#include <QHash>
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QList>
+#include <QString>
+#include <QVariantMap>
+
+#include <optional>
+#include <variant>
+
+namespace pds::mapping {
+
+struct Problem
+{
+    enum Kind {
+        Skipped, // no row: the record cannot be stored
+        Merged, // the row was folded into another one (engine only)
+        Warning, // a row was produced, but something was dropped or guessed
+        Deleted, // deleted in Pipedrive: no row, apply the deletion policy
+    };
+    Kind kind = Warning;
+    QString reason; // stable, code-like: "no valid email"
+    QString detail; // the values involved, for people
+
+    static Problem skipped(const QString &reason, const QString &detail = {});
+    static Problem merged(const QString &reason, const QString &detail = {});
+    static Problem warning(const QString &reason, const QString &detail = {});
+    static Problem deleted(const QString &detail = {});
+
+    friend bool operator==(const Problem &, const Problem &) = default;
+};
+
+// Text for logs and the Problems view: "skipped", "merged", "warning", "deleted".
+QString kindName(Problem::Kind kind);
+
+template<class Row> struct Mapped
+{
+    std::optional<qint64> pipedriveId; // the record's id, when it had a usable one
+    std::optional<Row> row;
+    QList<Problem> problems;
+
+    bool isDeleted() const
+    {
+        for (const Problem &p : problems) {
+            if (p.kind == Problem::Deleted)
+                return true;
+        }
+        return false;
+    }
+};
+
+// ---- Rows (CRM columns) ------------------------------------------------------------------
+
+using OptText = std::optional<QString>;
+
+struct UserRow
+{
+    QString email; // normalised; the user's identity in the CRM
+    OptText firstName;
+    OptText lastName;
+    OptText phone;
+    bool approved = false; // Pipedrive active_flag. There is deliberately no admin field.
+    QDateTime createdAt;
+    QDateTime updatedAt;
+};
+
+struct AccountRow
+{
+    QString name; // trimmed; unique in the CRM
+    OptText email;
+    OptText assignedTo; // owner's e-mail
+    OptText website;
+    QString phone; // required by the CRM: mapped field, else the placeholder
+    OptText address;
+    OptText city;
+    OptText state;
+    OptText zip;
+    QDateTime createdAt;
+    QDateTime updatedAt;
+};
+
+struct ContactRow
+{
+    QString firstName;
+    QString lastName;
+    OptText company;
+    QString email; // normalised, valid
+    OptText phone;
+    OptText address;
+    OptText city;
+    OptText state;
+    OptText zip;
+    QDateTime createdAt;
+    QDateTime updatedAt;
+};
+
+struct LeadRow
+{
+    QString firstName;
+    QString lastName;
+    OptText company;
+    QString email; // normalised, valid
+    OptText phone;
+    OptText address;
+    OptText city;
+    OptText state;
+    OptText zip;
+    OptText interestedIn;
+    OptText comments;
+    QString leadStatus; // "new", "contacted", "qualified"
+    QString leadSource; // "pipedrive"
+    QString leadOwner; // owner's e-mail
+    OptText accountName;
+    OptText opportunityName;
+    OptText opportunityOwner;
+    qint64 assignedToId = 0; // CRM users.id
+    QDateTime createdAt;
+    QDateTime updatedAt;
+};
+
+using PersonRow = std::variant<ContactRow, LeadRow>;
+
+struct OpportunityRow
+{
+    QString opportunityName;
+    QString accountName;
+    QString type; // "new_customer" (MappingOptions::opportunityType)
+    std::optional<double> amount;
+    QString stage; // one of the CRM's stages
+    QString owner; // owner's e-mail
+    std::optional<int> probability;
+    OptText contactName; // the person's e-mail: the CRM joins contacts to deals on it
+    OptText comments;
+    std::optional<QDate> closingDate;
+    QDateTime createdAt;
+    QDateTime updatedAt;
+};
+
+struct TaskRow
+{
+    QString title;
+    OptText description;
+    std::optional<QDateTime> dueDate; // UTC
+    bool completed = false;
+    QString priority; // high, medium, low
+    qint64 assigneeId = 0; // CRM users.id
+    QDateTime createdAt;
+    QDateTime updatedAt;
+};
+
+// The Pipedrive records a note is attached to; the engine turns the ones the CRM holds into
+// note_associations (deal -> Opportunity, person -> Contact and/or Lead, org -> Account).
+struct NoteTargets
+{
+    std::optional<qint64> dealId;
+    std::optional<qint64> personId;
+    std::optional<qint64> orgId;
+    OptText leadId; // Pipedrive lead (uuid); the CRM has no target for it
+    // True when the note is attached to no deal, person or organization.
+    bool isEmpty() const { return !dealId && !personId && !orgId; }
+};
+
+struct NoteRow
+{
+    QString content; // plain text, never markup
+    std::optional<qint64> userId; // CRM users.id of the author
+    NoteTargets targets; // not a column: what to associate the note with
+    QDateTime createdAt;
+    QDateTime updatedAt;
+};
+
+// Column name -> value, nullable columns as typed null QVariants, times as UTC QDateTime,
+// closing_date as QDate. NoteRow's targets are not columns and are left out.
+QVariantMap toColumns(const UserRow &row);
+QVariantMap toColumns(const AccountRow &row);
+QVariantMap toColumns(const ContactRow &row);
+QVariantMap toColumns(const LeadRow &row);
+QVariantMap toColumns(const OpportunityRow &row);
+QVariantMap toColumns(const TaskRow &row);
+QVariantMap toColumns(const NoteRow &row);
+
+// ---- Options ------------------------------------------------------------------------------
+
+// A custom field's definition (from GET /api/v2/dealFields or v1 *Fields).
+struct CustomFieldDef
+{
+    QString key; // field_code / key: the 40-hex hash
+    QString name;
+    QString type; // field_type: enum, set, monetary, varchar, ...
+    QHash<QString, QString> options; // option id as text -> label
+    int order = 0; // position in the fields list: comment lines follow it
+    bool inComments = true; // false when the user mapped the field somewhere else
+};
+
+// The custom fields of a *Fields response (v2 items with is_custom_field, or v1 items with
+// edit_flag / a 40-hex key), keyed by field key, in list order.
+QHash<QString, CustomFieldDef> customFieldDefs(const QJsonArray &fieldItems);
+// The option labels of the activity "priority" field (GET /api/v2/activityFields or v1).
+QHash<qint64, QString> priorityLabels(const QJsonArray &activityFieldItems);
+
+// Which organization fields (built-in or custom-field keys) give an account's phone, email and
+// website. An empty key maps nothing. "cc_email" is never used as website.
+struct OrganizationFieldMap
+{
+    QString phoneKey;
+    QString emailKey;
+    QString websiteKey = QStringLiteral("website");
+};
+
+struct MappingOptions
+{
+    QString firstNamePlaceholder = QStringLiteral("Unknown");
+    QString lastNamePlaceholder = QStringLiteral("Unknown");
+    QString phonePlaceholder = QStringLiteral("N/A");
+    QString accountPlaceholder = QStringLiteral("(no organization)");
+    QString opportunityType = QStringLiteral("new_customer");
+    OrganizationFieldMap organizationFields;
+    QHash<qint64, QString> stageMap; // Pipedrive stage id -> CRM stage, before the keywords
+    QHash<QString, CustomFieldDef> dealFields; // custom fields shown in opportunity comments
+    QHash<qint64, QString> activityPriorities; // priority option id -> label
+    // created_at/updated_at for a record with neither add_time nor update_time (NOT NULL in
+    // the CRM). The engine passes the run's start; left invalid, such rows get invalid times.
+    QDateTime fallbackTime;
+};
+
+// ---- Links the engine resolves ---------------------------------------------------------------
+
+// The ids a record links to, read defensively (v2 plain ids or v1 objects). Absent when the
+// record has no such link.
+struct RecordRefs
+{
+    std::optional<qint64> id;
+    std::optional<qint64> ownerId; // owner_id
+    std::optional<qint64> userId; // user_id: a note's author (v1 activities: the owner)
+    std::optional<qint64> orgId;
+    std::optional<qint64> personId;
+    std::optional<qint64> dealId;
+    std::optional<qint64> stageId;
+    std::optional<qint64> pipelineId;
+    OptText leadId;
+    OptText activityType; // activity "type" = ActivityType key_string
+};
+RecordRefs recordRefs(const QJsonObject &record);
+
+struct OrganizationLinks
+{
+    QString ownerEmail;
+};
+
+struct PersonLinks
+{
+    bool hasDeals = false; // any deal: open, won, lost or archived -> contact, else lead
+    bool hasActivities = false; // leads: "contacted" when true
+    QString organizationName;
+    QString ownerEmail; // leads: lead_owner (required for leads)
+    std::optional<qint64> ownerUserId; // leads: assigned_to_id (required; engine's fallback)
+};
+
+struct DealLinks
+{
+    QString organizationName;
+    QString personEmail;
+    QString personOrganizationName;
+    QString ownerEmail; // required (engine passes the fallback owner's)
+    QString stageName;
+    QString pipelineName;
+    std::optional<double> stageProbability;
+};
+
+struct ActivityLinks
+{
+    std::optional<qint64> assigneeUserId; // required (engine passes the fallback owner's)
+    QString activityTypeName;
+    QString dealTitle;
+    QString personName;
+    QString organizationName;
+};
+
+struct NoteLinks
+{
+    std::optional<qint64> authorUserId;
+};
+
+// ---- Mappers --------------------------------------------------------------------------------
+
+// v1 user -> users. Invalid or missing e-mail: skipped "no valid email".
+Mapped<UserRow> mapUser(const QJsonObject &user, const MappingOptions &options = {});
+// The CRM identity of a v1 user: its normalised e-mail, empty when not valid. Two Pipedrive
+// users with equal identities are case-twins: one CRM user, the second reported as merged.
+QString userIdentity(const QJsonObject &user);
+
+// v2 organization -> accounts. Missing name: skipped "missing name".
+Mapped<AccountRow> mapOrganization(
+    const QJsonObject &organization, const OrganizationLinks &links, const MappingOptions &options);
+
+// v2 person -> contacts (links.hasDeals) or leads. No valid e-mail: skipped "no valid email".
+Mapped<PersonRow> mapPerson(
+    const QJsonObject &person, const PersonLinks &links, const MappingOptions &options);
+// A lead whose person now has a deal: the person maps to a contact (mapPerson with hasDeals),
+// and the old lead row stays, marked qualified.
+LeadRow qualifiedLead(LeadRow lead);
+// The contact a lead row becomes, for an engine that has only the lead row at hand.
+ContactRow contactFromLead(const LeadRow &lead);
+
+// v2 deal -> opportunities. status "deleted": no row, Problem::Deleted.
+Mapped<OpportunityRow> mapDeal(
+    const QJsonObject &deal, const DealLinks &links, const MappingOptions &options);
+
+// v2 activity -> tasks. due_date + due_time are UTC; a due date without a time is due at
+// 00:00 UTC of that day. No assignee: skipped "no assignee".
+Mapped<TaskRow> mapActivity(
+    const QJsonObject &activity, const ActivityLinks &links, const MappingOptions &options);
+
+// v1 note -> notes (+ targets). No text once the markup is gone: skipped "empty note".
+Mapped<NoteRow> mapNote(
+    const QJsonObject &note, const NoteLinks &links, const MappingOptions &options);
+
+// The text of a custom field value for comments: enum ids as labels, sets as labels joined
+// with ", ", monetary as "value CURRENCY", ranges as "from - until"; empty when unset.
+QString customFieldText(const QJsonValue &value, const CustomFieldDef &def);
+
+} // namespace pds::mapping
