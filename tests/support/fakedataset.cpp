@@ -1644,9 +1644,10 @@ void FakeDataset::stamp(Entity entity, Record &record)
         = parseTime(record.json.value(updateKey(entity)).toString()).value_or(record.addSecs);
 }
 
-QJsonObject FakeDataset::templateFor(Entity entity) const
+QJsonObject FakeDataset::templateFor(Entity entity, const QJsonObject &given, qint64 secs) const
 {
-    // Every key an entity of this kind carries, so added records keep the served shape.
+    // Every key an entity of this kind carries, so added records keep the served shape: nulls
+    // where Pipedrive allows them, and what Pipedrive fills in on create everywhere else.
     const auto &t = table(entity);
     QJsonObject shape;
     if (!t.isEmpty()) {
@@ -1662,12 +1663,113 @@ QJsonObject FakeDataset::templateFor(Entity entity) const
                 shape.insert(it.key(), QJsonValue::Null);
         }
     }
-    if (entity == Entity::Notes)
-        shape.insert(u"active_flag"_s, true);
-    if (entity == Entity::Users)
-        shape.insert(u"active_flag"_s, true), shape.insert(u"activated"_s, true);
-    if (entity == Entity::Deals)
-        shape.insert(u"status"_s, u"open"_s);
+    // The token's user owns what the test adds.
+    QJsonObject me;
+    for (const auto &u : table(Entity::Users)) {
+        if (u.json.value(u"is_you"_s).toBool()) {
+            me = u.json;
+            me.insert(u"id"_s, u.id);
+            break;
+        }
+    }
+    const qint64 meId = me.isEmpty() ? 1 : me.value(u"id"_s).toInteger();
+    const QString time = formatTime(entity, secs);
+    auto set = [&](const QString &key, const QJsonValue &value) {
+        shape.insert(key, value);
+    };
+    switch (entity) {
+    case Entity::Users:
+        set(u"name"_s, u"New User"_s);
+        set(u"email"_s, u"new.user@fake-company.example"_s);
+        set(u"default_currency"_s, u"EUR"_s);
+        set(u"locale"_s, u"en_US"_s);
+        set(u"lang"_s, 1);
+        set(u"activated"_s, true);
+        set(u"active_flag"_s, true);
+        set(u"last_login"_s, time);
+        set(u"timezone_name"_s, u"Europe/Berlin"_s);
+        set(u"timezone_offset"_s, u"+01:00"_s);
+        set(u"role_id"_s, 1);
+        break;
+    case Entity::Organizations:
+        set(u"name"_s, u"New organization"_s);
+        set(u"owner_id"_s, meId);
+        set(u"visible_to"_s, 3);
+        break;
+    case Entity::Persons: {
+        const QString name = given.value(u"name"_s).toString(u"New person"_s).trimmed();
+        const qsizetype space = name.indexOf(u' ');
+        set(u"name"_s, name);
+        set(u"first_name"_s, space < 0 ? name : name.left(space));
+        set(u"last_name"_s, space < 0 ? QString() : name.mid(space + 1));
+        set(u"owner_id"_s, meId);
+        set(u"visible_to"_s, 3);
+        break;
+    }
+    case Entity::Deals: {
+        const auto &stages = table(Entity::Stages);
+        const qint64 pipeline
+            = table(Entity::Pipelines).isEmpty() ? 1 : table(Entity::Pipelines).first().id;
+        qint64 stage = 1;
+        for (const auto &st : stages) {
+            if (st.json.value(u"pipeline_id"_s).toInteger() == pipeline) {
+                stage = st.id;
+                break;
+            }
+        }
+        set(u"title"_s, u"New deal"_s);
+        set(u"owner_id"_s, meId);
+        set(u"creator_user_id"_s, meId);
+        set(u"pipeline_id"_s, pipeline);
+        set(u"stage_id"_s, stage);
+        set(u"value"_s, 0);
+        set(u"currency"_s, me.value(u"default_currency"_s).toString(u"EUR"_s));
+        set(u"status"_s, u"open"_s);
+        set(u"origin"_s, u"API"_s);
+        set(u"stage_change_time"_s, time);
+        set(u"visible_to"_s, 3);
+        break;
+    }
+    case Entity::Activities:
+        set(u"subject"_s, u"New activity"_s);
+        set(u"type"_s, u"task"_s);
+        set(u"owner_id"_s, meId);
+        set(u"creator_user_id"_s, meId);
+        set(u"due_date"_s, time.left(10));
+        if (given.value(u"person_id"_s).toInteger() > 0)
+            set(u"participants"_s,
+                QJsonArray {
+                    QJsonObject { { u"person_id"_s, given.value(u"person_id"_s).toInteger() },
+                        { u"primary"_s, true } } });
+        break;
+    case Entity::Notes:
+        set(u"content"_s, QString());
+        set(u"user_id"_s, meId);
+        set(u"last_update_user_id"_s, meId);
+        set(u"active_flag"_s, true);
+        break;
+    case Entity::Pipelines:
+        set(u"name"_s, u"New pipeline"_s);
+        set(u"order_nr"_s, t.size() + 1);
+        set(u"is_deal_probability_enabled"_s, false);
+        break;
+    case Entity::Stages:
+        set(u"name"_s, u"New stage"_s);
+        set(u"order_nr"_s, 1);
+        set(u"deal_probability"_s, 100);
+        set(u"pipeline_id"_s,
+            table(Entity::Pipelines).isEmpty() ? 1 : table(Entity::Pipelines).first().id);
+        break;
+    case Entity::ActivityTypes:
+        set(u"name"_s, u"New type"_s);
+        set(u"key_string"_s, u"new_type"_s);
+        set(u"icon_key"_s, u"task"_s);
+        set(u"color"_s, u"FFFFFF"_s);
+        set(u"order_nr"_s, t.size() + 1);
+        set(u"active_flag"_s, true);
+        set(u"is_custom_flag"_s, true);
+        break;
+    }
     return shape;
 }
 
@@ -1675,11 +1777,11 @@ qint64 FakeDataset::addRecord(Entity entity, QJsonObject record, const QDateTime
 {
     auto &t = tableRef(entity);
     const qint64 id = t.isEmpty() ? 1 : t.last().id + 1;
-    QJsonObject json = templateFor(entity);
+    const qint64 secs = now.toSecsSinceEpoch();
+    QJsonObject json = templateFor(entity, record, secs);
     for (auto it = record.constBegin(); it != record.constEnd(); ++it)
         json.insert(it.key(), it.value());
     json.insert(u"id"_s, id);
-    const qint64 secs = now.toSecsSinceEpoch();
     json.insert(addKey(entity), formatTime(entity, secs));
     json.insert(updateKey(entity), formatTime(entity, secs));
     if (entity == Entity::Deals)

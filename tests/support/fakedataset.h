@@ -100,7 +100,7 @@ public:
 private:
     QList<Record> &tableRef(Entity entity);
     static void stamp(Entity entity, Record &record);
-    QJsonObject templateFor(Entity entity) const;
+    QJsonObject templateFor(Entity entity, const QJsonObject &given, qint64 secs) const;
 
     quint32 m_seed = 0;
     quint64 m_version = 0;

@@ -249,7 +249,7 @@ struct FakePipedriveServer::Caches
     };
     QHash<int, Order> orders; // entity * 8 + sort field
     quint64 countsVersion = ~quint64(0);
-    QHash<qint64, Counts> personCounts, orgCounts;
+    QHash<qint64, Counts> personCounts, orgCounts, dealCounts;
     quint64 notesVersion = ~quint64(0);
     QString notesKey;
     QList<int> notesIndexes;
@@ -277,6 +277,7 @@ struct FakePipedriveServer::Caches
             return;
         personCounts.clear();
         orgCounts.clear();
+        dealCounts.clear();
         for (const auto &r : data.table(Entity::Deals)) {
             // Counts leave out deleted and archived deals (the list endpoints do too).
             const QString status = r.json.value(u"status"_s).toString();
@@ -306,8 +307,12 @@ struct FakePipedriveServer::Caches
                 bump(personCounts[p]);
             if (const qint64 o = r.json.value(u"org_id"_s).toInteger())
                 bump(orgCounts[o]);
+            if (const qint64 d = r.json.value(u"deal_id"_s).toInteger())
+                bump(dealCounts[d]);
         }
         for (const auto &r : data.table(Entity::Notes)) {
+            if (const qint64 d = r.json.value(u"deal_id"_s).toInteger())
+                ++dealCounts[d].notes;
             if (const qint64 p = r.json.value(u"person_id"_s).toInteger())
                 ++personCounts[p].notes;
             if (const qint64 o = r.json.value(u"org_id"_s).toInteger())
@@ -834,8 +839,40 @@ FakePipedriveServer::Response FakePipedriveServer::listV2(
         }
     }
     QStringList includeFields;
-    if (query.hasQueryItem(u"include_fields"_s))
-        includeFields = queryValue(query, u"include_fields"_s).split(u',', Qt::SkipEmptyParts);
+    if (query.hasQueryItem(u"include_fields"_s)) {
+        // The values each list accepts (the spec's enums); anything else is a validation error.
+        static const QStringList common
+            = { u"next_activity_id"_s, u"last_activity_id"_s, u"files_count"_s, u"notes_count"_s,
+                  u"followers_count"_s, u"email_messages_count"_s, u"activities_count"_s,
+                  u"done_activities_count"_s, u"undone_activities_count"_s, u"smart_bcc_email"_s };
+        static const QStringList contactCounts = { u"open_deals_count"_s,
+            u"related_open_deals_count"_s, u"closed_deals_count"_s, u"related_closed_deals_count"_s,
+            u"won_deals_count"_s, u"related_won_deals_count"_s, u"lost_deals_count"_s,
+            u"related_lost_deals_count"_s };
+        QStringList allowed;
+        if (entity == Entity::Persons)
+            allowed = common + contactCounts
+                + QStringList { u"participant_open_deals_count"_s,
+                      u"participant_closed_deals_count"_s, u"last_incoming_mail_time"_s,
+                      u"last_outgoing_mail_time"_s, u"marketing_status"_s, u"doi_status"_s };
+        else if (entity == Entity::Organizations)
+            allowed = common + contactCounts + QStringList { u"people_count"_s };
+        else if (entity == Entity::Deals)
+            allowed = common
+                + QStringList { u"first_won_time"_s, u"products_count"_s, u"participants_count"_s,
+                      u"last_incoming_mail_time"_s, u"last_outgoing_mail_time"_s,
+                      u"source_lead_id"_s };
+        else if (entity == Entity::Activities)
+            allowed = { u"attendees"_s };
+        for (const QString &part :
+            queryValue(query, u"include_fields"_s).split(u',', Qt::SkipEmptyParts)) {
+            const QString name = part.trimmed();
+            if (!allowed.contains(name))
+                return validation(
+                    u"Validation failed: include_fields: Invalid enum value '%1'"_s.arg(name));
+            includeFields.append(name);
+        }
+    }
 
     auto matches = [&](const FakeDataset::Record &r) {
         if (since && r.updateSecs < *since)
@@ -1165,15 +1202,20 @@ QJsonObject FakePipedriveServer::present(
 {
     QJsonObject json = entity == Entity::Notes ? noteV1(record) : record.json;
     if (!includeFields.isEmpty()
-        && (entity == Entity::Persons || entity == Entity::Organizations)) {
+        && (entity == Entity::Persons || entity == Entity::Organizations
+            || entity == Entity::Deals)) {
         m_caches->ensureCounts(m_dataset);
-        const auto &counts
-            = entity == Entity::Persons ? m_caches->personCounts : m_caches->orgCounts;
+        const auto &counts = entity == Entity::Persons ? m_caches->personCounts
+            : entity == Entity::Organizations          ? m_caches->orgCounts
+                                                       : m_caches->dealCounts;
         const Caches::Counts c = counts.value(record.id);
-        for (const QString &f : includeFields) {
-            const QString name = f.trimmed();
+        for (const QString &name : includeFields) {
             QJsonValue v;
-            if (name == u"open_deals_count" || name == u"related_open_deals_count")
+            if (name == u"first_won_time")
+                v = record.json.value(u"won_time"_s);
+            else if (name == u"source_lead_id")
+                v = record.json.value(u"source_lead_id"_s);
+            else if (name == u"open_deals_count" || name == u"related_open_deals_count")
                 v = c.open;
             else if (name == u"closed_deals_count" || name == u"related_closed_deals_count")
                 v = c.won + c.lost;
@@ -1197,7 +1239,7 @@ QJsonObject FakePipedriveServer::present(
                 || name.startsWith(u"last_incoming"_s) || name.startsWith(u"last_outgoing"_s))
                 v = QJsonValue::Null;
             else
-                continue;
+                continue; // marketing_status, doi_status, smart_bcc_email: not in this company
             json.insert(name, v);
         }
     }

@@ -487,6 +487,20 @@ private slots:
         QVERIFY(!plain.contains(u"open_deals_count"_s));
     }
 
+    void includeFieldsOutsideTheSpecEnumAreRejected()
+    {
+        QCOMPARE(get(u"/api/v2/persons?include_fields=bogus"_s).status, 400);
+        QCOMPARE(get(u"/api/v2/activities?include_fields=open_deals_count"_s).status, 400);
+        const Reply r = get(u"/api/v2/deals?limit=1&include_fields=activities_count,notes_count"_s);
+        QCOMPARE(r.status, 200);
+        const QJsonObject deal = r.json.value(u"data"_s).toArray().at(0).toObject();
+        int activities = 0;
+        for (const auto &a : m_server->dataset().table(Entity::Activities))
+            activities += a.json.value(u"deal_id"_s).toInteger() == deal.value(u"id"_s).toInteger();
+        QCOMPARE(deal.value(u"activities_count"_s).toInt(-1), activities);
+        QVERIFY(deal.value(u"notes_count"_s).toInt(-1) >= 1); // deal 1 has note 1
+    }
+
     void fieldsEndpointsArePagedAndDescribeCustomFields()
     {
         QStringList types;
@@ -742,6 +756,18 @@ private slots:
         const QJsonObject added = s.dataset().record(Entity::Persons, id);
         QCOMPARE(added.value(u"name"_s).toString(), u"New Person"_s);
         QVERIFY(added.value(u"emails"_s).isArray());
+        // What Pipedrive fills in on create: owner = the token's user, names split, visibility.
+        QCOMPARE(added.value(u"owner_id"_s).toInteger(), 1);
+        QCOMPARE(added.value(u"first_name"_s).toString(), u"New"_s);
+        QCOMPARE(added.value(u"last_name"_s).toString(), u"Person"_s);
+        QCOMPARE(added.value(u"visible_to"_s).toInt(), 3);
+        const QJsonObject deal = s.dataset().record(
+            Entity::Deals, s.addRecord(Entity::Deals, { { u"title"_s, u"D"_s } }));
+        QCOMPARE(deal.value(u"pipeline_id"_s).toInteger(), 1);
+        QCOMPARE(deal.value(u"stage_id"_s).toInteger(), 1);
+        QCOMPARE(deal.value(u"status"_s).toString(), u"open"_s);
+        QCOMPARE(deal.value(u"currency"_s).toString(), u"EUR"_s);
+        QVERIFY(deal.value(u"value"_s).isDouble());
         QVERIFY(added.contains(u"org_id"_s));
         QVERIFY(!added.value(u"add_time"_s).toString().isEmpty());
 
