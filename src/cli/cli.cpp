@@ -1,12 +1,18 @@
 #include "cli.h"
 
+#include "api/companydomain.h"
 #include "api/connectioncheck.h"
 #include "config/credentials.h"
 #include "config/settings.h"
+#include "db/database.h"
+#include "db/schemamanager.h"
 #include "keychaintokenstore.h"
+#include "sync/maintenance.h"
+#include "sync/syncrunner.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QLoggingCategory>
 #include <QMetaObject>
@@ -77,11 +83,34 @@ void Cli::start(const QStringList &arguments)
     QCommandLineParser parser;
     parser.setApplicationDescription(
         tr("Imports a Pipedrive account into the CRM database.\n\nCommands:\n"
-           "  check       test the API token (prints the company and the user)\n"
-           "  set-token   read the API token from standard input into the keychain"));
+           "  sync [all|users|organizations|persons|deals|activities|notes]...\n"
+           "                 import into the CRM database (incremental unless --full)\n"
+           "  stats          counts per entity: CRM rows, mapped rows, the last run\n"
+           "  clear-mappings [ENTITY] --yes\n"
+           "                 forget which CRM rows came from which Pipedrive records\n"
+           "  check          test the API token and the database\n"
+           "  set-token      read the API token from standard input into the keychain\n\n"
+           "Exit codes: 0 success, 1 finished with skipped or failed records, 2 configuration "
+           "or authentication error, 3 aborted (network, budget, database)."));
     parser.addHelpOption();
     parser.addVersionOption();
-    parser.addPositionalArgument(QStringLiteral("command"), tr("check | set-token"));
+    parser.addPositionalArgument(
+        QStringLiteral("command"), tr("sync | stats | clear-mappings | check | set-token"));
+    parser.addPositionalArgument(QStringLiteral("entity"),
+        tr("Entities for sync and clear-mappings."), QStringLiteral("[entity...]"));
+    const QCommandLineOption databaseOption(QStringLiteral("database"),
+        tr("The CRM database: sqlite:PATH or postgresql://user@host:port/db (password from "
+           "PGPASSWORD or the keychain)."),
+        QStringLiteral("url"));
+    parser.addOption(databaseOption);
+    const QCommandLineOption fullOption(
+        QStringLiteral("full"), tr("Re-read everything instead of what changed."));
+    parser.addOption(fullOption);
+    const QCommandLineOption dryRunOption(
+        QStringLiteral("dry-run"), tr("Do everything but commit: report what would change."));
+    parser.addOption(dryRunOption);
+    const QCommandLineOption yesOption(QStringLiteral("yes"), tr("Confirm clear-mappings."));
+    parser.addOption(yesOption);
     const QCommandLineOption jsonOption(QStringLiteral("json"), tr("Machine-readable output."));
     parser.addOption(jsonOption);
     const QCommandLineOption verboseOption(
@@ -95,6 +124,13 @@ void Cli::start(const QStringList &arguments)
         QLoggingCategory::setFilterRules(QStringLiteral("pds.*.debug=false\npds.*.info=false"));
     const QStringList positional = parser.positionalArguments();
     const QString command = positional.value(0);
+    m_databaseUrl = parser.value(databaseOption);
+    if (command == QLatin1String("sync"))
+        return runSync(positional.mid(1), parser.isSet(fullOption), parser.isSet(dryRunOption));
+    if (command == QLatin1String("stats"))
+        return runStats();
+    if (command == QLatin1String("clear-mappings"))
+        return runClearMappings(positional.mid(1), parser.isSet(yesOption));
     if (command == QLatin1String("check"))
         return runCheck();
     if (command == QLatin1String("set-token"))
@@ -200,6 +236,273 @@ void Cli::runSetToken()
             finish(Success);
         });
     m_store->writeSecret(key, token);
+}
+
+bool Cli::parseEntities(const QStringList &names, QList<Entity> *entities)
+{
+    entities->clear();
+    for (const QString &name : names) {
+        if (name == QLatin1String("all")) {
+            entities->clear();
+            break;
+        }
+        const std::optional<Entity> entity = entityFromName(name);
+        if (!entity) {
+            printError(tr("Unknown entity \"%1\": use all, users, organizations, persons, deals, "
+                          "activities or notes.")
+                           .arg(name));
+            return false;
+        }
+        if (!entities->contains(*entity))
+            entities->append(*entity);
+    }
+    if (entities->isEmpty()) {
+        *entities = allEntities();
+    } else {
+        // Always in dependency order, whatever order they were named in.
+        QList<Entity> ordered;
+        for (Entity entity : allEntities()) {
+            if (entities->contains(entity))
+                ordered.append(entity);
+        }
+        *entities = ordered;
+    }
+    return true;
+}
+
+bool Cli::resolveDatabase(DatabaseConfig *config)
+{
+    const QString url = !m_databaseUrl.isEmpty() ? m_databaseUrl : m_settings->databaseUrl();
+    if (url.isEmpty()) {
+        *config = DatabaseConfig::defaultConfig();
+        return true;
+    }
+    QString error;
+    const std::optional<DatabaseConfig> parsed = DatabaseConfig::fromUrl(url, &error);
+    if (!parsed) {
+        printError(tr("Configuration error: %1").arg(error));
+        return false;
+    }
+    *config = *parsed;
+    return true;
+}
+
+namespace {
+
+QJsonObject countsJson(const RunCounts &counts)
+{
+    return { { QStringLiteral("fetched"), double(counts.fetched) },
+        { QStringLiteral("created"), double(counts.created) },
+        { QStringLiteral("updated"), double(counts.updated) },
+        { QStringLiteral("unchanged"), double(counts.unchanged) },
+        { QStringLiteral("merged"), double(counts.merged) },
+        { QStringLiteral("skipped"), double(counts.skipped) },
+        { QStringLiteral("failed"), double(counts.failed) },
+        { QStringLiteral("deleted"), double(counts.deleted) },
+        { QStringLiteral("requests"), double(counts.requests) },
+        { QStringLiteral("tokens"), double(counts.tokens) } };
+}
+
+QString countsLine(const RunCounts &counts)
+{
+    return QCoreApplication::translate("Cli",
+        "fetched %1, created %2, updated %3, unchanged %4, "
+        "merged %5, skipped %6, failed %7, deleted %8")
+        .arg(counts.fetched)
+        .arg(counts.created)
+        .arg(counts.updated)
+        .arg(counts.unchanged)
+        .arg(counts.merged)
+        .arg(counts.skipped)
+        .arg(counts.failed)
+        .arg(counts.deleted);
+}
+
+} // namespace
+
+void Cli::runSync(const QStringList &entityNames, bool full, bool dryRun)
+{
+    QList<Entity> entities;
+    if (!parseEntities(entityNames, &entities))
+        return finish(ConfigurationError);
+    DatabaseConfig database;
+    if (!resolveDatabase(&database))
+        return finish(ConfigurationError);
+    auto *resolver = new CredentialsResolver(m_store, this);
+    connect(resolver, &CredentialsResolver::resolved, this,
+        [=, this](const QString &domain, const QString &token, const QString &error) {
+            if (!error.isEmpty()) {
+                printError(tr("Configuration error: %1").arg(error));
+                return finish(ConfigurationError);
+            }
+            QString domainError;
+            const QUrl base = baseUrlForCompany(domain, &domainError);
+            if (!base.isValid()) {
+                printError(tr("Configuration error: %1").arg(domainError));
+                return finish(ConfigurationError);
+            }
+            SyncOptions options;
+            options.baseUrl = base;
+            options.token = token;
+            options.database = database;
+            options.entities = entities;
+            options.full = full;
+            options.dryRun = dryRun;
+            options.pageSize = m_settings->pageSize();
+            const int cost = qEnvironmentVariableIntValue("PDS_BCRYPT_COST");
+            if (cost >= 4 && cost <= 31)
+                options.bcryptCost = cost;
+            auto *runner = new SyncRunner(this);
+            connect(runner, &SyncRunner::progress, this, [](const SyncProgress &progress) {
+                err() << entityName(progress.entity) << ": " << progress.done << " records, "
+                      << progress.status << Qt::endl;
+            });
+            connect(runner, &SyncRunner::finished, this, [this](const RunSummary &summary) {
+                QJsonArray entitiesJson;
+                QStringList lines;
+                for (const EntityResult &result : summary.entities) {
+                    QJsonObject object = countsJson(result.counts);
+                    object.insert(QStringLiteral("entity"), entityName(result.entity));
+                    object.insert(QStringLiteral("outcome"), outcomeName(result.outcome));
+                    object.insert(QStringLiteral("run_id"), double(result.runId));
+                    entitiesJson.append(object);
+                    lines << QStringLiteral("%1: %2").arg(
+                        entityName(result.entity), countsLine(result.counts));
+                }
+                QJsonObject json { { QStringLiteral("outcome"), outcomeName(summary.outcome) },
+                    { QStringLiteral("dry_run"), summary.dryRun },
+                    { QStringLiteral("entities"), entitiesJson },
+                    { QStringLiteral("requests"), double(summary.requests) },
+                    { QStringLiteral("tokens"), double(summary.tokens) } };
+                lines
+                    << tr("%1 requests, %2 API tokens.").arg(summary.requests).arg(summary.tokens);
+                if (summary.dryRun)
+                    lines << tr("Dry run: nothing was written.");
+                switch (summary.outcome) {
+                case SyncOutcome::Succeeded:
+                    printResult(lines.join(QLatin1Char('\n')), json);
+                    return finish(Success);
+                case SyncOutcome::FinishedWithProblems:
+                    lines << tr("Some records were not imported: see the problems list.");
+                    printResult(lines.join(QLatin1Char('\n')), json);
+                    return finish(FinishedWithProblems);
+                case SyncOutcome::Cancelled:
+                case SyncOutcome::Failed:
+                    break;
+                }
+                QString message;
+                if (summary.apiError.isError())
+                    message = describe(summary.apiError);
+                else if (summary.dbError.isError())
+                    message = tr("Database error: %1").arg(summary.dbError.message);
+                else
+                    message = summary.message;
+                json.insert(QStringLiteral("kind"),
+                    summary.apiError.isError() ? ApiError::kindName(summary.apiError.kind)
+                                               : DbError::kindName(summary.dbError.kind));
+                if (!m_json)
+                    out() << lines.join(QLatin1Char('\n')) << Qt::endl;
+                printError(message, json);
+                const bool configuration = summary.apiError.kind == ApiError::Kind::Authentication
+                    || summary.apiError.kind == ApiError::Kind::Configuration
+                    || summary.dbError.kind == DbError::Kind::NotACrmDatabase
+                    || summary.dbError.kind == DbError::Kind::AuthenticationFailed;
+                finish(configuration ? ConfigurationError : Aborted);
+            });
+            runner->start(options);
+        });
+    resolver->resolve(*m_settings);
+}
+
+void Cli::runStats()
+{
+    DatabaseConfig config;
+    if (!resolveDatabase(&config))
+        return finish(ConfigurationError);
+    Database db;
+    DbError error = db.open(config);
+    if (error.isOk()) {
+        SchemaManager schema;
+        error = schema.ensureSchema(db);
+    }
+    QList<EntityStats> stats;
+    if (error.isOk())
+        stats = readStats(db, &error);
+    if (error.isError()) {
+        printError(tr("Database error: %1").arg(error.message));
+        return finish(error.kind == DbError::Kind::NotACrmDatabase ? ConfigurationError : Aborted);
+    }
+    QJsonArray array;
+    QStringList lines;
+    lines << tr("Database: %1").arg(config.displayUrl());
+    for (const EntityStats &entry : stats) {
+        QJsonObject object { { QStringLiteral("entity"), entityName(entry.entity) },
+            { QStringLiteral("crm_tables"), entry.crmTables },
+            { QStringLiteral("crm_rows"), double(entry.crmRows) },
+            { QStringLiteral("mapped_rows"), double(entry.mappedRows) } };
+        QString last = tr("never synced");
+        if (entry.lastRun) {
+            QJsonObject run = countsJson(entry.lastRun->counts);
+            run.insert(QStringLiteral("outcome"), entry.lastRun->outcome);
+            run.insert(
+                QStringLiteral("started_at"), entry.lastRun->startedAt.toString(Qt::ISODate));
+            run.insert(
+                QStringLiteral("finished_at"), entry.lastRun->finishedAt.toString(Qt::ISODate));
+            object.insert(QStringLiteral("last_run"), run);
+            last = tr("last run %1 (%2): %3")
+                       .arg(entry.lastRun->startedAt.toString(Qt::ISODate), entry.lastRun->outcome,
+                           countsLine(entry.lastRun->counts));
+        }
+        array.append(object);
+        lines << tr("%1: %2 rows in %3, %4 mapped; %5")
+                     .arg(entityName(entry.entity))
+                     .arg(entry.crmRows)
+                     .arg(entry.crmTables)
+                     .arg(entry.mappedRows)
+                     .arg(last);
+    }
+    printResult(lines.join(QLatin1Char('\n')),
+        { { QStringLiteral("database"), config.displayUrl() },
+            { QStringLiteral("entities"), array } });
+    finish(Success);
+}
+
+void Cli::runClearMappings(const QStringList &entityNames, bool confirmed)
+{
+    QList<Entity> entities;
+    if (!parseEntities(entityNames, &entities))
+        return finish(ConfigurationError);
+    QStringList names;
+    for (Entity entity : std::as_const(entities))
+        names << entityName(entity);
+    if (!confirmed) {
+        printError(tr("clear-mappings forgets which CRM rows came from which Pipedrive records "
+                      "(%1); the CRM rows stay, and the next sync matches them again by email or "
+                      "name. Add --yes to do it.")
+                       .arg(names.join(QStringLiteral(", "))));
+        return finish(ConfigurationError);
+    }
+    DatabaseConfig config;
+    if (!resolveDatabase(&config))
+        return finish(ConfigurationError);
+    Database db;
+    DbError error = db.open(config);
+    if (error.isOk()) {
+        SchemaManager schema;
+        error = schema.ensureSchema(db);
+    }
+    qint64 removed = -1;
+    if (error.isOk())
+        removed = clearMappings(db, entities, &error);
+    if (error.isError()) {
+        printError(tr("Database error: %1").arg(error.message));
+        return finish(Aborted);
+    }
+    printResult(
+        tr("Removed %1 mapping rows (%2).").arg(removed).arg(names.join(QStringLiteral(", "))),
+        { { QStringLiteral("removed"), double(removed) },
+            { QStringLiteral("entities"), QJsonArray::fromStringList(names) } });
+    finish(Success);
 }
 
 } // namespace pds

@@ -2,6 +2,8 @@
 
 #include "api/accountinfo.h"
 #include "api/apierror.h"
+#include "db/databaseconfig.h"
+#include "sync/entity.h"
 
 #include <QJsonObject>
 #include <QNetworkAccessManager>
@@ -37,11 +39,20 @@ signals:
 private:
     void runCheck();
     void runSetToken();
+    void runSync(const QStringList &entityNames, bool full, bool dryRun);
+    void runStats();
+    void runClearMappings(const QStringList &entityNames, bool confirmed);
+    // The database of --database, else the saved settings, else the default SQLite file.
+    bool resolveDatabase(DatabaseConfig *config);
+    // Entity names from the command line; all when empty or "all". Prints and returns false on
+    // an unknown name.
+    bool parseEntities(const QStringList &names, QList<Entity> *entities);
     void finish(int code);
     void printError(const QString &message, const QJsonObject &json = {});
     void printResult(const QString &text, const QJsonObject &json);
 
     bool m_json = false;
+    QString m_databaseUrl; // --database
     std::unique_ptr<Settings> m_settings;
     TokenStore *m_store = nullptr;
     QNetworkAccessManager m_nam;

@@ -90,7 +90,8 @@ ApiResponse interpretReply(const RawReply &raw, const QString &path)
     if (status == 0) {
         // No HTTP status at all: the connection failed before any answer.
         return fail(ApiError::Kind::Network,
-            QStringLiteral("could not reach Pipedrive for %1: %2").arg(path, raw.networkErrorString));
+            QStringLiteral("could not reach Pipedrive for %1: %2")
+                .arg(path, raw.networkErrorString));
     }
 
     const bool html = looksLikeHtml(raw.contentType, raw.body);
@@ -225,7 +226,8 @@ void ApiRequest::onReplyFinished()
     raw.contentType = reply->header(QNetworkRequest::ContentTypeHeader).toByteArray();
     const QVariant length = reply->header(QNetworkRequest::ContentLengthHeader);
     raw.contentLength = length.isValid() ? length.toLongLong() : -1;
-    raw.body = reply->readAll();
+    if (reply->isOpen()) // an aborted reply is closed: nothing to read
+        raw.body = reply->readAll();
     raw.headers = reply->rawHeaderPairs();
     raw.timedOut = m_timedOut;
     raw.cancelled = m_cancelled && !m_timedOut;

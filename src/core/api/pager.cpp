@@ -113,7 +113,9 @@ void Pager::onFinished()
         ApiError error = response.error;
         if (error.kind == ApiError::Kind::RateLimited) {
             ++m_rateLimitWaits;
-            if (m_rateLimitWaits > m_policy.maxRateLimitWaits) {
+            if (m_policy.maxRateLimitWaits <= 0) {
+                // No waiting allowed: the caller gets the 429 as it is.
+            } else if (m_rateLimitWaits > m_policy.maxRateLimitWaits) {
                 // Waiting as told did not help: the daily budget is the likelier cause.
                 error.kind = ApiError::Kind::BudgetExhausted;
                 error.message = QStringLiteral("Pipedrive kept refusing requests after %1 waits: "

@@ -1,0 +1,85 @@
+#pragma once
+
+#include "db/database.h"
+
+#include <QDateTime>
+#include <QHash>
+#include <QStringList>
+#include <QVariantMap>
+#include <functional>
+#include <optional>
+
+namespace pds {
+
+// Row-level persistence for the engine over one open Database: pipedrive_mappings lookups and
+// writes, and "write this mapped row" with compare-before-update, so that a sync of unchanged
+// data changes nothing. Every statement is prepared once and bound; table and column names come
+// from code only.
+class CrmStore
+{
+public:
+    explicit CrmStore(Database &db);
+
+    enum class WriteKind { Created, Updated, Unchanged, Merged };
+    struct WriteResult
+    {
+        WriteKind kind = WriteKind::Unchanged;
+        qint64 railsId = -1;
+        qint64 mergedWithPipedriveId = 0; // Merged: the record that already owns the row
+    };
+
+    struct RowPlan
+    {
+        QString table; // CRM table
+        QString mappingType; // pipedrive_mappings.pipedrive_type
+        QVariantMap columns; // the mapped row: column -> value
+        QString naturalKey; // column matched when no mapping exists ("" = none)
+        // Columns written only on insert (users.encrypted_password), computed only then.
+        std::function<QVariantMap()> insertOnly;
+        QStringList keepOnUpdate; // mapped columns never overwritten on an existing row
+    };
+
+    // Writes one mapped record: through its mapping if it has one, else matched by natural key
+    // (merged when another record already owns that row), else inserted with a new mapping.
+    // A row shared by several records is only written by its owner (the first one mapped to it),
+    // so the records never overwrite each other back and forth.
+    std::optional<WriteResult> writeRecord(qint64 pipedriveId, const RowPlan &plan, DbError *error);
+
+    // pipedrive_mappings
+    std::optional<qint64> railsIdFor(const QString &type, qint64 pipedriveId, DbError *error);
+    bool setMapping(const QString &type, qint64 pipedriveId, qint64 railsId, DbError *error);
+    bool removeMapping(const QString &type, qint64 pipedriveId, DbError *error);
+    // The record first mapped to a row: the one that owns it.
+    std::optional<qint64> ownerOf(const QString &type, qint64 railsId, DbError *error);
+
+    std::optional<qint64> findIdBy(
+        const QString &table, const QString &column, const QVariant &value, DbError *error);
+    // The values of columns of one row; empty if the row does not exist.
+    std::optional<QVariantMap> readRow(
+        const QString &table, qint64 id, const QStringList &columns, DbError *error);
+    bool updateRow(const QString &table, qint64 id, const QVariantMap &columns, DbError *error);
+    std::optional<qint64> insertRow(
+        const QString &table, const QVariantMap &columns, DbError *error);
+    bool deleteRow(const QString &table, qint64 id, DbError *error);
+
+    // One statement, prepared once, for code-built SQL with ? placeholders.
+    QSqlQuery *query(const QString &sql, const QVariantList &values, DbError *error);
+
+    // Values as they are bound: times as Rails' UTC text, dates as ISO text.
+    static QVariant toBindable(const QVariant &value);
+    // Equal as stored, whatever the dialect returns (text or QDateTime, 1 or true, "1.50" or 1.5).
+    static bool sameValue(const QVariant &mapped, const QVariant &stored);
+
+    Database &database() { return m_db; }
+    QDateTime now() const { return m_now; }
+    void setNow(const QDateTime &now) { m_now = now; }
+
+    // Pipedrive ids beyond the CRM's 32-bit pipedrive_mappings columns cannot be mapped.
+    static bool fitsMapping(qint64 id) { return id > 0 && id <= 2147483647; }
+
+private:
+    Database &m_db;
+    QDateTime m_now;
+};
+
+} // namespace pds

@@ -1,0 +1,574 @@
+// The rules of each entity (SPEC §4) on top of the pure mapping functions: resolve a record's
+// links through the CRM, map it, write it with its mapping row, report what was not imported.
+
+#include "mapping/mapping.h"
+#include "mapping/passwordhash.h"
+#include "sync/synccontext.h"
+
+#include <QSqlQuery>
+#include <QSqlRecord>
+
+namespace pds {
+
+namespace {
+
+using mapping::Mapped;
+
+QString typeName(const char *type)
+{
+    return QLatin1String(type);
+}
+
+// A record must have an id the CRM's 32-bit mapping columns can hold.
+bool checkId(SyncContext &context, std::optional<qint64> id, DbError *error)
+{
+    if (id && CrmStore::fitsMapping(*id))
+        return true;
+    *error = context.report(id, Problem::Kind::Skipped,
+        id ? QStringLiteral("id too large for the CRM's mapping table")
+           : QStringLiteral("missing id"));
+    return false;
+}
+
+// SELECT one text column of the CRM row mapped to (type, pipedrive id).
+QVariantList mappedValues(SyncContext &context, const char *type, const QString &table,
+    const QString &columns, qint64 pipedriveId, DbError *error)
+{
+    QSqlQuery *q = context.store.query(
+        QStringLiteral("SELECT %1 FROM pipedrive_mappings m JOIN %2 t ON t.id = m.rails_id WHERE "
+                       "m.pipedrive_type = ? AND m.pipedrive_id = ?")
+            .arg(columns, table),
+        { typeName(type), pipedriveId }, error);
+    QVariantList values;
+    if (!q)
+        return values;
+    if (q->next()) {
+        const int n = q->record().count();
+        for (int i = 0; i < n; ++i)
+            values << q->value(i);
+    }
+    q->finish();
+    return values;
+}
+
+QString accountName(SyncContext &context, std::optional<qint64> orgId, DbError *error)
+{
+    if (!orgId)
+        return {};
+    const QVariantList values = mappedValues(context, mappingType::Organization,
+        QStringLiteral("accounts"), QStringLiteral("t.name"), *orgId, error);
+    return values.value(0).toString();
+}
+
+CrmStore::RowPlan plan(const QString &table, const char *type, const QVariantMap &columns,
+    const QString &naturalKey = {})
+{
+    CrmStore::RowPlan p;
+    p.table = table;
+    p.mappingType = typeName(type);
+    p.columns = columns;
+    p.naturalKey = naturalKey;
+    return p;
+}
+
+// Writes a plan and counts it; skips (and reports) what the database refuses for this record.
+DbError writePlan(SyncContext &context, qint64 pipedriveId, const CrmStore::RowPlan &rowPlan,
+    CrmStore::WriteResult *result = nullptr)
+{
+    DbError error;
+    const std::optional<CrmStore::WriteResult> written
+        = context.store.writeRecord(pipedriveId, rowPlan, &error);
+    if (!written)
+        return error;
+    if (result)
+        *result = *written;
+    return context.count(pipedriveId, *written);
+}
+
+// ---- users ----------------------------------------------------------------------------------
+
+class UsersHandler : public EntityHandler
+{
+public:
+    QList<Source> sources(const SyncContext &) const override
+    {
+        // No change filter exists for users: the whole list, one request (API-NOTES §10).
+        return { { endpoints::users(), {}, false } };
+    }
+
+    DbError writeRecord(SyncContext &context, const QJsonObject &record) override
+    {
+        const Mapped<mapping::UserRow> mapped = mapping::mapUser(record, context.options.mapping);
+        DbError error;
+        if (!checkId(context, mapped.pipedriveId, &error))
+            return error;
+        if (!mapped.row)
+            return context.reportMapping(mapped.pipedriveId, mapped.problems);
+        CrmStore::RowPlan p = plan(QStringLiteral("users"), mappingType::User,
+            mapping::toColumns(*mapped.row), QStringLiteral("email"));
+        // Hashing is slow on purpose (bcrypt): done only for users the CRM does not have yet.
+        // The password is random and never shown, logged or stored in clear.
+        const int cost = context.options.bcryptCost;
+        p.insertOnly = [cost] {
+            return QVariantMap { { QStringLiteral("encrypted_password"),
+                QString::fromLatin1(mapping::bcryptHash(mapping::randomPassword(), cost)) } };
+        };
+        // Which CRM users exist is the CRM's business: the sync never touches a password or the
+        // admin flag of a user it did not create, and never grants admin.
+        p.keepOnUpdate << QStringLiteral("created_at");
+        return writePlan(context, *mapped.pipedriveId, p);
+    }
+};
+
+// ---- organizations ---------------------------------------------------------------------------
+
+class OrganizationsHandler : public EntityHandler
+{
+public:
+    QList<Source> sources(const SyncContext &) const override
+    {
+        return { { endpoints::organizations(), {}, true } };
+    }
+
+    DbError writeRecord(SyncContext &context, const QJsonObject &record) override
+    {
+        const mapping::RecordRefs refs = mapping::recordRefs(record);
+        mapping::OrganizationLinks links;
+        if (auto owner
+            = context.lookups.ownerOrFallback(refs.ownerId, context.options.defaultOwnerUserId))
+            links.ownerEmail = owner->email;
+        const Mapped<mapping::AccountRow> mapped
+            = mapping::mapOrganization(record, links, context.options.mapping);
+        DbError error;
+        if (!checkId(context, mapped.pipedriveId, &error))
+            return error;
+        if (!mapped.row)
+            return context.reportMapping(mapped.pipedriveId, mapped.problems);
+        return writePlan(context, *mapped.pipedriveId,
+            plan(QStringLiteral("accounts"), mappingType::Organization,
+                mapping::toColumns(*mapped.row), QStringLiteral("name")));
+    }
+};
+
+// ---- persons --------------------------------------------------------------------------------
+
+// Copies the note associations of a lead to the contact its person became (SPEC §4).
+DbError linkLeadNotesToContact(SyncContext &context, qint64 leadId, qint64 contactId)
+{
+    DbError error;
+    QSqlQuery *q = context.store.query(
+        QStringLiteral("INSERT INTO note_associations (note_id, notable_type, notable_id, "
+                       "created_at, updated_at) SELECT note_id, 'Contact', ?, ?, ? FROM "
+                       "note_associations WHERE notable_type = 'Lead' AND notable_id = ? "
+                       "ON CONFLICT (note_id, notable_type, notable_id) DO NOTHING"),
+        { contactId, context.store.now(), context.store.now(), leadId }, &error);
+    if (q)
+        q->finish();
+    return error;
+}
+
+// A person that has a deal now but was imported as a lead: the lead row stays, marked qualified,
+// and its notes follow the person to the contact.
+DbError qualifyLead(SyncContext &context, qint64 personId, qint64 contactId)
+{
+    DbError error;
+    const std::optional<qint64> leadId
+        = context.store.railsIdFor(typeName(mappingType::Lead), personId, &error);
+    if (error.isError() || !leadId)
+        return error;
+    QSqlQuery *q = context.store.query(
+        QStringLiteral("UPDATE leads SET lead_status = 'qualified', updated_at = ? WHERE id = ? "
+                       "AND (lead_status IS NULL OR lead_status <> 'qualified')"),
+        { context.store.now(), *leadId }, &error);
+    if (!q)
+        return error;
+    q->finish();
+    return linkLeadNotesToContact(context, *leadId, contactId);
+}
+
+class PersonsHandler : public EntityHandler
+{
+public:
+    QList<Source> sources(const SyncContext &) const override
+    {
+        // The deal counts decide contact or lead without reading every deal first.
+        QUrlQuery query;
+        query.addQueryItem(QStringLiteral("include_fields"),
+            QStringLiteral("open_deals_count,closed_deals_count,won_deals_count,"
+                           "lost_deals_count,activities_count"));
+        return { { endpoints::persons(), query, true } };
+    }
+
+    DbError writeRecord(SyncContext &context, const QJsonObject &record) override
+    {
+        const mapping::RecordRefs refs = mapping::recordRefs(record);
+        DbError error;
+        if (!checkId(context, refs.id, &error))
+            return error;
+        const qint64 personId = *refs.id;
+        mapping::PersonLinks links;
+        auto count = [&record](const char *key) {
+            return qint64(record.value(QLatin1String(key)).toDouble());
+        };
+        const std::optional<qint64> contactId
+            = context.store.railsIdFor(typeName(mappingType::Contact), personId, &error);
+        if (error.isError())
+            return error;
+        // Once a contact, always a contact: deals may be archived or deleted later.
+        links.hasDeals = contactId.has_value() || count("open_deals_count") > 0
+            || count("closed_deals_count") > 0 || count("won_deals_count") > 0
+            || count("lost_deals_count") > 0;
+        links.hasActivities = count("activities_count") > 0;
+        links.organizationName = accountName(context, refs.orgId, &error);
+        if (error.isError())
+            return error;
+        if (auto owner
+            = context.lookups.ownerOrFallback(refs.ownerId, context.options.defaultOwnerUserId)) {
+            links.ownerEmail = owner->email;
+            links.ownerUserId = owner->crmId;
+        }
+        const Mapped<mapping::PersonRow> mapped
+            = mapping::mapPerson(record, links, context.options.mapping);
+        if (!mapped.row)
+            return context.reportMapping(personId, mapped.problems);
+        if (const auto *contact = std::get_if<mapping::ContactRow>(&*mapped.row)) {
+            CrmStore::WriteResult result;
+            error = writePlan(context, personId,
+                plan(QStringLiteral("contacts"), mappingType::Contact, mapping::toColumns(*contact),
+                    QStringLiteral("email")),
+                &result);
+            if (error.isError())
+                return error;
+            return qualifyLead(context, personId, result.railsId);
+        }
+        const auto &lead = std::get<mapping::LeadRow>(*mapped.row);
+        return writePlan(context, personId,
+            plan(QStringLiteral("leads"), mappingType::Lead, mapping::toColumns(lead),
+                QStringLiteral("email")));
+    }
+};
+
+// ---- deals ----------------------------------------------------------------------------------
+
+struct PersonInfo
+{
+    QString email;
+    QString company;
+    QString name;
+};
+
+// The contact of a person; a person known only as a lead is promoted to a contact first, since
+// a deal makes a person a contact (SPEC §4).
+std::optional<PersonInfo> contactOfPerson(SyncContext &context, qint64 personId, DbError *error)
+{
+    QVariantList values = mappedValues(context, mappingType::Contact, QStringLiteral("contacts"),
+        QStringLiteral("t.email, t.company, t.first_name, t.last_name"), personId, error);
+    if (error->isError())
+        return std::nullopt;
+    if (values.isEmpty()) {
+        const std::optional<qint64> leadId
+            = context.store.railsIdFor(typeName(mappingType::Lead), personId, error);
+        if (error->isError() || !leadId)
+            return std::nullopt;
+        const mapping::LeadRow lead = [&] {
+            mapping::LeadRow row;
+            const std::optional<QVariantMap> stored
+                = context.store.readRow(QStringLiteral("leads"), *leadId,
+                    { QStringLiteral("first_name"), QStringLiteral("last_name"),
+                        QStringLiteral("company"), QStringLiteral("email"), QStringLiteral("phone"),
+                        QStringLiteral("address"), QStringLiteral("city"), QStringLiteral("state"),
+                        QStringLiteral("zip"), QStringLiteral("created_at"),
+                        QStringLiteral("updated_at") },
+                    error);
+            if (!stored)
+                return row;
+            auto opt = [&](const char *key) -> mapping::OptText {
+                const QVariant value = stored->value(QLatin1String(key));
+                return value.isNull() ? mapping::OptText() : mapping::OptText(value.toString());
+            };
+            row.firstName = stored->value(QStringLiteral("first_name")).toString();
+            row.lastName = stored->value(QStringLiteral("last_name")).toString();
+            row.company = opt("company");
+            row.email = stored->value(QStringLiteral("email")).toString();
+            row.phone = opt("phone");
+            row.address = opt("address");
+            row.city = opt("city");
+            row.state = opt("state");
+            row.zip = opt("zip");
+            row.createdAt = Database::parseTimestamp(stored->value(QStringLiteral("created_at")));
+            row.updatedAt = Database::parseTimestamp(stored->value(QStringLiteral("updated_at")));
+            return row;
+        }();
+        if (error->isError() || lead.email.isEmpty())
+            return std::nullopt;
+        CrmStore::WriteResult result;
+        *error = writePlan(context, personId,
+            plan(QStringLiteral("contacts"), mappingType::Contact,
+                mapping::toColumns(mapping::contactFromLead(lead)), QStringLiteral("email")),
+            &result);
+        if (error->isError())
+            return std::nullopt;
+        // Counted as a deal's side effect: the deal itself is counted by its own write.
+        if (result.kind == CrmStore::WriteKind::Created)
+            --context.counts.created;
+        else if (result.kind == CrmStore::WriteKind::Updated)
+            --context.counts.updated;
+        else if (result.kind == CrmStore::WriteKind::Unchanged)
+            --context.counts.unchanged;
+        *error = qualifyLead(context, personId, result.railsId);
+        if (error->isError())
+            return std::nullopt;
+        return PersonInfo { lead.email, lead.company.value_or(QString()),
+            lead.firstName + QLatin1Char(' ') + lead.lastName };
+    }
+    return PersonInfo { values.value(0).toString(), values.value(1).toString(),
+        (values.value(2).toString() + QLatin1Char(' ') + values.value(3).toString()).trimmed() };
+}
+
+class DealsHandler : public EntityHandler
+{
+public:
+    QList<Source> sources(const SyncContext &) const override
+    {
+        // Archived deals are not in /deals since 2025-07-15: they have their own list.
+        return { { endpoints::deals(), {}, true }, { endpoints::archivedDeals(), {}, true } };
+    }
+
+    DbError writeRecord(SyncContext &context, const QJsonObject &record) override
+    {
+        const mapping::RecordRefs refs = mapping::recordRefs(record);
+        DbError error;
+        if (!checkId(context, refs.id, &error))
+            return error;
+        const qint64 dealId = *refs.id;
+        mapping::DealLinks links;
+        links.organizationName = accountName(context, refs.orgId, &error);
+        if (error.isError())
+            return error;
+        if (refs.personId) {
+            const std::optional<PersonInfo> person
+                = contactOfPerson(context, *refs.personId, &error);
+            if (error.isError())
+                return error;
+            if (person) {
+                links.personEmail = person->email;
+                links.personOrganizationName = person->company;
+            }
+        }
+        if (auto owner
+            = context.lookups.ownerOrFallback(refs.ownerId, context.options.defaultOwnerUserId))
+            links.ownerEmail = owner->email;
+        if (refs.stageId) {
+            const Lookups::Stage stage = context.lookups.stages.value(*refs.stageId);
+            links.stageName = stage.name;
+            links.stageProbability = stage.probability;
+            links.pipelineName = context.lookups.pipelines.value(
+                refs.pipelineId ? *refs.pipelineId : stage.pipelineId);
+        } else if (refs.pipelineId) {
+            links.pipelineName = context.lookups.pipelines.value(*refs.pipelineId);
+        }
+        const Mapped<mapping::OpportunityRow> mapped
+            = mapping::mapDeal(record, links, context.options.mapping);
+        if (mapped.isDeleted()) {
+            // Deletion policy "report" (the default): a deal deleted in Pipedrive that the CRM
+            // holds.
+            const std::optional<qint64> railsId
+                = context.store.railsIdFor(typeName(mappingType::Opportunity), dealId, &error);
+            if (error.isError() || !railsId)
+                return error;
+            return context.report(
+                dealId, Problem::Kind::Deleted, QStringLiteral("deleted in Pipedrive"));
+        }
+        if (!mapped.row)
+            return context.reportMapping(dealId, mapped.problems);
+        return writePlan(context, dealId,
+            plan(QStringLiteral("opportunities"), mappingType::Opportunity,
+                mapping::toColumns(*mapped.row)));
+    }
+};
+
+// ---- activities -----------------------------------------------------------------------------
+
+class ActivitiesHandler : public EntityHandler
+{
+public:
+    QList<Source> sources(const SyncContext &) const override
+    {
+        return { { endpoints::activities(), {}, true } };
+    }
+
+    DbError writeRecord(SyncContext &context, const QJsonObject &record) override
+    {
+        const mapping::RecordRefs refs = mapping::recordRefs(record);
+        DbError error;
+        if (!checkId(context, refs.id, &error))
+            return error;
+        mapping::ActivityLinks links;
+        if (auto owner
+            = context.lookups.ownerOrFallback(refs.ownerId, context.options.defaultOwnerUserId))
+            links.assigneeUserId = owner->crmId;
+        if (refs.activityType)
+            links.activityTypeName = context.lookups.activityTypes.value(*refs.activityType);
+        if (refs.dealId)
+            links.dealTitle
+                = mappedValues(context, mappingType::Opportunity, QStringLiteral("opportunities"),
+                    QStringLiteral("t.opportunity_name"), *refs.dealId, &error)
+                      .value(0)
+                      .toString();
+        if (!error.isError() && refs.personId) {
+            QVariantList name
+                = mappedValues(context, mappingType::Contact, QStringLiteral("contacts"),
+                    QStringLiteral("t.first_name, t.last_name"), *refs.personId, &error);
+            if (name.isEmpty() && !error.isError())
+                name = mappedValues(context, mappingType::Lead, QStringLiteral("leads"),
+                    QStringLiteral("t.first_name, t.last_name"), *refs.personId, &error);
+            links.personName
+                = (name.value(0).toString() + QLatin1Char(' ') + name.value(1).toString())
+                      .trimmed();
+        }
+        if (!error.isError())
+            links.organizationName = accountName(context, refs.orgId, &error);
+        if (error.isError())
+            return error;
+        const Mapped<mapping::TaskRow> mapped
+            = mapping::mapActivity(record, links, context.options.mapping);
+        if (!mapped.row)
+            return context.reportMapping(refs.id, mapped.problems);
+        return writePlan(context, *refs.id,
+            plan(QStringLiteral("tasks"), mappingType::Task, mapping::toColumns(*mapped.row)));
+    }
+};
+
+// ---- notes ----------------------------------------------------------------------------------
+
+class NotesHandler : public EntityHandler
+{
+public:
+    QList<Source> sources(const SyncContext &) const override
+    {
+        QUrlQuery query;
+        query.addQueryItem(QStringLiteral("sort"), QStringLiteral("id ASC"));
+        return { { endpoints::notes(), query, true } };
+    }
+
+    DbError writeRecord(SyncContext &context, const QJsonObject &record) override
+    {
+        const mapping::RecordRefs refs = mapping::recordRefs(record);
+        DbError error;
+        if (!checkId(context, refs.id, &error))
+            return error;
+        const qint64 noteId = *refs.id;
+        mapping::NoteLinks links;
+        if (refs.userId && context.lookups.users.contains(*refs.userId))
+            links.authorUserId = context.lookups.users.value(*refs.userId).crmId;
+        const Mapped<mapping::NoteRow> mapped
+            = mapping::mapNote(record, links, context.options.mapping);
+        if (!mapped.row)
+            return context.reportMapping(noteId, mapped.problems);
+
+        // The CRM rows the note belongs to: one association per linked record it holds.
+        QList<QPair<QString, qint64>> targets;
+        const mapping::NoteTargets &t = mapped.row->targets;
+        auto add = [&](const char *type, const char *notableType, std::optional<qint64> id) {
+            if (!id || error.isError())
+                return;
+            if (auto railsId = context.store.railsIdFor(typeName(type), *id, &error))
+                targets.append({ QLatin1String(notableType), *railsId });
+        };
+        add(mappingType::Opportunity, "Opportunity", t.dealId);
+        add(mappingType::Contact, "Contact", t.personId);
+        add(mappingType::Lead, "Lead", t.personId);
+        add(mappingType::Organization, "Account", t.orgId);
+        if (error.isError())
+            return error;
+        if (targets.isEmpty()) {
+            // Reported, not dropped silently (SPEC §4).
+            const QString reason = t.isEmpty() && t.leadId
+                ? QStringLiteral("linked only to a Pipedrive lead")
+                : t.isEmpty() ? QStringLiteral("linked to no record")
+                              : QStringLiteral("links to nothing the CRM holds");
+            return context.report(noteId, Problem::Kind::Skipped, reason);
+        }
+
+        CrmStore::WriteResult result;
+        error = writePlan(context, noteId,
+            plan(QStringLiteral("notes"), mappingType::Note, mapping::toColumns(*mapped.row)),
+            &result);
+        if (error.isError())
+            return error;
+        return syncAssociations(context, result, targets);
+    }
+
+private:
+    DbError syncAssociations(SyncContext &context, const CrmStore::WriteResult &note,
+        const QList<QPair<QString, qint64>> &targets)
+    {
+        DbError error;
+        QSqlQuery *existing = context.store.query(
+            QStringLiteral("SELECT id, notable_type, notable_id FROM note_associations WHERE "
+                           "note_id = ?"),
+            { note.railsId }, &error);
+        if (!existing)
+            return error;
+        QList<QPair<QString, qint64>> have;
+        QList<qint64> stale;
+        while (existing->next()) {
+            const QPair<QString, qint64> target { existing->value(1).toString(),
+                existing->value(2).toLongLong() };
+            if (targets.contains(target))
+                have.append(target);
+            else
+                stale.append(existing->value(0).toLongLong());
+        }
+        existing->finish();
+        bool changed = !stale.isEmpty();
+        for (qint64 id : std::as_const(stale)) {
+            if (!context.store.deleteRow(QStringLiteral("note_associations"), id, &error))
+                return error;
+        }
+        for (const auto &target : targets) {
+            if (have.contains(target))
+                continue;
+            changed = true;
+            const std::optional<qint64> id
+                = context.store.insertRow(QStringLiteral("note_associations"),
+                    { { QStringLiteral("note_id"), note.railsId },
+                        { QStringLiteral("notable_type"), target.first },
+                        { QStringLiteral("notable_id"), target.second },
+                        { QStringLiteral("created_at"), context.store.now() },
+                        { QStringLiteral("updated_at"), context.store.now() } },
+                    &error);
+            if (!id)
+                return error;
+        }
+        // A note whose text is unchanged but whose links changed was updated all the same.
+        if (changed && note.kind == CrmStore::WriteKind::Unchanged) {
+            --context.counts.unchanged;
+            ++context.counts.updated;
+        }
+        return error;
+    }
+};
+
+} // namespace
+
+std::unique_ptr<EntityHandler> EntityHandler::create(Entity entity)
+{
+    switch (entity) {
+    case Entity::Users:
+        return std::make_unique<UsersHandler>();
+    case Entity::Organizations:
+        return std::make_unique<OrganizationsHandler>();
+    case Entity::Persons:
+        return std::make_unique<PersonsHandler>();
+    case Entity::Deals:
+        return std::make_unique<DealsHandler>();
+    case Entity::Activities:
+        return std::make_unique<ActivitiesHandler>();
+    case Entity::Notes:
+        return std::make_unique<NotesHandler>();
+    }
+    return nullptr;
+}
+
+} // namespace pds

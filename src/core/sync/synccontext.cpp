@@ -1,0 +1,92 @@
+#include "synccontext.h"
+
+namespace pds {
+
+std::optional<Lookups::User> Lookups::ownerOrFallback(
+    std::optional<qint64> pipedriveUserId, qint64 defaultOwnerCrmId) const
+{
+    if (pipedriveUserId && users.contains(*pipedriveUserId))
+        return users.value(*pipedriveUserId);
+    if (defaultOwnerCrmId > 0) {
+        for (const User &user : users) {
+            if (user.crmId == defaultOwnerCrmId)
+                return user;
+        }
+    }
+    if (users.contains(meId))
+        return users.value(meId);
+    return std::nullopt;
+}
+
+SyncContext::SyncContext(Database &database, const SyncOptions &syncOptions)
+    : db(database)
+    , store(database)
+    , journal(database)
+    , options(syncOptions)
+{ }
+
+DbError SyncContext::report(std::optional<qint64> pipedriveId, Problem::Kind kind,
+    const QString &reason, const QString &detail)
+{
+    switch (kind) {
+    case Problem::Kind::Skipped:
+        ++counts.skipped;
+        break;
+    case Problem::Kind::Merged:
+        ++counts.merged;
+        break;
+    case Problem::Kind::Failed:
+        ++counts.failed;
+        break;
+    case Problem::Kind::Deleted:
+        ++counts.deleted;
+        break;
+    }
+    return journal.recordProblem(
+        runId, entityName(entity), pipedriveId, kind, reason, detail.left(2000));
+}
+
+DbError SyncContext::count(qint64 pipedriveId, const CrmStore::WriteResult &result)
+{
+    switch (result.kind) {
+    case CrmStore::WriteKind::Created:
+        ++counts.created;
+        return {};
+    case CrmStore::WriteKind::Updated:
+        ++counts.updated;
+        return {};
+    case CrmStore::WriteKind::Unchanged:
+        ++counts.unchanged;
+        return {};
+    case CrmStore::WriteKind::Merged:
+        return report(pipedriveId, Problem::Kind::Merged,
+            QStringLiteral("shares its CRM row with another record"),
+            QStringLiteral("merged into the row of Pipedrive id %1")
+                .arg(result.mergedWithPipedriveId));
+    }
+    return {};
+}
+
+DbError SyncContext::reportMapping(
+    std::optional<qint64> pipedriveId, const QList<mapping::Problem> &problems)
+{
+    QString reason;
+    QStringList details;
+    Problem::Kind kind = Problem::Kind::Skipped;
+    for (const mapping::Problem &problem : problems) {
+        if (problem.kind == mapping::Problem::Skipped
+            || problem.kind == mapping::Problem::Deleted) {
+            if (reason.isEmpty())
+                reason = problem.reason;
+            if (problem.kind == mapping::Problem::Deleted)
+                kind = Problem::Kind::Deleted;
+        }
+        if (!problem.detail.isEmpty())
+            details << problem.detail;
+    }
+    if (reason.isEmpty())
+        reason = QStringLiteral("could not be mapped");
+    return report(pipedriveId, kind, reason, details.join(QStringLiteral("; ")));
+}
+
+} // namespace pds

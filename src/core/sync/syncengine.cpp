@@ -1,0 +1,522 @@
+#include "syncengine.h"
+
+#include "api/apiclient.h"
+#include "api/pager.h"
+#include "db/database.h"
+#include "db/schemamanager.h"
+#include "logging.h"
+#include "mapping/texttools.h"
+#include "sync/synccontext.h"
+
+#include <QJsonObject>
+#include <QNetworkAccessManager>
+#include <QSqlQuery>
+
+namespace pds {
+
+namespace {
+
+// Incremental passes ask a little further back than the newest change seen: updated_since is
+// inclusive, and clocks and commits on Pipedrive's side are not perfectly ordered.
+constexpr int IncrementalOverlapSeconds = 120;
+
+bool isDatabaseWide(const DbError &error)
+{
+    switch (error.kind) {
+    case DbError::Kind::Constraint:
+    case DbError::Kind::Other:
+        return false;
+    default:
+        return error.isError();
+    }
+}
+
+QString modeName(const SyncOptions &options)
+{
+    return options.full ? QStringLiteral("full") : QStringLiteral("incremental");
+}
+
+} // namespace
+
+SyncEngine::SyncEngine(const SyncOptions &options, QObject *parent)
+    : QObject(parent)
+    , m_options(options)
+{
+    m_summary.dryRun = options.dryRun;
+}
+
+SyncEngine::~SyncEngine()
+{
+    m_handler.reset();
+    m_context.reset();
+    if (m_db)
+        m_db->close();
+}
+
+void SyncEngine::requestCancel()
+{
+    m_cancel = true;
+    QMetaObject::invokeMethod(
+        this,
+        [this] {
+            if (m_pager)
+                m_pager->cancel();
+        },
+        Qt::QueuedConnection);
+}
+
+bool SyncEngine::checkCancelled()
+{
+    return m_cancel.load();
+}
+
+void SyncEngine::start()
+{
+    m_nam = new QNetworkAccessManager(this);
+    m_client = new ApiClient(
+        m_nam, { m_options.baseUrl, m_options.token, m_options.requestTimeoutMs }, this);
+
+    m_db = std::make_unique<Database>();
+    DbError error = m_db->open(m_options.database);
+    if (error.isOk()) {
+        SchemaManager schema;
+        error = schema.ensureSchema(*m_db);
+    }
+    if (error.isError()) {
+        m_summary.dbError = error;
+        return failRun(error.message);
+    }
+    m_context = std::make_unique<SyncContext>(*m_db, m_options);
+    // A run that was killed left its rows "running": say what happened to them.
+    QSqlQuery *stale = m_context->store.query(
+        QStringLiteral("UPDATE pipedrive_sync_runs SET outcome = 'interrupted' WHERE outcome = ?"),
+        { QString::fromLatin1(RunJournal::RunningOutcome) }, &error);
+    if (stale)
+        stale->finish();
+
+    // The lookups the chosen entities need, each read in full before any entity starts.
+    Lookups &lookups = m_context->lookups;
+    QList<LookupStep> steps;
+    steps.append({ endpoints::usersMe(), [&lookups](const QJsonArray &data) {
+                      lookups.meId
+                          = qint64(data.at(0).toObject().value(QLatin1String("id")).toDouble());
+                  } });
+    if (m_options.entities.contains(Entity::Deals)) {
+        steps.append({ endpoints::pipelines(), [&lookups](const QJsonArray &data) {
+                          for (const QJsonValue &value : data) {
+                              const QJsonObject pipeline = value.toObject();
+                              lookups.pipelines.insert(
+                                  qint64(pipeline.value(QLatin1String("id")).toDouble()),
+                                  pipeline.value(QLatin1String("name")).toString());
+                          }
+                      } });
+        steps.append(
+            { endpoints::stages(), [&lookups](const QJsonArray &data) {
+                 for (const QJsonValue &value : data) {
+                     const QJsonObject stage = value.toObject();
+                     Lookups::Stage info;
+                     info.name = stage.value(QLatin1String("name")).toString();
+                     info.pipelineId = qint64(stage.value(QLatin1String("pipeline_id")).toDouble());
+                     const QJsonValue probability = stage.value(QLatin1String("deal_probability"));
+                     if (probability.isDouble())
+                         info.probability = probability.toDouble();
+                     lookups.stages.insert(
+                         qint64(stage.value(QLatin1String("id")).toDouble()), info);
+                 }
+             } });
+        steps.append({ endpoints::dealFields(), [this](const QJsonArray &data) {
+                          m_options.mapping.dealFields = mapping::customFieldDefs(data);
+                      } });
+    }
+    if (m_options.entities.contains(Entity::Activities)) {
+        steps.append({ endpoints::activityTypes(), [&lookups](const QJsonArray &data) {
+                          for (const QJsonValue &value : data) {
+                              const QJsonObject type = value.toObject();
+                              lookups.activityTypes.insert(
+                                  type.value(QLatin1String("key_string")).toString(),
+                                  type.value(QLatin1String("name")).toString());
+                          }
+                      } });
+        steps.append({ endpoints::activityFields(), [this](const QJsonArray &data) {
+                          m_options.mapping.activityPriorities = mapping::priorityLabels(data);
+                      } });
+    }
+    m_status = tr("reading Pipedrive's settings");
+    fetchLookups(steps);
+}
+
+void SyncEngine::fetchLookups(QList<LookupStep> steps)
+{
+    if (checkCancelled()) {
+        m_summary.outcome = SyncOutcome::Cancelled;
+        m_summary.message = tr("Cancelled.");
+        return finishRun();
+    }
+    if (steps.isEmpty())
+        return startEntity(0);
+    const LookupStep step = steps.takeFirst();
+    auto *pager = new Pager(m_client, step.first, {}, 500, this);
+    pager->setRetryPolicy(m_options.retry);
+    m_pager = pager;
+    auto collected = std::make_shared<QJsonArray>();
+    connect(pager, &Pager::pageReady, this, [=, this](const ApiPage &page) {
+        for (const QJsonValue &value : page.items)
+            collected->append(value);
+        if (!page.last)
+            return pager->fetchNext();
+        pager->deleteLater();
+        step.second(*collected);
+        fetchLookups(steps);
+    });
+    connect(pager, &Pager::failed, this, [this, pager](const ApiError &error) {
+        pager->deleteLater();
+        onApiFailed(error);
+    });
+    pager->fetchNext();
+}
+
+DbError SyncEngine::loadUsers()
+{
+    DbError error;
+    QSqlQuery *q = m_context->store.query(
+        QStringLiteral(
+            "SELECT m.pipedrive_id, u.id, u.email FROM pipedrive_mappings m JOIN users u "
+            "ON u.id = m.rails_id WHERE m.pipedrive_type = 'User'"),
+        {}, &error);
+    if (!q)
+        return error;
+    m_context->lookups.users.clear();
+    while (q->next())
+        m_context->lookups.users.insert(
+            q->value(0).toLongLong(), { q->value(1).toLongLong(), q->value(2).toString() });
+    q->finish();
+    return error;
+}
+
+void SyncEngine::startEntity(int index)
+{
+    m_entityIndex = index;
+    if (index >= m_options.entities.size())
+        return finishRun();
+    if (checkCancelled()) {
+        m_summary.outcome = SyncOutcome::Cancelled;
+        return finishRun();
+    }
+    const Entity entity = m_options.entities.at(index);
+    const QString name = entityName(entity);
+    m_context->entity = entity;
+    m_context->counts = RunCounts();
+    m_handler = EntityHandler::create(entity);
+    m_result = EntityResult();
+    m_result.entity = entity;
+    m_result.startedAt = QDateTime::currentDateTimeUtc();
+    m_requestsAtStart = m_client->requestCount();
+    m_tokensAtStart = m_client->tokensSpent();
+    m_entityClock.start();
+    m_progressClock.invalidate();
+    m_status = tr("fetching");
+
+    DbError error = loadUsers();
+    QJsonObject checkpoint;
+    if (error.isOk())
+        checkpoint = m_context->journal.checkpoint(name, &error);
+    if (error.isOk()) {
+        m_context->runId
+            = m_context->journal.startRun(name, modeName(m_options), m_options.dryRun, &error);
+        m_result.runId = m_context->runId;
+    }
+    if (error.isOk())
+        error = m_handler->begin(*m_context);
+    if (error.isError()) {
+        m_summary.dbError = error;
+        return failRun(error.message);
+    }
+
+    // Resume an interrupted pass where its last committed page left it, with the same filter.
+    if (!checkpoint.isEmpty() && !m_options.dryRun) {
+        m_sourceIndex = checkpoint.value(QLatin1String("source")).toInt();
+        m_since = checkpoint.value(QLatin1String("since")).toString();
+        m_maxUpdate = checkpoint.value(QLatin1String("max_update")).toString();
+        qCInfo(lcSync) << "resuming" << name << "at source" << m_sourceIndex;
+    } else {
+        m_sourceIndex = 0;
+        m_maxUpdate.clear();
+        m_since.clear();
+        if (!m_options.full) {
+            const QString mark = m_context->journal.highWaterMark(name, &error);
+            const QDateTime time = mapping::parsePipedriveTime(mark);
+            if (time.isValid())
+                m_since = time.addSecs(-IncrementalOverlapSeconds).toString(Qt::ISODate);
+        }
+    }
+    startSource(
+        m_options.dryRun ? QString() : checkpoint.value(QLatin1String("position")).toString());
+}
+
+void SyncEngine::startSource(const QString &resumePosition)
+{
+    const QList<EntityHandler::Source> sources = m_handler->sources(*m_context);
+    if (m_sourceIndex >= sources.size()) {
+        m_pager = nullptr;
+        return completeEntity();
+    }
+    const EntityHandler::Source &source = sources.at(m_sourceIndex);
+    QUrlQuery query = source.query;
+    if (source.incremental && !m_since.isEmpty())
+        query.addQueryItem(QStringLiteral("updated_since"), m_since);
+    auto *pager = new Pager(m_client, source.endpoint, query, m_options.pageSize, this);
+    pager->setRetryPolicy(m_options.retry);
+    connect(pager, &Pager::pageReady, this, &SyncEngine::onPage);
+    connect(pager, &Pager::failed, this, &SyncEngine::onApiFailed);
+    connect(pager, &Pager::retrying, this, [this](const ApiError &error, int, int delayMs) {
+        m_status = error.kind == ApiError::Kind::RateLimited
+            ? tr("waiting %1 s for Pipedrive's rate limit").arg((delayMs + 999) / 1000)
+            : tr("retrying in %1 s: %2").arg((delayMs + 999) / 1000).arg(error.message);
+        emitProgress(true);
+    });
+    m_pager = pager;
+    if (!resumePosition.isEmpty())
+        pager->resumeFrom(resumePosition);
+    pager->fetchNext();
+}
+
+void SyncEngine::onPage(const ApiPage &page)
+{
+    Pager *pager = m_pager;
+    if (checkCancelled())
+        return onApiFailed(ApiError { ApiError::Kind::Cancelled, 0, tr("Cancelled."), {}, {} });
+    // Overlap: the next page travels while this one is written.
+    if (!page.last && pager)
+        pager->fetchNext();
+    m_status = tr("fetching");
+    if (!writePage(page))
+        return;
+    emitProgress(false);
+    if (page.last) {
+        if (pager)
+            pager->deleteLater();
+        ++m_sourceIndex;
+        startSource();
+    }
+}
+
+bool SyncEngine::writePage(const ApiPage &page)
+{
+    SyncContext &context = *m_context;
+    Database &db = *m_db;
+    const RunCounts before = context.counts;
+    auto abortPage = [&](const DbError &error, SyncOutcome outcome) {
+        db.rollback();
+        context.counts = before;
+        if (m_pager)
+            m_pager->cancel();
+        if (outcome == SyncOutcome::Failed)
+            m_summary.dbError = error;
+        m_summary.outcome = outcome;
+        finishEntity(outcome, outcome == SyncOutcome::Cancelled ? tr("Cancelled.") : error.message);
+        finishRun();
+        return false;
+    };
+
+    context.store.setNow(QDateTime::currentDateTimeUtc());
+    DbError error = db.beginTransaction();
+    if (error.isError())
+        return abortPage(error, SyncOutcome::Failed);
+    for (const QJsonValue &value : page.items) {
+        if (checkCancelled())
+            return abortPage({}, SyncOutcome::Cancelled);
+        ++context.counts.fetched;
+        if (!value.isObject()) {
+            error = context.report(
+                std::nullopt, Problem::Kind::Skipped, QStringLiteral("not a JSON object"));
+            if (error.isError())
+                return abortPage(error, SyncOutcome::Failed);
+            continue;
+        }
+        const QJsonObject record = value.toObject();
+        // Each record in a savepoint: one the database refuses fails alone, the page goes on.
+        error = db.savepoint(QStringLiteral("record"));
+        if (error.isError())
+            return abortPage(error, SyncOutcome::Failed);
+        const RunCounts beforeRecord = context.counts;
+        error = m_handler->writeRecord(context, record);
+        if (error.isError()) {
+            DbError rollbackError = db.rollbackToSavepoint(QStringLiteral("record"));
+            if (isDatabaseWide(error) || rollbackError.isError())
+                return abortPage(error, SyncOutcome::Failed);
+            context.counts = beforeRecord;
+            const QJsonValue id = record.value(QLatin1String("id"));
+            error = context.report(
+                id.isDouble() ? std::optional<qint64>(qint64(id.toDouble())) : std::nullopt,
+                Problem::Kind::Failed, QStringLiteral("the database refused the record"),
+                error.toString());
+            if (error.isError())
+                return abortPage(error, SyncOutcome::Failed);
+        }
+        error = db.releaseSavepoint(QStringLiteral("record"));
+        if (error.isError())
+            return abortPage(error, SyncOutcome::Failed);
+        const QString updateTime = record.value(QLatin1String("update_time")).toString();
+        const QDateTime updated = mapping::parsePipedriveTime(updateTime);
+        if (updated.isValid()) {
+            const QString mark = updated.toString(Qt::ISODate);
+            if (m_maxUpdate.isEmpty() || mark > m_maxUpdate)
+                m_maxUpdate = mark;
+        }
+    }
+
+    // Where to go on from, committed with the page.
+    QJsonObject checkpoint { { QStringLiteral("source"),
+                                 page.last ? m_sourceIndex + 1 : m_sourceIndex },
+        { QStringLiteral("position"), page.last ? QString() : page.nextPosition },
+        { QStringLiteral("since"), m_since }, { QStringLiteral("max_update"), m_maxUpdate },
+        { QStringLiteral("run_id"), context.runId } };
+    error = context.journal.setCheckpoint(entityName(context.entity), checkpoint);
+    if (error.isError())
+        return abortPage(error, SyncOutcome::Failed);
+    error = m_options.dryRun ? db.rollback() : db.commit();
+    if (error.isError())
+        return abortPage(error, SyncOutcome::Failed);
+    return true;
+}
+
+void SyncEngine::completeEntity()
+{
+    SyncContext &context = *m_context;
+    const QString name = entityName(context.entity);
+    if (!m_options.dryRun) {
+        DbError error = m_db->beginTransaction();
+        if (error.isOk())
+            error = context.journal.setCheckpoint(name, {});
+        if (error.isOk() && !m_maxUpdate.isEmpty()) {
+            // The mark only moves forward: a filtered pass that saw nothing keeps the old one.
+            const QString old = context.journal.highWaterMark(name, &error);
+            if (error.isOk() && (old.isEmpty() || m_maxUpdate > old))
+                error = context.journal.setHighWaterMark(name, m_maxUpdate);
+        }
+        if (error.isOk())
+            error = m_db->commit();
+        if (error.isError()) {
+            m_db->rollback();
+            m_summary.dbError = error;
+            m_summary.outcome = SyncOutcome::Failed;
+            finishEntity(SyncOutcome::Failed, error.message);
+            return finishRun();
+        }
+    }
+    const RunCounts &counts = context.counts;
+    const SyncOutcome outcome = counts.skipped + counts.failed > 0
+        ? SyncOutcome::FinishedWithProblems
+        : SyncOutcome::Succeeded;
+    finishEntity(outcome, QString());
+    startEntity(m_entityIndex + 1);
+}
+
+void SyncEngine::finishEntity(SyncOutcome outcome, const QString &message)
+{
+    SyncContext &context = *m_context;
+    context.counts.requests = m_client->requestCount() - m_requestsAtStart;
+    context.counts.tokens = m_client->tokensSpent() - m_tokensAtStart;
+    m_result.counts = context.counts;
+    m_result.outcome = outcome;
+    m_result.message = message;
+    m_result.finishedAt = QDateTime::currentDateTimeUtc();
+    if (m_db && m_db->isOpen()) {
+        // Outside the page transactions: the run's row records even a failed or cancelled pass.
+        const DbError error = context.journal.finishRun(
+            context.runId, context.counts, outcomeName(outcome), message);
+        if (error.isError())
+            qCWarning(lcSync) << "could not record the run:" << error.toString();
+    }
+    m_status = outcomeName(outcome);
+    emitProgress(true);
+    m_summary.entities.append(m_result);
+    emit entityFinished(m_result);
+}
+
+void SyncEngine::onApiFailed(const ApiError &error)
+{
+    if (m_finished)
+        return;
+    const bool cancelled = error.kind == ApiError::Kind::Cancelled || checkCancelled();
+    m_summary.outcome = cancelled ? SyncOutcome::Cancelled : SyncOutcome::Failed;
+    if (!cancelled)
+        m_summary.apiError = error;
+    const QString message = cancelled ? tr("Cancelled.") : error.message;
+    if (m_entityIndex >= 0 && m_entityIndex < m_options.entities.size())
+        finishEntity(m_summary.outcome, message);
+    m_summary.message = message;
+    finishRun();
+}
+
+void SyncEngine::failRun(const QString &message)
+{
+    m_summary.outcome = SyncOutcome::Failed;
+    m_summary.message = message;
+    finishRun();
+}
+
+void SyncEngine::finishRun()
+{
+    if (m_finished)
+        return;
+    m_finished = true;
+    if (m_pager)
+        m_pager->cancel();
+    if (m_summary.outcome == SyncOutcome::Succeeded) {
+        for (const EntityResult &result : std::as_const(m_summary.entities)) {
+            if (result.outcome == SyncOutcome::FinishedWithProblems)
+                m_summary.outcome = SyncOutcome::FinishedWithProblems;
+        }
+    }
+    if (m_summary.outcome == SyncOutcome::Cancelled && m_summary.message.isEmpty())
+        m_summary.message = tr("Cancelled.");
+    if (m_client) {
+        m_summary.requests = m_client->requestCount();
+        m_summary.tokens = m_client->tokensSpent();
+    }
+    m_handler.reset();
+    emit finished(m_summary);
+}
+
+void SyncEngine::emitProgress(bool force)
+{
+    // A few updates a second are enough for any progress bar.
+    if (!force && m_progressClock.isValid() && m_progressClock.elapsed() < 200)
+        return;
+    m_progressClock.start();
+    SyncProgress value;
+    value.entity = m_context->entity;
+    value.counts = m_context->counts;
+    value.done = m_context->counts.fetched;
+    const double seconds = m_entityClock.elapsed() / 1000.0;
+    value.recordsPerSecond = seconds > 0 ? value.done / seconds : 0;
+    value.status = m_status;
+    value.rateLimit = m_client->lastRateLimit();
+    emit progress(value);
+}
+
+QString outcomeName(SyncOutcome outcome)
+{
+    switch (outcome) {
+    case SyncOutcome::Succeeded:
+        return QStringLiteral("succeeded");
+    case SyncOutcome::FinishedWithProblems:
+        return QStringLiteral("finished-with-problems");
+    case SyncOutcome::Cancelled:
+        return QStringLiteral("cancelled");
+    case SyncOutcome::Failed:
+        return QStringLiteral("failed");
+    }
+    return {};
+}
+
+RunCounts RunSummary::totals() const
+{
+    RunCounts sum;
+    for (const EntityResult &result : entities)
+        sum += result.counts;
+    return sum;
+}
+
+} // namespace pds

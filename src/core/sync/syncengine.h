@@ -1,0 +1,90 @@
+#pragma once
+
+#include "sync/synctypes.h"
+
+#include <QElapsedTimer>
+#include <QJsonArray>
+#include <QObject>
+#include <QPointer>
+#include <atomic>
+#include <functional>
+#include <memory>
+
+class QNetworkAccessManager;
+
+namespace pds {
+
+class ApiClient;
+class Database;
+class EntityHandler;
+class Pager;
+struct SyncContext;
+struct ApiPage;
+
+// Runs one sync: lookups, then each entity in order, page by page. Lives in a worker thread
+// (SyncRunner moves it there) and creates its network and database connections in start(), so
+// they belong to that thread. Talks to the outside only through queued signals carrying values.
+//
+// Each page is one transaction holding its rows, their mapping rows, their problems and the
+// checkpoint that says where to go on, so a run killed at any moment resumes where the last
+// commit left it. While a page is being written, the next one is already on the wire.
+class SyncEngine : public QObject
+{
+    Q_OBJECT
+public:
+    explicit SyncEngine(const SyncOptions &options, QObject *parent = nullptr);
+    ~SyncEngine() override;
+
+    // Thread-safe: the current page rolls back, the checkpoint stays valid.
+    void requestCancel();
+
+public slots:
+    void start();
+
+signals:
+    void progress(const pds::SyncProgress &progress);
+    void entityFinished(const pds::EntityResult &result);
+    void finished(const pds::RunSummary &summary);
+
+private:
+    using LookupStep = std::pair<Endpoint, std::function<void(const QJsonArray &)>>;
+
+    void fetchLookups(QList<LookupStep> steps);
+    void startEntity(int index);
+    void startSource(const QString &resumePosition = {});
+    void onPage(const ApiPage &page);
+    void onApiFailed(const ApiError &error);
+    bool writePage(const ApiPage &page);
+    void completeEntity();
+    void finishEntity(SyncOutcome outcome, const QString &message);
+    void failRun(const QString &message);
+    void finishRun();
+    void emitProgress(bool force);
+    DbError loadUsers();
+    bool checkCancelled();
+
+    SyncOptions m_options;
+    std::atomic_bool m_cancel { false };
+    QNetworkAccessManager *m_nam = nullptr;
+    ApiClient *m_client = nullptr;
+    std::unique_ptr<Database> m_db;
+    std::unique_ptr<SyncContext> m_context;
+    std::unique_ptr<EntityHandler> m_handler;
+    QPointer<Pager> m_pager;
+    RunSummary m_summary;
+    bool m_finished = false;
+
+    // The entity being synced
+    int m_entityIndex = -1;
+    int m_sourceIndex = 0;
+    QString m_since; // updated_since of this pass ("" = everything)
+    QString m_maxUpdate; // newest update_time seen in this pass
+    EntityResult m_result;
+    int m_requestsAtStart = 0;
+    qint64 m_tokensAtStart = 0;
+    QElapsedTimer m_entityClock;
+    QElapsedTimer m_progressClock;
+    QString m_status;
+};
+
+} // namespace pds

@@ -1,0 +1,83 @@
+#pragma once
+
+#include "api/apierror.h"
+#include "api/pager.h"
+#include "db/databaseconfig.h"
+#include "db/dberror.h"
+#include "db/runcounts.h"
+#include "mapping/mapping.h"
+#include "sync/entity.h"
+
+#include <QDateTime>
+#include <QList>
+#include <QUrl>
+
+namespace pds {
+
+enum class DeletionPolicy { Report, Delete };
+
+// Everything one run needs, as a value: the front end fills it, the worker thread owns a copy.
+struct SyncOptions
+{
+    QUrl baseUrl;
+    QString token; // never logged
+    DatabaseConfig database;
+    QList<Entity> entities = allEntities();
+    bool full = false; // re-read everything instead of since the high-water marks
+    bool dryRun = false; // everything but the commit
+    int pageSize = 500;
+    int requestTimeoutMs = 60000;
+    RetryPolicy retry;
+    DeletionPolicy deletionPolicy = DeletionPolicy::Report;
+    mapping::MappingOptions mapping;
+    qint64 defaultOwnerUserId = 0; // CRM users.id picked in settings; 0 = the token's own user
+    int bcryptCost = 12; // Devise's; tests lower it
+};
+
+enum class SyncOutcome {
+    Succeeded, // everything imported
+    FinishedWithProblems, // imported, with skipped or failed records
+    Cancelled,
+    Failed, // stopped: see the error
+};
+QString outcomeName(SyncOutcome outcome);
+
+// A progress report: a value, throttled by the engine before it is sent (a few per second).
+struct SyncProgress
+{
+    Entity entity = Entity::Users;
+    qint64 done = 0; // records handled so far in this entity
+    qint64 total = -1; // -1 when Pipedrive does not say
+    double recordsPerSecond = 0;
+    qint64 secondsLeft = -1; // -1 when unknown
+    RunCounts counts;
+    QString status; // short words: "fetching", "waiting 2 s for the rate limit", ...
+    RateLimitInfo rateLimit; // the last limits Pipedrive reported (budget left, ...)
+};
+
+struct EntityResult
+{
+    Entity entity = Entity::Users;
+    qint64 runId = 0;
+    SyncOutcome outcome = SyncOutcome::Succeeded;
+    RunCounts counts;
+    QDateTime startedAt;
+    QDateTime finishedAt;
+    QString message;
+};
+
+struct RunSummary
+{
+    SyncOutcome outcome = SyncOutcome::Succeeded;
+    QList<EntityResult> entities;
+    ApiError apiError; // set when the API stopped the run
+    DbError dbError; // set when the database stopped the run
+    QString message; // in words, for the user
+    bool dryRun = false;
+    qint64 requests = 0;
+    qint64 tokens = 0;
+
+    RunCounts totals() const;
+};
+
+} // namespace pds

@@ -1,0 +1,276 @@
+// The client against the fake Pipedrive server on loopback: paging, errors, retries, limits.
+
+#include "api/apiclient.h"
+#include "api/connectioncheck.h"
+#include "api/pager.h"
+#include "fakepipedrive.h"
+
+#include <QNetworkAccessManager>
+#include <QSet>
+#include <QSignalSpy>
+#include <QtTest>
+
+using namespace pds;
+using FE = pds::test::Entity;
+
+class TestApiClient : public QObject
+{
+    Q_OBJECT
+
+private:
+    pds::test::FakePipedriveServer m_server;
+    QNetworkAccessManager m_nam;
+    QString m_token;
+
+    ApiClient *client(const QString &token = {}, int timeoutMs = 20000)
+    {
+        return new ApiClient(
+            &m_nam, { m_server.baseUrl(), token.isEmpty() ? m_token : token, timeoutMs }, this);
+    }
+
+    struct Outcome
+    {
+        QList<ApiPage> pages;
+        ApiError error;
+        int retries = 0;
+    };
+
+    // Reads every page of an endpoint, as the engine does.
+    Outcome readAll(ApiClient *apiClient, const Endpoint &endpoint, const QUrlQuery &query,
+        int pageSize, const RetryPolicy &policy = RetryPolicy::none())
+    {
+        Outcome outcome;
+        Pager pager(apiClient, endpoint, query, pageSize);
+        pager.setRetryPolicy(policy);
+        connect(&pager, &Pager::pageReady, this, [&](const ApiPage &page) {
+            outcome.pages.append(page);
+            if (!page.last)
+                pager.fetchNext();
+        });
+        connect(&pager, &Pager::retrying, this, [&] { ++outcome.retries; });
+        QSignalSpy failed(&pager, &Pager::failed);
+        pager.fetchNext();
+        [&] {
+            QTRY_VERIFY_WITH_TIMEOUT(pager.atEnd() || !failed.isEmpty(), 30000);
+        }();
+        if (!failed.isEmpty())
+            outcome.error = failed.first().first().value<ApiError>();
+        return outcome;
+    }
+
+    static QList<qint64> ids(const QList<ApiPage> &pages)
+    {
+        QList<qint64> result;
+        for (const ApiPage &page : pages) {
+            for (const QJsonValue &value : page.items)
+                result << qint64(value.toObject().value(QLatin1String("id")).toDouble());
+        }
+        return result;
+    }
+
+private slots:
+    void initTestCase()
+    {
+        m_token = QString::number(QRandomGenerator::global()->generate64(), 16);
+        m_server.setApiToken(m_token);
+        m_server.generate(7, pds::test::DatasetSizes::fromTotal(3000));
+        QVERIFY(m_server.listen() != 0);
+    }
+
+    void init()
+    {
+        m_server.setFaultPlan({});
+        m_server.resetCounters();
+    }
+
+    void cursorPagingReadsEverythingOnce()
+    {
+        const Outcome outcome = readAll(client(), endpoints::persons(), {}, 37);
+        QVERIFY2(!outcome.error.isError(), qPrintable(outcome.error.toString()));
+        const QList<qint64> got = ids(outcome.pages);
+        QCOMPARE(got, m_server.dataset().ids(FE::Persons));
+        QVERIFY(outcome.pages.size() > 10);
+        QVERIFY(outcome.pages.last().last);
+        // Each page says where the next one starts; the last says nothing.
+        QVERIFY(outcome.pages.first().nextPosition.size() > 0);
+        QVERIFY(outcome.pages.last().nextPosition.isEmpty());
+    }
+
+    void offsetPagingReadsEverythingOnce()
+    {
+        const Outcome outcome = readAll(client(), endpoints::notes(), {}, 23);
+        QVERIFY2(!outcome.error.isError(), qPrintable(outcome.error.toString()));
+        QCOMPARE(ids(outcome.pages), m_server.dataset().ids(FE::Notes));
+        QVERIFY(outcome.pages.size() > 5);
+        QCOMPARE(outcome.pages.at(1).position, QStringLiteral("23"));
+    }
+
+    void unpagedUsersComeInOneRequest()
+    {
+        ApiClient *apiClient = client();
+        const Outcome outcome = readAll(apiClient, endpoints::users(), {}, 500);
+        QVERIFY(!outcome.error.isError());
+        QCOMPARE(outcome.pages.size(), 1);
+        QCOMPARE(apiClient->requestCount(), 1);
+        QCOMPARE(ids(outcome.pages), m_server.dataset().ids(FE::Users));
+    }
+
+    void resumesFromASavedPosition()
+    {
+        const Outcome first = readAll(client(), endpoints::deals(), {}, 50);
+        QVERIFY(first.pages.size() > 3);
+        Pager pager(client(), endpoints::deals(), {}, 50);
+        pager.resumeFrom(first.pages.at(2).position);
+        QSignalSpy ready(&pager, &Pager::pageReady);
+        pager.fetchNext();
+        QVERIFY(ready.wait());
+        QCOMPARE(ready.first().first().value<ApiPage>().items, first.pages.at(2).items);
+    }
+
+    void countsRequestsAndTokens()
+    {
+        ApiClient *apiClient = client();
+        const Outcome outcome = readAll(apiClient, endpoints::organizations(), {}, 100);
+        QVERIFY(!outcome.error.isError());
+        QCOMPARE(apiClient->requestCount(), outcome.pages.size());
+        QCOMPARE(apiClient->tokensSpent(), qint64(outcome.pages.size()) * 10);
+    }
+
+    void wrongTokenIsAnAuthenticationError()
+    {
+        const Outcome outcome
+            = readAll(client(QStringLiteral("not-the-token")), endpoints::deals(), {}, 100);
+        QCOMPARE(outcome.error.kind, ApiError::Kind::Authentication);
+        QCOMPARE(outcome.error.httpStatus, 401);
+        QVERIFY(outcome.error.message.contains(QLatin1String("unauthorized")));
+        QVERIFY(!outcome.error.message.contains(QLatin1String("not-the-token")));
+    }
+
+    void rateLimitIsTypedWithItsHeaders()
+    {
+        m_server.failNext429(1, 3);
+        const Outcome outcome = readAll(client(), endpoints::deals(), {}, 100);
+        QCOMPARE(outcome.error.kind, ApiError::Kind::RateLimited);
+        QCOMPARE(outcome.error.httpStatus, 429);
+        QCOMPARE(outcome.error.rateLimit.retryAfterSeconds, 3);
+        QVERIFY(outcome.error.rateLimit.limit > 0);
+        QVERIFY(outcome.error.rateLimit.remaining >= 0);
+    }
+
+    void rateLimitIsWaitedOutAndReadingGoesOn()
+    {
+        m_server.failNext429(2, 0, 1);
+        const Outcome outcome
+            = readAll(client(), endpoints::activities(), {}, 200, RetryPolicy { 3, 1, 5, 5 });
+        QVERIFY2(!outcome.error.isError(), qPrintable(outcome.error.toString()));
+        QCOMPARE(outcome.retries, 2);
+        QCOMPARE(ids(outcome.pages), m_server.dataset().ids(FE::Activities));
+    }
+
+    void exhaustedBudgetStopsWithItsOwnKind()
+    {
+        m_server.setDailyBudget(25);
+        const Outcome outcome
+            = readAll(client(), endpoints::persons(), {}, 100, RetryPolicy { 3, 1, 5, 5 });
+        m_server.setDailyBudget(0);
+        QCOMPARE(outcome.error.kind, ApiError::Kind::BudgetExhausted);
+        QCOMPARE(outcome.error.rateLimit.dailyTokensRemaining, 0);
+        // The pages the budget paid for arrived (10 tokens each), then the stop.
+        QVERIFY(outcome.pages.size() >= 2 && outcome.pages.size() <= 3);
+    }
+
+    void serverErrorIsTyped()
+    {
+        m_server.failNextServerError(1, 503);
+        const Outcome outcome = readAll(client(), endpoints::deals(), {}, 100);
+        QCOMPARE(outcome.error.kind, ApiError::Kind::Server);
+        QCOMPARE(outcome.error.httpStatus, 503);
+    }
+
+    void transientFaultsAreRetried()
+    {
+        m_server.failNextServerError(1, 500, 1);
+        m_server.dropNextConnections(1, 2);
+        m_server.cutNextBodies(1, 3);
+        const Outcome outcome
+            = readAll(client(), endpoints::organizations(), {}, 50, RetryPolicy { 4, 1, 5, 3 });
+        QVERIFY2(!outcome.error.isError(), qPrintable(outcome.error.toString()));
+        // Qt itself re-sends once on a keep-alive connection that closes before any answer, so
+        // a dropped connection may never reach the pager.
+        QVERIFY(outcome.retries >= 2);
+        QCOMPARE(ids(outcome.pages), m_server.dataset().ids(FE::Organizations));
+    }
+
+    void htmlPageIsAnErrorNotACrash()
+    {
+        m_server.failNextHtml403(1);
+        const Outcome outcome = readAll(client(), endpoints::deals(), {}, 100);
+        QCOMPARE(outcome.error.kind, ApiError::Kind::Blocked);
+        QCOMPARE(outcome.error.httpStatus, 403);
+    }
+
+    void cutBodyIsANetworkError()
+    {
+        m_server.cutNextBodies(1);
+        const Outcome outcome = readAll(client(), endpoints::deals(), {}, 100);
+        QVERIFY2(outcome.error.kind == ApiError::Kind::Network
+                || outcome.error.kind == ApiError::Kind::Malformed,
+            qPrintable(outcome.error.toString()));
+    }
+
+    void droppedConnectionIsANetworkError()
+    {
+        m_server.dropNextConnections(5); // more than Qt's own silent re-send
+        const Outcome outcome = readAll(client(), endpoints::deals(), {}, 100);
+        QCOMPARE(outcome.error.kind, ApiError::Kind::Network);
+    }
+
+    void slowAnswerTimesOut()
+    {
+        m_server.setLatencyMs(3000);
+        const Outcome outcome = readAll(client({}, 300), endpoints::deals(), {}, 100);
+        m_server.setLatencyMs(0);
+        QCOMPARE(outcome.error.kind, ApiError::Kind::Timeout);
+    }
+
+    void unreachableHostIsANetworkError()
+    {
+        ApiClient unreachable(
+            &m_nam, { QUrl(QStringLiteral("http://127.0.0.1:1")), m_token, 5000 });
+        const Outcome outcome = readAll(&unreachable, endpoints::deals(), {}, 100);
+        QCOMPARE(outcome.error.kind, ApiError::Kind::Network);
+    }
+
+    void tokenTravelsOnlyInTheHeader()
+    {
+        const Outcome outcome = readAll(client(), endpoints::stages(), {}, 100);
+        QVERIFY(!outcome.error.isError());
+        const QStringList log = m_server.requestLog();
+        QVERIFY(!log.isEmpty());
+        for (const QString &line : log)
+            QVERIFY2(!line.contains(m_token), "the token appeared in a request line");
+    }
+
+    void connectionCheckNamesCompanyAndUser()
+    {
+        ConnectionCheck check(&m_nam);
+        QSignalSpy finished(&check, &ConnectionCheck::finished);
+        check.start(m_server.baseUrl().toString(), m_token);
+        QVERIFY(finished.wait());
+        const auto account = finished.first().at(0).value<AccountInfo>();
+        const auto error = finished.first().at(1).value<ApiError>();
+        QVERIFY2(!error.isError(), qPrintable(error.toString()));
+        QCOMPARE(account.companyName,
+            m_server.dataset().company().value(QLatin1String("company_name")).toString());
+        QVERIFY(!account.userName.isEmpty());
+
+        ConnectionCheck wrong(&m_nam);
+        QSignalSpy refused(&wrong, &ConnectionCheck::finished);
+        wrong.start(m_server.baseUrl().toString(), QStringLiteral("wrong"));
+        QVERIFY(refused.wait());
+        QCOMPARE(refused.first().at(1).value<ApiError>().kind, ApiError::Kind::Authentication);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestApiClient)
+#include "tst_apiclient.moc"

@@ -1,0 +1,110 @@
+#include "testdatabase.h"
+
+#include <QRandomGenerator>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QSqlRecord>
+#include <QUuid>
+
+namespace pds::test {
+
+namespace {
+
+// Runs one statement on the server's maintenance database (CREATE/DROP DATABASE).
+QString adminExec(const QString &sql)
+{
+    const QString name
+        = QStringLiteral("pds-test-admin-") + QUuid::createUuid().toString(QUuid::Id128);
+    QString error;
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), name);
+        db.setHostName(qEnvironmentVariable("PDS_TEST_PG_HOST"));
+        db.setPort(qEnvironmentVariableIntValue("PDS_TEST_PG_PORT"));
+        db.setUserName(qEnvironmentVariable("PDS_TEST_PG_USER", QStringLiteral("postgres")));
+        db.setDatabaseName(QStringLiteral("postgres"));
+        if (!db.open()) {
+            error = db.lastError().text();
+        } else {
+            QSqlQuery query(db);
+            if (!query.exec(sql))
+                error = query.lastError().text();
+        }
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(name);
+    return error;
+}
+
+} // namespace
+
+TestDatabase::Kind TestDatabase::kindFromName(const QString &name)
+{
+    return name == QLatin1String("postgresql") ? Kind::Postgres : Kind::Sqlite;
+}
+
+TestDatabase::TestDatabase(Kind kind)
+{
+    if (kind == Kind::Sqlite) {
+        m_valid = m_dir.isValid();
+        m_config = DatabaseConfig::sqlite(m_dir.filePath(QStringLiteral("crm.sqlite3")));
+        return;
+    }
+    if (qEnvironmentVariable("PDS_TEST_PG_HOST").isEmpty()) {
+        m_whyNot
+            = QStringLiteral("PDS_TEST_PG_HOST is not set: run the tests through scripts/test.sh, "
+                             "which starts a PostgreSQL server");
+        return;
+    }
+    m_pgName = QStringLiteral("pds_test_%1").arg(QRandomGenerator::global()->generate64(), 0, 16);
+    // The name is made here from hex digits only: no data reaches this statement.
+    const QString error = adminExec(QStringLiteral("CREATE DATABASE %1").arg(m_pgName));
+    if (!error.isEmpty()) {
+        m_whyNot = error;
+        return;
+    }
+    m_config.kind = DatabaseConfig::Kind::Postgres;
+    m_config.host = qEnvironmentVariable("PDS_TEST_PG_HOST");
+    m_config.port = qEnvironmentVariableIntValue("PDS_TEST_PG_PORT");
+    m_config.user = qEnvironmentVariable("PDS_TEST_PG_USER", QStringLiteral("postgres"));
+    m_config.databaseName = m_pgName;
+    m_valid = true;
+}
+
+TestDatabase::~TestDatabase()
+{
+    if (!m_pgName.isEmpty())
+        adminExec(QStringLiteral("DROP DATABASE IF EXISTS %1 WITH (FORCE)").arg(m_pgName));
+}
+
+QStringList crmTables()
+{
+    return { QStringLiteral("users"), QStringLiteral("accounts"), QStringLiteral("contacts"),
+        QStringLiteral("leads"), QStringLiteral("opportunities"), QStringLiteral("tasks"),
+        QStringLiteral("notes"), QStringLiteral("note_associations"),
+        QStringLiteral("pipedrive_mappings") };
+}
+
+QStringList dumpCrm(Database &db)
+{
+    QStringList lines;
+    for (const QString &table : crmTables()) {
+        QSqlQuery query(db.handle());
+        query.setForwardOnly(true);
+        if (!query.exec(QStringLiteral("SELECT * FROM %1 ORDER BY id").arg(table))) {
+            lines << QStringLiteral("error reading %1: %2").arg(table, query.lastError().text());
+            continue;
+        }
+        while (query.next()) {
+            const QSqlRecord record = query.record();
+            QStringList values;
+            for (int i = 0; i < record.count(); ++i) {
+                const QVariant value = query.value(i);
+                values << (value.isNull() ? QStringLiteral("NULL") : value.toString());
+            }
+            lines << table + QLatin1Char('|') + values.join(QLatin1Char('|'));
+        }
+    }
+    return lines;
+}
+
+} // namespace pds::test

@@ -1,0 +1,557 @@
+// End to end: the fake Pipedrive server -> the engine in its worker thread -> a real SQLite file
+// or a real PostgreSQL database; then the CRM's rules checked as SQL over the whole database.
+
+#include "db/schemamanager.h"
+#include "fakepipedrive.h"
+#include "mapping/texttools.h"
+#include "sync/maintenance.h"
+#include "sync/syncrunner.h"
+#include "testdatabase.h"
+
+#include <QSet>
+#include <QSignalSpy>
+#include <QSqlQuery>
+#include <QtTest>
+
+using namespace pds;
+using pds::test::TestDatabase;
+
+namespace {
+
+constexpr int SyncTimeoutMs = 180000;
+
+QVariant scalar(Database &db, const QString &sql)
+{
+    QSqlQuery query(db.handle());
+    if (!query.exec(sql) || !query.next())
+        return QVariant();
+    return query.value(0);
+}
+
+qint64 count(Database &db, const QString &sql)
+{
+    return scalar(db, sql).toLongLong();
+}
+
+QStringList column(Database &db, const QString &sql)
+{
+    QStringList values;
+    QSqlQuery query(db.handle());
+    query.exec(sql);
+    while (query.next())
+        values << query.value(0).toString();
+    return values;
+}
+
+} // namespace
+
+class TestSyncEngine : public QObject
+{
+    Q_OBJECT
+
+private:
+    pds::test::FakePipedriveServer m_server;
+    QString m_token;
+
+    SyncOptions options(const DatabaseConfig &database) const
+    {
+        SyncOptions o;
+        o.baseUrl = m_server.baseUrl();
+        o.token = m_token;
+        o.database = database;
+        o.bcryptCost = 4; // Devise's 12 is slow on purpose; the format is the same
+        o.retry = RetryPolicy { 3, 10, 50, 3 };
+        o.pageSize = 100; // several pages per entity even on the small dataset
+        return o;
+    }
+
+    RunSummary sync(const SyncOptions &o)
+    {
+        SyncRunner runner;
+        QSignalSpy finished(&runner, &SyncRunner::finished);
+        if (!runner.start(o))
+            return {};
+        if (!finished.wait(SyncTimeoutMs))
+            return {};
+        return finished.first().first().value<RunSummary>();
+    }
+
+    std::unique_ptr<TestDatabase> database()
+    {
+        QFETCH(QString, kind);
+        auto db = std::make_unique<TestDatabase>(TestDatabase::kindFromName(kind));
+        return db;
+    }
+
+    static void addKinds()
+    {
+        QTest::addColumn<QString>("kind");
+        for (const QString &kind : TestDatabase::kindNames())
+            QTest::newRow(qPrintable(kind)) << kind;
+    }
+
+    static EntityResult resultFor(const RunSummary &summary, Entity entity)
+    {
+        for (const EntityResult &result : summary.entities) {
+            if (result.entity == entity)
+                return result;
+        }
+        return {};
+    }
+
+private slots:
+    void initTestCase()
+    {
+        m_token = QStringLiteral("%1").arg(
+            QRandomGenerator::global()->generate64(), 16, 16, QLatin1Char('0'));
+        m_server.setApiToken(m_token);
+        m_server.generate(20261128, pds::test::DatasetSizes());
+        QVERIFY(m_server.listen() != 0);
+    }
+
+    void fullSyncImportsEveryEntity_data() { addKinds(); }
+    void fullSyncImportsEveryEntity()
+    {
+        auto testDb = database();
+        if (!testDb->isValid())
+            QSKIP(qPrintable(testDb->whyNot()));
+        const RunSummary summary = sync(options(testDb->config()));
+        QVERIFY2(summary.outcome == SyncOutcome::Succeeded
+                || summary.outcome == SyncOutcome::FinishedWithProblems,
+            qPrintable(summary.message));
+        QCOMPARE(summary.entities.size(), 6);
+
+        const auto &data = m_server.dataset();
+        using FE = pds::test::Entity;
+        // Everything Pipedrive lists is read once: deals include the archived ones, not the
+        // deleted ones.
+        QCOMPARE(resultFor(summary, Entity::Users).counts.fetched, data.count(FE::Users));
+        QCOMPARE(resultFor(summary, Entity::Organizations).counts.fetched,
+            data.count(FE::Organizations));
+        QCOMPARE(resultFor(summary, Entity::Persons).counts.fetched, data.count(FE::Persons));
+        qint64 listedDeals = 0;
+        for (const QJsonObject &deal : data.records(FE::Deals)) {
+            if (deal.value(QLatin1String("status")).toString() != QLatin1String("deleted"))
+                ++listedDeals;
+        }
+        QCOMPARE(resultFor(summary, Entity::Deals).counts.fetched, listedDeals);
+        QCOMPARE(resultFor(summary, Entity::Activities).counts.fetched, data.count(FE::Activities));
+        QCOMPARE(resultFor(summary, Entity::Notes).counts.fetched, data.count(FE::Notes));
+
+        // Every record is accounted for: written, merged, or reported.
+        for (const EntityResult &result : summary.entities) {
+            const RunCounts &c = result.counts;
+            QVERIFY2(
+                c.created + c.updated + c.unchanged + c.merged + c.skipped + c.failed == c.fetched,
+                qPrintable(entityName(result.entity)));
+            QCOMPARE(c.failed, 0);
+        }
+
+        Database db;
+        QVERIFY(db.open(testDb->config()).isOk());
+        // Rows in the CRM match what was created.
+        QCOMPARE(count(db, QStringLiteral("SELECT COUNT(*) FROM accounts")),
+            resultFor(summary, Entity::Organizations).counts.created);
+        // Persons: a row each, plus the contacts of leads that a deal promoted (their lead rows
+        // stay, marked qualified).
+        const qint64 personRows = count(db, QStringLiteral("SELECT COUNT(*) FROM contacts"))
+            + count(db, QStringLiteral("SELECT COUNT(*) FROM leads"));
+        const qint64 personsCreated = resultFor(summary, Entity::Persons).counts.created;
+        QVERIFY(personRows >= personsCreated);
+        QVERIFY(personRows - personsCreated <= count(db,
+                    QStringLiteral("SELECT COUNT(*) FROM leads WHERE lead_status = 'qualified'")));
+        QCOMPARE(count(db, QStringLiteral("SELECT COUNT(*) FROM opportunities")),
+            resultFor(summary, Entity::Deals).counts.created);
+        QCOMPARE(count(db, QStringLiteral("SELECT COUNT(*) FROM tasks")),
+            resultFor(summary, Entity::Activities).counts.created);
+        QCOMPARE(count(db, QStringLiteral("SELECT COUNT(*) FROM notes")),
+            resultFor(summary, Entity::Notes).counts.created);
+        // The dataset has the awkward cases: they must show up as merges and skips.
+        QVERIFY(resultFor(summary, Entity::Organizations).counts.merged > 0);
+        QVERIFY(resultFor(summary, Entity::Persons).counts.skipped > 0); // no valid email
+        QVERIFY(resultFor(summary, Entity::Persons).counts.merged > 0); // shared emails
+        QVERIFY(resultFor(summary, Entity::Users).counts.merged > 0); // case twins
+        QVERIFY(count(db, QStringLiteral("SELECT COUNT(*) FROM contacts")) > 0);
+        QVERIFY(count(db, QStringLiteral("SELECT COUNT(*) FROM leads")) > 0);
+        // Each skip and merge is in the problems table with its reason.
+        const RunCounts totals = summary.totals();
+        QCOMPARE(count(db,
+                     QStringLiteral("SELECT COUNT(*) FROM pipedrive_sync_problems WHERE kind "
+                                    "IN ('skipped', 'merged', 'failed')")),
+            totals.skipped + totals.merged + totals.failed);
+        QCOMPARE(count(db,
+                     QStringLiteral("SELECT COUNT(*) FROM pipedrive_sync_problems WHERE reason "
+                                    "IS NULL OR reason = ''")),
+            0);
+        // Every run is recorded with its counts.
+        QCOMPARE(count(db, QStringLiteral("SELECT COUNT(*) FROM pipedrive_sync_runs")), 6);
+        QCOMPARE(count(db, QStringLiteral("SELECT SUM(fetched) FROM pipedrive_sync_runs")),
+            totals.fetched);
+    }
+
+    void crmValidationRulesHold_data() { addKinds(); }
+    void crmValidationRulesHold()
+    {
+        auto testDb = database();
+        if (!testDb->isValid())
+            QSKIP(qPrintable(testDb->whyNot()));
+        const RunSummary summary = sync(options(testDb->config()));
+        QVERIFY(summary.outcome != SyncOutcome::Failed);
+        Database db;
+        QVERIFY(db.open(testDb->config()).isOk());
+        auto none = [&db](const char *what, const QString &sql) {
+            const qint64 n = count(db, sql);
+            if (n != 0)
+                qWarning("%s: %lld rows break the rule", what, n);
+            return n == 0;
+        };
+        // users
+        QVERIFY(none("user email",
+            QStringLiteral("SELECT COUNT(*) FROM users WHERE email IS NULL OR "
+                           "email = '' OR email <> LOWER(TRIM(email))")));
+        QVERIFY(none("user unique",
+            QStringLiteral("SELECT COUNT(*) FROM (SELECT email FROM users GROUP "
+                           "BY email HAVING COUNT(*) > 1) d")));
+        QVERIFY(none("bcrypt",
+            QStringLiteral("SELECT COUNT(*) FROM users WHERE encrypted_password NOT "
+                           "LIKE '$2a$%' OR LENGTH(encrypted_password) <> 60")));
+        QVERIFY(none("admin", QStringLiteral("SELECT COUNT(*) FROM users WHERE admin = TRUE")));
+        // accounts
+        QVERIFY(none("account name",
+            QStringLiteral("SELECT COUNT(*) FROM accounts WHERE name IS NULL "
+                           "OR name = '' OR phone IS NULL OR phone = ''")));
+        QVERIFY(none("account unique",
+            QStringLiteral("SELECT COUNT(*) FROM (SELECT name FROM accounts "
+                           "GROUP BY name HAVING COUNT(*) > 1) d")));
+        // contacts and leads
+        for (const QString &table : { QStringLiteral("contacts"), QStringLiteral("leads") }) {
+            QVERIFY(none("names and email",
+                QStringLiteral("SELECT COUNT(*) FROM %1 WHERE first_name IS NULL OR first_name = "
+                               "'' OR last_name IS NULL OR last_name = '' OR email IS NULL")
+                    .arg(table)));
+            QVERIFY(none("unique email",
+                QStringLiteral("SELECT COUNT(*) FROM (SELECT email FROM %1 GROUP "
+                               "BY email HAVING COUNT(*) > 1) d")
+                    .arg(table)));
+            for (const QString &email :
+                column(db, QStringLiteral("SELECT email FROM %1").arg(table)))
+                QVERIFY2(mapping::isValidEmail(email), qPrintable(email));
+        }
+        QVERIFY(none("lead owner",
+            QStringLiteral("SELECT COUNT(*) FROM leads WHERE lead_owner IS NULL OR "
+                           "lead_owner = '' OR assigned_to_id NOT IN (SELECT id "
+                           "FROM users)")));
+        // opportunities
+        QVERIFY(none("opportunity",
+            QStringLiteral("SELECT COUNT(*) FROM opportunities WHERE opportunity_name IS "
+                           "NULL OR opportunity_name = '' OR account_name IS NULL OR "
+                           "account_name = '' OR owner IS NULL OR owner = '' OR stage NOT IN "
+                           "('prospecting', 'proposal', 'analysis', 'presentation', "
+                           "'negotiation', 'final_review', 'closed_won', 'closed_lost') OR "
+                           "type NOT IN ('new_customer', 'existing_customer')")));
+        // tasks, notes
+        QVERIFY(none("task",
+            QStringLiteral("SELECT COUNT(*) FROM tasks WHERE title IS NULL OR title = '' "
+                           "OR assignee_id NOT IN (SELECT id FROM users)")));
+        QVERIFY(none("note",
+            QStringLiteral("SELECT COUNT(*) FROM notes WHERE content IS NULL OR content = "
+                           "'' OR (user_id IS NOT NULL AND user_id NOT IN (SELECT id "
+                           "FROM users))")));
+        QVERIFY(none("no markup",
+            QStringLiteral("SELECT COUNT(*) FROM notes WHERE LOWER(content) LIKE "
+                           "'%<script%' OR LOWER(content) LIKE '%<p>%'")));
+        QVERIFY(none("association type",
+            QStringLiteral("SELECT COUNT(*) FROM note_associations WHERE notable_type NOT IN "
+                           "('Contact', 'Lead', 'Opportunity', 'Account')")));
+        QVERIFY(none("association target",
+            QStringLiteral(
+                "SELECT COUNT(*) FROM note_associations n WHERE NOT EXISTS (SELECT 1 FROM "
+                "contacts c WHERE n.notable_type = 'Contact' AND c.id = n.notable_id) AND NOT "
+                "EXISTS (SELECT 1 FROM leads l WHERE n.notable_type = 'Lead' AND l.id = "
+                "n.notable_id) AND NOT EXISTS (SELECT 1 FROM opportunities o WHERE "
+                "n.notable_type = 'Opportunity' AND o.id = n.notable_id) AND NOT EXISTS "
+                "(SELECT 1 FROM accounts a WHERE n.notable_type = 'Account' AND a.id = "
+                "n.notable_id)")));
+        QVERIFY(none("every note associated",
+            QStringLiteral("SELECT COUNT(*) FROM notes WHERE id NOT IN "
+                           "(SELECT note_id FROM note_associations)")));
+        // mappings
+        QVERIFY(none("mapping type",
+            QStringLiteral("SELECT COUNT(*) FROM pipedrive_mappings WHERE "
+                           "pipedrive_type NOT IN ('User', 'Organization', "
+                           "'Contact', 'Lead', 'Opportunity', 'Task', 'Note')")));
+        const QList<QPair<QString, QString>> mapped
+            = { { QStringLiteral("User"), QStringLiteral("users") },
+                  { QStringLiteral("Organization"), QStringLiteral("accounts") },
+                  { QStringLiteral("Contact"), QStringLiteral("contacts") },
+                  { QStringLiteral("Lead"), QStringLiteral("leads") },
+                  { QStringLiteral("Opportunity"), QStringLiteral("opportunities") },
+                  { QStringLiteral("Task"), QStringLiteral("tasks") },
+                  { QStringLiteral("Note"), QStringLiteral("notes") } };
+        for (const auto &[type, table] : mapped) {
+            QVERIFY(none("mapping target",
+                QStringLiteral("SELECT COUNT(*) FROM pipedrive_mappings WHERE "
+                               "pipedrive_type = '%1' AND rails_id NOT IN "
+                               "(SELECT id FROM %2)")
+                    .arg(type, table)));
+            // No CRM row without its mapping: every row this sync wrote is traceable.
+            QVERIFY(none("unmapped row",
+                QStringLiteral("SELECT COUNT(*) FROM %2 WHERE id NOT IN (SELECT "
+                               "rails_id FROM pipedrive_mappings WHERE "
+                               "pipedrive_type = '%1')")
+                    .arg(type, table)));
+        }
+    }
+
+    void relationshipsFollowPipedrive_data() { addKinds(); }
+    void relationshipsFollowPipedrive()
+    {
+        auto testDb = database();
+        if (!testDb->isValid())
+            QSKIP(qPrintable(testDb->whyNot()));
+        QVERIFY(sync(options(testDb->config())).outcome != SyncOutcome::Failed);
+        Database db;
+        QVERIFY(db.open(testDb->config()).isOk());
+        using FE = pds::test::Entity;
+        const auto &data = m_server.dataset();
+        int checkedAccounts = 0, checkedContacts = 0, checkedAssignees = 0;
+        for (const QJsonObject &deal : data.records(FE::Deals)) {
+            const qint64 dealId = qint64(deal.value(QLatin1String("id")).toDouble());
+            QSqlQuery q(db.handle());
+            q.prepare(
+                QStringLiteral("SELECT o.account_name, o.contact_name FROM opportunities o JOIN "
+                               "pipedrive_mappings m ON m.rails_id = o.id AND m.pipedrive_type = "
+                               "'Opportunity' WHERE m.pipedrive_id = ?"));
+            q.addBindValue(dealId);
+            QVERIFY(q.exec());
+            if (!q.next())
+                continue;
+            const QString accountName = q.value(0).toString();
+            const QString contactName = q.value(1).toString();
+            // opportunity.account_name is the name of the account its organization became
+            const QJsonValue orgId = deal.value(QLatin1String("org_id"));
+            if (orgId.isDouble()) {
+                QSqlQuery a(db.handle());
+                a.prepare(
+                    QStringLiteral("SELECT a.name FROM accounts a JOIN pipedrive_mappings m ON "
+                                   "m.rails_id = a.id AND m.pipedrive_type = 'Organization' WHERE "
+                                   "m.pipedrive_id = ?"));
+                a.addBindValue(qint64(orgId.toDouble()));
+                QVERIFY(a.exec());
+                if (a.next()) {
+                    QCOMPARE(accountName, a.value(0).toString());
+                    ++checkedAccounts;
+                }
+            }
+            // contact_name is the email of the contact its person became
+            const QJsonValue personId = deal.value(QLatin1String("person_id"));
+            if (personId.isDouble()) {
+                QSqlQuery c(db.handle());
+                c.prepare(
+                    QStringLiteral("SELECT c.email FROM contacts c JOIN pipedrive_mappings m ON "
+                                   "m.rails_id = c.id AND m.pipedrive_type = 'Contact' WHERE "
+                                   "m.pipedrive_id = ?"));
+                c.addBindValue(qint64(personId.toDouble()));
+                QVERIFY(c.exec());
+                if (c.next()) {
+                    QCOMPARE(contactName, c.value(0).toString());
+                    ++checkedContacts;
+                }
+            }
+        }
+        // tasks go to the CRM user of the activity's owner
+        for (const QJsonObject &activity : data.records(FE::Activities)) {
+            QSqlQuery q(db.handle());
+            q.prepare(QStringLiteral(
+                "SELECT t.assignee_id, (SELECT u.rails_id FROM pipedrive_mappings u WHERE "
+                "u.pipedrive_type = 'User' AND u.pipedrive_id = ?) FROM tasks t JOIN "
+                "pipedrive_mappings "
+                "m ON m.rails_id = t.id AND m.pipedrive_type = 'Task' WHERE m.pipedrive_id = ?"));
+            q.addBindValue(qint64(activity.value(QLatin1String("owner_id")).toDouble()));
+            q.addBindValue(qint64(activity.value(QLatin1String("id")).toDouble()));
+            QVERIFY(q.exec());
+            if (q.next() && !q.value(1).isNull()) {
+                QCOMPARE(q.value(0).toLongLong(), q.value(1).toLongLong());
+                ++checkedAssignees;
+            }
+        }
+        QVERIFY(checkedAccounts > 10);
+        QVERIFY(checkedContacts > 10);
+        QVERIFY(checkedAssignees > 10);
+        // A note linked to a deal and a person has an association for each.
+        QVERIFY(count(db,
+                    QStringLiteral("SELECT COUNT(*) FROM (SELECT note_id FROM note_associations "
+                                   "GROUP BY note_id HAVING COUNT(*) > 1) d"))
+            > 0);
+    }
+
+    void secondSyncChangesNothing_data() { addKinds(); }
+    void secondSyncChangesNothing()
+    {
+        auto testDb = database();
+        if (!testDb->isValid())
+            QSKIP(qPrintable(testDb->whyNot()));
+        QVERIFY(sync(options(testDb->config())).outcome != SyncOutcome::Failed);
+        QStringList before;
+        {
+            Database db;
+            QVERIFY(db.open(testDb->config()).isOk());
+            before = pds::test::dumpCrm(db);
+        }
+        QVERIFY(before.size() > 500);
+        // Incremental and full: neither writes anything when nothing changed.
+        for (bool full : { false, true }) {
+            SyncOptions o = options(testDb->config());
+            o.full = full;
+            const RunSummary again = sync(o);
+            QVERIFY(again.outcome != SyncOutcome::Failed);
+            const RunCounts totals = again.totals();
+            QCOMPARE(totals.created, 0);
+            QCOMPARE(totals.updated, 0);
+            QCOMPARE(totals.merged, 0);
+            Database db;
+            QVERIFY(db.open(testDb->config()).isOk());
+            const QStringList after = pds::test::dumpCrm(db);
+            QCOMPARE(after.size(), before.size());
+            QCOMPARE(after, before);
+        }
+    }
+
+    void rakeTaskMappingsAreReused_data() { addKinds(); }
+    void rakeTaskMappingsAreReused()
+    {
+        auto testDb = database();
+        if (!testDb->isValid())
+            QSKIP(qPrintable(testDb->whyNot()));
+        using FE = pds::test::Entity;
+        const auto &data = m_server.dataset();
+        // An organization whose name no other one shares.
+        QJsonObject org;
+        const QList<QJsonObject> orgs = data.records(FE::Organizations);
+        for (const QJsonObject &candidate : orgs) {
+            const QString name = candidate.value(QLatin1String("name")).toString().trimmed();
+            if (name.isEmpty() || !candidate.value(QLatin1String("id")).isDouble())
+                continue;
+            if (std::count_if(orgs.cbegin(), orgs.cend(),
+                    [&name](const QJsonObject &other) {
+                        return other.value(QLatin1String("name")).toString().trimmed() == name;
+                    })
+                == 1) {
+                org = candidate;
+                break;
+            }
+        }
+        QVERIFY(!org.isEmpty());
+        const qint64 orgId = qint64(org.value(QLatin1String("id")).toDouble());
+        {
+            // A CRM database the old rake task filled: an account under another name, mapped.
+            Database db;
+            QVERIFY(db.open(testDb->config()).isOk());
+            SchemaManager schema;
+            QVERIFY(schema.ensureSchema(db).isOk());
+            QSqlQuery q(db.handle());
+            QVERIFY(q.exec(
+                QStringLiteral("INSERT INTO accounts (id, name, phone, created_at, updated_at) "
+                               "VALUES (777, 'Old name from the rake task', 'x', "
+                               "'2020-01-01 00:00:00', '2020-01-01 00:00:00')")));
+            q.prepare(
+                QStringLiteral("INSERT INTO pipedrive_mappings (pipedrive_type, pipedrive_id, "
+                               "rails_id, created_at, updated_at) VALUES ('Organization', ?, 777, "
+                               "'2020-01-01 00:00:00', '2020-01-01 00:00:00')"));
+            q.addBindValue(orgId);
+            QVERIFY(q.exec());
+        }
+        QVERIFY(sync(options(testDb->config())).outcome != SyncOutcome::Failed);
+        Database db;
+        QVERIFY(db.open(testDb->config()).isOk());
+        QSqlQuery q(db.handle());
+        q.prepare(QStringLiteral("SELECT COUNT(*), MIN(rails_id) FROM pipedrive_mappings WHERE "
+                                 "pipedrive_type = 'Organization' AND pipedrive_id = ?"));
+        q.addBindValue(orgId);
+        QVERIFY(q.exec() && q.next());
+        QCOMPARE(q.value(0).toInt(), 1);
+        QCOMPARE(q.value(1).toInt(), 777);
+        // The mapped row was brought up to date, not duplicated.
+        QCOMPARE(scalar(db, QStringLiteral("SELECT name FROM accounts WHERE id = 777")).toString(),
+            org.value(QLatin1String("name")).toString().trimmed());
+        QCOMPARE(count(db,
+                     QStringLiteral("SELECT COUNT(*) FROM accounts WHERE name = 'Old name from the "
+                                    "rake task'")),
+            0);
+    }
+
+    void clearMappingsEmptiesWhatItSays_data() { addKinds(); }
+    void clearMappingsEmptiesWhatItSays()
+    {
+        auto testDb = database();
+        if (!testDb->isValid())
+            QSKIP(qPrintable(testDb->whyNot()));
+        QVERIFY(sync(options(testDb->config())).outcome != SyncOutcome::Failed);
+        qint64 accounts = 0, mappedOrgs = 0, mappedUsers = 0;
+        {
+            Database db;
+            QVERIFY(db.open(testDb->config()).isOk());
+            accounts = count(db, QStringLiteral("SELECT COUNT(*) FROM accounts"));
+            mappedOrgs = count(db,
+                QStringLiteral("SELECT COUNT(*) FROM pipedrive_mappings WHERE "
+                               "pipedrive_type = 'Organization'"));
+            mappedUsers = count(db,
+                QStringLiteral("SELECT COUNT(*) FROM pipedrive_mappings WHERE "
+                               "pipedrive_type = 'User'"));
+            DbError error;
+            QCOMPARE(clearMappings(db, { Entity::Organizations }, &error), mappedOrgs);
+            QVERIFY(error.isOk());
+            QCOMPARE(count(db,
+                         QStringLiteral("SELECT COUNT(*) FROM pipedrive_mappings WHERE "
+                                        "pipedrive_type = 'Organization'")),
+                0);
+            // Only what it says: the users' mappings and the CRM rows stay.
+            QCOMPARE(count(db,
+                         QStringLiteral("SELECT COUNT(*) FROM pipedrive_mappings WHERE "
+                                        "pipedrive_type = 'User'")),
+                mappedUsers);
+            QCOMPARE(count(db, QStringLiteral("SELECT COUNT(*) FROM accounts")), accounts);
+        }
+        // The next sync finds the accounts again by name: no duplicates.
+        SyncOptions o = options(testDb->config());
+        o.entities = { Entity::Organizations };
+        QVERIFY(sync(o).outcome != SyncOutcome::Failed);
+        Database db;
+        QVERIFY(db.open(testDb->config()).isOk());
+        QCOMPARE(count(db, QStringLiteral("SELECT COUNT(*) FROM accounts")), accounts);
+        QCOMPARE(
+            count(db,
+                QStringLiteral("SELECT COUNT(*) FROM pipedrive_mappings WHERE pipedrive_type = "
+                               "'Organization'")),
+            mappedOrgs);
+    }
+
+    void badRecordsAreSkippedNotFatal_data() { addKinds(); }
+    void badRecordsAreSkippedNotFatal()
+    {
+        auto testDb = database();
+        if (!testDb->isValid())
+            QSKIP(qPrintable(testDb->whyNot()));
+        m_server.setBadRecords(true);
+        const RunSummary summary = sync(options(testDb->config()));
+        m_server.setBadRecords(false);
+        QVERIFY2(summary.outcome == SyncOutcome::FinishedWithProblems, qPrintable(summary.message));
+        const RunCounts totals = summary.totals();
+        QVERIFY(totals.created > 500); // the rest of each page went in
+        Database db;
+        QVERIFY(db.open(testDb->config()).isOk());
+        QVERIFY(count(db,
+                    QStringLiteral("SELECT COUNT(*) FROM pipedrive_sync_problems WHERE kind = "
+                                   "'skipped'"))
+            > 0);
+        // What went in still follows the CRM's rules.
+        QCOMPARE(
+            count(db,
+                QStringLiteral("SELECT COUNT(*) FROM accounts WHERE name IS NULL OR name = ''")),
+            0);
+        QCOMPARE(count(db, QStringLiteral("SELECT COUNT(*) FROM contacts WHERE email IS NULL")), 0);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestSyncEngine)
+#include "tst_syncengine.moc"
