@@ -469,14 +469,14 @@ bool FakePipedriveServer::handleRequest(const QHttpServerRequest &request, QTcpS
     }
     const bool testApi = request.url().path().startsWith(u"/__test/"_s);
     const Response response = testApi ? handleTestApi(request) : handleApi(request);
-    deliver(socket, response, keepAlive);
+    deliver(socket, response, keepAlive, testApi ? 0 : m_plan.latencyMs);
     return true;
 }
 
 void FakePipedriveServer::missingHandler(const QHttpServerRequest &, QTcpSocket *socket)
 {
     // handleRequest answers everything; this only guards the base class's contract.
-    deliver(socket, Response::error(404, u"Unknown method ."_s), true);
+    deliver(socket, Response::error(404, u"Unknown method ."_s), true, m_plan.latencyMs);
 }
 
 bool FakePipedriveServer::takeFault(ArmedFault &fault, bool &eligible)
@@ -632,7 +632,8 @@ void FakePipedriveServer::addRateHeaders(Response &response, bool burstRejected,
     }
 }
 
-void FakePipedriveServer::deliver(QTcpSocket *socket, const Response &response, bool keepAlive)
+void FakePipedriveServer::deliver(
+    QTcpSocket *socket, const Response &response, bool keepAlive, int latencyMs)
 {
     auto send = [socket, response, keepAlive]() {
         if (socket->state() != QAbstractSocket::ConnectedState)
@@ -665,8 +666,8 @@ void FakePipedriveServer::deliver(QTcpSocket *socket, const Response &response, 
     // Closing inside the server's readyRead handler is not safe in Qt 6.4, so anything that ends
     // the connection, and every delayed answer, goes through the event loop.
     const bool ends = response.action != Response::Action::Normal || !keepAlive;
-    if (m_plan.latencyMs > 0 || ends)
-        QTimer::singleShot(m_plan.latencyMs, socket, send);
+    if (latencyMs > 0 || ends)
+        QTimer::singleShot(latencyMs, socket, send);
     else
         send();
 }

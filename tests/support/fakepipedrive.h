@@ -124,7 +124,7 @@ private:
     QJsonObject noteV1(const FakeDataset::Record &record) const;
     QJsonObject malformed(Entity entity, const QJsonObject &json) const;
     void addRateHeaders(Response &response, bool burstRejected, int retryAfter);
-    void deliver(QTcpSocket *socket, const Response &response, bool keepAlive);
+    void deliver(QTcpSocket *socket, const Response &response, bool keepAlive, int latencyMs);
     static bool takeFault(ArmedFault &fault, bool &eligible);
     QDateTime now() const;
 

@@ -268,6 +268,9 @@ private slots:
         QTest::newRow("activities newest first")
             << u"/api/v2/activities"_s << u"sort_by=update_time&sort_direction=desc"_s
             << int(Entity::Activities);
+        QTest::newRow("deals by add_time")
+            << u"/api/v2/deals"_s << u"sort_by=add_time&status=open,won,lost,deleted"_s
+            << int(Entity::Deals);
         QTest::newRow("organizations by id desc")
             << u"/api/v2/organizations"_s << u"sort_direction=desc"_s << int(Entity::Organizations);
     }
@@ -279,15 +282,18 @@ private slots:
         QFETCH(int, entity);
         int pages = 0;
         QList<qint64> ids = collectV2(path, query, 7, &pages);
-        const QList<qint64> expected = expectedIds(Entity(entity));
+        const QList<qint64> expected = expectedIds(Entity(entity), [](const QJsonObject &r) {
+            return !r.value(u"is_archived"_s).toBool(); // archived deals have their own route
+        });
         QCOMPARE(pages, int((expected.size() + 6) / 7));
         QCOMPARE(QSet<qint64>(ids.cbegin(), ids.cend()).size(), ids.size()); // no duplicates
         // The order is the one asked for.
         const auto &table = m_server->dataset().table(Entity(entity));
         auto keyOf = [&](qint64 id) {
             const FakeDataset::Record *r = m_server->dataset().find(Entity(entity), id);
-            return query.contains(u"update_time"_s) ? std::pair(r->updateSecs, id)
-                                                    : std::pair(id, id);
+            if (query.contains(u"update_time"_s))
+                return std::pair(r->updateSecs, id);
+            return query.contains(u"add_time"_s) ? std::pair(r->addSecs, id) : std::pair(id, id);
         };
         const bool desc = query.contains(u"desc"_s);
         for (int i = 1; i < ids.size(); ++i)
@@ -295,7 +301,7 @@ private slots:
                          : keyOf(ids.at(i - 1)) < keyOf(ids.at(i)));
         std::sort(ids.begin(), ids.end());
         QCOMPARE(ids, expected); // no gaps
-        QCOMPARE(table.size(), expected.size());
+        QVERIFY(table.size() >= expected.size());
     }
 
     void v2DefaultPageIs100AndMaxIs500()
