@@ -80,7 +80,10 @@ public:
     void failNext429(int count, int retryAfterSeconds = 1, int afterRequests = 0);
     void setDailyBudget(int tokens);
     void failNextServerError(int count, int status = 500, int afterRequests = 0);
+    // Aborts the connection without an answer. QNetworkAccessManager resends on its own after
+    // some drops (its per-connection reconnect attempts), so a client may never see one drop.
     void dropNextConnections(int count, int afterRequests = 0);
+    // Announces the full Content-Length, sends half the body, closes the connection.
     void cutNextBodies(int count, int afterRequests = 0);
     void failNextHtml403(int count, int afterRequests = 0);
     void setBadRecords(bool on);
