@@ -1,0 +1,1081 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="de_DE">
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>Pipedrive Sync</source>
+        <translation>Pipedrive Sync</translation>
+    </message>
+    <message>
+        <source>Not connected</source>
+        <translation>Nicht verbunden</translation>
+    </message>
+    <message>
+        <source>Dashboard</source>
+        <translation>Übersicht</translation>
+    </message>
+    <message>
+        <source>Sync &amp;all</source>
+        <translation>A&amp;lle synchronisieren</translation>
+    </message>
+    <message>
+        <source>&amp;Cancel</source>
+        <translation>A&amp;bbrechen</translation>
+    </message>
+    <message>
+        <source>&amp;Dry run (read and check everything, write nothing)</source>
+        <translation>&amp;Probelauf (alles lesen und prüfen, nichts schreiben)</translation>
+    </message>
+    <message>
+        <source>Entities</source>
+        <translation>Datenarten</translation>
+    </message>
+    <message>
+        <source>Entity</source>
+        <translation>Datenart</translation>
+    </message>
+    <message>
+        <source>Progress</source>
+        <translation>Fortschritt</translation>
+    </message>
+    <message>
+        <source>Records</source>
+        <translation>Datensätze</translation>
+    </message>
+    <message>
+        <source>Rate</source>
+        <translation>Tempo</translation>
+    </message>
+    <message>
+        <source>Time left</source>
+        <translation>Restzeit</translation>
+    </message>
+    <message>
+        <source>Last result</source>
+        <translation>Letztes Ergebnis</translation>
+    </message>
+    <message>
+        <source>Stats</source>
+        <translation>Statistik</translation>
+    </message>
+    <message>
+        <source>Problems</source>
+        <translation>Probleme</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>&amp;Datei</translation>
+    </message>
+    <message>
+        <source>S&amp;ync</source>
+        <translation>&amp;Synchronisieren</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>&amp;Ansicht</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>&amp;Hilfe</translation>
+    </message>
+    <message>
+        <source>&amp;Settings…</source>
+        <translation>&amp;Einstellungen…</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>&amp;Beenden</translation>
+    </message>
+    <message>
+        <source>&amp;Cancel sync</source>
+        <translation>Synchronisation a&amp;bbrechen</translation>
+    </message>
+    <message>
+        <source>&amp;Dry run</source>
+        <translation>&amp;Probelauf</translation>
+    </message>
+    <message>
+        <source>Clear all &amp;mappings…</source>
+        <translation>Alle &amp;Zuordnungen löschen…</translation>
+    </message>
+    <message>
+        <source>&amp;Dashboard</source>
+        <translation>&amp;Übersicht</translation>
+    </message>
+    <message>
+        <source>&amp;Stats</source>
+        <translation>&amp;Statistik</translation>
+    </message>
+    <message>
+        <source>&amp;Problems</source>
+        <translation>&amp;Probleme</translation>
+    </message>
+    <message>
+        <source>&amp;Refresh</source>
+        <translation>&amp;Aktualisieren</translation>
+    </message>
+    <message>
+        <source>&amp;Export problems to CSV…</source>
+        <translation>Probleme als CSV &amp;exportieren…</translation>
+    </message>
+    <message>
+        <source>&amp;About Pipedrive Sync</source>
+        <translation>&amp;Über Pipedrive Sync</translation>
+    </message>
+</context>
+<context>
+    <name>ProblemsView</name>
+    <message>
+        <source>&amp;Entity:</source>
+        <translation>Date&amp;nart:</translation>
+    </message>
+    <message>
+        <source>&amp;Kind:</source>
+        <translation>Ar&amp;t:</translation>
+    </message>
+    <message>
+        <source>&amp;Refresh</source>
+        <translation>A&amp;ktualisieren</translation>
+    </message>
+    <message>
+        <source>&amp;Open in Pipedrive</source>
+        <translation>In Pipedrive ö&amp;ffnen</translation>
+    </message>
+    <message>
+        <source>E&amp;xport CSV…</source>
+        <translation>CSV e&amp;xportieren…</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsDialog</name>
+    <message>
+        <source>Settings</source>
+        <translation>Einstellungen</translation>
+    </message>
+    <message>
+        <source>&amp;Pipedrive</source>
+        <translation>&amp;Pipedrive</translation>
+    </message>
+    <message>
+        <source>Company &amp;domain:</source>
+        <translation>Firmen-&amp;Domain:</translation>
+    </message>
+    <message>
+        <source>yourcompany (as in yourcompany.pipedrive.com)</source>
+        <translation>ihrefirma (wie in ihrefirma.pipedrive.com)</translation>
+    </message>
+    <message>
+        <source>API &amp;token:</source>
+        <translation>API-&amp;Token:</translation>
+    </message>
+    <message>
+        <source>Personal preferences &gt; API in Pipedrive</source>
+        <translation>Persönliche Einstellungen &gt; API in Pipedrive</translation>
+    </message>
+    <message>
+        <source>Show or hide the token</source>
+        <translation>Token zeigen oder verbergen</translation>
+    </message>
+    <message>
+        <source>S&amp;how</source>
+        <translation>&amp;Zeigen</translation>
+    </message>
+    <message>
+        <source>The token is kept in the system keychain, one entry per company domain, never in a settings file.</source>
+        <translation>Das Token liegt im Schlüsselbund des Systems, ein Eintrag je Firmen-Domain, niemals in einer Einstellungsdatei.</translation>
+    </message>
+    <message>
+        <source>Test &amp;connection</source>
+        <translation>V&amp;erbindung testen</translation>
+    </message>
+    <message>
+        <source>D&amp;atabase</source>
+        <translation>D&amp;atenbank</translation>
+    </message>
+    <message>
+        <source>S&amp;QLite file</source>
+        <translation>S&amp;QLite-Datei</translation>
+    </message>
+    <message>
+        <source>Postgre&amp;SQL server</source>
+        <translation>Postgre&amp;SQL-Server</translation>
+    </message>
+    <message>
+        <source>&amp;File:</source>
+        <translation>&amp;Datei:</translation>
+    </message>
+    <message>
+        <source>&amp;Browse…</source>
+        <translation>D&amp;urchsuchen…</translation>
+    </message>
+    <message>
+        <source>The CRM&apos;s SQLite file, or a new file: the CRM schema is created in an empty database.</source>
+        <translation>Die SQLite-Datei des CRM oder eine neue Datei: In einer leeren Datenbank wird das CRM-Schema angelegt.</translation>
+    </message>
+    <message>
+        <source>&amp;Host:</source>
+        <translation>&amp;Host:</translation>
+    </message>
+    <message>
+        <source>P&amp;ort:</source>
+        <translation>P&amp;ort:</translation>
+    </message>
+    <message>
+        <source>Data&amp;base:</source>
+        <translation>Daten&amp;bank:</translation>
+    </message>
+    <message>
+        <source>&amp;User:</source>
+        <translation>Be&amp;nutzer:</translation>
+    </message>
+    <message>
+        <source>Pass&amp;word:</source>
+        <translation>Pass&amp;wort:</translation>
+    </message>
+    <message>
+        <source>kept in the system keychain</source>
+        <translation>liegt im Schlüsselbund des Systems</translation>
+    </message>
+    <message>
+        <source>Show or hide the password</source>
+        <translation>Passwort zeigen oder verbergen</translation>
+    </message>
+    <message>
+        <source>Show</source>
+        <translation>Zeigen</translation>
+    </message>
+    <message>
+        <source>SS&amp;L mode:</source>
+        <translation>SS&amp;L-Modus:</translation>
+    </message>
+    <message>
+        <source>&amp;Test database</source>
+        <translation>Datenbank &amp;testen</translation>
+    </message>
+    <message>
+        <source>S&amp;ync options</source>
+        <translation>S&amp;ynchronisation</translation>
+    </message>
+    <message>
+        <source>&amp;Records per request:</source>
+        <translation>&amp;Datensätze je Anfrage:</translation>
+    </message>
+    <message>
+        <source>Default &amp;owner:</source>
+        <translation>Standard-&amp;Besitzer:</translation>
+    </message>
+    <message>
+        <source>The CRM user who owns records whose Pipedrive owner is not in the CRM</source>
+        <translation>Der CRM-Benutzer, dem Datensätze gehören, deren Pipedrive-Besitzer nicht im CRM ist</translation>
+    </message>
+    <message>
+        <source>Missing &amp;first name:</source>
+        <translation>Fehlender &amp;Vorname:</translation>
+    </message>
+    <message>
+        <source>Missing &amp;last name:</source>
+        <translation>Fehlender &amp;Nachname:</translation>
+    </message>
+    <message>
+        <source>Missing p&amp;hone:</source>
+        <translation>Fehlende &amp;Telefonnummer:</translation>
+    </message>
+    <message>
+        <source>Missing or&amp;ganization:</source>
+        <translation>Fehlende &amp;Organisation:</translation>
+    </message>
+    <message>
+        <source>Records &amp;deleted in Pipedrive:</source>
+        <translation>In Pipedrive &amp;gelöschte Datensätze:</translation>
+    </message>
+    <message>
+        <source>Placeholders fill CRM fields that must not be empty when Pipedrive has no value.</source>
+        <translation>Platzhalter füllen CRM-Felder, die nicht leer sein dürfen, wenn Pipedrive keinen Wert hat.</translation>
+    </message>
+</context>
+<context>
+    <name>StatsView</name>
+    <message>
+        <source>&amp;Counts per entity</source>
+        <translation>&amp;Zahlen je Datenart</translation>
+    </message>
+    <message>
+        <source>Clear mappings of the &amp;selected entity…</source>
+        <translation>Zuordnungen der &amp;gewählten Datenart löschen…</translation>
+    </message>
+    <message>
+        <source>Clear &amp;all mappings…</source>
+        <translation>Alle Zuordnungen l&amp;öschen…</translation>
+    </message>
+    <message>
+        <source>R&amp;efresh</source>
+        <translation>A&amp;ktualisieren</translation>
+    </message>
+    <message>
+        <source>&amp;Run history</source>
+        <translation>&amp;Verlauf der Läufe</translation>
+    </message>
+</context>
+<context>
+    <name>main</name>
+    <message>
+        <source>Pipedrive Sync</source>
+        <translation>Pipedrive Sync</translation>
+    </message>
+</context>
+<context>
+    <name>pds::ConnectionCheck</name>
+    <message>
+        <source>No API token is set.</source>
+        <translation>Es ist kein API-Token gesetzt.</translation>
+    </message>
+    <message>
+        <source>Pipedrive&apos;s answer for /users/me names no user.</source>
+        <translation>Die Antwort von Pipedrive auf /users/me nennt keinen Benutzer.</translation>
+    </message>
+</context>
+<context>
+    <name>pds::CredentialsResolver</name>
+    <message>
+        <source>No Pipedrive company domain is set: set PIPEDRIVE_COMPANY_DOMAIN or save one in the settings.</source>
+        <translation>Es ist keine Pipedrive-Firmen-Domain gesetzt: PIPEDRIVE_COMPANY_DOMAIN setzen oder eine in den Einstellungen speichern.</translation>
+    </message>
+    <message>
+        <source>No API token: set PIPEDRIVE_API_TOKEN.</source>
+        <translation>Kein API-Token: PIPEDRIVE_API_TOKEN setzen.</translation>
+    </message>
+    <message>
+        <source>No API token is stored for %1: set PIPEDRIVE_API_TOKEN or save one (set-token or the settings dialog).</source>
+        <translation>Für %1 ist kein API-Token gespeichert: PIPEDRIVE_API_TOKEN setzen oder eines speichern (set-token oder der Einstellungsdialog).</translation>
+    </message>
+</context>
+<context>
+    <name>pds::KeychainTokenStore</name>
+    <message>
+        <source>The keychain could not be read: %1</source>
+        <translation>Der Schlüsselbund konnte nicht gelesen werden: %1</translation>
+    </message>
+    <message>
+        <source>The keychain could not store the secret: %1</source>
+        <translation>Der Schlüsselbund konnte das Geheimnis nicht speichern: %1</translation>
+    </message>
+    <message>
+        <source>The keychain could not delete the secret: %1</source>
+        <translation>Der Schlüsselbund konnte das Geheimnis nicht löschen: %1</translation>
+    </message>
+</context>
+<context>
+    <name>pds::MainWindow</name>
+    <message numerus="yes">
+        <source>%n s</source>
+        <translation>
+            <numerusform>%n s</numerusform>
+            <numerusform>%n s</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 min %2 s</source>
+        <translation>%1 min %2 s</translation>
+    </message>
+    <message>
+        <source>%1 h %2 min</source>
+        <translation>%1 h %2 min</translation>
+    </message>
+    <message>
+        <source>%1 new, %2 updated, %3 skipped, %4 failed</source>
+        <translation>%1 neu, %2 aktualisiert, %3 übersprungen, %4 fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>Sync</source>
+        <translation>Synchronisieren</translation>
+    </message>
+    <message>
+        <source>Sync %1</source>
+        <translation>%1 synchronisieren</translation>
+    </message>
+    <message>
+        <source>Sync %1 (%2)</source>
+        <translation>%1 synchronisieren (%2)</translation>
+    </message>
+    <message>
+        <source>%1 progress</source>
+        <translation>Fortschritt %1</translation>
+    </message>
+    <message>
+        <source>Not connected.</source>
+        <translation>Nicht verbunden.</translation>
+    </message>
+    <message>
+        <source>Not connected: no Pipedrive account is set up yet. Open File &gt; Settings (Ctrl+,) to enter the company domain and API token.</source>
+        <translation>Nicht verbunden: Es ist noch kein Pipedrive-Konto eingerichtet. Unter Datei &gt; Einstellungen (Strg+,) Firmen-Domain und API-Token eintragen.</translation>
+    </message>
+    <message>
+        <source>Connecting to Pipedrive…</source>
+        <translation>Verbinde mit Pipedrive…</translation>
+    </message>
+    <message>
+        <source>Connected to %1 as %2 (%3).</source>
+        <translation>Verbunden mit %1 als %2 (%3).</translation>
+    </message>
+    <message>
+        <source>Not connected: %1</source>
+        <translation>Nicht verbunden: %1</translation>
+    </message>
+    <message>
+        <source>API budget left today: %1 of %2 tokens.</source>
+        <translation>Heute verbleibendes API-Budget: %1 von %2 Tokens.</translation>
+    </message>
+    <message>
+        <source>API budget left today: %1 tokens.</source>
+        <translation>Heute verbleibendes API-Budget: %1 Tokens.</translation>
+    </message>
+    <message>
+        <source>Settings saved.</source>
+        <translation>Einstellungen gespeichert.</translation>
+    </message>
+    <message>
+        <source>The saved database setting cannot be used: %1 Open Settings to choose the database again.</source>
+        <translation>Die gespeicherte Datenbank-Einstellung ist nicht verwendbar: %1 In den Einstellungen die Datenbank neu wählen.</translation>
+    </message>
+    <message>
+        <source>Reading the credentials from the keychain…</source>
+        <translation>Lese die Zugangsdaten aus dem Schlüsselbund…</translation>
+    </message>
+    <message>
+        <source>Cannot sync: %1</source>
+        <translation>Synchronisieren nicht möglich: %1</translation>
+    </message>
+    <message>
+        <source>Cannot sync: %1 Open Settings to correct the company domain.</source>
+        <translation>Synchronisieren nicht möglich: %1 In den Einstellungen die Firmen-Domain korrigieren.</translation>
+    </message>
+    <message>
+        <source>waiting</source>
+        <translation>wartet</translation>
+    </message>
+    <message>
+        <source>A sync is already running.</source>
+        <translation>Es läuft bereits eine Synchronisation.</translation>
+    </message>
+    <message>
+        <source>Dry run: reading from Pipedrive, writing nothing…</source>
+        <translation>Probelauf: lese aus Pipedrive, schreibe nichts…</translation>
+    </message>
+    <message>
+        <source>Syncing…</source>
+        <translation>Synchronisiere…</translation>
+    </message>
+    <message>
+        <source>Cancelling: the page being written is rolled back…</source>
+        <translation>Breche ab: Die gerade geschriebene Seite wird zurückgerollt…</translation>
+    </message>
+    <message>
+        <source>%1 of %2</source>
+        <translation>%1 von %2</translation>
+    </message>
+    <message>
+        <source>%1/s</source>
+        <translation>%1/s</translation>
+    </message>
+    <message>
+        <source>%1: %2 records, %3</source>
+        <translation>%1: %2 Datensätze, %3</translation>
+    </message>
+    <message>
+        <source>%1 records</source>
+        <translation>%1 Datensätze</translation>
+    </message>
+    <message>
+        <source>%1 · %2 · %3</source>
+        <translation>%1 · %2 · %3</translation>
+    </message>
+    <message>
+        <source>%1 requests, %2 API tokens spent.</source>
+        <translation>%1 Anfragen, %2 API-Tokens verbraucht.</translation>
+    </message>
+    <message>
+        <source>%1 (dry run)</source>
+        <translation>%1 (Probelauf)</translation>
+    </message>
+    <message>
+        <source>Export problems</source>
+        <translation>Probleme exportieren</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv)</source>
+        <translation>CSV-Dateien (*.csv)</translation>
+    </message>
+    <message>
+        <source>%1 could not be written: %2</source>
+        <translation>%1 konnte nicht geschrieben werden: %2</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n problem(s) exported to %1.</source>
+        <translation>
+            <numerusform>%n Problem nach %1 exportiert.</numerusform>
+            <numerusform>%n Probleme nach %1 exportiert.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Clear mappings</source>
+        <translation>Zuordnungen löschen</translation>
+    </message>
+    <message numerus="yes">
+        <source>This forgets which CRM rows came from which Pipedrive records for %1: %n mapping(s), and where their last sync stopped. The CRM rows themselves stay.</source>
+        <translation>
+            <numerusform>Damit wird für %1 vergessen, welche CRM-Zeilen aus welchen Pipedrive-Datensätzen stammen: %n Zuordnung, und wo ihre letzte Synchronisation stehen blieb. Die CRM-Zeilen selbst bleiben erhalten.</numerusform>
+            <numerusform>Damit wird für %1 vergessen, welche CRM-Zeilen aus welchen Pipedrive-Datensätzen stammen: %n Zuordnungen, und wo ihre letzte Synchronisation stehen blieb. Die CRM-Zeilen selbst bleiben erhalten.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>all entities</source>
+        <translation>alle Datenarten</translation>
+    </message>
+    <message>
+        <source>The next sync reads these records from Pipedrive again and matches users, persons and organizations to CRM rows by e-mail or name.</source>
+        <translation>Die nächste Synchronisation liest diese Datensätze erneut aus Pipedrive und ordnet Benutzer, Personen und Organisationen den CRM-Zeilen über E-Mail oder Namen zu.</translation>
+    </message>
+    <message>
+        <source>%1 have no such key: they will be created in the CRM a second time.</source>
+        <translation>%1 haben keinen solchen Schlüssel: Sie werden im CRM ein zweites Mal angelegt.</translation>
+    </message>
+    <message>
+        <source>Clearing mappings…</source>
+        <translation>Lösche Zuordnungen…</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n mapping(s) cleared. The next sync matches these records again.</source>
+        <translation>
+            <numerusform>%n Zuordnung gelöscht. Die nächste Synchronisation ordnet diese Datensätze neu zu.</numerusform>
+            <numerusform>%n Zuordnungen gelöscht. Die nächste Synchronisation ordnet diese Datensätze neu zu.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>About Pipedrive Sync</source>
+        <translation>Über Pipedrive Sync</translation>
+    </message>
+    <message>
+        <source>Pipedrive Sync %1
+
+Imports a Pipedrive account into the CRM&apos;s database.</source>
+        <translation>Pipedrive Sync %1
+
+Importiert ein Pipedrive-Konto in die Datenbank des CRM.</translation>
+    </message>
+</context>
+<context>
+    <name>pds::ProblemsModel</name>
+    <message>
+        <source>When</source>
+        <translation>Wann</translation>
+    </message>
+    <message>
+        <source>Entity</source>
+        <translation>Datenart</translation>
+    </message>
+    <message>
+        <source>Pipedrive ID</source>
+        <translation>Pipedrive-ID</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>Art</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>Grund</translation>
+    </message>
+    <message>
+        <source>Detail</source>
+        <translation>Detail</translation>
+    </message>
+    <message>
+        <source>Open in Pipedrive</source>
+        <translation>In Pipedrive öffnen</translation>
+    </message>
+</context>
+<context>
+    <name>pds::ProblemsView</name>
+    <message>
+        <source>All</source>
+        <translation>Alle</translation>
+    </message>
+    <message>
+        <source>No sync has run on this database yet.</source>
+        <translation>Auf dieser Datenbank lief noch keine Synchronisation.</translation>
+    </message>
+    <message>
+        <source>No problems: every record was imported.</source>
+        <translation>Keine Probleme: Jeder Datensatz wurde importiert.</translation>
+    </message>
+    <message>
+        <source>The newest %1 problems; export to CSV for all of them.</source>
+        <translation>Die neuesten %1 Probleme; für alle als CSV exportieren.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n record(s) not imported as such. Select one and press Enter to open it in Pipedrive.</source>
+        <translation>
+            <numerusform>%n Datensatz nicht als solcher importiert. Einen auswählen und Enter drücken, um ihn in Pipedrive zu öffnen.</numerusform>
+            <numerusform>%n Datensätze nicht als solche importiert. Einen auswählen und Enter drücken, um ihn in Pipedrive zu öffnen.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>pds::SettingsDialog</name>
+    <message>
+        <source>Hide</source>
+        <translation>Verbergen</translation>
+    </message>
+    <message>
+        <source>Show</source>
+        <translation>Zeigen</translation>
+    </message>
+    <message>
+        <source>S&amp;how</source>
+        <translation>&amp;Zeigen</translation>
+    </message>
+    <message>
+        <source>disable: never encrypt</source>
+        <translation>disable: nie verschlüsseln</translation>
+    </message>
+    <message>
+        <source>allow: encrypt if the server insists</source>
+        <translation>allow: verschlüsseln, wenn der Server darauf besteht</translation>
+    </message>
+    <message>
+        <source>prefer: encrypt if the server can (default)</source>
+        <translation>prefer: verschlüsseln, wenn der Server es kann (Standard)</translation>
+    </message>
+    <message>
+        <source>require: always encrypt</source>
+        <translation>require: immer verschlüsseln</translation>
+    </message>
+    <message>
+        <source>verify-ca: encrypt and check the certificate</source>
+        <translation>verify-ca: verschlüsseln und das Zertifikat prüfen</translation>
+    </message>
+    <message>
+        <source>verify-full: also check the host name</source>
+        <translation>verify-full: auch den Hostnamen prüfen</translation>
+    </message>
+    <message>
+        <source>Report them in Problems, keep the CRM rows</source>
+        <translation>Unter Probleme melden, CRM-Zeilen behalten</translation>
+    </message>
+    <message>
+        <source>Delete their rows from the CRM</source>
+        <translation>Ihre Zeilen aus dem CRM löschen</translation>
+    </message>
+    <message>
+        <source>PIPEDRIVE_API_TOKEN is set in the environment and is used instead of the saved token.</source>
+        <translation>PIPEDRIVE_API_TOKEN ist in der Umgebung gesetzt und wird statt des gespeicherten Tokens verwendet.</translation>
+    </message>
+    <message>
+        <source>PIPEDRIVE_COMPANY_DOMAIN is set in the environment and overrides this domain.</source>
+        <translation>PIPEDRIVE_COMPANY_DOMAIN ist in der Umgebung gesetzt und ersetzt diese Domain.</translation>
+    </message>
+    <message>
+        <source>The saved database setting could not be read (%1); showing the default.</source>
+        <translation>Die gespeicherte Datenbank-Einstellung war nicht lesbar (%1); angezeigt wird die Vorgabe.</translation>
+    </message>
+    <message>
+        <source>The Pipedrive token&apos;s own user</source>
+        <translation>Der Benutzer des Pipedrive-Tokens</translation>
+    </message>
+    <message>
+        <source>CRM user #%1</source>
+        <translation>CRM-Benutzer Nr. %1</translation>
+    </message>
+    <message>
+        <source>%1 &lt;%2&gt;</source>
+        <translation>%1 &lt;%2&gt;</translation>
+    </message>
+    <message>
+        <source>Asking Pipedrive…</source>
+        <translation>Frage Pipedrive…</translation>
+    </message>
+    <message>
+        <source>Connected to %1 as %2 (%3).</source>
+        <translation>Verbunden mit %1 als %2 (%3).</translation>
+    </message>
+    <message>
+        <source>Choose a file for the database.</source>
+        <translation>Eine Datei für die Datenbank wählen.</translation>
+    </message>
+    <message>
+        <source>Connecting…</source>
+        <translation>Verbinde…</translation>
+    </message>
+    <message>
+        <source>Ready. The database is new or empty: the first sync creates the CRM schema in it.</source>
+        <translation>Bereit. Die Datenbank ist neu oder leer: Die erste Synchronisation legt das CRM-Schema darin an.</translation>
+    </message>
+    <message>
+        <source>Connected. The database is empty: the first sync creates the CRM schema in it.</source>
+        <translation>Verbunden. Die Datenbank ist leer: Die erste Synchronisation legt das CRM-Schema darin an.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Connected to a CRM database (%n tables) that has been synced before.</source>
+        <translation>
+            <numerusform>Verbunden mit einer CRM-Datenbank (%n Tabelle), die schon synchronisiert wurde.</numerusform>
+            <numerusform>Verbunden mit einer CRM-Datenbank (%n Tabellen), die schon synchronisiert wurde.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Connected to a CRM database (%n tables). The first sync adds its own pipedrive_sync_* tables.</source>
+        <translation>
+            <numerusform>Verbunden mit einer CRM-Datenbank (%n Tabelle). Die erste Synchronisation fügt ihre eigenen pipedrive_sync_*-Tabellen hinzu.</numerusform>
+            <numerusform>Verbunden mit einer CRM-Datenbank (%n Tabellen). Die erste Synchronisation fügt ihre eigenen pipedrive_sync_*-Tabellen hinzu.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Connected, but this is not a CRM database: it lacks %1.</source>
+        <translation>Verbunden, aber dies ist keine CRM-Datenbank: Es fehlt %1.</translation>
+    </message>
+    <message>
+        <source>The CRM&apos;s SQLite database</source>
+        <translation>Die SQLite-Datenbank des CRM</translation>
+    </message>
+    <message>
+        <source>SQLite databases (*.sqlite3 *.sqlite *.db);;All files (*)</source>
+        <translation>SQLite-Datenbanken (*.sqlite3 *.sqlite *.db);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <source>Enter your Pipedrive company domain: the name before .pipedrive.com in the address of your Pipedrive account.</source>
+        <translation>Die Pipedrive-Firmen-Domain eintragen: der Name vor .pipedrive.com in der Adresse Ihres Pipedrive-Kontos.</translation>
+    </message>
+    <message>
+        <source>Enter the API token: in Pipedrive, open Personal preferences &gt; API and copy your personal token.</source>
+        <translation>Das API-Token eintragen: In Pipedrive Persönliche Einstellungen &gt; API öffnen und das persönliche Token kopieren.</translation>
+    </message>
+    <message>
+        <source>Choose a file for the SQLite database.</source>
+        <translation>Eine Datei für die SQLite-Datenbank wählen.</translation>
+    </message>
+    <message>
+        <source>Enter the name of the PostgreSQL database.</source>
+        <translation>Den Namen der PostgreSQL-Datenbank eintragen.</translation>
+    </message>
+    <message>
+        <source>Saving to the keychain…</source>
+        <translation>Speichere im Schlüsselbund…</translation>
+    </message>
+    <message>
+        <source>Nothing was saved: %1</source>
+        <translation>Nichts wurde gespeichert: %1</translation>
+    </message>
+</context>
+<context>
+    <name>pds::StatsView</name>
+    <message numerus="yes">
+        <source>%n s</source>
+        <translation>
+            <numerusform>%n s</numerusform>
+            <numerusform>%n s</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 min %2 s</source>
+        <translation>%1 min %2 s</translation>
+    </message>
+    <message>
+        <source>Entity</source>
+        <translation>Datenart</translation>
+    </message>
+    <message>
+        <source>CRM tables</source>
+        <translation>CRM-Tabellen</translation>
+    </message>
+    <message>
+        <source>CRM rows</source>
+        <translation>CRM-Zeilen</translation>
+    </message>
+    <message>
+        <source>Mapped rows</source>
+        <translation>Zugeordnete Zeilen</translation>
+    </message>
+    <message>
+        <source>Created</source>
+        <translation>Angelegt</translation>
+    </message>
+    <message>
+        <source>Updated</source>
+        <translation>Aktualisiert</translation>
+    </message>
+    <message>
+        <source>Skipped</source>
+        <translation>Übersprungen</translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation>Fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>Last result</source>
+        <translation>Letztes Ergebnis</translation>
+    </message>
+    <message>
+        <source>Last sync</source>
+        <translation>Letzte Synchronisation</translation>
+    </message>
+    <message>
+        <source>Started</source>
+        <translation>Begonnen</translation>
+    </message>
+    <message>
+        <source>Mode</source>
+        <translation>Modus</translation>
+    </message>
+    <message>
+        <source>Result</source>
+        <translation>Ergebnis</translation>
+    </message>
+    <message>
+        <source>Fetched</source>
+        <translation>Gelesen</translation>
+    </message>
+    <message>
+        <source>Unchanged</source>
+        <translation>Unverändert</translation>
+    </message>
+    <message>
+        <source>Merged</source>
+        <translation>Zusammengeführt</translation>
+    </message>
+    <message>
+        <source>Deleted</source>
+        <translation>Gelöscht</translation>
+    </message>
+    <message>
+        <source>Duration</source>
+        <translation>Dauer</translation>
+    </message>
+    <message>
+        <source>Message</source>
+        <translation>Meldung</translation>
+    </message>
+    <message>
+        <source>No sync has run on this database yet: the counts appear after the first one.</source>
+        <translation>Auf dieser Datenbank lief noch keine Synchronisation: Die Zahlen erscheinen nach der ersten.</translation>
+    </message>
+    <message>
+        <source>Counts as of %1.</source>
+        <translation>Stand %1.</translation>
+    </message>
+    <message>
+        <source>%1 (dry run)</source>
+        <translation>%1 (Probelauf)</translation>
+    </message>
+    <message>
+        <source>full</source>
+        <translation>vollständig</translation>
+    </message>
+    <message>
+        <source>incremental</source>
+        <translation>inkrementell</translation>
+    </message>
+    <message>
+        <source>%1, dry run</source>
+        <translation>%1, Probelauf</translation>
+    </message>
+</context>
+<context>
+    <name>pds::SyncEngine</name>
+    <message>
+        <source>reading Pipedrive&apos;s settings</source>
+        <translation>lese die Einstellungen von Pipedrive</translation>
+    </message>
+    <message>
+        <source>Cancelled.</source>
+        <translation>Abgebrochen.</translation>
+    </message>
+    <message>
+        <source>fetching</source>
+        <translation>lese</translation>
+    </message>
+    <message>
+        <source>waiting %1 s for Pipedrive&apos;s rate limit</source>
+        <translation>warte %1 s wegen des Ratenlimits von Pipedrive</translation>
+    </message>
+    <message>
+        <source>retrying in %1 s: %2</source>
+        <translation>neuer Versuch in %1 s: %2</translation>
+    </message>
+</context>
+<context>
+    <name>pds::UserText</name>
+    <message>
+        <source>The Pipedrive settings are incomplete: %1 Open Settings to fix them.</source>
+        <translation>Die Pipedrive-Einstellungen sind unvollständig: %1 In den Einstellungen ergänzen.</translation>
+    </message>
+    <message>
+        <source>Pipedrive refused the API token. Check the company domain and paste the token again from Pipedrive (Personal preferences &gt; API) in Settings.</source>
+        <translation>Pipedrive hat das API-Token abgelehnt. Die Firmen-Domain prüfen und das Token aus Pipedrive (Persönliche Einstellungen &gt; API) erneut in den Einstellungen einfügen.</translation>
+    </message>
+    <message>
+        <source>Pipedrive blocked requests from this computer for a while after too many of them. Wait a few minutes and try again.</source>
+        <translation>Pipedrive sperrt Anfragen von diesem Rechner eine Weile, weil es zu viele waren. Ein paar Minuten warten und erneut versuchen.</translation>
+    </message>
+    <message>
+        <source>Pipedrive does not know this address (%1). Check the company domain in Settings.</source>
+        <translation>Pipedrive kennt diese Adresse nicht (%1). Die Firmen-Domain in den Einstellungen prüfen.</translation>
+    </message>
+    <message>
+        <source>Pipedrive refused the request (%1). Check the settings; if it persists, report it with the log.</source>
+        <translation>Pipedrive hat die Anfrage abgelehnt (%1). Die Einstellungen prüfen; bleibt der Fehler, ihn mit dem Protokoll melden.</translation>
+    </message>
+    <message>
+        <source>Pipedrive&apos;s rate limit was reached and waiting did not help. Try again in a few minutes.</source>
+        <translation>Das Ratenlimit von Pipedrive wurde erreicht, und Warten half nicht. In ein paar Minuten erneut versuchen.</translation>
+    </message>
+    <message>
+        <source>The company&apos;s daily Pipedrive API budget is used up. Syncing can go on after %1; the next sync resumes where this one stopped.</source>
+        <translation>Das tägliche Pipedrive-API-Budget der Firma ist aufgebraucht. Ab %1 kann weiter synchronisiert werden; die nächste Synchronisation macht dort weiter, wo diese stehen blieb.</translation>
+    </message>
+    <message>
+        <source>Pipedrive&apos;s servers answered with an error (HTTP %1). Try again later.</source>
+        <translation>Die Server von Pipedrive antworteten mit einem Fehler (HTTP %1). Später erneut versuchen.</translation>
+    </message>
+    <message>
+        <source>Pipedrive could not be reached. Check the internet connection and the company domain.</source>
+        <translation>Pipedrive war nicht erreichbar. Die Internetverbindung und die Firmen-Domain prüfen.</translation>
+    </message>
+    <message>
+        <source>Pipedrive did not answer in time. Check the internet connection and try again.</source>
+        <translation>Pipedrive hat nicht rechtzeitig geantwortet. Die Internetverbindung prüfen und erneut versuchen.</translation>
+    </message>
+    <message>
+        <source>Pipedrive&apos;s answer could not be read (%1). Try again; if it persists, report it with the log.</source>
+        <translation>Die Antwort von Pipedrive war nicht lesbar (%1). Erneut versuchen; bleibt der Fehler, ihn mit dem Protokoll melden.</translation>
+    </message>
+    <message>
+        <source>Cancelled.</source>
+        <translation>Abgebrochen.</translation>
+    </message>
+    <message>
+        <source>The database cannot be reached: %1 Check the file or server in Settings.</source>
+        <translation>Die Datenbank ist nicht erreichbar: %1 Datei oder Server in den Einstellungen prüfen.</translation>
+    </message>
+    <message>
+        <source>The database refused the user name or password. Check them in Settings.</source>
+        <translation>Die Datenbank hat Benutzername oder Passwort abgelehnt. Beide in den Einstellungen prüfen.</translation>
+    </message>
+    <message>
+        <source>The database does not exist on the server. Create it, or correct its name in Settings.</source>
+        <translation>Die Datenbank gibt es auf dem Server nicht. Sie anlegen oder ihren Namen in den Einstellungen korrigieren.</translation>
+    </message>
+    <message>
+        <source>This database is not a CRM database: it holds other tables, or the CRM lacks %1. Choose the CRM&apos;s database (or an empty one) in Settings.</source>
+        <translation>Diese Datenbank ist keine CRM-Datenbank: Sie enthält andere Tabellen, oder dem CRM fehlt %1. In den Einstellungen die Datenbank des CRM (oder eine leere) wählen.</translation>
+    </message>
+    <message>
+        <source>tables the sync needs</source>
+        <translation>Tabellen, die die Synchronisation braucht</translation>
+    </message>
+    <message>
+        <source>The database is busy: another program or sync is writing to it. Try again when it has finished.</source>
+        <translation>Die Datenbank ist belegt: Ein anderes Programm oder eine andere Synchronisation schreibt hinein. Erneut versuchen, wenn es fertig ist.</translation>
+    </message>
+    <message>
+        <source>The database is read-only. Check the file&apos;s permissions or the user&apos;s rights.</source>
+        <translation>Die Datenbank ist schreibgeschützt. Die Rechte der Datei oder des Benutzers prüfen.</translation>
+    </message>
+    <message>
+        <source>The disk holding the database is full. Free some space and try again.</source>
+        <translation>Der Datenträger der Datenbank ist voll. Platz schaffen und erneut versuchen.</translation>
+    </message>
+    <message>
+        <source>The database refused a row: %1</source>
+        <translation>Die Datenbank hat eine Zeile abgelehnt: %1</translation>
+    </message>
+    <message>
+        <source>The database reported an error: %1</source>
+        <translation>Die Datenbank meldete einen Fehler: %1</translation>
+    </message>
+    <message>
+        <source>Dry run finished: nothing was written.</source>
+        <translation>Probelauf beendet: Nichts wurde geschrieben.</translation>
+    </message>
+    <message>
+        <source>Sync finished.</source>
+        <translation>Synchronisation beendet.</translation>
+    </message>
+    <message>
+        <source>Dry run finished with problems: nothing was written. See Problems.</source>
+        <translation>Probelauf mit Problemen beendet: Nichts wurde geschrieben. Siehe Probleme.</translation>
+    </message>
+    <message>
+        <source>Sync finished; some records were not imported. See Problems.</source>
+        <translation>Synchronisation beendet; einige Datensätze wurden nicht importiert. Siehe Probleme.</translation>
+    </message>
+    <message>
+        <source>Sync cancelled. The next sync goes on from where it stopped.</source>
+        <translation>Synchronisation abgebrochen. Die nächste macht dort weiter, wo sie stehen blieb.</translation>
+    </message>
+    <message>
+        <source>Sync stopped: %1</source>
+        <translation>Synchronisation gestoppt: %1</translation>
+    </message>
+    <message>
+        <source>Succeeded</source>
+        <translation>Erfolgreich</translation>
+    </message>
+    <message>
+        <source>Finished with problems</source>
+        <translation>Mit Problemen beendet</translation>
+    </message>
+    <message>
+        <source>Cancelled</source>
+        <translation>Abgebrochen</translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation>Fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>Interrupted</source>
+        <translation>Unterbrochen</translation>
+    </message>
+    <message>
+        <source>Running</source>
+        <translation>Läuft</translation>
+    </message>
+    <message>
+        <source>Users</source>
+        <translation>Benutzer</translation>
+    </message>
+    <message>
+        <source>Organizations</source>
+        <translation>Organisationen</translation>
+    </message>
+    <message>
+        <source>Persons</source>
+        <translation>Personen</translation>
+    </message>
+    <message>
+        <source>Deals</source>
+        <translation>Deals</translation>
+    </message>
+    <message>
+        <source>Activities</source>
+        <translation>Aktivitäten</translation>
+    </message>
+    <message>
+        <source>Notes</source>
+        <translation>Notizen</translation>
+    </message>
+    <message>
+        <source>Skipped</source>
+        <translation>Übersprungen</translation>
+    </message>
+    <message>
+        <source>Merged</source>
+        <translation>Zusammengeführt</translation>
+    </message>
+    <message>
+        <source>Deleted</source>
+        <translation>Gelöscht</translation>
+    </message>
+</context>
+</TS>
