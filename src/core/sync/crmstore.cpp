@@ -7,6 +7,98 @@
 
 namespace pds {
 
+namespace {
+
+enum SqlKind { SelectRow, UpdateRow, InsertRow, FindBy, DeleteRow };
+constexpr int MappingCacheLimit = 4096;
+
+void appendDigits(QChar *&out, int value, int width)
+{
+    for (int i = width - 1; i >= 0; --i) {
+        out[i] = QChar(u'0' + value % 10);
+        value /= 10;
+    }
+    out += width;
+}
+
+} // namespace
+
+QString CrmStore::formatTimestamp(const QDateTime &time)
+{
+    if (!time.isValid())
+        return {};
+    const QDateTime utc = time.toUTC();
+    const QDate date = utc.date();
+    const QTime clock = utc.time();
+    if (date.year() < 0 || date.year() > 9999)
+        return Database::formatTimestamp(time);
+    const int ms = clock.msec();
+    QString text(ms > 0 ? 26 : 19, Qt::Uninitialized);
+    QChar *out = text.data();
+    appendDigits(out, date.year(), 4);
+    *out++ = u'-';
+    appendDigits(out, date.month(), 2);
+    *out++ = u'-';
+    appendDigits(out, date.day(), 2);
+    *out++ = u' ';
+    appendDigits(out, clock.hour(), 2);
+    *out++ = u':';
+    appendDigits(out, clock.minute(), 2);
+    *out++ = u':';
+    appendDigits(out, clock.second(), 2);
+    if (ms > 0) {
+        *out++ = u'.';
+        appendDigits(out, ms * 1000, 6);
+    }
+    return text;
+}
+
+const QString &CrmStore::sql(int kind, const QString &table, const QStringList &columns)
+{
+    const QString key = QString::number(kind) + QLatin1Char('|') + table + QLatin1Char('|')
+        + columns.join(QLatin1Char(','));
+    auto it = m_sql.find(key);
+    if (it != m_sql.end())
+        return *it;
+    // Names come from code only; checked once here rather than on every statement.
+    Q_ASSERT(Database::isPlainIdentifier(table));
+    for (const QString &column : columns)
+        Q_ASSERT(Database::isPlainIdentifier(column));
+    QString text;
+    switch (kind) {
+    case SelectRow:
+        text = QStringLiteral("SELECT %1 FROM %2 WHERE id = ?")
+                   .arg(columns.join(QStringLiteral(", ")), table);
+        break;
+    case UpdateRow:
+        text = QStringLiteral("UPDATE %1 SET %2 = ? WHERE id = ?")
+                   .arg(table, columns.join(QStringLiteral(" = ?, ")));
+        break;
+    case InsertRow:
+        text = QStringLiteral("INSERT INTO %1 (%2) VALUES (%3)")
+                   .arg(table, columns.join(QStringLiteral(", ")),
+                       QStringList(columns.size(), QStringLiteral("?")).join(QStringLiteral(", ")));
+        if (m_db.isPostgres())
+            text += QStringLiteral(" RETURNING id");
+        break;
+    case FindBy:
+        text = QStringLiteral("SELECT id FROM %1 WHERE %2 = ? ORDER BY id LIMIT 1")
+                   .arg(table, columns.value(0));
+        break;
+    case DeleteRow:
+        text = QStringLiteral("DELETE FROM %1 WHERE id = ?").arg(table);
+        break;
+    }
+    return *m_sql.insert(key, text);
+}
+
+void CrmStore::rememberMapping(const QString &type, qint64 pipedriveId, qint64 railsId)
+{
+    if (m_mappingCache.size() >= MappingCacheLimit)
+        m_mappingCache.clear();
+    m_mappingCache.insert({ type, pipedriveId }, railsId);
+}
+
 CrmStore::CrmStore(Database &db)
     : m_db(db)
     , m_now(QDateTime::currentDateTimeUtc())
@@ -19,7 +111,7 @@ QVariant CrmStore::toBindable(const QVariant &value)
     switch (value.metaType().id()) {
     case QMetaType::QDateTime: {
         const QDateTime time = value.toDateTime();
-        return time.isValid() ? QVariant(Database::formatTimestamp(time))
+        return time.isValid() ? QVariant(formatTimestamp(time))
                               : QVariant(QMetaType::fromType<QString>());
     }
     case QMetaType::QDate: {
@@ -78,6 +170,9 @@ QSqlQuery *CrmStore::query(const QString &sql, const QVariantList &values, DbErr
 
 std::optional<qint64> CrmStore::railsIdFor(const QString &type, qint64 pipedriveId, DbError *error)
 {
+    const auto cached = m_mappingCache.constFind({ type, pipedriveId });
+    if (cached != m_mappingCache.cend())
+        return *cached;
     QSqlQuery *q = query(QStringLiteral("SELECT rails_id FROM pipedrive_mappings WHERE "
                                         "pipedrive_type = ? AND pipedrive_id = ?"),
         { type, pipedriveId }, error);
@@ -87,6 +182,8 @@ std::optional<qint64> CrmStore::railsIdFor(const QString &type, qint64 pipedrive
     if (q->next())
         id = q->value(0).toLongLong();
     q->finish();
+    if (id)
+        rememberMapping(type, pipedriveId, *id);
     return id;
 }
 
@@ -137,10 +234,7 @@ std::optional<qint64> CrmStore::ownerOf(const QString &type, qint64 railsId, DbE
 std::optional<qint64> CrmStore::findIdBy(
     const QString &table, const QString &column, const QVariant &value, DbError *error)
 {
-    Q_ASSERT(Database::isPlainIdentifier(table) && Database::isPlainIdentifier(column));
-    QSqlQuery *q = query(
-        QStringLiteral("SELECT id FROM %1 WHERE %2 = ? ORDER BY id LIMIT 1").arg(table, column),
-        { value }, error);
+    QSqlQuery *q = query(sql(FindBy, table, { column }), { value }, error);
     if (!q)
         return std::nullopt;
     std::optional<qint64> id;
@@ -153,10 +247,7 @@ std::optional<qint64> CrmStore::findIdBy(
 std::optional<QVariantMap> CrmStore::readRow(
     const QString &table, qint64 id, const QStringList &columns, DbError *error)
 {
-    Q_ASSERT(Database::isPlainIdentifier(table));
-    QSqlQuery *q = query(QStringLiteral("SELECT %1 FROM %2 WHERE id = ?")
-                             .arg(columns.join(QStringLiteral(", ")), table),
-        { id }, error);
+    QSqlQuery *q = query(sql(SelectRow, table, columns), { id }, error);
     if (!q)
         return std::nullopt;
     QVariantMap row;
@@ -171,17 +262,11 @@ std::optional<QVariantMap> CrmStore::readRow(
 bool CrmStore::updateRow(
     const QString &table, qint64 id, const QVariantMap &columns, DbError *error)
 {
-    QStringList assignments;
     QVariantList values;
-    for (auto it = columns.cbegin(); it != columns.cend(); ++it) {
-        Q_ASSERT(Database::isPlainIdentifier(it.key()));
-        assignments << it.key() + QStringLiteral(" = ?");
-        values << it.value();
-    }
+    for (const QVariant &value : columns)
+        values << value;
     values << id;
-    QSqlQuery *q = query(QStringLiteral("UPDATE %1 SET %2 WHERE id = ?")
-                             .arg(table, assignments.join(QStringLiteral(", "))),
-        values, error);
+    QSqlQuery *q = query(sql(UpdateRow, table, columns.keys()), values, error);
     if (!q)
         return false;
     q->finish();
@@ -193,17 +278,24 @@ std::optional<qint64> CrmStore::insertRow(
 {
     QVariantList values;
     for (const QVariant &value : columns)
-        values << toBindable(value);
-    const qint64 id = m_db.insertReturningId(table, columns.keys(), values, error);
-    if (id < 0)
+        values << value;
+    QSqlQuery *q = query(sql(InsertRow, table, columns.keys()), values, error);
+    if (!q)
         return std::nullopt;
+    const qint64 id = m_db.lastInsertId(*q);
+    q->finish();
+    if (id < 0) {
+        if (error)
+            *error = DbError::make(DbError::Kind::Other,
+                QStringLiteral("The database did not report the id of a new %1 row.").arg(table));
+        return std::nullopt;
+    }
     return id;
 }
 
 bool CrmStore::deleteRow(const QString &table, qint64 id, DbError *error)
 {
-    Q_ASSERT(Database::isPlainIdentifier(table));
-    QSqlQuery *q = query(QStringLiteral("DELETE FROM %1 WHERE id = ?").arg(table), { id }, error);
+    QSqlQuery *q = query(sql(DeleteRow, table), { id }, error);
     if (!q)
         return false;
     q->finish();

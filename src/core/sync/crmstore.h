@@ -77,9 +77,21 @@ public:
     // Pipedrive ids beyond the CRM's 32-bit pipedrive_mappings columns cannot be mapped.
     static bool fitsMapping(qint64 id) { return id > 0 && id <= 2147483647; }
 
+    // Rails' datetime(6) text, as Database::formatTimestamp, without QDateTime::toString's
+    // locale machinery (it was a measurable share of a sync's time).
+    static QString formatTimestamp(const QDateTime &time);
+
 private:
+    // The SQL of a statement shape, built once: (kind, table, columns) -> text.
+    const QString &sql(int kind, const QString &table, const QStringList &columns = {});
+    void rememberMapping(const QString &type, qint64 pipedriveId, qint64 railsId);
+
     Database &m_db;
     QDateTime m_now;
+    QHash<QString, QString> m_sql;
+    // Mappings seen lately: the handler and the writer ask for the same one in a row. Bounded so
+    // that memory does not grow with the account.
+    QHash<QPair<QString, qint64>, qint64> m_mappingCache;
 };
 
 } // namespace pds

@@ -2,6 +2,25 @@
 
 namespace pds {
 
+namespace {
+
+// Why two records share one CRM row: the CRM's natural key of the entity.
+QString mergeReason(Entity entity)
+{
+    switch (entity) {
+    case Entity::Users:
+        return QStringLiteral("same email as another user (differs only in case or spaces)");
+    case Entity::Organizations:
+        return QStringLiteral("same name as another organization");
+    case Entity::Persons:
+        return QStringLiteral("same email as another person of the same kind");
+    default:
+        return QStringLiteral("shares its CRM row with another record");
+    }
+}
+
+} // namespace
+
 std::optional<Lookups::User> Lookups::ownerOrFallback(
     std::optional<qint64> pipedriveUserId, qint64 defaultOwnerCrmId) const
 {
@@ -59,8 +78,7 @@ DbError SyncContext::count(qint64 pipedriveId, const CrmStore::WriteResult &resu
         ++counts.unchanged;
         return {};
     case CrmStore::WriteKind::Merged:
-        return report(pipedriveId, Problem::Kind::Merged,
-            QStringLiteral("shares its CRM row with another record"),
+        return report(pipedriveId, Problem::Kind::Merged, mergeReason(entity),
             QStringLiteral("merged into the row of Pipedrive id %1")
                 .arg(result.mergedWithPipedriveId));
     }

@@ -1,0 +1,582 @@
+// pds-bench: how fast the sync is, next to the limits it cannot beat on this machine.
+//
+// One run: start the standalone fake server with a generated dataset, then measure
+//   fetch     the fake's raw serving rate for the same pages (the client reads, nothing is written)
+//   insert    raw batched inserts of the same rows into the same kind of database
+//   full      a full sync into an empty database
+//   nochange  an incremental sync with nothing changed
+//   changed   an incremental sync after 1% of the records changed
+// and for each: records per second, wall time, requests, API tokens, peak resident memory, and
+// the longest stall of the main (GUI) thread's event loop while the worker thread syncs.
+// Each measured phase runs in a child process of its own, so its peak memory is its own.
+
+#include "api/apiclient.h"
+#include "api/pager.h"
+#include "db/database.h"
+#include "db/schemamanager.h"
+#include "fakedataset.h"
+#include "mapping/mapping.h"
+#include "sync/syncrunner.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QElapsedTimer>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLoggingCategory>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QSqlQuery>
+#include <QTemporaryDir>
+#include <QTextStream>
+#include <QTimer>
+#include <QUuid>
+#include <sys/resource.h>
+
+using namespace pds;
+
+namespace {
+
+QTextStream &out()
+{
+    static QTextStream stream(stdout);
+    return stream;
+}
+
+double peakRssMb()
+{
+    rusage usage {};
+    getrusage(RUSAGE_SELF, &usage);
+    return usage.ru_maxrss / 1024.0; // kilobytes on Linux
+}
+
+// The longest gap between two ticks of a 1 ms timer on this thread: how long the event loop
+// (the GUI thread, in the app) could not draw.
+class StallProbe : public QObject
+{
+public:
+    StallProbe()
+    {
+        m_timer.setTimerType(Qt::PreciseTimer);
+        connect(&m_timer, &QTimer::timeout, this, [this] {
+            if (m_clock.isValid())
+                m_longest = std::max(m_longest, m_clock.nsecsElapsed() / 1e6);
+            m_clock.start();
+        });
+        m_timer.start(1);
+    }
+    double longestMs() const { return m_longest; }
+
+private:
+    QTimer m_timer;
+    QElapsedTimer m_clock;
+    double m_longest = 0;
+};
+
+struct Phase
+{
+    QJsonObject result;
+};
+
+QList<Endpoint> dataEndpoints()
+{
+    return { endpoints::users(), endpoints::organizations(), endpoints::persons(),
+        endpoints::deals(), endpoints::archivedDeals(), endpoints::activities(),
+        endpoints::notes() };
+}
+
+// ---- phases (each in its own process) ----------------------------------------------------------
+
+int phaseFetch(const QUrl &url, const QString &token, int pageSize)
+{
+    QNetworkAccessManager nam;
+    ApiClient client(&nam, { url, token, 120000 });
+    qint64 records = 0;
+    QElapsedTimer clock;
+    clock.start();
+    QList<Endpoint> queue = dataEndpoints();
+    Pager *pager = nullptr;
+    QString failure;
+    std::function<void()> next = [&] {
+        if (queue.isEmpty())
+            return QCoreApplication::quit();
+        pager = new Pager(&client, queue.takeFirst(), {}, pageSize);
+        QObject::connect(pager, &Pager::pageReady, [&](const ApiPage &page) {
+            records += page.items.size();
+            if (!page.last)
+                return pager->fetchNext();
+            pager->deleteLater();
+            next();
+        });
+        QObject::connect(pager, &Pager::failed, [&](const ApiError &error) {
+            failure = error.toString();
+            QCoreApplication::quit();
+        });
+        pager->fetchNext();
+    };
+    QTimer::singleShot(0, next);
+    QCoreApplication::exec();
+    const double seconds = clock.nsecsElapsed() / 1e9;
+    QJsonObject result { { QStringLiteral("records"), double(records) },
+        { QStringLiteral("seconds"), seconds },
+        { QStringLiteral("requests"), client.requestCount() },
+        { QStringLiteral("tokens"), double(client.tokensSpent()) },
+        { QStringLiteral("peak_mb"), peakRssMb() }, { QStringLiteral("error"), failure } };
+    out() << QJsonDocument(result).toJson(QJsonDocument::Compact) << Qt::endl;
+    return failure.isEmpty() ? 0 : 1;
+}
+
+int phaseSync(
+    const QUrl &url, const QString &token, const DatabaseConfig &database, int pageSize, bool full)
+{
+    SyncOptions options;
+    options.baseUrl = url;
+    options.token = token;
+    options.database = database;
+    options.pageSize = pageSize;
+    options.full = full;
+    options.bcryptCost = qEnvironmentVariableIntValue("PDS_BCRYPT_COST") >= 4
+        ? qEnvironmentVariableIntValue("PDS_BCRYPT_COST")
+        : 12;
+    SyncRunner runner;
+    StallProbe probe;
+    RunSummary summary;
+    QObject::connect(&runner, &SyncRunner::finished, [&](const RunSummary &s) {
+        summary = s;
+        QCoreApplication::quit();
+    });
+    QElapsedTimer clock;
+    clock.start();
+    runner.start(options);
+    QCoreApplication::exec();
+    const double seconds = clock.nsecsElapsed() / 1e9;
+    const RunCounts totals = summary.totals();
+    QJsonObject result { { QStringLiteral("records"), double(totals.fetched) },
+        { QStringLiteral("seconds"), seconds },
+        { QStringLiteral("requests"), double(summary.requests) },
+        { QStringLiteral("tokens"), double(summary.tokens) },
+        { QStringLiteral("peak_mb"), peakRssMb() },
+        { QStringLiteral("stall_ms"), probe.longestMs() },
+        { QStringLiteral("created"), double(totals.created) },
+        { QStringLiteral("updated"), double(totals.updated) },
+        { QStringLiteral("outcome"), outcomeName(summary.outcome) },
+        { QStringLiteral("error"), summary.message } };
+    out() << QJsonDocument(result).toJson(QJsonDocument::Compact) << Qt::endl;
+    return summary.outcome == SyncOutcome::Failed || summary.outcome == SyncOutcome::Cancelled ? 1
+                                                                                               : 0;
+}
+
+// The database's own limit: the same kinds of rows, inserted in batches of 500 per transaction
+// through one prepared multi-row INSERT each, with nothing else to do.
+int phaseInsert(const DatabaseConfig &database, quint32 seed, const pds::test::DatasetSizes &sizes)
+{
+    using FE = pds::test::Entity;
+    const pds::test::FakeDataset data = pds::test::FakeDataset::generate(seed, sizes);
+    struct Batch
+    {
+        QString table;
+        QList<QVariantMap> rows;
+    };
+    QList<Batch> batches;
+    mapping::MappingOptions options;
+    auto add = [&](const QString &table, const QVariantMap &row) {
+        if (batches.isEmpty() || batches.last().table != table || batches.last().rows.size() == 500)
+            batches.append({ table, {} });
+        batches.last().rows.append(row);
+    };
+    int n = 0;
+    for (const QJsonObject &org : data.records(FE::Organizations)) {
+        auto mapped = mapping::mapOrganization(org, { QStringLiteral("o@x.test") }, options);
+        if (mapped.row) {
+            mapped.row->name += QString::number(++n); // unique, as the CRM needs
+            add(QStringLiteral("accounts"), mapping::toColumns(*mapped.row));
+        }
+    }
+    for (const QJsonObject &person : data.records(FE::Persons)) {
+        mapping::PersonLinks links;
+        links.hasDeals = true;
+        auto mapped = mapping::mapPerson(person, links, options);
+        if (mapped.row) {
+            auto contact = std::get<mapping::ContactRow>(*mapped.row);
+            contact.email = QString::number(++n) + contact.email;
+            add(QStringLiteral("contacts"), mapping::toColumns(contact));
+        }
+    }
+    for (const QJsonObject &deal : data.records(FE::Deals)) {
+        mapping::DealLinks links;
+        links.ownerEmail = QStringLiteral("o@x.test");
+        auto mapped = mapping::mapDeal(deal, links, options);
+        if (mapped.row)
+            add(QStringLiteral("opportunities"), mapping::toColumns(*mapped.row));
+    }
+    for (const QJsonObject &note : data.records(FE::Notes)) {
+        auto mapped = mapping::mapNote(note, {}, options);
+        if (mapped.row)
+            add(QStringLiteral("notes"), mapping::toColumns(*mapped.row));
+    }
+    Database db;
+    DbError error = db.open(database);
+    SchemaManager schema;
+    if (error.isOk())
+        error = schema.ensureSchema(db);
+    // Tasks need a user to point at.
+    const qint64 userId = error.isOk()
+        ? db.insertReturningId(QStringLiteral("users"),
+            { QStringLiteral("email"), QStringLiteral("created_at"), QStringLiteral("updated_at") },
+            { QStringLiteral("bench@x.test"), QStringLiteral("2024-01-01 00:00:00"),
+                QStringLiteral("2024-01-01 00:00:00") },
+            &error)
+        : -1;
+    for (const QJsonObject &activity : data.records(FE::Activities)) {
+        mapping::ActivityLinks links;
+        links.assigneeUserId = userId;
+        auto mapped = mapping::mapActivity(activity, links, options);
+        if (mapped.row)
+            add(QStringLiteral("tasks"), mapping::toColumns(*mapped.row));
+    }
+    qint64 rows = 0;
+    QElapsedTimer clock;
+    clock.start();
+    for (const Batch &batch : std::as_const(batches)) {
+        if (error.isError())
+            break;
+        const QStringList columns = batch.rows.first().keys();
+        QStringList placeholders;
+        const QString one = QStringLiteral("(")
+            + QStringList(columns.size(), QStringLiteral("?")).join(QLatin1Char(','))
+            + QLatin1Char(')');
+        for (qsizetype i = 0; i < batch.rows.size(); ++i)
+            placeholders << one;
+        QSqlQuery *q = db.prepared(QStringLiteral("INSERT INTO %1 (%2) VALUES %3")
+                                       .arg(batch.table, columns.join(QLatin1Char(',')),
+                                           placeholders.join(QLatin1Char(','))),
+            &error);
+        if (!q)
+            break;
+        int index = 0;
+        for (const QVariantMap &row : batch.rows) {
+            for (const QString &column : columns) {
+                QVariant value = row.value(column);
+                if (value.metaType().id() == QMetaType::QDateTime)
+                    value = Database::formatTimestamp(value.toDateTime());
+                else if (value.metaType().id() == QMetaType::QDate)
+                    value = value.toDate().toString(Qt::ISODate);
+                q->bindValue(index++, value);
+            }
+        }
+        error = db.beginTransaction();
+        if (error.isOk() && db.exec(*q, &error))
+            error = db.commit();
+        rows += batch.rows.size();
+    }
+    const double seconds = clock.nsecsElapsed() / 1e9;
+    QJsonObject result { { QStringLiteral("records"), double(rows) },
+        { QStringLiteral("seconds"), seconds }, { QStringLiteral("peak_mb"), peakRssMb() },
+        { QStringLiteral("error"), error.isError() ? error.toString() : QString() } };
+    out() << QJsonDocument(result).toJson(QJsonDocument::Compact) << Qt::endl;
+    return error.isError() ? 1 : 0;
+}
+
+// ---- the orchestrator --------------------------------------------------------------------------
+
+class Bench
+{
+public:
+    QString self;
+    QString fakeBinary;
+    QString token = QUuid::createUuid().toString(QUuid::Id128);
+    int records = 10000;
+    int pageSize = 500;
+    quint32 seed = 1;
+    QString databaseKind = QStringLiteral("sqlite");
+    QString pgUrl; // postgresql://user@host:port
+    int latencyMs = 100;
+    int latencyRecords = 5000;
+    bool withLatency = true;
+
+    QProcess fake;
+    QUrl url;
+
+    bool startFake(int latency)
+    {
+        fake.kill();
+        fake.waitForFinished();
+        QStringList args { QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--seed"),
+            QString::number(seed), QStringLiteral("--records"),
+            QString::number(latency > 0 ? latencyRecords : records), QStringLiteral("--token"),
+            token };
+        if (latency > 0)
+            args << QStringLiteral("--latency") << QString::number(latency);
+        fake.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+        fake.start(fakeBinary, args);
+        if (!fake.waitForStarted() || !fake.waitForReadyRead(600000))
+            return false;
+        const QString line = QString::fromUtf8(fake.readLine()).trimmed();
+        const auto match = QRegularExpression(QStringLiteral("listening (\\S+)")).match(line);
+        if (!match.hasMatch())
+            return false;
+        url = QUrl(match.captured(1));
+        return true;
+    }
+
+    QJsonObject child(const QStringList &args)
+    {
+        QProcess process;
+        process.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+        process.start(self, args);
+        process.waitForFinished(-1);
+        const QList<QByteArray> lines = process.readAllStandardOutput().trimmed().split('\n');
+        return QJsonDocument::fromJson(lines.last()).object();
+    }
+
+    QString newDatabase(QTemporaryDir &dir, const QString &name)
+    {
+        if (databaseKind == QLatin1String("sqlite"))
+            return QStringLiteral("sqlite:") + dir.filePath(name + QStringLiteral(".sqlite3"));
+        const QString db = QStringLiteral("pds_bench_") + name;
+        QProcess::execute(QStringLiteral("psql"),
+            { pgUrl + QStringLiteral("/postgres"), QStringLiteral("-q"), QStringLiteral("-c"),
+                QStringLiteral("DROP DATABASE IF EXISTS ") + db, QStringLiteral("-c"),
+                QStringLiteral("CREATE DATABASE ") + db });
+        return pgUrl + QLatin1Char('/') + db;
+    }
+
+    // 1% of the records of each changing entity, touched through the fake's test API.
+    int touchOnePercent()
+    {
+        using FE = pds::test::Entity;
+        const pds::test::FakeDataset data
+            = pds::test::FakeDataset::generate(seed, pds::test::DatasetSizes::fromTotal(records));
+        QNetworkAccessManager nam;
+        int touched = 0;
+        int pending = 0;
+        for (FE entity : { FE::Organizations, FE::Persons, FE::Deals, FE::Activities, FE::Notes }) {
+            const QList<qint64> ids = data.ids(entity);
+            for (qsizetype i = 0; i < ids.size(); i += 100) {
+                QUrl target = url;
+                target.setPath(QStringLiteral("/__test/records/%1/%2")
+                                   .arg(pds::test::entityName(entity))
+                                   .arg(ids.at(i)));
+                QNetworkRequest request(target);
+                request.setHeader(
+                    QNetworkRequest::ContentTypeHeader, QStringLiteral("application/json"));
+                QNetworkReply *reply
+                    = nam.sendCustomRequest(request, "PATCH", R"({"bench_touched": true})");
+                ++pending;
+                QObject::connect(reply, &QNetworkReply::finished, [&, reply] {
+                    if (reply->error() == QNetworkReply::NoError)
+                        ++touched;
+                    reply->deleteLater();
+                    if (--pending == 0)
+                        QCoreApplication::quit();
+                });
+            }
+        }
+        if (pending > 0)
+            QCoreApplication::exec();
+        return touched;
+    }
+
+    static QString row(const QString &name, const QJsonObject &r, double limit = 0)
+    {
+        const double rate = r.value(QLatin1String("seconds")).toDouble() > 0
+            ? r.value(QLatin1String("records")).toDouble()
+                / r.value(QLatin1String("seconds")).toDouble()
+            : 0;
+        QString text = QStringLiteral("%1 %2 rec %3 rec/s %4 s %5 req %6 tokens %7 MB")
+                           .arg(name, -26)
+                           .arg(qint64(r.value(QLatin1String("records")).toDouble()), 8)
+                           .arg(rate, 10, 'f', 0)
+                           .arg(r.value(QLatin1String("seconds")).toDouble(), 8, 'f', 2)
+                           .arg(qint64(r.value(QLatin1String("requests")).toDouble()), 6)
+                           .arg(qint64(r.value(QLatin1String("tokens")).toDouble()), 7)
+                           .arg(r.value(QLatin1String("peak_mb")).toDouble(), 7, 'f', 1);
+        if (r.contains(QLatin1String("stall_ms")))
+            text += QStringLiteral("  stall %1 ms")
+                        .arg(r.value(QLatin1String("stall_ms")).toDouble(), 0, 'f', 1);
+        if (limit > 0)
+            text += QStringLiteral("  = %1% of the limit").arg(100.0 * rate / limit, 0, 'f', 0);
+        const QString error = r.value(QLatin1String("error")).toString();
+        if (!error.isEmpty())
+            text += QStringLiteral("  ERROR: ") + error;
+        return text;
+    }
+
+    static double rate(const QJsonObject &r)
+    {
+        const double seconds = r.value(QLatin1String("seconds")).toDouble();
+        return seconds > 0 ? r.value(QLatin1String("records")).toDouble() / seconds : 0;
+    }
+
+    int run()
+    {
+        QTemporaryDir dir;
+        out() << QStringLiteral("pds-bench: %1 records (seed %2), %3, pages of %4")
+                     .arg(records)
+                     .arg(seed)
+                     .arg(databaseKind)
+                     .arg(pageSize)
+              << Qt::endl;
+        if (!startFake(0)) {
+            out() << "could not start the fake server" << Qt::endl;
+            return 2;
+        }
+        const QStringList common { QStringLiteral("--url"), url.toString(),
+            QStringLiteral("--token"), token, QStringLiteral("--page-size"),
+            QString::number(pageSize) };
+        bool failed = false;
+        auto check = [&failed](const QJsonObject &r) {
+            if (!r.value(QLatin1String("error")).toString().isEmpty() || r.isEmpty())
+                failed = true;
+            return r;
+        };
+        const QJsonObject fetch
+            = check(child(QStringList { QStringLiteral("phase-fetch") } + common));
+        const QJsonObject insert
+            = check(child({ QStringLiteral("phase-insert"), QStringLiteral("--database"),
+                newDatabase(dir, QStringLiteral("raw")), QStringLiteral("--seed"),
+                QString::number(seed), QStringLiteral("--records"), QString::number(records) }));
+        const double limit = std::min(rate(fetch), rate(insert));
+        const QString db = newDatabase(dir, QStringLiteral("sync"));
+        const QStringList sync
+            = QStringList { QStringLiteral("phase-sync"), QStringLiteral("--database"), db }
+            + common;
+        const QJsonObject full = check(child(sync + QStringList { QStringLiteral("--full") }));
+        const QJsonObject nochange = check(child(sync));
+        const int touched = touchOnePercent();
+        const QJsonObject changed = check(child(sync));
+
+        out() << row(QStringLiteral("limit: fake serving"), fetch) << Qt::endl;
+        out() << row(QStringLiteral("limit: raw inserts"), insert) << Qt::endl;
+        out() << row(QStringLiteral("full sync"), full, limit) << Qt::endl;
+        out() << row(QStringLiteral("incremental, no change"), nochange) << Qt::endl;
+        out() << row(QStringLiteral("incremental, 1% changed"), changed)
+              << QStringLiteral("  (%1 records touched)").arg(touched) << Qt::endl;
+        out() << QStringLiteral("full sync: %1 records per request; smaller limit: %2")
+                     .arg(full.value(QLatin1String("records")).toDouble()
+                             / std::max(1.0, full.value(QLatin1String("requests")).toDouble()),
+                         0, 'f', 0)
+                     .arg(rate(fetch) < rate(insert) ? QStringLiteral("the fake server")
+                                                     : QStringLiteral("the database"))
+              << Qt::endl;
+
+        if (withLatency) {
+            // With latency on every request: do fetching and writing overlap?
+            if (!startFake(latencyMs)) {
+                out() << "could not start the fake server with latency" << Qt::endl;
+                return 2;
+            }
+            const QStringList slow { QStringLiteral("--url"), url.toString(),
+                QStringLiteral("--token"), token, QStringLiteral("--page-size"),
+                QString::number(pageSize) };
+            const QJsonObject slowFetch
+                = check(child(QStringList { QStringLiteral("phase-fetch") } + slow));
+            const QJsonObject slowSync = check(
+                child(QStringList { QStringLiteral("phase-sync"), QStringLiteral("--database"),
+                          newDatabase(dir, QStringLiteral("latency")), QStringLiteral("--full") }
+                    + slow));
+            out() << row(QStringLiteral("fetch only, %1 ms latency").arg(latencyMs), slowFetch)
+                  << Qt::endl;
+            out() << row(QStringLiteral("full sync, %1 ms latency").arg(latencyMs), slowSync)
+                  << Qt::endl;
+            out() << QStringLiteral(
+                "latency overlap: sync wall / fetch-only wall = %1 (%2 records)")
+                         .arg(slowSync.value(QLatin1String("seconds")).toDouble()
+                                 / std::max(
+                                     0.001, slowFetch.value(QLatin1String("seconds")).toDouble()),
+                             0, 'f', 2)
+                         .arg(latencyRecords)
+                  << Qt::endl;
+        }
+        fake.kill();
+        fake.waitForFinished();
+        if (databaseKind != QLatin1String("sqlite")) {
+            for (const char *name : { "raw", "sync", "latency" })
+                QProcess::execute(QStringLiteral("psql"),
+                    { pgUrl + QStringLiteral("/postgres"), QStringLiteral("-q"),
+                        QStringLiteral("-c"),
+                        QStringLiteral("DROP DATABASE IF EXISTS pds_bench_%1")
+                            .arg(QLatin1String(name)) });
+        }
+        return failed ? 1 : 0;
+    }
+};
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    // One line per request would measure the terminal, not the sync.
+    QLoggingCategory::setFilterRules(QStringLiteral("pds.*.debug=false\npds.*.info=false"));
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        QStringLiteral("Measures the sync against the limits of this machine."));
+    parser.addHelpOption();
+    parser.addPositionalArgument(QStringLiteral("phase"),
+        QStringLiteral("(internal) phase-fetch | phase-sync | phase-insert"));
+    const QCommandLineOption records(QStringLiteral("records"),
+        QStringLiteral("Dataset size (default 10000)."), QStringLiteral("N"),
+        QStringLiteral("10000"));
+    const QCommandLineOption seed(QStringLiteral("seed"), QStringLiteral("Generator seed."),
+        QStringLiteral("S"), QStringLiteral("1"));
+    const QCommandLineOption database(QStringLiteral("database"),
+        QStringLiteral("sqlite (default) or postgresql://user@host:port"), QStringLiteral("kind"),
+        QStringLiteral("sqlite"));
+    const QCommandLineOption pageSize(QStringLiteral("page-size"), QStringLiteral("Page size."),
+        QStringLiteral("N"), QStringLiteral("500"));
+    const QCommandLineOption latency(QStringLiteral("latency"),
+        QStringLiteral("Latency for the overlap run (ms, 0 = skip)."), QStringLiteral("ms"),
+        QStringLiteral("100"));
+    const QCommandLineOption latencyRecords(QStringLiteral("latency-records"),
+        QStringLiteral("Dataset size of the latency run."), QStringLiteral("N"),
+        QStringLiteral("5000"));
+    const QCommandLineOption url(
+        QStringLiteral("url"), QStringLiteral("(internal)"), QStringLiteral("url"));
+    const QCommandLineOption token(
+        QStringLiteral("token"), QStringLiteral("(internal)"), QStringLiteral("t"));
+    const QCommandLineOption full(QStringLiteral("full"), QStringLiteral("(internal)"));
+    parser.addOptions(
+        { records, seed, database, pageSize, latency, latencyRecords, url, token, full });
+    parser.process(app);
+    const QString phase = parser.positionalArguments().value(0);
+    const int size = parser.value(pageSize).toInt();
+
+    if (phase == QLatin1String("phase-fetch"))
+        return phaseFetch(QUrl(parser.value(url)), parser.value(token), size);
+    if (phase == QLatin1String("phase-sync") || phase == QLatin1String("phase-insert")) {
+        QString error;
+        const auto config = DatabaseConfig::fromUrl(parser.value(database), &error);
+        if (!config) {
+            out() << QJsonDocument(QJsonObject { { QStringLiteral("error"), error } })
+                         .toJson(QJsonDocument::Compact)
+                  << Qt::endl;
+            return 2;
+        }
+        if (phase == QLatin1String("phase-sync"))
+            return phaseSync(
+                QUrl(parser.value(url)), parser.value(token), *config, size, parser.isSet(full));
+        return phaseInsert(*config, parser.value(seed).toUInt(),
+            pds::test::DatasetSizes::fromTotal(parser.value(records).toInt()));
+    }
+
+    Bench bench;
+    bench.self = QCoreApplication::applicationFilePath();
+    bench.fakeBinary
+        = QStringLiteral(PDS_BINARY_DIR) + QStringLiteral("/tests/support/fake-pipedrive");
+    bench.records = parser.value(records).toInt();
+    bench.seed = parser.value(seed).toUInt();
+    bench.pageSize = size;
+    bench.latencyMs = parser.value(latency).toInt();
+    bench.withLatency = bench.latencyMs > 0;
+    bench.latencyRecords = parser.value(latencyRecords).toInt();
+    const QString kind = parser.value(database);
+    if (kind != QLatin1String("sqlite")) {
+        bench.databaseKind = QStringLiteral("postgresql");
+        bench.pgUrl = kind;
+    }
+    return bench.run();
+}
