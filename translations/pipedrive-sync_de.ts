@@ -383,10 +383,6 @@
         <translation>%1 h %2 min</translation>
     </message>
     <message>
-        <source>%1 new, %2 updated, %3 skipped, %4 failed</source>
-        <translation>%1 neu, %2 aktualisiert, %3 übersprungen, %4 fehlgeschlagen</translation>
-    </message>
-    <message>
         <source>Sync</source>
         <translation>Synchronisieren</translation>
     </message>
@@ -562,6 +558,30 @@ Imports a Pipedrive account into the CRM&apos;s database.</source>
         <translation>Pipedrive Sync %1
 
 Importiert ein Pipedrive-Konto in die Datenbank des CRM.</translation>
+    </message>
+    <message>
+        <source>%1 new</source>
+        <translation>%1 neu</translation>
+    </message>
+    <message>
+        <source>%1 updated</source>
+        <translation>%1 aktualisiert</translation>
+    </message>
+    <message>
+        <source>%1 skipped</source>
+        <translation>%1 übersprungen</translation>
+    </message>
+    <message>
+        <source>%1 failed</source>
+        <translation>%1 fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>no changes</source>
+        <translation>keine Änderungen</translation>
+    </message>
+    <message>
+        <source>%1 fetched, %2 new, %3 updated, %4 unchanged, %5 merged, %6 skipped, %7 failed, %8 deleted</source>
+        <translation>%1 gelesen, %2 neu, %3 aktualisiert, %4 unverändert, %5 zusammengeführt, %6 übersprungen, %7 fehlgeschlagen, %8 gelöscht</translation>
     </message>
 </context>
 <context>
@@ -901,6 +921,22 @@ Importiert ein Pipedrive-Konto in die Datenbank des CRM.</translation>
     <message>
         <source>retrying in %1 s: %2</source>
         <translation>neuer Versuch in %1 s: %2</translation>
+    </message>
+    <message>
+        <source>Nothing of the unfinished page was written; the next sync resumes where this one stopped.</source>
+        <translation>Von der unfertigen Seite wurde nichts geschrieben; die nächste Synchronisation macht dort weiter, wo diese stehen blieb.</translation>
+    </message>
+    <message>
+        <source>the database connection was lost: reconnecting</source>
+        <translation>die Verbindung zur Datenbank ist abgerissen: verbinde neu</translation>
+    </message>
+    <message>
+        <source>Lost the connection to the database and could not reconnect (%1 attempts): %2</source>
+        <translation>Die Verbindung zur Datenbank ist abgerissen und ließ sich nicht wiederherstellen (%1 Versuche): %2</translation>
+    </message>
+    <message>
+        <source>reconnected to the database</source>
+        <translation>wieder mit der Datenbank verbunden</translation>
     </message>
 </context>
 <context>

@@ -44,11 +44,34 @@ QString durationText(qint64 seconds)
     return MainWindow::tr("%1 h %2 min").arg(seconds / 3600).arg((seconds % 3600) / 60);
 }
 
+// Only what happened: "115 new, 2 skipped". The full counts are in the tooltip and the stats.
 QString countsText(const RunCounts &counts)
 {
-    return MainWindow::tr("%1 new, %2 updated, %3 skipped, %4 failed")
-        .arg(QLocale().toString(counts.created), QLocale().toString(counts.updated),
-            QLocale().toString(counts.skipped), QLocale().toString(counts.failed));
+    QStringList parts;
+    if (counts.created > 0)
+        parts << MainWindow::tr("%1 new").arg(QLocale().toString(counts.created));
+    if (counts.updated > 0)
+        parts << MainWindow::tr("%1 updated").arg(QLocale().toString(counts.updated));
+    if (counts.skipped > 0)
+        parts << MainWindow::tr("%1 skipped").arg(QLocale().toString(counts.skipped));
+    if (counts.failed > 0)
+        parts << MainWindow::tr("%1 failed").arg(QLocale().toString(counts.failed));
+    if (parts.isEmpty())
+        return MainWindow::tr("no changes");
+    return parts.join(QLatin1String(", "));
+}
+
+QString countsTooltip(const RunCounts &counts, const QString &message)
+{
+    QString text = MainWindow::tr("%1 fetched, %2 new, %3 updated, %4 unchanged, %5 merged, "
+                                  "%6 skipped, %7 failed, %8 deleted")
+                       .arg(QLocale().toString(counts.fetched), QLocale().toString(counts.created),
+                           QLocale().toString(counts.updated), QLocale().toString(counts.unchanged),
+                           QLocale().toString(counts.merged), QLocale().toString(counts.skipped),
+                           QLocale().toString(counts.failed), QLocale().toString(counts.deleted));
+    if (!message.isEmpty())
+        text += QLatin1Char('\n') + message;
+    return text;
 }
 
 QString whenText(const QDateTime &time)
@@ -190,7 +213,7 @@ void MainWindow::buildEntityRows()
                                        .toString(QKeySequence::NativeText)));
         r.progress = new QProgressBar(m_ui->entitiesBox);
         r.progress->setObjectName(QStringLiteral("progressBar_") + name);
-        r.progress->setMinimumWidth(220);
+        r.progress->setMinimumWidth(160);
         r.progress->setAccessibleName(tr("%1 progress").arg(UserText::entity(entity)));
         r.records = new QLabel(m_ui->entitiesBox);
         r.records->setObjectName(QStringLiteral("recordsLabel_") + name);
@@ -221,8 +244,8 @@ void MainWindow::buildEntityRows()
         m_ui->menuSync->insertAction(m_ui->actionCancel, action);
         setRowIdle(entity);
     }
-    grid->setColumnStretch(2, 2);
-    grid->setColumnStretch(6, 3);
+    grid->setColumnStretch(2, 1);
+    grid->setColumnStretch(6, 2);
     setTabOrder(m_ui->dryRunCheck, row(entities.first()).sync);
     for (int i = 1; i < entities.size(); ++i)
         setTabOrder(row(entities.at(i - 1)).sync, row(entities.at(i)).sync);
@@ -519,7 +542,9 @@ void MainWindow::onProgress(const SyncProgress &progress)
             r.progress->setRange(0, 0);
         r.records->setText(done);
     }
-    r.records->setToolTip(progress.status);
+    // The engine's last status is an outcome's stored name ("finished-with-problems").
+    const QString status = UserText::runOutcome(progress.status);
+    r.records->setToolTip(status);
     r.rate->setText(progress.recordsPerSecond > 0
             ? tr("%1/s").arg(QLocale().toString(progress.recordsPerSecond, 'f', 0))
             : QString());
@@ -528,7 +553,7 @@ void MainWindow::onProgress(const SyncProgress &progress)
         secondsLeft = qint64((progress.total - progress.done) / progress.recordsPerSecond);
     r.eta->setText(secondsLeft >= 0 ? durationText(secondsLeft) : QString());
     statusBar()->showMessage(
-        tr("%1: %2 records, %3").arg(UserText::entity(progress.entity), done, progress.status));
+        tr("%1: %2 records, %3").arg(UserText::entity(progress.entity), done, status));
 }
 
 void MainWindow::onEntityFinished(const EntityResult &result)
@@ -550,7 +575,7 @@ void MainWindow::onEntityFinished(const EntityResult &result)
     r.result->setText(
         tr("%1 · %2 · %3")
             .arg(UserText::outcome(result.outcome), countsText(result.counts), whenText(finished)));
-    r.result->setToolTip(result.message);
+    r.result->setToolTip(countsTooltip(result.counts, result.message));
 }
 
 void MainWindow::onSyncFinished(const RunSummary &summary)
@@ -663,7 +688,7 @@ void MainWindow::applyLastResults(const tasks::StatsSnapshot &snapshot)
             tr("%1 · %2 · %3")
                 .arg(outcome, countsText(run.counts),
                     whenText(run.finishedAt.isValid() ? run.finishedAt : run.startedAt)));
-        r.result->setToolTip(run.message);
+        r.result->setToolTip(countsTooltip(run.counts, run.message));
     }
 }
 

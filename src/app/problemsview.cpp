@@ -34,12 +34,8 @@ ProblemsView::ProblemsView(QWidget *parent)
     table->verticalHeader()->hide();
     table->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
     table->horizontalHeader()->setStretchLastSection(true);
-    table->setColumnWidth(ProblemsModel::When, 130);
-    table->setColumnWidth(ProblemsModel::EntityColumn, 100);
-    table->setColumnWidth(ProblemsModel::PipedriveId, 90);
-    table->setColumnWidth(ProblemsModel::Kind, 80);
-    table->setColumnWidth(ProblemsModel::Reason, 200);
-    table->setColumnWidth(ProblemsModel::Detail, 200);
+    table->setColumnWidth(ProblemsModel::Reason, 240);
+    table->setColumnWidth(ProblemsModel::Detail, 220);
 
     connect(m_ui->entityFilterCombo, &QComboBox::currentIndexChanged, this,
         &ProblemsView::refreshRequested);
@@ -95,6 +91,10 @@ void ProblemsView::showSnapshot(const tasks::ProblemsSnapshot &snapshot)
             tr("%n record(s) not imported as such. Select one and press Enter to open it in "
                "Pipedrive.",
                 nullptr, int(snapshot.problems.size())));
+    // Fit the short columns to what they hold now; reason and detail keep the user's widths.
+    for (int column : { ProblemsModel::When, ProblemsModel::EntityColumn,
+             ProblemsModel::PipedriveId, ProblemsModel::Kind })
+        m_ui->problemsTable->resizeColumnToContents(column);
     if (m_model->rowCount() > 0 && !m_ui->problemsTable->currentIndex().isValid())
         m_ui->problemsTable->setCurrentIndex(m_model->index(0, 0));
     updateButtons();
