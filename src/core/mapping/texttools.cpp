@@ -472,8 +472,46 @@ QString htmlToPlainText(QStringView input)
     return neutraliseTags(tidyLines(out));
 }
 
+namespace {
+
+// The two shapes nearly every Pipedrive time has ("2024-11-05T10:56:51Z" in v2,
+// "2024-11-05 10:56:51" in v1), read without a regular expression: this runs for every record.
+std::optional<QDateTime> parseCommonTime(QStringView text)
+{
+    const bool v2 = text.size() == 20 && text.at(10) == u'T' && text.at(19) == u'Z';
+    const bool v1 = text.size() == 19 && text.at(10) == u' ';
+    if (!v2 && !v1)
+        return std::nullopt;
+    if (text.at(4) != u'-' || text.at(7) != u'-' || text.at(13) != u':' || text.at(16) != u':')
+        return std::nullopt;
+    auto number = [&text](int from, int length) {
+        int value = 0;
+        for (int i = from; i < from + length; ++i) {
+            const char16_t c = text.at(i).unicode();
+            if (c < u'0' || c > u'9')
+                return -1;
+            value = value * 10 + (c - u'0');
+        }
+        return value;
+    };
+    const int year = number(0, 4), month = number(5, 2), day = number(8, 2);
+    const int hour = number(11, 2), minute = number(14, 2), second = number(17, 2);
+    if (year < 0 || month < 0 || day < 0 || hour < 0 || minute < 0 || second < 0)
+        return std::nullopt;
+    const QDate date(year, month, day);
+    const QTime time(hour, minute, second);
+    // Invalid values ("0000-00-00 00:00:00") give an invalid time, as the full parser does.
+    if (!date.isValid() || year < 1 || !time.isValid())
+        return QDateTime();
+    return QDateTime(date, time, Qt::UTC);
+}
+
+} // namespace
+
 QDateTime parsePipedriveTime(QStringView text)
 {
+    if (const std::optional<QDateTime> common = parseCommonTime(text))
+        return *common;
     static const QRegularExpression re(
         uR"(^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?\s*(Z|z|UTC|[+-]\d{2}(?::?\d{2})?)?)?$)"_s);
     const QString trimmed = text.trimmed().toString();

@@ -10,7 +10,6 @@ namespace pds {
 namespace {
 
 enum SqlKind { SelectRow, UpdateRow, InsertRow, FindBy, DeleteRow };
-constexpr int MappingCacheLimit = 4096;
 
 void appendDigits(QChar *&out, int value, int width)
 {
@@ -94,8 +93,6 @@ const QString &CrmStore::sql(int kind, const QString &table, const QStringList &
 
 void CrmStore::rememberMapping(const QString &type, qint64 pipedriveId, qint64 railsId)
 {
-    if (m_mappingCache.size() >= MappingCacheLimit)
-        m_mappingCache.clear();
     m_mappingCache.insert({ type, pipedriveId }, railsId);
 }
 
@@ -172,7 +169,7 @@ std::optional<qint64> CrmStore::railsIdFor(const QString &type, qint64 pipedrive
 {
     const auto cached = m_mappingCache.constFind({ type, pipedriveId });
     if (cached != m_mappingCache.cend())
-        return *cached;
+        return *cached >= 0 ? std::optional<qint64>(*cached) : std::nullopt;
     QSqlQuery *q = query(QStringLiteral("SELECT rails_id FROM pipedrive_mappings WHERE "
                                         "pipedrive_type = ? AND pipedrive_id = ?"),
         { type, pipedriveId }, error);
@@ -182,8 +179,8 @@ std::optional<qint64> CrmStore::railsIdFor(const QString &type, qint64 pipedrive
     if (q->next())
         id = q->value(0).toLongLong();
     q->finish();
-    if (id)
-        rememberMapping(type, pipedriveId, *id);
+    // "No mapping" is remembered too (as -1): every write of a mapping goes through here.
+    rememberMapping(type, pipedriveId, id.value_or(-1));
     return id;
 }
 

@@ -70,6 +70,10 @@ public:
     // Equal as stored, whatever the dialect returns (text or QDateTime, 1 or true, "1.50" or 1.5).
     static bool sameValue(const QVariant &mapped, const QVariant &stored);
 
+    // Forgets remembered mappings: a record's writes may be rolled back (its savepoint, its page),
+    // so what was remembered holds only within one record.
+    void beginRecord() { m_mappingCache.clear(); }
+
     Database &database() { return m_db; }
     QDateTime now() const { return m_now; }
     void setNow(const QDateTime &now) { m_now = now; }
@@ -89,8 +93,8 @@ private:
     Database &m_db;
     QDateTime m_now;
     QHash<QString, QString> m_sql;
-    // Mappings seen lately: the handler and the writer ask for the same one in a row. Bounded so
-    // that memory does not grow with the account.
+    // Mappings seen while writing the current record: the handler and the writer ask for the
+    // same ones.
     QHash<QPair<QString, qint64>, qint64> m_mappingCache;
 };
 

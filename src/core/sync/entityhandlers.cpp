@@ -98,6 +98,7 @@ public:
 
     DbError writeRecord(SyncContext &context, const QJsonObject &record) override
     {
+        context.store.beginRecord();
         const Mapped<mapping::UserRow> mapped = mapping::mapUser(record, context.options.mapping);
         DbError error;
         if (!checkId(context, mapped.pipedriveId, &error))
@@ -132,6 +133,7 @@ public:
 
     DbError writeRecord(SyncContext &context, const QJsonObject &record) override
     {
+        context.store.beginRecord();
         const mapping::RecordRefs refs = mapping::recordRefs(record);
         mapping::OrganizationLinks links;
         if (auto owner
@@ -201,6 +203,7 @@ public:
 
     DbError writeRecord(SyncContext &context, const QJsonObject &record) override
     {
+        context.store.beginRecord();
         const mapping::RecordRefs refs = mapping::recordRefs(record);
         DbError error;
         if (!checkId(context, refs.id, &error))
@@ -336,6 +339,7 @@ public:
 
     DbError writeRecord(SyncContext &context, const QJsonObject &record) override
     {
+        context.store.beginRecord();
         const mapping::RecordRefs refs = mapping::recordRefs(record);
         DbError error;
         if (!checkId(context, refs.id, &error))
@@ -399,6 +403,7 @@ public:
 
     DbError writeRecord(SyncContext &context, const QJsonObject &record) override
     {
+        context.store.beginRecord();
         const mapping::RecordRefs refs = mapping::recordRefs(record);
         DbError error;
         if (!checkId(context, refs.id, &error))
@@ -453,6 +458,7 @@ public:
 
     DbError writeRecord(SyncContext &context, const QJsonObject &record) override
     {
+        context.store.beginRecord();
         const mapping::RecordRefs refs = mapping::recordRefs(record);
         DbError error;
         if (!checkId(context, refs.id, &error))
