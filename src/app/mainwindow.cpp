@@ -582,7 +582,9 @@ void MainWindow::onSyncFinished(const RunSummary &summary)
 {
     m_stallMonitor->stop();
     m_lastStallMs = m_stallMonitor->longestStallMs();
-    qCInfo(lcUi) << "longest event-loop stall during the sync:" << m_lastStallMs << "ms";
+    qCInfo(lcUi).nospace() << "longest event-loop stall during the sync: " << m_lastStallMs
+                           << " ms, " << m_stallMonitor->longestStallAtMs()
+                           << " ms after the start";
     for (int entity : std::as_const(m_runEntities))
         setRowIdle(Entity(entity));
     m_runEntities.clear();

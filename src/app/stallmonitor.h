@@ -23,6 +23,8 @@ public:
 
     // The longest time beyond the interval that a tick came late, since start() or reset().
     qint64 longestStallMs() const { return m_longestMs; }
+    // When the longest stall ended, in ms since start() or reset(): which phase caused it.
+    qint64 longestStallAtMs() const { return m_longestAtMs; }
     qint64 ticks() const { return m_ticks; }
 
 private:
@@ -32,6 +34,7 @@ private:
     QElapsedTimer m_clock;
     qint64 m_lastTickMs = 0;
     qint64 m_longestMs = 0;
+    qint64 m_longestAtMs = 0;
     qint64 m_ticks = 0;
 };
 

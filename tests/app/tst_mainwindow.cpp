@@ -585,6 +585,42 @@ private slots:
             qPrintable(message));
     }
 
+    void spentBudgetIsReportedWithTheTimeItComesBack()
+    {
+        configure(10);
+        m_server->setDailyBudget(120); // enough for the lookups and a few pages
+        auto window = openWindow();
+        QSignalSpy finished(window.get(), &MainWindow::syncFinished);
+        window->syncAll();
+        const RunSummary summary = waitForSync(finished);
+        QCOMPARE(summary.outcome, SyncOutcome::Failed);
+        QCOMPARE(summary.apiError.kind, pds::ApiError::Kind::BudgetExhausted);
+        const QString message = child<QLabel>(window.get(), u"runMessageLabel"_s)->text();
+        QVERIFY2(message.contains(u"budget is used up"_s) && message.contains(u"after"_s),
+            qPrintable(message));
+        // The connection line shows what Pipedrive reported about the budget.
+        const QString line = child<QLabel>(window.get(), u"connectionLabel"_s)->text();
+        QVERIFY2(line.contains(u"API budget left today: 0"_s), qPrintable(line));
+        QVERIFY(child<QPushButton>(window.get(), u"syncAllButton"_s)->isEnabled());
+    }
+
+    void unreachableDatabaseIsReportedInWords()
+    {
+        configure();
+        // A file below a regular file: no folder can be made there.
+        QFile blocker(m_dir->filePath(u"not-a-folder"_s));
+        QVERIFY(blocker.open(QIODevice::WriteOnly));
+        blocker.close();
+        m_settings->setDatabaseUrl(u"sqlite:"_s + blocker.fileName() + u"/crm.sqlite3"_s);
+        auto window = openWindow();
+        const RunSummary summary = syncAndRefresh(*window, Entity::Users);
+        QCOMPARE(summary.outcome, SyncOutcome::Failed);
+        QVERIFY(summary.dbError.isError());
+        const QString message = child<QLabel>(window.get(), u"runMessageLabel"_s)->text();
+        QVERIFY2(message.contains(u"database"_s) && message.contains(u"Settings"_s),
+            qPrintable(message));
+    }
+
     void notACrmDatabaseIsReportedInWords()
     {
         configure();
@@ -714,15 +750,30 @@ private slots:
         QVERIFY(idleDone.wait(10000));
         idle.stop();
         qInfo("idle window, 5 s: longest stall %lld ms", idle.longestStallMs());
+        // A control: the same monitor in an idle thread of its own. What it sees is the
+        // machine's scheduling, not the GUI thread's work.
+        QThread controlThread;
+        pds::StallMonitor control;
+        control.moveToThread(&controlThread);
+        controlThread.start();
+        const auto stopControl = qScopeGuard([&] {
+            controlThread.quit();
+            controlThread.wait();
+        });
+        QMetaObject::invokeMethod(
+            &control, [&] { control.start(); }, Qt::BlockingQueuedConnection);
         QSignalSpy finished(window.get(), &MainWindow::syncFinished);
         QElapsedTimer clock;
         clock.start();
         window->syncAll();
         QVERIFY(finished.wait(30 * 60 * 1000));
         const RunSummary summary = finished.first().first().value<RunSummary>();
-        qInfo("%d records: outcome %s, %lld fetched in %.1f s, longest GUI stall %lld ms", records,
-            qPrintable(pds::outcomeName(summary.outcome)), summary.totals().fetched,
-            clock.elapsed() / 1000.0, window->lastSyncStallMs());
+        QMetaObject::invokeMethod(
+            &control, [&] { control.stop(); }, Qt::BlockingQueuedConnection);
+        qInfo("%d records: outcome %s, %lld fetched in %.1f s, longest GUI stall %lld ms "
+              "(idle control thread: %lld ms)",
+            records, qPrintable(pds::outcomeName(summary.outcome)), summary.totals().fetched,
+            clock.elapsed() / 1000.0, window->lastSyncStallMs(), control.longestStallMs());
         window.reset();
         QMetaObject::invokeMethod(
             server, [server] { delete server; }, Qt::BlockingQueuedConnection);
