@@ -58,6 +58,22 @@ QString ApiError::kindName(Kind kind)
     return QStringLiteral("unknown");
 }
 
+QString ApiError::budgetResetText(const QDateTime &retryAt, const QDateTime &now)
+{
+    const QString rule = QStringLiteral(
+        "Pipedrive resets the budget at midnight in its server's time zone (which may not be "
+        "yours)");
+    if (!retryAt.isValid() || !now.isValid() || retryAt <= now)
+        return rule + QLatin1Char('.');
+    const qint64 minutes = (now.secsTo(retryAt) + 59) / 60;
+    const QString in = minutes >= 60
+        ? QStringLiteral("%1 h %2 min").arg(minutes / 60).arg(minutes % 60)
+        : QStringLiteral("%1 min").arg(minutes);
+    return rule
+        + QStringLiteral(": going by its Retry-After header, at %1 UTC (in about %2).")
+              .arg(retryAt.toUTC().toString(QStringLiteral("yyyy-MM-dd HH:mm")), in);
+}
+
 QString ApiError::toString() const
 {
     if (!isError())

@@ -43,6 +43,10 @@ struct ApiError
     QString message; // in words, safe to show (never holds the token)
     QString path; // the request path, without query or token
     RateLimitInfo rateLimit;
+    int attempts = 0; // how often the request was sent before giving up (0 = not counted)
+    // BudgetExhausted: when Pipedrive said the budget comes back (Retry-After); invalid if it did
+    // not say. The budget resets at midnight in Pipedrive's server time zone.
+    QDateTime retryAt {};
 
     bool isError() const { return kind != Kind::None; }
     // Worth trying again after a pause (the rest stop the run).
@@ -51,6 +55,10 @@ struct ApiError
     int suggestedWaitMs() const;
     static QString kindName(Kind kind);
     QString toString() const;
+
+    // The sentence that tells when a spent daily budget comes back, from Retry-After when
+    // Pipedrive sent it (retryAt), else the rule: midnight in Pipedrive's server time zone.
+    static QString budgetResetText(const QDateTime &retryAt, const QDateTime &now);
 };
 
 } // namespace pds

@@ -1,5 +1,6 @@
 #include "apirequest.h"
 
+#include "companydomain.h"
 #include "logging.h"
 
 #include <QJsonDocument>
@@ -111,9 +112,17 @@ ApiResponse interpretReply(const RawReply &raw, const QString &path)
                 .arg(path, serverMessage.isEmpty() ? QStringLiteral("forbidden") : serverMessage));
     }
     if (status == 429) {
-        if (response.rateLimit.dailyTokensRemaining == 0)
+        if (response.rateLimit.dailyTokensRemaining == 0) {
+            const QDateTime now = QDateTime::currentDateTimeUtc();
+            if (response.rateLimit.retryAfterSeconds > 0)
+                error.retryAt = now.addSecs(response.rateLimit.retryAfterSeconds);
+            const QString limit = response.rateLimit.dailyTokenLimit > 0
+                ? QStringLiteral(" (%1 tokens a day)").arg(response.rateLimit.dailyTokenLimit)
+                : QString();
             return fail(ApiError::Kind::BudgetExhausted,
-                QStringLiteral("The company's daily Pipedrive API budget is used up."));
+                QStringLiteral("The company's daily Pipedrive API budget is used up%1. %2")
+                    .arg(limit, ApiError::budgetResetText(error.retryAt, now)));
+        }
         return fail(ApiError::Kind::RateLimited,
             QStringLiteral("Pipedrive's rate limit was reached (%1).")
                 .arg(serverMessage.isEmpty() ? QStringLiteral("Request over limit")
@@ -192,6 +201,20 @@ ApiRequest::~ApiRequest()
 void ApiRequest::start()
 {
     m_elapsed.start();
+    const QUrl url = m_request.url();
+    const bool secure = url.scheme() == QLatin1String("https");
+    if (!secure && !(url.scheme() == QLatin1String("http") && isLoopbackHost(url.host()))) {
+        // The token would travel in clear text: refuse before anything is sent. Reported from the
+        // event loop, like every other answer.
+        m_done = true;
+        m_response.error.kind = ApiError::Kind::Configuration;
+        m_response.error.path = m_path;
+        m_response.error.message
+            = QStringLiteral("Refusing to send the API token over plain %1 to %2: use https.")
+                  .arg(url.scheme(), url.host());
+        QMetaObject::invokeMethod(this, &ApiRequest::finished, Qt::QueuedConnection);
+        return;
+    }
     m_reply = m_nam->get(m_request);
     connect(m_reply, &QNetworkReply::finished, this, &ApiRequest::onReplyFinished);
     if (m_timeoutMs > 0)

@@ -95,6 +95,8 @@ int Pager::backoffMs(int attempt) const
 
 void Pager::scheduleRetry(const ApiError &error, int delayMs)
 {
+    // A retry is a request like any other: it too stays under the burst limit.
+    delayMs = qMax(delayMs, m_client->burstDelayMs());
     qCInfo(lcApi).noquote() << "retrying" << m_endpoint.path << "in" << delayMs << "ms after"
                             << error.toString();
     emit retrying(error, m_attempt, delayMs);
@@ -113,24 +115,40 @@ void Pager::onFinished()
         ApiError error = response.error;
         if (error.kind == ApiError::Kind::RateLimited) {
             ++m_rateLimitWaits;
+            const int told = error.suggestedWaitMs();
+            const QDateTime now = QDateTime::currentDateTimeUtc();
             if (m_policy.maxRateLimitWaits <= 0) {
                 // No waiting allowed: the caller gets the 429 as it is.
+            } else if (told > m_policy.maxRateLimitWaitMs) {
+                // Hours, not seconds: that is the daily budget, whatever the headers left out.
+                error.kind = ApiError::Kind::BudgetExhausted;
+                error.retryAt = now.addMSecs(told);
+                error.message
+                    = QStringLiteral("Pipedrive refuses requests for the next %1 minutes: the "
+                                     "company's daily API budget is used up. %2")
+                          .arg((told + 59999) / 60000)
+                          .arg(ApiError::budgetResetText(error.retryAt, now));
             } else if (m_rateLimitWaits > m_policy.maxRateLimitWaits) {
                 // Waiting as told did not help: the daily budget is the likelier cause.
                 error.kind = ApiError::Kind::BudgetExhausted;
                 error.message = QStringLiteral("Pipedrive kept refusing requests after %1 waits: "
-                                               "the daily API budget is probably used up.")
-                                    .arg(m_rateLimitWaits - 1);
+                                               "the daily API budget is probably used up. %2")
+                                    .arg(m_rateLimitWaits - 1)
+                                    .arg(ApiError::budgetResetText({}, now));
             } else {
-                const int told = error.suggestedWaitMs();
                 --m_attempt; // a rate-limit wait is not a failed attempt
+                // Told: Retry-After or the window's reset, plus a margin for rounding. Not told:
+                // exponential backoff with jitter, capped by the policy.
                 scheduleRetry(error, told >= 0 ? told + 100 : backoffMs(m_rateLimitWaits));
                 return;
             }
         } else if (error.isTransient() && m_attempt < m_policy.maxAttempts) {
             scheduleRetry(error, backoffMs(m_attempt));
             return;
+        } else if (error.isTransient() && m_attempt > 1) {
+            error.message += QStringLiteral(" Gave up after %1 attempts.").arg(m_attempt);
         }
+        error.attempts = m_attempt;
         m_busy = false;
         emit failed(error);
         return;

@@ -17,8 +17,14 @@ struct RetryPolicy
     int baseDelayMs = 1000; // exponential backoff with jitter from here ...
     int maxDelayMs = 60000; // ... capped here
     int maxRateLimitWaits = 10; // consecutive 429s before the budget is taken as spent
+    // A 429 that asks for a longer wait than this is the daily budget, not the burst limit.
+    int maxRateLimitWaitMs = 300000;
+    // The sync engine's patience with a database that went away (a PostgreSQL restart): this
+    // many reconnects, the first after dbReconnectDelayMs, each wait twice the last (max 8 s).
+    int dbReconnectAttempts = 8;
+    int dbReconnectDelayMs = 250;
 
-    static RetryPolicy none() { return { 1, 0, 0, 0 }; }
+    static RetryPolicy none() { return { 1, 0, 0, 0, 0, 0, 0 }; }
 };
 
 struct ApiPage
@@ -81,4 +87,3 @@ private:
 };
 
 } // namespace pds
-

@@ -11,6 +11,9 @@
 #include <QSqlQuery>
 #include <QTimeZone>
 
+#include <cerrno>
+#include <unistd.h>
+
 using namespace Qt::StringLiterals;
 
 namespace pds {
@@ -83,6 +86,18 @@ DbError Database::open(const DatabaseConfig &config)
         error = errorFrom(m_db.lastError());
     else
         error = config.isSqlite() ? setUpSqlite() : setUpPostgres();
+    if (error.isError() && config.isSqlite() && error.kind == DbError::Kind::Unreachable
+        && QFileInfo::exists(config.sqlitePath)
+        && ::access(QFile::encodeName(config.sqlitePath).constData(), W_OK) != 0
+        && (errno == EROFS || errno == EACCES)) {
+        // SQLite reports a file it may not write (read-only mount, file mode) as "cannot open":
+        // in WAL mode it cannot create its shared-memory file next to it. Say what it is.
+        error = DbError::make(DbError::Kind::ReadOnly,
+            u"The SQLite file %1 is read-only (%2): the sync cannot write to it. Make the file "
+            "and its folder writable, or choose another file."_s.arg(config.sqlitePath,
+                errno == EROFS ? u"read-only file system"_s : u"no write permission"_s),
+            error.detail);
+    }
     if (error.isError()) {
         qCWarning(lcDb).noquote() << "cannot open" << config.displayUrl() << ":"
                                   << error.toString();
@@ -148,6 +163,12 @@ void Database::close()
     m_db = QSqlDatabase();
     QSqlDatabase::removeDatabase(m_connectionName);
     m_connectionName.clear();
+}
+
+DbError Database::reopen()
+{
+    const DatabaseConfig config = m_config;
+    return open(config);
 }
 
 bool Database::isOpen() const

@@ -33,6 +33,10 @@ public:
     // Drops cached statements, closes and removes the connection. Copies of handle() must be
     // gone by then (Qt warns about connections still in use otherwise).
     void close();
+    // Opens the connection again with the same settings, e.g. after a PostgreSQL restart broke
+    // it. An open transaction is lost (the server rolled it back); cached statements are dropped
+    // and prepared again on their next use.
+    DbError reopen();
 
     bool isOpen() const;
     bool isPostgres() const { return m_config.isPostgres(); }

@@ -11,6 +11,7 @@
 #include <QJsonObject>
 #include <QNetworkAccessManager>
 #include <QSqlQuery>
+#include <QTimer>
 
 namespace pds {
 
@@ -29,6 +30,43 @@ bool isDatabaseWide(const DbError &error)
     default:
         return error.isError();
     }
+}
+
+// Faults that leave the database as the last committed page left it, so that the next sync goes on
+// from the checkpoint.
+bool stopsResumably(const ApiError &error)
+{
+    switch (error.kind) {
+    case ApiError::Kind::RateLimited:
+    case ApiError::Kind::BudgetExhausted:
+    case ApiError::Kind::Blocked:
+    case ApiError::Kind::Server:
+    case ApiError::Kind::Network:
+    case ApiError::Kind::Timeout:
+    case ApiError::Kind::Malformed:
+        return true;
+    default:
+        return false;
+    }
+}
+
+bool stopsResumably(const DbError &error)
+{
+    switch (error.kind) {
+    case DbError::Kind::Unreachable:
+    case DbError::Kind::Locked:
+    case DbError::Kind::ReadOnly:
+    case DbError::Kind::DiskFull:
+        return true;
+    default:
+        return false;
+    }
+}
+
+QString resumeNote()
+{
+    return SyncEngine::tr("Nothing of the unfinished page was written; the next sync resumes "
+                          "where this one stopped.");
 }
 
 QString modeName(const SyncOptions &options)
@@ -61,6 +99,9 @@ void SyncEngine::requestCancel()
         [this] {
             if (m_pager)
                 m_pager->cancel();
+            // Waiting to reconnect holds no transaction: stop at once.
+            if (m_reconnecting)
+                stopCancelled();
         },
         Qt::QueuedConnection);
 }
@@ -68,6 +109,11 @@ void SyncEngine::requestCancel()
 bool SyncEngine::checkCancelled()
 {
     return m_cancel.load();
+}
+
+void SyncEngine::stopCancelled()
+{
+    onApiFailed(ApiError { ApiError::Kind::Cancelled, 0, tr("Cancelled."), {}, {} });
 }
 
 void SyncEngine::start()
@@ -82,10 +128,8 @@ void SyncEngine::start()
         SchemaManager schema;
         error = schema.ensureSchema(*m_db);
     }
-    if (error.isError()) {
-        m_summary.dbError = error;
-        return failRun(error.message);
-    }
+    if (error.isError())
+        return failOnDatabase(error);
     m_context = std::make_unique<SyncContext>(*m_db, m_options);
     // A run that was killed left its rows "running": say what happened to them.
     QSqlQuery *stale = m_context->store.query(
@@ -93,6 +137,9 @@ void SyncEngine::start()
         { QString::fromLatin1(RunJournal::RunningOutcome) }, &error);
     if (stale)
         stale->finish();
+    // The first write: a locked, read-only or full database says so here, before any request.
+    if (isDatabaseWide(error))
+        return failOnDatabase(error);
 
     // The lookups the chosen entities need, each read in full before any entity starts.
     Lookups &lookups = m_context->lookups;
@@ -152,6 +199,8 @@ void SyncEngine::fetchLookups(QList<LookupStep> steps)
         m_summary.message = tr("Cancelled.");
         return finishRun();
     }
+    if (m_finished)
+        return;
     if (steps.isEmpty())
         return startEntity(0);
     const LookupStep step = steps.takeFirst();
@@ -203,7 +252,6 @@ void SyncEngine::startEntity(int index)
         return finishRun();
     }
     const Entity entity = m_options.entities.at(index);
-    const QString name = entityName(entity);
     m_context->entity = entity;
     m_context->counts = RunCounts();
     m_handler = EntityHandler::create(entity);
@@ -215,22 +263,35 @@ void SyncEngine::startEntity(int index)
     m_entityClock.start();
     m_progressClock.invalidate();
     m_status = tr("fetching");
+    m_context->runId = 0;
+    m_waiting.clear();
+    beginEntityPass();
+}
 
+void SyncEngine::beginEntityPass()
+{
+    if (m_finished)
+        return;
+    const QString name = entityName(m_context->entity);
     DbError error = loadUsers();
     QJsonObject checkpoint;
     if (error.isOk())
         checkpoint = m_context->journal.checkpoint(name, &error);
-    if (error.isOk()) {
+    QString mark;
+    if (error.isOk())
+        mark = m_context->journal.highWaterMark(name, &error);
+    // Once per pass, also when this is tried again after a reconnect.
+    if (error.isOk() && m_context->runId <= 0) {
         m_context->runId
             = m_context->journal.startRun(name, modeName(m_options), m_options.dryRun, &error);
         m_result.runId = m_context->runId;
     }
     if (error.isOk())
         error = m_handler->begin(*m_context);
-    if (error.isError()) {
-        m_summary.dbError = error;
-        return failRun(error.message);
-    }
+    if (error.kind == DbError::Kind::Unreachable)
+        return reconnect(error, [this] { beginEntityPass(); });
+    if (error.isError())
+        return failOnDatabase(error);
 
     // Resume an interrupted pass where its last committed page left it, with the same filter.
     if (!checkpoint.isEmpty() && !m_options.dryRun) {
@@ -243,7 +304,6 @@ void SyncEngine::startEntity(int index)
         m_maxUpdate.clear();
         m_since.clear();
         if (!m_options.full) {
-            const QString mark = m_context->journal.highWaterMark(name, &error);
             const QDateTime time = mapping::parsePipedriveTime(mark);
             if (time.isValid())
                 m_since = time.addSecs(-IncrementalOverlapSeconds).toString(Qt::ISODate);
@@ -282,40 +342,66 @@ void SyncEngine::startSource(const QString &resumePosition)
 
 void SyncEngine::onPage(const ApiPage &page)
 {
-    Pager *pager = m_pager;
-    if (checkCancelled())
-        return onApiFailed(ApiError { ApiError::Kind::Cancelled, 0, tr("Cancelled."), {}, {} });
-    // Overlap: the next page travels while this one is written.
-    if (!page.last && pager)
-        pager->fetchNext();
-    m_status = tr("fetching");
-    if (!writePage(page))
+    if (m_finished)
         return;
-    emitProgress(false);
-    if (page.last) {
-        if (pager)
-            pager->deleteLater();
-        ++m_sourceIndex;
-        startSource();
+    if (checkCancelled())
+        return stopCancelled();
+    m_waiting.append(page);
+    writeWaitingPages();
+}
+
+void SyncEngine::writeWaitingPages()
+{
+    while (!m_finished && !m_reconnecting && !m_waiting.isEmpty()) {
+        const ApiPage page = m_waiting.constFirst();
+        Pager *pager = m_pager;
+        // Overlap: the next page travels while this one is written, but never more than one
+        // page ahead (a page waiting for a reconnect holds the next one back).
+        if (!page.last && pager && m_waiting.size() == 1 && !pager->isBusy() && !pager->atEnd())
+            pager->fetchNext();
+        m_status = tr("fetching");
+        const PageWrite written = writePage(page);
+        if (written == PageWrite::Reconnect)
+            return reconnect(m_connectionError, [this] { writeWaitingPages(); });
+        if (written == PageWrite::Stopped)
+            return;
+        m_waiting.removeFirst();
+        emitProgress(false);
+        if (page.last) {
+            m_waiting.clear();
+            if (pager)
+                pager->deleteLater();
+            ++m_sourceIndex;
+            return startSource();
+        }
     }
 }
 
-bool SyncEngine::writePage(const ApiPage &page)
+SyncEngine::PageWrite SyncEngine::writePage(const ApiPage &page)
 {
     SyncContext &context = *m_context;
     Database &db = *m_db;
     const RunCounts before = context.counts;
+    const QString maxUpdateBefore = m_maxUpdate;
     auto abortPage = [&](const DbError &error, SyncOutcome outcome) {
         db.rollback();
         context.counts = before;
-        if (m_pager)
-            m_pager->cancel();
-        if (outcome == SyncOutcome::Failed)
-            m_summary.dbError = error;
-        m_summary.outcome = outcome;
-        finishEntity(outcome, outcome == SyncOutcome::Cancelled ? tr("Cancelled.") : error.message);
-        finishRun();
-        return false;
+        m_maxUpdate = maxUpdateBefore;
+        // The connection is gone, and the transaction with it: write the same page again once
+        // it is back.
+        if (error.kind == DbError::Kind::Unreachable && outcome == SyncOutcome::Failed) {
+            m_connectionError = error;
+            return PageWrite::Reconnect;
+        }
+        // finishRun() stops the pager (after the outcome is set: cancelling it reports at once).
+        if (outcome == SyncOutcome::Cancelled) {
+            m_summary.outcome = outcome;
+            finishEntity(outcome, tr("Cancelled."));
+            finishRun();
+        } else {
+            failOnDatabase(error);
+        }
+        return PageWrite::Stopped;
     };
 
     context.store.setNow(QDateTime::currentDateTimeUtc());
@@ -343,7 +429,8 @@ bool SyncEngine::writePage(const ApiPage &page)
         if (error.isError()) {
             DbError rollbackError = db.rollbackToSavepoint(QStringLiteral("record"));
             if (isDatabaseWide(error) || rollbackError.isError())
-                return abortPage(error, SyncOutcome::Failed);
+                return abortPage(
+                    isDatabaseWide(error) ? error : rollbackError, SyncOutcome::Failed);
             context.counts = beforeRecord;
             const QJsonValue id = record.value(QLatin1String("id"));
             error = context.report(
@@ -377,7 +464,7 @@ bool SyncEngine::writePage(const ApiPage &page)
     error = m_options.dryRun ? db.rollback() : db.commit();
     if (error.isError())
         return abortPage(error, SyncOutcome::Failed);
-    return true;
+    return PageWrite::Written;
 }
 
 void SyncEngine::completeEntity()
@@ -398,10 +485,9 @@ void SyncEngine::completeEntity()
             error = m_db->commit();
         if (error.isError()) {
             m_db->rollback();
-            m_summary.dbError = error;
-            m_summary.outcome = SyncOutcome::Failed;
-            finishEntity(SyncOutcome::Failed, error.message);
-            return finishRun();
+            if (error.kind == DbError::Kind::Unreachable)
+                return reconnect(error, [this] { completeEntity(); });
+            return failOnDatabase(error);
         }
     }
     const RunCounts &counts = context.counts;
@@ -423,8 +509,11 @@ void SyncEngine::finishEntity(SyncOutcome outcome, const QString &message)
     m_result.finishedAt = QDateTime::currentDateTimeUtc();
     if (m_db && m_db->isOpen()) {
         // Outside the page transactions: the run's row records even a failed or cancelled pass.
-        const DbError error = context.journal.finishRun(
+        DbError error = context.journal.finishRun(
             context.runId, context.counts, outcomeName(outcome), message);
+        if (error.kind == DbError::Kind::Unreachable && m_db->reopen().isOk())
+            error = context.journal.finishRun(
+                context.runId, context.counts, outcomeName(outcome), message);
         if (error.isError())
             qCWarning(lcSync) << "could not record the run:" << error.toString();
     }
@@ -440,13 +529,91 @@ void SyncEngine::onApiFailed(const ApiError &error)
         return;
     const bool cancelled = error.kind == ApiError::Kind::Cancelled || checkCancelled();
     m_summary.outcome = cancelled ? SyncOutcome::Cancelled : SyncOutcome::Failed;
-    if (!cancelled)
+    m_reconnecting = false;
+    if (!cancelled) {
         m_summary.apiError = error;
-    const QString message = cancelled ? tr("Cancelled.") : error.message;
+        if (stopsResumably(error))
+            m_summary.apiError.message += QLatin1Char(' ') + resumeNote();
+    }
+    const QString message = cancelled ? tr("Cancelled.") : m_summary.apiError.message;
     if (m_entityIndex >= 0 && m_entityIndex < m_options.entities.size())
         finishEntity(m_summary.outcome, message);
     m_summary.message = message;
     finishRun();
+}
+
+void SyncEngine::failOnDatabase(const DbError &error)
+{
+    if (m_finished)
+        return;
+    m_reconnecting = false;
+    m_summary.dbError = error;
+    if (stopsResumably(error))
+        m_summary.dbError.message += QLatin1Char(' ') + resumeNote();
+    m_summary.outcome = SyncOutcome::Failed;
+    m_summary.message = m_summary.dbError.message;
+    // The pass was started (it has a run row): record how it ended.
+    if (m_context && m_context->runId > 0 && m_entityIndex >= 0
+        && m_entityIndex < m_options.entities.size())
+        finishEntity(SyncOutcome::Failed, m_summary.dbError.message);
+    finishRun();
+}
+
+void SyncEngine::reconnect(const DbError &error, std::function<void()> then)
+{
+    if (m_finished)
+        return;
+    qCWarning(lcSync).noquote() << "lost the database connection:" << error.toString();
+    m_db->close();
+    m_reconnecting = true;
+    m_reconnectAttempt = 0;
+    m_connectionError = error;
+    m_afterReconnect = std::move(then);
+    // A request in flight finishes and its page waits; nothing new is fetched meanwhile.
+    m_status = tr("the database connection was lost: reconnecting");
+    emitProgress(true);
+    scheduleReconnect();
+}
+
+void SyncEngine::scheduleReconnect()
+{
+    const RetryPolicy &policy = m_options.retry;
+    if (m_reconnectAttempt >= policy.dbReconnectAttempts) {
+        DbError error = m_connectionError;
+        error.message = tr("Lost the connection to the database and could not reconnect (%1 "
+                           "attempts): %2")
+                            .arg(m_reconnectAttempt)
+                            .arg(m_connectionError.message);
+        return failOnDatabase(error);
+    }
+    const int delay = int(qMin<qint64>(
+        qint64(qMax(1, policy.dbReconnectDelayMs)) << qMin(m_reconnectAttempt, 8), 8000));
+    ++m_reconnectAttempt;
+    QTimer::singleShot(delay, this, &SyncEngine::tryReconnect);
+}
+
+void SyncEngine::tryReconnect()
+{
+    if (m_finished || !m_reconnecting)
+        return;
+    if (checkCancelled())
+        return stopCancelled();
+    const DbError error = m_db->reopen();
+    if (error.isError()) {
+        qCInfo(lcSync).noquote() << "reconnect attempt" << m_reconnectAttempt
+                                 << "failed:" << error.toString();
+        m_connectionError = error;
+        if (error.kind == DbError::Kind::Unreachable)
+            return scheduleReconnect();
+        return failOnDatabase(error);
+    }
+    qCInfo(lcSync) << "reconnected to the database after" << m_reconnectAttempt << "attempts";
+    m_reconnecting = false;
+    m_status = tr("reconnected to the database");
+    emitProgress(true);
+    const std::function<void()> then = std::move(m_afterReconnect);
+    m_afterReconnect = nullptr;
+    then();
 }
 
 void SyncEngine::failRun(const QString &message)

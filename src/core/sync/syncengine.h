@@ -49,19 +49,32 @@ signals:
 private:
     using LookupStep = std::pair<Endpoint, std::function<void(const QJsonArray &)>>;
 
+    // What became of a page: in the database, the run stopped, or the connection must be made
+    // again before the same page is written once more.
+    enum class PageWrite { Written, Stopped, Reconnect };
+
     void fetchLookups(QList<LookupStep> steps);
     void startEntity(int index);
+    void beginEntityPass();
     void startSource(const QString &resumePosition = {});
     void onPage(const ApiPage &page);
+    void writeWaitingPages();
     void onApiFailed(const ApiError &error);
-    bool writePage(const ApiPage &page);
+    PageWrite writePage(const ApiPage &page);
     void completeEntity();
     void finishEntity(SyncOutcome outcome, const QString &message);
     void failRun(const QString &message);
+    void failOnDatabase(const DbError &error);
     void finishRun();
     void emitProgress(bool force);
     DbError loadUsers();
     bool checkCancelled();
+    void stopCancelled();
+    // A lost database connection (PostgreSQL restarted, network gone): reconnect with backoff,
+    // then run `then` again; give up after the policy's attempts with the run resumable.
+    void reconnect(const DbError &error, std::function<void()> then);
+    void scheduleReconnect();
+    void tryReconnect();
 
     SyncOptions m_options;
     std::atomic_bool m_cancel { false };
@@ -85,6 +98,14 @@ private:
     QElapsedTimer m_entityClock;
     QElapsedTimer m_progressClock;
     QString m_status;
+
+    // Pages fetched but not yet committed: the one being written (again, after a reconnect) and
+    // at most one fetched ahead of it.
+    QList<ApiPage> m_waiting;
+    bool m_reconnecting = false;
+    int m_reconnectAttempt = 0;
+    DbError m_connectionError;
+    std::function<void()> m_afterReconnect;
 };
 
 } // namespace pds

@@ -20,6 +20,7 @@ SyncRunner::~SyncRunner()
         cancel();
         m_thread->quit();
         m_thread->wait();
+        delete m_thread; // its deleteLater would come after this runner is gone
     }
 }
 
@@ -35,14 +36,22 @@ bool SyncRunner::start(const SyncOptions &options)
     connect(engine, &SyncEngine::progress, this, &SyncRunner::progress);
     connect(engine, &SyncEngine::entityFinished, this, &SyncRunner::entityFinished);
     connect(engine, &SyncEngine::finished, this, [this, thread](const RunSummary &summary) {
+        m_summary = summary;
         thread->quit();
-        m_thread = nullptr;
-        m_engine = nullptr;
-        emit finished(summary);
     });
-    // The engine (and the connections it opened) dies in its own thread, then the thread.
+    // The engine (and the connections it opened) dies in its own thread as that ends. Only then
+    // is the run reported finished: whoever reacts finds the database closed, hence free (a
+    // read-only remount, a file copy, another sync).
     connect(thread, &QThread::finished, engine, &QObject::deleteLater);
-    connect(engine, &QObject::destroyed, thread, &QObject::deleteLater);
+    connect(thread, &QThread::finished, thread, &QObject::deleteLater);
+    connect(
+        engine, &QObject::destroyed, this,
+        [this] {
+            m_thread = nullptr;
+            m_engine = nullptr;
+            emit finished(m_summary);
+        },
+        Qt::QueuedConnection);
     m_thread = thread;
     m_engine = engine;
     thread->start();

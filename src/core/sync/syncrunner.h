@@ -32,8 +32,9 @@ signals:
     void finished(const pds::RunSummary &summary);
 
 private:
-    QPointer<QThread> m_thread;
+    QPointer<QThread> m_thread; // until the engine is gone
     QPointer<SyncEngine> m_engine;
+    RunSummary m_summary; // the engine's, reported once its thread has ended
 };
 
 } // namespace pds
