@@ -36,7 +36,6 @@ inline const char LastNamePlaceholder[] = "mapping/lastNamePlaceholder";
 inline const char PhonePlaceholder[] = "mapping/phonePlaceholder";
 inline const char AccountPlaceholder[] = "mapping/accountPlaceholder";
 inline const char WindowGeometry[] = "window/geometry";
-inline const char WindowState[] = "window/state";
 inline const char DryRun[] = "window/dryRun";
 } // namespace settingsKeys
 

@@ -299,7 +299,10 @@ void MainWindow::start()
         [this, resolver](const QString &domain, const QString &token, const QString &error) {
             resolver->deleteLater();
             if (domain.isEmpty() || token.isEmpty()) {
-                m_connectionState = ConnectionState::NotConfigured;
+                // No domain: a first start. A domain without a token: say why (none stored, or
+                // the keychain cannot be read).
+                m_connectionState
+                    = domain.isEmpty() ? ConnectionState::NotConfigured : ConnectionState::Failed;
                 m_connectionError = error;
                 updateConnectionLine();
                 emit connectionChecked(false);
@@ -321,7 +324,8 @@ void MainWindow::checkConnection()
         [this, resolver](const QString &domain, const QString &token, const QString &error) {
             resolver->deleteLater();
             if (!error.isEmpty()) {
-                m_connectionState = ConnectionState::NotConfigured;
+                m_connectionState
+                    = domain.isEmpty() ? ConnectionState::NotConfigured : ConnectionState::Failed;
                 m_connectionError = error;
                 updateConnectionLine();
                 emit connectionChecked(false);
@@ -495,6 +499,7 @@ void MainWindow::launch(const SyncOptions &options)
         r.rate->clear();
         r.eta->clear();
     }
+    m_dryRun = options.dryRun;
     m_stallMonitor->start();
     if (!m_runner->start(options)) {
         m_stallMonitor->stop();
@@ -572,9 +577,11 @@ void MainWindow::onEntityFinished(const EntityResult &result)
     r.eta->clear();
     const QDateTime finished
         = result.finishedAt.isValid() ? result.finishedAt : QDateTime::currentDateTimeUtc();
+    QString outcome = UserText::outcome(result.outcome);
+    if (m_dryRun)
+        outcome = tr("%1 (dry run)").arg(outcome);
     r.result->setText(
-        tr("%1 · %2 · %3")
-            .arg(UserText::outcome(result.outcome), countsText(result.counts), whenText(finished)));
+        tr("%1 · %2 · %3").arg(outcome, countsText(result.counts), whenText(finished)));
     r.result->setToolTip(countsTooltip(result.counts, result.message));
 }
 

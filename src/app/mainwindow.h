@@ -125,6 +125,7 @@ private:
     bool m_preparing = false; // reading secrets before a sync
     bool m_clearing = false;
     bool m_cancelRequested = false;
+    bool m_dryRun = false; // the running (or last) sync writes nothing
     QSet<int> m_runEntities; // entities of the running sync that have not finished yet
     int m_refreshesPending = 0;
     bool m_refreshAgain = false;

@@ -425,6 +425,25 @@ private slots:
         QVERIFY(window->lastSyncStallMs() >= 0);
     }
 
+    void dryRunWritesNothing()
+    {
+        configure();
+        auto window = openWindow();
+        QTest::keyClick(window.get(), Qt::Key_D, Qt::ControlModifier); // Sync > Dry run
+        QVERIFY(child<QCheckBox>(window.get(), u"dryRunCheck"_s)->isChecked());
+        const RunSummary summary = syncAndRefresh(*window, Entity::Organizations);
+        QVERIFY(summary.dryRun);
+        QVERIFY(summary.totals().fetched > 0);
+        auto *stats = child<QTableWidget>(window.get(), u"entityTable"_s);
+        QCOMPARE(cellText(stats, u"Organizations"_s, u"CRM rows"_s), u"0"_s);
+        QCOMPARE(cellText(stats, u"Organizations"_s, u"Mapped rows"_s), u"0"_s);
+        QVERIFY(child<QLabel>(window.get(), u"runMessageLabel"_s)
+                    ->text()
+                    .contains(u"nothing was written"_s));
+        const QString result = child<QLabel>(window.get(), u"resultLabel_organizations"_s)->text();
+        QVERIFY2(result.contains(u"dry run"_s), qPrintable(result));
+    }
+
     void cancellingStopsARunningSync()
     {
         configure(5);
