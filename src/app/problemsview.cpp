@@ -46,6 +46,11 @@ ProblemsView::ProblemsView(QWidget *parent)
     connect(m_ui->exportCsvButton, &QPushButton::clicked, this, &ProblemsView::exportRequested);
     connect(table, &QTableView::activated, this,
         [this](const QModelIndex &index) { activateRow(index.row()); });
+    // The link column looks like a link: a single click follows it.
+    connect(table, &QTableView::clicked, this, [this](const QModelIndex &index) {
+        if (index.column() == ProblemsModel::Link)
+            activateRow(index.row());
+    });
     connect(m_ui->openInPipedriveButton, &QPushButton::clicked, this,
         [this] { activateRow(m_ui->problemsTable->currentIndex().row()); });
     connect(table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
