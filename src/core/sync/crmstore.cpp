@@ -186,6 +186,20 @@ std::optional<qint64> CrmStore::railsIdFor(const QString &type, qint64 pipedrive
 
 bool CrmStore::setMapping(const QString &type, qint64 pipedriveId, qint64 railsId, DbError *error)
 {
+    if (m_journal) {
+        const std::optional<qint64> previous = railsIdFor(type, pipedriveId, error);
+        if (error && error->isError())
+            return false;
+        if (previous == railsId)
+            return true;
+        const DbError journalError
+            = m_journal->mappingSetting(type, pipedriveId, previous.value_or(-1));
+        if (journalError.isError()) {
+            if (error)
+                *error = journalError;
+            return false;
+        }
+    }
     // The unique index on (type, id) makes this an upsert on both dialects; a row the rake task
     // wrote is reused, never duplicated.
     QSqlQuery *q = query(
@@ -203,6 +217,14 @@ bool CrmStore::setMapping(const QString &type, qint64 pipedriveId, qint64 railsI
 
 bool CrmStore::removeMapping(const QString &type, qint64 pipedriveId, DbError *error)
 {
+    if (m_journal) {
+        const DbError journalError = m_journal->mappingRemoving(type, pipedriveId);
+        if (journalError.isError()) {
+            if (error)
+                *error = journalError;
+            return false;
+        }
+    }
     QSqlQuery *q = query(QStringLiteral("DELETE FROM pipedrive_mappings WHERE pipedrive_type = ? "
                                         "AND pipedrive_id = ?"),
         { type, pipedriveId }, error);
@@ -256,9 +278,24 @@ std::optional<QVariantMap> CrmStore::readRow(
     return row;
 }
 
-bool CrmStore::updateRow(
-    const QString &table, qint64 id, const QVariantMap &columns, DbError *error)
+bool CrmStore::updateRow(const QString &table, qint64 id, const QVariantMap &columns,
+    DbError *error, const QVariantMap &before)
 {
+    if (m_journal) {
+        QVariantMap old = before;
+        if (old.isEmpty()) {
+            const std::optional<QVariantMap> stored = readRow(table, id, columns.keys(), error);
+            if (!stored)
+                return false;
+            old = *stored;
+        }
+        const DbError journalError = m_journal->rowUpdating(table, id, old);
+        if (journalError.isError()) {
+            if (error)
+                *error = journalError;
+            return false;
+        }
+    }
     QVariantList values;
     for (const QVariant &value : columns)
         values << value;
@@ -287,11 +324,27 @@ std::optional<qint64> CrmStore::insertRow(
                 QStringLiteral("The database did not report the id of a new %1 row.").arg(table));
         return std::nullopt;
     }
+    if (m_journal) {
+        const DbError journalError = m_journal->rowInserted(table, id);
+        if (journalError.isError()) {
+            if (error)
+                *error = journalError;
+            return std::nullopt;
+        }
+    }
     return id;
 }
 
 bool CrmStore::deleteRow(const QString &table, qint64 id, DbError *error)
 {
+    if (m_journal) {
+        const DbError journalError = m_journal->rowDeleting(table, id);
+        if (journalError.isError()) {
+            if (error)
+                *error = journalError;
+            return false;
+        }
+    }
     QSqlQuery *q = query(sql(DeleteRow, table), { id }, error);
     if (!q)
         return false;
@@ -314,7 +367,10 @@ std::optional<CrmStore::WriteResult> CrmStore::writeRecord(
         }
         if (changed.isEmpty())
             return WriteResult { WriteKind::Unchanged, railsId, 0 };
-        if (!updateRow(plan.table, railsId, changed, error))
+        QVariantMap before;
+        for (auto it = changed.cbegin(); it != changed.cend(); ++it)
+            before.insert(it.key(), stored.value(it.key()));
+        if (!updateRow(plan.table, railsId, changed, error, before))
             return std::nullopt;
         return WriteResult { WriteKind::Updated, railsId, 0 };
     };

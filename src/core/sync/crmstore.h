@@ -11,6 +11,23 @@
 
 namespace pds {
 
+// Told of every change CrmStore makes to the CRM, before or as it happens, so that a run can be
+// undone. Calls come inside the caller's transaction; an error fails the write.
+class ChangeJournal
+{
+public:
+    virtual ~ChangeJournal() = default;
+    virtual DbError rowInserted(const QString &table, qint64 id) = 0;
+    // before: the old values of the columns about to change
+    virtual DbError rowUpdating(const QString &table, qint64 id, const QVariantMap &before) = 0;
+    // called before the row goes: the journal reads what it needs to restore it
+    virtual DbError rowDeleting(const QString &table, qint64 id) = 0;
+    // previousRailsId: -1 when the mapping is new
+    virtual DbError mappingSetting(const QString &type, qint64 pipedriveId, qint64 previousRailsId)
+        = 0;
+    virtual DbError mappingRemoving(const QString &type, qint64 pipedriveId) = 0;
+};
+
 // Row-level persistence for the engine over one open Database: pipedrive_mappings lookups and
 // writes, and "write this mapped row" with compare-before-update, so that a sync of unchanged
 // data changes nothing. Every statement is prepared once and bound; table and column names come
@@ -57,7 +74,9 @@ public:
     // The values of columns of one row; empty if the row does not exist.
     std::optional<QVariantMap> readRow(
         const QString &table, qint64 id, const QStringList &columns, DbError *error);
-    bool updateRow(const QString &table, qint64 id, const QVariantMap &columns, DbError *error);
+    // before: the stored values of the changed columns, when the caller has them (for the journal)
+    bool updateRow(const QString &table, qint64 id, const QVariantMap &columns, DbError *error,
+        const QVariantMap &before = {});
     std::optional<qint64> insertRow(
         const QString &table, const QVariantMap &columns, DbError *error);
     bool deleteRow(const QString &table, qint64 id, DbError *error);
@@ -69,6 +88,10 @@ public:
     static QVariant toBindable(const QVariant &value);
     // Equal as stored, whatever the dialect returns (text or QDateTime, 1 or true, "1.50" or 1.5).
     static bool sameValue(const QVariant &mapped, const QVariant &stored);
+
+    // Every change goes to the journal too (nullptr: none, e.g. in a dry run).
+    void setChangeJournal(ChangeJournal *journal) { m_journal = journal; }
+    ChangeJournal *changeJournal() const { return m_journal; }
 
     // Forgets remembered mappings: a record's writes may be rolled back (its savepoint, its page),
     // so what was remembered holds only within one record.
@@ -92,6 +115,7 @@ private:
 
     Database &m_db;
     QDateTime m_now;
+    ChangeJournal *m_journal = nullptr;
     QHash<QString, QString> m_sql;
     // Mappings seen while writing the current record: the handler and the writer ask for the
     // same ones.

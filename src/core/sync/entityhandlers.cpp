@@ -159,13 +159,27 @@ DbError linkLeadNotesToContact(SyncContext &context, qint64 leadId, qint64 conta
 {
     DbError error;
     QSqlQuery *q = context.store.query(
-        QStringLiteral("INSERT INTO note_associations (note_id, notable_type, notable_id, "
-                       "created_at, updated_at) SELECT note_id, 'Contact', ?, ?, ? FROM "
-                       "note_associations WHERE notable_type = 'Lead' AND notable_id = ? "
-                       "ON CONFLICT (note_id, notable_type, notable_id) DO NOTHING"),
-        { contactId, context.store.now(), context.store.now(), leadId }, &error);
-    if (q)
-        q->finish();
+        QStringLiteral(
+            "SELECT l.note_id FROM note_associations l WHERE l.notable_type = 'Lead' AND "
+            "l.notable_id = ? AND NOT EXISTS (SELECT 1 FROM note_associations c WHERE "
+            "c.note_id = l.note_id AND c.notable_type = 'Contact' AND c.notable_id = ?)"),
+        { leadId, contactId }, &error);
+    if (!q)
+        return error;
+    QList<qint64> notes;
+    while (q->next())
+        notes << q->value(0).toLongLong();
+    q->finish();
+    for (qint64 noteId : std::as_const(notes)) {
+        if (!context.store.insertRow(QStringLiteral("note_associations"),
+                { { QStringLiteral("note_id"), noteId },
+                    { QStringLiteral("notable_type"), QStringLiteral("Contact") },
+                    { QStringLiteral("notable_id"), contactId },
+                    { QStringLiteral("created_at"), context.store.now() },
+                    { QStringLiteral("updated_at"), context.store.now() } },
+                &error))
+            return error;
+    }
     return error;
 }
 
@@ -178,13 +192,19 @@ DbError qualifyLead(SyncContext &context, qint64 personId, qint64 contactId)
         = context.store.railsIdFor(typeName(mappingType::Lead), personId, &error);
     if (error.isError() || !leadId)
         return error;
-    QSqlQuery *q = context.store.query(
-        QStringLiteral("UPDATE leads SET lead_status = 'qualified', updated_at = ? WHERE id = ? "
-                       "AND (lead_status IS NULL OR lead_status <> 'qualified')"),
-        { context.store.now(), *leadId }, &error);
-    if (!q)
+    const QStringList columns { QStringLiteral("lead_status"), QStringLiteral("updated_at") };
+    const std::optional<QVariantMap> stored
+        = context.store.readRow(QStringLiteral("leads"), *leadId, columns, &error);
+    if (!stored)
         return error;
-    q->finish();
+    if (!stored->isEmpty()
+        && stored->value(QStringLiteral("lead_status")).toString() != u"qualified") {
+        if (!context.store.updateRow(QStringLiteral("leads"), *leadId,
+                { { QStringLiteral("lead_status"), QStringLiteral("qualified") },
+                    { QStringLiteral("updated_at"), context.store.now() } },
+                &error, *stored))
+            return error;
+    }
     return linkLeadNotesToContact(context, *leadId, contactId);
 }
 
