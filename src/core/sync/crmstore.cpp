@@ -3,6 +3,7 @@
 #include <QDate>
 #include <QSqlQuery>
 #include <QSqlRecord>
+#include <algorithm>
 #include <cmath>
 
 namespace pds {
@@ -91,8 +92,123 @@ const QString &CrmStore::sql(int kind, const QString &table, const QStringList &
     return *m_sql.insert(key, text);
 }
 
+namespace {
+
+// IN lists of one fixed length, so that one prepared statement serves every page: the ids are
+// padded with a repeat of the first one.
+constexpr int PrefetchChunk = 500;
+
+QString inList()
+{
+    return QStringList(PrefetchChunk, QStringLiteral("?")).join(QLatin1Char(','));
+}
+
+QList<QList<qint64>> chunks(const QList<qint64> &ids)
+{
+    QList<qint64> unique = ids;
+    std::sort(unique.begin(), unique.end());
+    unique.erase(std::unique(unique.begin(), unique.end()), unique.end());
+    QList<QList<qint64>> result;
+    for (qsizetype i = 0; i < unique.size(); i += PrefetchChunk) {
+        QList<qint64> chunk = unique.mid(i, PrefetchChunk);
+        while (chunk.size() < PrefetchChunk)
+            chunk.append(chunk.first());
+        result.append(chunk);
+    }
+    return result;
+}
+
+} // namespace
+
+bool CrmStore::prefetchMappings(
+    const QString &type, const QList<qint64> &pipedriveIds, DbError *error)
+{
+    for (const QList<qint64> &chunk : chunks(pipedriveIds)) {
+        QVariantList values { type };
+        for (qint64 id : chunk)
+            values << id;
+        QSqlQuery *q
+            = query(QStringLiteral("SELECT pipedrive_id, rails_id FROM pipedrive_mappings WHERE "
+                                   "pipedrive_type = ? AND pipedrive_id IN (%1)")
+                        .arg(inList()),
+                values, error);
+        if (!q)
+            return false;
+        for (qint64 id : chunk)
+            m_mappingCache.insert({ type, id }, -1);
+        while (q->next())
+            m_mappingCache.insert({ type, q->value(0).toLongLong() }, q->value(1).toLongLong());
+        q->finish();
+    }
+    return true;
+}
+
+bool CrmStore::prefetchLinked(const QString &type, const QString &table, const QString &columns,
+    const QList<qint64> &pipedriveIds, DbError *error)
+{
+    Q_ASSERT(Database::isPlainIdentifier(table));
+    QHash<qint64, QVariantList> &cache
+        = m_linkedCache[type + QLatin1Char('|') + table + QLatin1Char('|') + columns];
+    for (const QList<qint64> &chunk : chunks(pipedriveIds)) {
+        QVariantList values { type };
+        for (qint64 id : chunk)
+            values << id;
+        QSqlQuery *q
+            = query(QStringLiteral("SELECT m.pipedrive_id, %1 FROM pipedrive_mappings m JOIN "
+                                   "%2 t ON t.id = m.rails_id WHERE m.pipedrive_type = ? AND "
+                                   "m.pipedrive_id IN (%3)")
+                        .arg(columns, table, inList()),
+                values, error);
+        if (!q)
+            return false;
+        for (qint64 id : chunk)
+            cache.insert(id, {});
+        while (q->next()) {
+            QVariantList row;
+            const int n = q->record().count();
+            for (int i = 1; i < n; ++i)
+                row << q->value(i);
+            cache.insert(q->value(0).toLongLong(), row);
+        }
+        q->finish();
+    }
+    return true;
+}
+
+QVariantList CrmStore::linkedValues(const QString &type, const QString &table,
+    const QString &columns, qint64 pipedriveId, DbError *error)
+{
+    Q_ASSERT(Database::isPlainIdentifier(table));
+    const QString key = type + QLatin1Char('|') + table + QLatin1Char('|') + columns;
+    QHash<qint64, QVariantList> &cache = m_linkedCache[key];
+    const auto cached = cache.constFind(pipedriveId);
+    if (cached != cache.cend())
+        return *cached;
+    QSqlQuery *q
+        = query(QStringLiteral("SELECT %1 FROM pipedrive_mappings m JOIN %2 t ON t.id = "
+                               "m.rails_id WHERE m.pipedrive_type = ? AND m.pipedrive_id = ?")
+                    .arg(columns, table),
+            { type, pipedriveId }, error);
+    QVariantList values;
+    if (!q)
+        return values;
+    if (q->next()) {
+        const int n = q->record().count();
+        for (int i = 0; i < n; ++i)
+            values << q->value(i);
+    }
+    q->finish();
+    cache.insert(pipedriveId, values);
+    return values;
+}
+
 void CrmStore::rememberMapping(const QString &type, qint64 pipedriveId, qint64 railsId)
 {
+    // What was read through the old mapping is stale now.
+    for (auto it = m_linkedCache.begin(); it != m_linkedCache.end(); ++it) {
+        if (it.key().startsWith(type + QLatin1Char('|')))
+            it->remove(pipedriveId);
+    }
     m_mappingCache.insert({ type, pipedriveId }, railsId);
 }
 
@@ -180,7 +296,7 @@ std::optional<qint64> CrmStore::railsIdFor(const QString &type, qint64 pipedrive
         id = q->value(0).toLongLong();
     q->finish();
     // "No mapping" is remembered too (as -1): every write of a mapping goes through here.
-    rememberMapping(type, pipedriveId, id.value_or(-1));
+    m_mappingCache.insert({ type, pipedriveId }, id.value_or(-1));
     return id;
 }
 
@@ -231,6 +347,7 @@ bool CrmStore::removeMapping(const QString &type, qint64 pipedriveId, DbError *e
     if (!q)
         return false;
     q->finish();
+    rememberMapping(type, pipedriveId, -1);
     return true;
 }
 

@@ -93,9 +93,33 @@ public:
     void setChangeJournal(ChangeJournal *journal) { m_journal = journal; }
     ChangeJournal *changeJournal() const { return m_journal; }
 
-    // Forgets remembered mappings: a record's writes may be rolled back (its savepoint, its page),
-    // so what was remembered holds only within one record.
-    void beginRecord() { m_mappingCache.clear(); }
+    // What is remembered (mappings, linked values) holds for one page: the engine calls
+    // beginPage() before a page's first record and discardCache() after rolling a record back.
+    // Without beginPage(), the cache holds only within one record.
+    void beginPage()
+    {
+        discardCache();
+        m_pageMode = true;
+    }
+    void beginRecord()
+    {
+        if (!m_pageMode)
+            discardCache();
+    }
+    void discardCache()
+    {
+        m_mappingCache.clear();
+        m_linkedCache.clear();
+    }
+
+    // One query for the mappings of many records (absent ones are remembered as absent).
+    bool prefetchMappings(const QString &type, const QList<qint64> &pipedriveIds, DbError *error);
+    // Values of the CRM rows mapped to (type, pipedrive id): `columns` of `table` (aliased t),
+    // e.g. ("Organization", "accounts", "t.name"). Empty list when not mapped.
+    QVariantList linkedValues(const QString &type, const QString &table, const QString &columns,
+        qint64 pipedriveId, DbError *error);
+    bool prefetchLinked(const QString &type, const QString &table, const QString &columns,
+        const QList<qint64> &pipedriveIds, DbError *error);
 
     Database &database() { return m_db; }
     QDateTime now() const { return m_now; }
@@ -117,9 +141,11 @@ private:
     QDateTime m_now;
     ChangeJournal *m_journal = nullptr;
     QHash<QString, QString> m_sql;
-    // Mappings seen while writing the current record: the handler and the writer ask for the
-    // same ones.
+    // Mappings (-1: none) and linked values seen in this page (or record, see beginPage()).
     QHash<QPair<QString, qint64>, qint64> m_mappingCache;
+    QHash<QString, QHash<qint64, QVariantList>>
+        m_linkedCache; // "type|table|columns" -> id -> values
+    bool m_pageMode = false;
 };
 
 } // namespace pds

@@ -30,25 +30,44 @@ bool checkId(SyncContext &context, std::optional<qint64> id, DbError *error)
     return false;
 }
 
-// SELECT one text column of the CRM row mapped to (type, pipedrive id).
+// Values of the CRM row mapped to (type, pipedrive id), remembered for the page.
 QVariantList mappedValues(SyncContext &context, const char *type, const QString &table,
     const QString &columns, qint64 pipedriveId, DbError *error)
 {
-    QSqlQuery *q = context.store.query(
-        QStringLiteral("SELECT %1 FROM pipedrive_mappings m JOIN %2 t ON t.id = m.rails_id WHERE "
-                       "m.pipedrive_type = ? AND m.pipedrive_id = ?")
-            .arg(columns, table),
-        { typeName(type), pipedriveId }, error);
-    QVariantList values;
-    if (!q)
-        return values;
-    if (q->next()) {
-        const int n = q->record().count();
-        for (int i = 0; i < n; ++i)
-            values << q->value(i);
+    return context.store.linkedValues(typeName(type), table, columns, pipedriveId, error);
+}
+
+// The ids a page's records link to under `key` ("org_id", ...), v1 or v2 shape.
+QList<qint64> linkedIds(const QJsonArray &items, std::optional<qint64> mapping::RecordRefs::*field)
+{
+    QList<qint64> ids;
+    for (const QJsonValue &value : items) {
+        const mapping::RecordRefs refs = mapping::recordRefs(value.toObject());
+        if (const std::optional<qint64> id = refs.*field; id && CrmStore::fitsMapping(*id))
+            ids << *id;
     }
-    q->finish();
-    return values;
+    return ids;
+}
+
+// Reads what a page's records will ask for in a few queries instead of a few per record.
+DbError prefetch(SyncContext &context, const QJsonArray &items, const char *ownType,
+    QList<std::tuple<std::optional<qint64> mapping::RecordRefs::*, const char *, QString, QString>>
+        linked,
+    QList<std::pair<std::optional<qint64> mapping::RecordRefs::*, const char *>> mappings = {})
+{
+    DbError error;
+    context.store.prefetchMappings(
+        typeName(ownType), linkedIds(items, &mapping::RecordRefs::id), &error);
+    for (const auto &[field, type] : mappings) {
+        if (error.isOk())
+            context.store.prefetchMappings(typeName(type), linkedIds(items, field), &error);
+    }
+    for (const auto &[field, type, table, columns] : linked) {
+        if (error.isOk())
+            context.store.prefetchLinked(
+                typeName(type), table, columns, linkedIds(items, field), &error);
+    }
+    return error;
 }
 
 QString accountName(SyncContext &context, std::optional<qint64> orgId, DbError *error)
@@ -58,6 +77,65 @@ QString accountName(SyncContext &context, std::optional<qint64> orgId, DbError *
     const QVariantList values = mappedValues(context, mappingType::Organization,
         QStringLiteral("accounts"), QStringLiteral("t.name"), *orgId, error);
     return values.value(0).toString();
+}
+
+// The saved Pipedrive filter the user chose for an entity (SPEC §2): only its records are read.
+// v2 lists ignore owner_id and ids next to filter_id; updated_since still narrows.
+void addFilter(const SyncContext &context, const char *entity, QUrlQuery &query)
+{
+    const qint64 filterId
+        = context.options.mapping.filterIds.value(QLatin1String(entity), 0);
+    if (filterId > 0)
+        query.addQueryItem(QStringLiteral("filter_id"), QString::number(filterId));
+}
+
+// Names for the user, person, organization and deal fields of a record (v2 sends bare ids): the
+// CRM rows they were synced to. Unknown links stay out; the mapping then says "user 12".
+mapping::FieldLinkNames fieldLinkNames(SyncContext &context, const QJsonObject &record,
+    const QHash<QString, mapping::CustomFieldDef> &defs, DbError *error)
+{
+    mapping::FieldLinkNames names;
+    for (const mapping::FieldLink &link : mapping::fieldLinks(record, defs)) {
+        QString name;
+        if (link.type == QLatin1String("user")) {
+            const auto user = context.lookups.users.constFind(link.id);
+            if (user == context.lookups.users.constEnd())
+                continue;
+            const std::optional<QVariantMap> row = context.store.readRow(QStringLiteral("users"),
+                user->crmId,
+                { QStringLiteral("first_name"), QStringLiteral("last_name"),
+                    QStringLiteral("email") },
+                error);
+            if (row) {
+                name = (row->value(QStringLiteral("first_name")).toString() + QLatin1Char(' ')
+                    + row->value(QStringLiteral("last_name")).toString())
+                           .trimmed();
+                if (name.isEmpty())
+                    name = row->value(QStringLiteral("email")).toString();
+            }
+        } else if (link.type == QLatin1String("people")) {
+            QVariantList parts = mappedValues(context, mappingType::Contact,
+                QStringLiteral("contacts"), QStringLiteral("t.first_name, t.last_name"), link.id,
+                error);
+            if (parts.isEmpty() && !error->isError())
+                parts = mappedValues(context, mappingType::Lead, QStringLiteral("leads"),
+                    QStringLiteral("t.first_name, t.last_name"), link.id, error);
+            name = (parts.value(0).toString() + QLatin1Char(' ') + parts.value(1).toString())
+                       .trimmed();
+        } else if (link.type == QLatin1String("org")) {
+            name = accountName(context, link.id, error);
+        } else if (link.type == QLatin1String("deal")) {
+            name = mappedValues(context, mappingType::Opportunity, QStringLiteral("opportunities"),
+                QStringLiteral("t.opportunity_name"), link.id, error)
+                       .value(0)
+                       .toString();
+        }
+        if (error->isError())
+            return names;
+        if (!name.isEmpty())
+            names.insert(link.key, name);
+    }
+    return names;
 }
 
 CrmStore::RowPlan plan(const QString &table, const char *type, const QVariantMap &columns,
@@ -90,6 +168,11 @@ DbError writePlan(SyncContext &context, qint64 pipedriveId, const CrmStore::RowP
 class UsersHandler : public EntityHandler
 {
 public:
+    DbError beginPage(SyncContext &context, const QJsonArray &items) override
+    {
+        context.store.beginPage();
+        return prefetch(context, items, mappingType::User, {});
+    }
     QList<Source> sources(const SyncContext &) const override
     {
         // No change filter exists for users: the whole list, one request (API-NOTES §10).
@@ -126,9 +209,16 @@ public:
 class OrganizationsHandler : public EntityHandler
 {
 public:
-    QList<Source> sources(const SyncContext &) const override
+    DbError beginPage(SyncContext &context, const QJsonArray &items) override
     {
-        return { { endpoints::organizations(), {}, true } };
+        context.store.beginPage();
+        return prefetch(context, items, mappingType::Organization, {});
+    }
+    QList<Source> sources(const SyncContext &context) const override
+    {
+        QUrlQuery query;
+        addFilter(context, "organizations", query);
+        return { { endpoints::organizations(), query, true } };
     }
 
     DbError writeRecord(SyncContext &context, const QJsonObject &record) override
@@ -139,9 +229,13 @@ public:
         if (auto owner
             = context.lookups.ownerOrFallback(refs.ownerId, context.options.defaultOwnerUserId))
             links.ownerEmail = owner->email;
+        DbError error;
+        links.fieldLinkNames = fieldLinkNames(
+            context, record, context.options.mapping.organizationFields, &error);
+        if (error.isError())
+            return error;
         const Mapped<mapping::AccountRow> mapped
             = mapping::mapOrganization(record, links, context.options.mapping);
-        DbError error;
         if (!checkId(context, mapped.pipedriveId, &error))
             return error;
         if (!mapped.row)
@@ -211,10 +305,19 @@ DbError qualifyLead(SyncContext &context, qint64 personId, qint64 contactId)
 class PersonsHandler : public EntityHandler
 {
 public:
-    QList<Source> sources(const SyncContext &) const override
+    DbError beginPage(SyncContext &context, const QJsonArray &items) override
+    {
+        context.store.beginPage();
+        return prefetch(context, items, mappingType::Contact,
+            { { &mapping::RecordRefs::orgId, mappingType::Organization, QStringLiteral("accounts"),
+                QStringLiteral("t.name") } },
+            { { &mapping::RecordRefs::id, mappingType::Lead } });
+    }
+    QList<Source> sources(const SyncContext &context) const override
     {
         // The deal counts decide contact or lead without reading every deal first.
         QUrlQuery query;
+        addFilter(context, "persons", query);
         query.addQueryItem(QStringLiteral("include_fields"),
             QStringLiteral("open_deals_count,closed_deals_count,won_deals_count,"
                            "lost_deals_count,activities_count"));
@@ -250,6 +353,10 @@ public:
             links.ownerEmail = owner->email;
             links.ownerUserId = owner->crmId;
         }
+        links.fieldLinkNames
+            = fieldLinkNames(context, record, context.options.mapping.personFields, &error);
+        if (error.isError())
+            return error;
         const Mapped<mapping::PersonRow> mapped
             = mapping::mapPerson(record, links, context.options.mapping);
         if (!mapped.row)
@@ -351,10 +458,22 @@ std::optional<PersonInfo> contactOfPerson(SyncContext &context, qint64 personId,
 class DealsHandler : public EntityHandler
 {
 public:
-    QList<Source> sources(const SyncContext &) const override
+    DbError beginPage(SyncContext &context, const QJsonArray &items) override
+    {
+        context.store.beginPage();
+        return prefetch(context, items, mappingType::Opportunity,
+            { { &mapping::RecordRefs::orgId, mappingType::Organization, QStringLiteral("accounts"),
+                  QStringLiteral("t.name") },
+                { &mapping::RecordRefs::personId, mappingType::Contact, QStringLiteral("contacts"),
+                    QStringLiteral("t.email, t.company, t.first_name, t.last_name") } },
+            { { &mapping::RecordRefs::personId, mappingType::Lead } });
+    }
+    QList<Source> sources(const SyncContext &context) const override
     {
         // Archived deals are not in /deals since 2025-07-15: they have their own list.
-        return { { endpoints::deals(), {}, true }, { endpoints::archivedDeals(), {}, true } };
+        QUrlQuery query;
+        addFilter(context, "deals", query);
+        return { { endpoints::deals(), query, true }, { endpoints::archivedDeals(), query, true } };
     }
 
     DbError writeRecord(SyncContext &context, const QJsonObject &record) override
@@ -391,6 +510,10 @@ public:
         } else if (refs.pipelineId) {
             links.pipelineName = context.lookups.pipelines.value(*refs.pipelineId);
         }
+        links.fieldLinkNames
+            = fieldLinkNames(context, record, context.options.mapping.dealFields, &error);
+        if (error.isError())
+            return error;
         const Mapped<mapping::OpportunityRow> mapped
             = mapping::mapDeal(record, links, context.options.mapping);
         if (mapped.isDeleted()) {
@@ -416,9 +539,24 @@ public:
 class ActivitiesHandler : public EntityHandler
 {
 public:
-    QList<Source> sources(const SyncContext &) const override
+    DbError beginPage(SyncContext &context, const QJsonArray &items) override
     {
-        return { { endpoints::activities(), {}, true } };
+        context.store.beginPage();
+        return prefetch(context, items, mappingType::Task,
+            { { &mapping::RecordRefs::dealId, mappingType::Opportunity,
+                  QStringLiteral("opportunities"), QStringLiteral("t.opportunity_name") },
+                { &mapping::RecordRefs::personId, mappingType::Contact, QStringLiteral("contacts"),
+                    QStringLiteral("t.first_name, t.last_name") },
+                { &mapping::RecordRefs::personId, mappingType::Lead, QStringLiteral("leads"),
+                    QStringLiteral("t.first_name, t.last_name") },
+                { &mapping::RecordRefs::orgId, mappingType::Organization,
+                    QStringLiteral("accounts"), QStringLiteral("t.name") } });
+    }
+    QList<Source> sources(const SyncContext &context) const override
+    {
+        QUrlQuery query;
+        addFilter(context, "activities", query);
+        return { { endpoints::activities(), query, true } };
     }
 
     DbError writeRecord(SyncContext &context, const QJsonObject &record) override
@@ -469,6 +607,15 @@ public:
 class NotesHandler : public EntityHandler
 {
 public:
+    DbError beginPage(SyncContext &context, const QJsonArray &items) override
+    {
+        context.store.beginPage();
+        return prefetch(context, items, mappingType::Note, {},
+            { { &mapping::RecordRefs::dealId, mappingType::Opportunity },
+                { &mapping::RecordRefs::personId, mappingType::Contact },
+                { &mapping::RecordRefs::personId, mappingType::Lead },
+                { &mapping::RecordRefs::orgId, mappingType::Organization } });
+    }
     QList<Source> sources(const SyncContext &) const override
     {
         QUrlQuery query;
@@ -577,6 +724,12 @@ private:
 };
 
 } // namespace
+
+DbError EntityHandler::beginPage(SyncContext &context, const QJsonArray &)
+{
+    context.store.beginPage();
+    return {};
+}
 
 std::unique_ptr<EntityHandler> EntityHandler::create(Entity entity)
 {

@@ -75,6 +75,9 @@ public:
     virtual QList<Source> sources(const SyncContext &context) const = 0;
     // Called once before the first page (after lookups are loaded).
     virtual DbError begin(SyncContext &) { return {}; }
+    // Called at the start of each page, inside its transaction: what the records will look up
+    // can be read here in a few queries. The default only starts the page's cache.
+    virtual DbError beginPage(SyncContext &context, const QJsonArray &items);
     // Writes one record inside the page's transaction; counts and problems go to the context.
     // A returned error fails this record only (its savepoint is rolled back) unless it is a
     // database-wide failure.

@@ -406,6 +406,8 @@ SyncEngine::PageWrite SyncEngine::writePage(const ApiPage &page)
 
     context.store.setNow(QDateTime::currentDateTimeUtc());
     DbError error = db.beginTransaction();
+    if (error.isOk())
+        error = m_handler->beginPage(context, page.items);
     if (error.isError())
         return abortPage(error, SyncOutcome::Failed);
     for (const QJsonValue &value : page.items) {
@@ -428,6 +430,8 @@ SyncEngine::PageWrite SyncEngine::writePage(const ApiPage &page)
         error = m_handler->writeRecord(context, record);
         if (error.isError()) {
             DbError rollbackError = db.rollbackToSavepoint(QStringLiteral("record"));
+            // What the page remembered may include the rolled-back writes.
+            context.store.discardCache();
             if (isDatabaseWide(error) || rollbackError.isError())
                 return abortPage(
                     isDatabaseWide(error) ? error : rollbackError, SyncOutcome::Failed);
