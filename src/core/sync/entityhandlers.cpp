@@ -3,6 +3,7 @@
 
 #include "mapping/mapping.h"
 #include "mapping/passwordhash.h"
+#include "sync/passwordhasher.h"
 #include "sync/synccontext.h"
 
 #include <QSqlQuery>
@@ -83,8 +84,7 @@ QString accountName(SyncContext &context, std::optional<qint64> orgId, DbError *
 // v2 lists ignore owner_id and ids next to filter_id; updated_since still narrows.
 void addFilter(const SyncContext &context, const char *entity, QUrlQuery &query)
 {
-    const qint64 filterId
-        = context.options.mapping.filterIds.value(QLatin1String(entity), 0);
+    const qint64 filterId = context.options.mapping.filterIds.value(QLatin1String(entity), 0);
     if (filterId > 0)
         query.addQueryItem(QStringLiteral("filter_id"), QString::number(filterId));
 }
@@ -101,11 +101,11 @@ mapping::FieldLinkNames fieldLinkNames(SyncContext &context, const QJsonObject &
             const auto user = context.lookups.users.constFind(link.id);
             if (user == context.lookups.users.constEnd())
                 continue;
-            const std::optional<QVariantMap> row = context.store.readRow(QStringLiteral("users"),
-                user->crmId,
-                { QStringLiteral("first_name"), QStringLiteral("last_name"),
-                    QStringLiteral("email") },
-                error);
+            const std::optional<QVariantMap> row
+                = context.store.readRow(QStringLiteral("users"), user->crmId,
+                    { QStringLiteral("first_name"), QStringLiteral("last_name"),
+                        QStringLiteral("email") },
+                    error);
             if (row) {
                 name = (row->value(QStringLiteral("first_name")).toString() + QLatin1Char(' ')
                     + row->value(QStringLiteral("last_name")).toString())
@@ -114,9 +114,9 @@ mapping::FieldLinkNames fieldLinkNames(SyncContext &context, const QJsonObject &
                     name = row->value(QStringLiteral("email")).toString();
             }
         } else if (link.type == QLatin1String("people")) {
-            QVariantList parts = mappedValues(context, mappingType::Contact,
-                QStringLiteral("contacts"), QStringLiteral("t.first_name, t.last_name"), link.id,
-                error);
+            QVariantList parts
+                = mappedValues(context, mappingType::Contact, QStringLiteral("contacts"),
+                    QStringLiteral("t.first_name, t.last_name"), link.id, error);
             if (parts.isEmpty() && !error->isError())
                 parts = mappedValues(context, mappingType::Lead, QStringLiteral("leads"),
                     QStringLiteral("t.first_name, t.last_name"), link.id, error);
@@ -190,17 +190,29 @@ public:
             return context.reportMapping(mapped.pipedriveId, mapped.problems);
         CrmStore::RowPlan p = plan(QStringLiteral("users"), mappingType::User,
             mapping::toColumns(*mapped.row), QStringLiteral("email"));
-        // Hashing is slow on purpose (bcrypt): done only for users the CRM does not have yet.
-        // The password is random and never shown, logged or stored in clear.
-        const int cost = context.options.bcryptCost;
-        p.insertOnly = [cost] {
-            return QVariantMap { { QStringLiteral("encrypted_password"),
-                QString::fromLatin1(mapping::bcryptHash(mapping::randomPassword(), cost)) } };
-        };
+        // The password is random and never shown, logged or stored in clear; its bcrypt hash is
+        // slow on purpose, so new users start with Devise's empty one (no login possible) and the
+        // hasher fills it in on another thread (only for users the CRM did not have).
+        if (!context.hasher) {
+            const int cost = context.options.bcryptCost;
+            p.insertOnly = [cost] {
+                return QVariantMap { { QStringLiteral("encrypted_password"),
+                    QString::fromLatin1(mapping::bcryptHash(mapping::randomPassword(), cost)) } };
+            };
+        } else {
+            p.insertOnly = [] {
+                return QVariantMap { { QStringLiteral("encrypted_password"),
+                    QString(QLatin1String("")) } };
+            };
+        }
         // Which CRM users exist is the CRM's business: the sync never touches a password or the
         // admin flag of a user it did not create, and never grants admin.
         p.keepOnUpdate << QStringLiteral("created_at");
-        return writePlan(context, *mapped.pipedriveId, p);
+        CrmStore::WriteResult result;
+        error = writePlan(context, *mapped.pipedriveId, p, &result);
+        if (error.isOk() && context.hasher && result.kind == CrmStore::WriteKind::Created)
+            context.hasher->hash(result.railsId);
+        return error;
     }
 };
 
@@ -230,8 +242,8 @@ public:
             = context.lookups.ownerOrFallback(refs.ownerId, context.options.defaultOwnerUserId))
             links.ownerEmail = owner->email;
         DbError error;
-        links.fieldLinkNames = fieldLinkNames(
-            context, record, context.options.mapping.organizationFields, &error);
+        links.fieldLinkNames
+            = fieldLinkNames(context, record, context.options.mapping.organizationFields, &error);
         if (error.isError())
             return error;
         const Mapped<mapping::AccountRow> mapped

@@ -67,6 +67,13 @@ int PasswordHasher::apply(Database &db, DbError *error)
     return written;
 }
 
+void PasswordHasher::abandon()
+{
+    m_pool.clear();
+    QMutexLocker lock(&m_mutex);
+    m_running = 0;
+}
+
 void PasswordHasher::waitForAll()
 {
     m_pool.waitForDone();

@@ -28,7 +28,10 @@ public:
     // Writes the finished hashes (only over an empty encrypted_password). Call in a transaction.
     // Returns how many rows were written, or -1 and *error.
     int apply(Database &db, DbError *error);
-    // Blocks the calling (worker) thread until every hash is computed.
+    // Drops the hashes not started yet (a cancelled run); their users keep an empty password
+    // until the next run.
+    void abandon();
+    // Blocks the calling (worker) thread until every started hash is computed.
     void waitForAll();
 
     // Users this tool mapped whose encrypted_password is still empty: a killed run's leftovers.

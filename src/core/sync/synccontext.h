@@ -10,6 +10,8 @@
 
 namespace pds {
 
+class PasswordHasher;
+
 // What the lookups of a run know: filled from the API (users/me, pipelines, stages, activity
 // types, fields) and from the CRM's users, then shared by the entity handlers.
 struct Lookups
@@ -49,6 +51,7 @@ struct SyncContext
     Entity entity = Entity::Users;
     qint64 runId = 0;
     RunCounts counts;
+    PasswordHasher *hasher = nullptr; // new users' bcrypt hashes, off the critical path
 
     // Records a problem for the current record in the journal (same transaction as the page).
     DbError report(std::optional<qint64> pipedriveId, Problem::Kind kind, const QString &reason,

@@ -6,6 +6,7 @@
 #include "db/schemamanager.h"
 #include "logging.h"
 #include "mapping/texttools.h"
+#include "sync/passwordhasher.h"
 #include "sync/synccontext.h"
 
 #include <QJsonObject>
@@ -131,6 +132,15 @@ void SyncEngine::start()
     if (error.isError())
         return failOnDatabase(error);
     m_context = std::make_unique<SyncContext>(*m_db, m_options);
+    if (!m_options.dryRun) {
+        // bcrypt is slow on purpose: new users' hashes are made on other threads meanwhile,
+        // and users a killed run left without one get theirs now.
+        m_hasher = std::make_unique<PasswordHasher>(m_options.bcryptCost);
+        m_context->hasher = m_hasher.get();
+        const QList<qint64> waiting = PasswordHasher::usersWithoutPassword(*m_db, &error);
+        for (qint64 id : waiting)
+            m_hasher->hash(id);
+    }
     // A run that was killed left its rows "running": say what happened to them.
     QSqlQuery *stale = m_context->store.query(
         QStringLiteral("UPDATE pipedrive_sync_runs SET outcome = 'interrupted' WHERE outcome = ?"),
@@ -463,6 +473,9 @@ SyncEngine::PageWrite SyncEngine::writePage(const ApiPage &page)
         { QStringLiteral("since"), m_since }, { QStringLiteral("max_update"), m_maxUpdate },
         { QStringLiteral("run_id"), context.runId } };
     error = context.journal.setCheckpoint(entityName(context.entity), checkpoint);
+    // New users' password hashes that finished meanwhile ride along with this page.
+    if (error.isOk() && m_hasher)
+        m_hasher->apply(db, &error);
     if (error.isError())
         return abortPage(error, SyncOutcome::Failed);
     error = m_options.dryRun ? db.rollback() : db.commit();
@@ -634,6 +647,24 @@ void SyncEngine::finishRun()
     m_finished = true;
     if (m_pager)
         m_pager->cancel();
+    if (m_hasher) {
+        // A cancelled or failed run does not wait: the next run finds those users and hashes
+        // them then. Otherwise the run ends with every new user's hash in place.
+        if (m_summary.outcome == SyncOutcome::Cancelled || m_summary.outcome == SyncOutcome::Failed)
+            m_hasher->abandon();
+        m_hasher->waitForAll();
+        if (m_db && m_db->isOpen() && m_hasher->pending() > 0) {
+            DbError error = m_db->beginTransaction();
+            if (error.isOk())
+                m_hasher->apply(*m_db, &error);
+            error = error.isOk() ? m_db->commit() : (m_db->rollback(), error);
+            if (error.isError())
+                qCWarning(lcSync) << "could not store new users' password hashes:"
+                                  << error.toString();
+        }
+        m_context->hasher = nullptr;
+        m_hasher.reset();
+    }
     if (m_summary.outcome == SyncOutcome::Succeeded) {
         for (const EntityResult &result : std::as_const(m_summary.entities)) {
             if (result.outcome == SyncOutcome::FinishedWithProblems)

@@ -18,6 +18,7 @@ class ApiClient;
 class Database;
 class EntityHandler;
 class Pager;
+class PasswordHasher;
 struct SyncContext;
 struct ApiPage;
 
@@ -83,6 +84,7 @@ private:
     std::unique_ptr<Database> m_db;
     std::unique_ptr<SyncContext> m_context;
     std::unique_ptr<EntityHandler> m_handler;
+    std::unique_ptr<PasswordHasher> m_hasher;
     QPointer<Pager> m_pager;
     RunSummary m_summary;
     bool m_finished = false;

@@ -526,6 +526,36 @@ private slots:
             mappedOrgs);
     }
 
+    void passwordsAreHashedOnceAndNeverChanged_data() { addKinds(); }
+    void passwordsAreHashedOnceAndNeverChanged()
+    {
+        auto testDb = database();
+        if (!testDb->isValid())
+            QSKIP(qPrintable(testDb->whyNot()));
+        QVERIFY(sync(options(testDb->config())).outcome != SyncOutcome::Failed);
+        QStringList hashes;
+        {
+            Database db;
+            QVERIFY(db.open(testDb->config()).isOk());
+            hashes = column(db, QStringLiteral("SELECT encrypted_password FROM users ORDER BY id"));
+            QVERIFY(hashes.size() > 3);
+            // A run killed before its hashes were stored leaves Devise's empty password.
+            QSqlQuery q(db.handle());
+            QVERIFY(
+                q.exec(QStringLiteral("UPDATE users SET encrypted_password = '' WHERE id = (SELECT "
+                                      "MIN(id) FROM users)")));
+        }
+        QVERIFY(sync(options(testDb->config())).outcome != SyncOutcome::Failed);
+        Database db;
+        QVERIFY(db.open(testDb->config()).isOk());
+        const QStringList after
+            = column(db, QStringLiteral("SELECT encrypted_password FROM users ORDER BY id"));
+        QCOMPARE(after.size(), hashes.size());
+        QVERIFY(after.first().startsWith(QLatin1String("$2a$")));
+        QVERIFY(after.first() != hashes.first()); // a new random password
+        QCOMPARE(after.mid(1), hashes.mid(1)); // nobody else's password changed
+    }
+
     void badRecordsAreSkippedNotFatal_data() { addKinds(); }
     void badRecordsAreSkippedNotFatal()
     {
