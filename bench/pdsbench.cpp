@@ -21,6 +21,7 @@
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QElapsedTimer>
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -34,7 +35,6 @@
 #include <QTextStream>
 #include <QTimer>
 #include <QUuid>
-#include <sys/resource.h>
 
 using namespace pds;
 
@@ -46,11 +46,18 @@ QTextStream &out()
     return stream;
 }
 
+// Peak resident memory of this process (VmHWM): unlike getrusage's ru_maxrss it starts anew at
+// exec, so a phase does not inherit the orchestrator's peak.
 double peakRssMb()
 {
-    rusage usage {};
-    getrusage(RUSAGE_SELF, &usage);
-    return usage.ru_maxrss / 1024.0; // kilobytes on Linux
+    QFile status(QStringLiteral("/proc/self/status"));
+    if (!status.open(QIODevice::ReadOnly))
+        return -1;
+    for (const QByteArray &line : status.readAll().split('\n')) {
+        if (line.startsWith("VmHWM:"))
+            return line.mid(6).trimmed().split(' ').value(0).toDouble() / 1024.0;
+    }
+    return -1;
 }
 
 // The longest gap between two ticks of a 1 ms timer on this thread: how long the event loop
@@ -81,11 +88,13 @@ struct Phase
     QJsonObject result;
 };
 
+// The requests a full sync makes, one after the other: its lookups, then every page of data.
 QList<Endpoint> dataEndpoints()
 {
-    return { endpoints::users(), endpoints::organizations(), endpoints::persons(),
-        endpoints::deals(), endpoints::archivedDeals(), endpoints::activities(),
-        endpoints::notes() };
+    return { endpoints::usersMe(), endpoints::pipelines(), endpoints::stages(),
+        endpoints::dealFields(), endpoints::activityTypes(), endpoints::activityFields(),
+        endpoints::users(), endpoints::organizations(), endpoints::persons(), endpoints::deals(),
+        endpoints::archivedDeals(), endpoints::activities(), endpoints::notes() };
 }
 
 // ---- phases (each in its own process) ----------------------------------------------------------
@@ -103,9 +112,12 @@ int phaseFetch(const QUrl &url, const QString &token, int pageSize)
     std::function<void()> next = [&] {
         if (queue.isEmpty())
             return QCoreApplication::quit();
+        // Lookups are requests the sync makes too, but not records it imports.
+        const bool lookup = queue.size() > 7;
         pager = new Pager(&client, queue.takeFirst(), {}, pageSize);
-        QObject::connect(pager, &Pager::pageReady, [&](const ApiPage &page) {
-            records += page.items.size();
+        QObject::connect(pager, &Pager::pageReady, [&, lookup](const ApiPage &page) {
+            if (!lookup)
+                records += page.items.size();
             if (!page.last)
                 return pager->fetchNext();
             pager->deleteLater();
