@@ -3,6 +3,7 @@
 #include "mapping/jsonreader.h"
 
 #include <QRegularExpression>
+#include <QSet>
 #include <QStringList>
 
 #include <algorithm>
@@ -189,6 +190,18 @@ QJsonValue firstPresent(const QJsonObject &record, QStringView a, QStringView b)
     return record.value(b);
 }
 
+// A field the user maps: a custom field (v2 custom_fields, or v1 at the root) or a built-in.
+QJsonValue mappedField(const QJsonObject &record, const QString &key)
+{
+    if (key.isEmpty())
+        return QJsonValue(QJsonValue::Undefined);
+    const QJsonObject custom = record.value(u"custom_fields"_s).toObject();
+    const auto it = custom.constFind(key);
+    if (it != custom.constEnd())
+        return *it;
+    return record.value(key);
+}
+
 struct Address
 {
     OptText address;
@@ -197,11 +210,12 @@ struct Address
     OptText zip;
 };
 
-// v2 address object {value, route, street_number, locality, admin_area_level_1, postal_code},
-// or a v1 string with flat <prefix>_route, ... siblings.
-Address readAddress(const QJsonObject &record, QStringView key)
+// v2 address object {value, route, street_number, locality, admin_area_level_1, postal_code}
+// (a custom address field's too, in custom_fields), or a v1 string with flat <prefix>_route, ...
+// siblings.
+Address readAddress(const QJsonObject &record, const QString &key)
 {
-    const QJsonValue value = record.value(key);
+    const QJsonValue value = mappedField(record, key);
     QJsonObject parts;
     OptText full;
     if (value.isObject()) {
@@ -209,7 +223,7 @@ Address readAddress(const QJsonObject &record, QStringView key)
         full = readText(parts.value(u"value"_s));
     } else {
         full = readText(value);
-        const QString prefix = key.toString() + u'_';
+        const QString prefix = key + u'_';
         for (const QString &part : { u"route"_s, u"street_number"_s, u"locality"_s,
                  u"admin_area_level_1"_s, u"postal_code"_s }) {
             const QJsonValue flat = record.value(prefix + part);
@@ -243,18 +257,6 @@ bool isScriptUrl(const QString &url)
     }
     return url.contains(u':')
         && (scheme == u"javascript" || scheme == u"vbscript" || scheme == u"data");
-}
-
-// A field the user maps: a custom field (v2 custom_fields, or v1 at the root) or a built-in.
-QJsonValue mappedField(const QJsonObject &record, const QString &key)
-{
-    if (key.isEmpty())
-        return QJsonValue(QJsonValue::Undefined);
-    const QJsonObject custom = record.value(u"custom_fields"_s).toObject();
-    const auto it = custom.constFind(key);
-    if (it != custom.constEnd())
-        return *it;
-    return record.value(key);
 }
 
 std::optional<int> readProbability(const QJsonValue &value, bool *invalid)
@@ -339,12 +341,26 @@ QString genericText(const QJsonValue &value)
 
 } // namespace
 
-QString customFieldText(const QJsonValue &value, const CustomFieldDef &def)
+QString customFieldText(
+    const QJsonValue &value, const CustomFieldDef &def, const QString &linkedName)
 {
     if (value.isNull() || value.isUndefined())
         return {};
     const QString type = def.type.toLower();
-    if (type == u"enum" || type == u"status")
+    if (type == u"user" || type == u"people" || type == u"org" || type == u"deal") {
+        if (const OptText name = trimmed(linkedName))
+            return *name;
+        if (value.isObject()) // v1: {"name", "value", ...}
+            return genericText(value);
+        if (const std::optional<qint64> id = readId(value)) {
+            const QString what = type == u"people" ? u"person"_s
+                : type == u"org"                   ? u"organization"_s
+                                                   : type;
+            return what + u' ' + QString::number(*id);
+        }
+        return genericText(value);
+    }
+    if (type == u"enum" || type == u"status" || type == u"varchar_options")
         return labelFor(value, def);
     if (type == u"set") {
         QJsonArray items;
@@ -384,34 +400,257 @@ QString customFieldText(const QJsonValue &value, const CustomFieldDef &def)
     return genericText(value);
 }
 
-QHash<QString, CustomFieldDef> customFieldDefs(const QJsonArray &fieldItems)
+namespace {
+
+std::optional<CustomFieldDef> readFieldDef(const QJsonValue &itemValue)
 {
     static const QRegularExpression hashKey(u"^[0-9a-f]{40}$"_s);
+    const QJsonObject item = itemValue.toObject();
+    CustomFieldDef def;
+    def.key = readText(firstPresent(item, u"field_code", u"key")).value_or(QString());
+    if (def.key.isEmpty())
+        return std::nullopt;
+    def.custom = readBool(item, u"is_custom_field") == true || readBool(item, u"edit_flag") == true
+        || hashKey.match(def.key).hasMatch();
+    def.name = readText(firstPresent(item, u"field_name", u"name")).value_or(def.key);
+    def.type = readText(item, u"field_type").value_or(QString());
+    for (const QJsonValue &option : item.value(u"options"_s).toArray()) {
+        const QJsonObject object = option.toObject();
+        const OptText id = readText(object.value(u"id"_s));
+        const OptText label = readText(object.value(u"label"_s));
+        if (id && label)
+            def.options.insert(*id, *label);
+    }
+    return def;
+}
+
+} // namespace
+
+QHash<QString, CustomFieldDef> customFieldDefs(const QJsonArray &fieldItems)
+{
     QHash<QString, CustomFieldDef> defs;
     int order = 0;
     for (const QJsonValue &itemValue : fieldItems) {
-        const QJsonObject item = itemValue.toObject();
-        CustomFieldDef def;
-        def.key = readText(firstPresent(item, u"field_code", u"key")).value_or(QString());
-        if (def.key.isEmpty())
+        std::optional<CustomFieldDef> def = readFieldDef(itemValue);
+        if (!def || !def->custom)
             continue;
-        const bool custom = readBool(item, u"is_custom_field") == true
-            || readBool(item, u"edit_flag") == true || hashKey.match(def.key).hasMatch();
-        if (!custom)
-            continue;
-        def.name = readText(firstPresent(item, u"field_name", u"name")).value_or(def.key);
-        def.type = readText(item, u"field_type").value_or(QString());
-        for (const QJsonValue &option : item.value(u"options"_s).toArray()) {
-            const QJsonObject object = option.toObject();
-            const OptText id = readText(object.value(u"id"_s));
-            const OptText label = readText(object.value(u"label"_s));
-            if (id && label)
-                def.options.insert(*id, *label);
-        }
-        def.order = order++;
-        defs.insert(def.key, def);
+        def->order = order++;
+        defs.insert(def->key, *def);
     }
     return defs;
+}
+
+QList<CustomFieldDef> fieldDefs(const QJsonArray &fieldItems)
+{
+    QList<CustomFieldDef> defs;
+    QSet<QString> seen;
+    for (const QJsonValue &itemValue : fieldItems) {
+        std::optional<CustomFieldDef> def = readFieldDef(itemValue);
+        if (!def || seen.contains(def->key))
+            continue;
+        seen.insert(def->key);
+        def->order = int(defs.size());
+        defs.append(*def);
+    }
+    return defs;
+}
+
+// ---- Field map --------------------------------------------------------------------------------
+
+QString fieldSourceName(FieldSource source)
+{
+    switch (source) {
+    case FieldSource::Organization:
+        return u"organizations"_s;
+    case FieldSource::Person:
+        return u"persons"_s;
+    case FieldSource::Deal:
+        return u"deals"_s;
+    }
+    return {};
+}
+
+const QList<FieldTarget> &fieldTargets()
+{
+    using Part = FieldTarget::Part;
+    static const QList<FieldTarget> targets = {
+        { u"accounts.phone"_s, FieldSource::Organization, {}, Part::Whole },
+        { u"accounts.email"_s, FieldSource::Organization, {}, Part::Whole },
+        { u"accounts.website"_s, FieldSource::Organization, u"website"_s, Part::Whole },
+        { u"accounts.address"_s, FieldSource::Organization, u"address"_s, Part::Street },
+        { u"accounts.city"_s, FieldSource::Organization, u"address"_s, Part::City },
+        { u"accounts.state"_s, FieldSource::Organization, u"address"_s, Part::State },
+        { u"accounts.zip"_s, FieldSource::Organization, u"address"_s, Part::Zip },
+        { u"persons.address"_s, FieldSource::Person, u"postal_address"_s, Part::Street },
+        { u"persons.city"_s, FieldSource::Person, u"postal_address"_s, Part::City },
+        { u"persons.state"_s, FieldSource::Person, u"postal_address"_s, Part::State },
+        { u"persons.zip"_s, FieldSource::Person, u"postal_address"_s, Part::Zip },
+        { u"leads.interested_in"_s, FieldSource::Person, {}, Part::Whole },
+        { u"opportunities.type"_s, FieldSource::Deal, {}, Part::Whole },
+    };
+    return targets;
+}
+
+const FieldTarget *findFieldTarget(QStringView id)
+{
+    for (const FieldTarget &target : fieldTargets()) {
+        if (target.id == id)
+            return &target;
+    }
+    return nullptr;
+}
+
+QString fieldKeyFor(const FieldMap &map, const FieldTarget &target)
+{
+    const auto it = map.constFind(target.id);
+    return it == map.constEnd() ? target.defaultKey : it->trimmed();
+}
+
+const QHash<QString, CustomFieldDef> &MappingOptions::fieldsOf(FieldSource source) const
+{
+    switch (source) {
+    case FieldSource::Organization:
+        return organizationFields;
+    case FieldSource::Person:
+        return personFields;
+    case FieldSource::Deal:
+        return dealFields;
+    }
+    return dealFields;
+}
+
+QList<FieldLink> fieldLinks(const QJsonObject &record, const QHash<QString, CustomFieldDef> &defs)
+{
+    QList<FieldLink> links;
+    for (const CustomFieldDef &def : defs) {
+        const QString type = def.type.toLower();
+        if (type != u"user" && type != u"people" && type != u"org" && type != u"deal")
+            continue;
+        if (const std::optional<qint64> id = readId(mappedField(record, def.key)))
+            links.append({ def.key, type, *id });
+    }
+    // QHash order is random; the engine's lookups should not be.
+    std::sort(links.begin(), links.end(),
+        [](const FieldLink &a, const FieldLink &b) { return a.key < b.key; });
+    return links;
+}
+
+namespace {
+
+// A field's value with the v1 sibling keys folded in (monetary <key>_currency).
+QJsonValue fieldValue(const QJsonObject &record, const QString &key, const CustomFieldDef *def)
+{
+    QJsonValue value = mappedField(record, key);
+    if (def && def->type == u"monetary" && value.isDouble()) {
+        if (const OptText currency = readText(record, QString(key + u"_currency"_s)))
+            value = QJsonObject { { u"value"_s, value }, { u"currency"_s, *currency } };
+    }
+    return value;
+}
+
+// The text of a field the user maps: phone/email style lists by their primary item, option ids
+// as labels, linked records by name.
+OptText fieldText(const QJsonObject &record, const QString &key,
+    const QHash<QString, CustomFieldDef> &defs, const FieldLinkNames &linkNames)
+{
+    if (key.isEmpty())
+        return std::nullopt;
+    const auto it = defs.constFind(key);
+    const CustomFieldDef *def = it != defs.constEnd() ? &*it : nullptr;
+    const QJsonValue value = fieldValue(record, key, def);
+    const bool channelList = value.isArray() && !value.toArray().isEmpty()
+        && value.toArray().first().toObject().contains(u"value"_s);
+    if (!def || channelList)
+        return flexibleText(value);
+    return trimmed(customFieldText(value, *def, linkNames.value(key)));
+}
+
+bool isAddressValue(
+    const QJsonObject &record, const QString &key, const QHash<QString, CustomFieldDef> &defs)
+{
+    if (key == u"address" || key == u"postal_address")
+        return true;
+    const auto it = defs.constFind(key);
+    if (it != defs.constEnd() && it->type == u"address")
+        return true;
+    const QJsonValue value = mappedField(record, key);
+    if (value.isObject()) {
+        const QJsonObject object = value.toObject();
+        return object.contains(u"locality"_s) || object.contains(u"route"_s)
+            || object.contains(u"postal_code"_s);
+    }
+    return record.contains(key + u"_locality"_s) || record.contains(key + u"_route"_s);
+}
+
+OptText targetText(const QJsonObject &record, const FieldTarget &target, const QString &key,
+    const QHash<QString, CustomFieldDef> &defs, const FieldLinkNames &linkNames)
+{
+    if (key.isEmpty())
+        return std::nullopt;
+    if (target.part != FieldTarget::Part::Whole && isAddressValue(record, key, defs)) {
+        const Address address = readAddress(record, key);
+        switch (target.part) {
+        case FieldTarget::Part::Street:
+            return address.address;
+        case FieldTarget::Part::City:
+            return address.city;
+        case FieldTarget::Part::State:
+            return address.state;
+        case FieldTarget::Part::Zip:
+            return address.zip;
+        case FieldTarget::Part::Whole:
+            break;
+        }
+    }
+    return fieldText(record, key, defs, linkNames);
+}
+
+// The text the field map gives a target of `options`.
+OptText mappedText(const QJsonObject &record, QStringView targetId, const MappingOptions &options,
+    const FieldLinkNames &linkNames)
+{
+    const FieldTarget *target = findFieldTarget(targetId);
+    if (!target)
+        return std::nullopt;
+    return targetText(record, *target, fieldKeyFor(options.fieldMap, *target),
+        options.fieldsOf(target->source), linkNames);
+}
+
+// "Name: value" lines of the custom fields of `defs` that the field map leaves unused, in field
+// order.
+QStringList customFieldLines(const QJsonObject &record, FieldSource source,
+    const MappingOptions &options, const FieldLinkNames &linkNames)
+{
+    QSet<QString> mapped;
+    for (const FieldTarget &target : fieldTargets()) {
+        if (target.source == source)
+            mapped.insert(fieldKeyFor(options.fieldMap, target));
+    }
+    QList<const CustomFieldDef *> defs;
+    for (const CustomFieldDef &def : options.fieldsOf(source)) {
+        if (def.custom && def.inComments && !mapped.contains(def.key))
+            defs.append(&def);
+    }
+    // QHash order is random; comments must be byte-for-byte stable between runs.
+    std::sort(defs.begin(), defs.end(), [](const CustomFieldDef *a, const CustomFieldDef *b) {
+        return a->order != b->order ? a->order < b->order : a->key < b->key;
+    });
+    QStringList lines;
+    for (const CustomFieldDef *def : std::as_const(defs)) {
+        const QString text
+            = customFieldText(fieldValue(record, def->key, def), *def, linkNames.value(def->key));
+        if (!text.isEmpty())
+            lines.append((def->name.isEmpty() ? def->key : def->name) + u": "_s + text);
+    }
+    return lines;
+}
+
+} // namespace
+
+QString fieldTargetText(const QJsonObject &record, const FieldTarget &target, const QString &key,
+    const QHash<QString, CustomFieldDef> &defs, const FieldLinkNames &linkNames)
+{
+    return targetText(record, target, key, defs, linkNames).value_or(QString());
 }
 
 QHash<qint64, QString> priorityLabels(const QJsonArray &activityFieldItems)
@@ -509,16 +748,14 @@ Mapped<AccountRow> mapOrganization(
     }
     row.name = *name;
 
-    const Address address = readAddress(organization, u"address");
-    row.address = address.address;
-    row.city = address.city;
-    row.state = address.state;
-    row.zip = address.zip;
+    const FieldLinkNames &names = links.fieldLinkNames;
+    row.address = mappedText(organization, u"accounts.address", options, names);
+    row.city = mappedText(organization, u"accounts.city", options, names);
+    row.state = mappedText(organization, u"accounts.state", options, names);
+    row.zip = mappedText(organization, u"accounts.zip", options, names);
     row.assignedTo = trimmed(links.ownerEmail);
 
-    const OrganizationFieldMap &fields = options.organizationFields;
-    const OptText phone = flexibleText(mappedField(organization, fields.phoneKey));
-    if (phone) {
+    if (const OptText phone = mappedText(organization, u"accounts.phone", options, names)) {
         row.phone = *phone;
     } else if (const OptText placeholder = trimmed(options.phonePlaceholder)) {
         row.phone = *placeholder;
@@ -527,7 +764,7 @@ Mapped<AccountRow> mapOrganization(
         return result;
     }
 
-    if (const OptText email = flexibleText(mappedField(organization, fields.emailKey))) {
+    if (const OptText email = mappedText(organization, u"accounts.email", options, names)) {
         const QString normalised = normaliseEmail(*email);
         if (isValidEmail(normalised))
             row.email = normalised;
@@ -536,10 +773,12 @@ Mapped<AccountRow> mapOrganization(
     }
 
     // The rake task copied cc_email (the org's Smart BCC address) into website; never again.
-    if (fields.websiteKey == u"cc_email") {
+    const FieldTarget *websiteTarget = findFieldTarget(u"accounts.website");
+    if (fieldKeyFor(options.fieldMap, *websiteTarget) == u"cc_email") {
         result.problems.append(
             Problem::warning(u"cc_email is not a website"_s, u"website left empty"_s));
-    } else if (const OptText website = flexibleText(mappedField(organization, fields.websiteKey))) {
+    } else if (const OptText website
+        = mappedText(organization, u"accounts.website", options, names)) {
         if (website->contains(u'@') && !website->contains(u"://"))
             result.problems.append(
                 Problem::warning(u"website looks like an email"_s, quoted(*website)));
@@ -622,7 +861,12 @@ Mapped<PersonRow> mapPerson(
     if (!phone && !phones.isEmpty())
         phone = phones.first().value;
 
-    const Address address = readAddress(person, u"postal_address");
+    const FieldLinkNames &names = links.fieldLinkNames;
+    Address address;
+    address.address = mappedText(person, u"persons.address", options, names);
+    address.city = mappedText(person, u"persons.city", options, names);
+    address.state = mappedText(person, u"persons.state", options, names);
+    address.zip = mappedText(person, u"persons.zip", options, names);
     QDateTime createdAt;
     QDateTime updatedAt;
     readTimes(person, u"add_time", u"update_time", options, createdAt, updatedAt, result.problems);
@@ -663,6 +907,10 @@ Mapped<PersonRow> mapPerson(
     row.city = address.city;
     row.state = address.state;
     row.zip = address.zip;
+    row.interestedIn = mappedText(person, u"leads.interested_in", options, names);
+    const QStringList comments = customFieldLines(person, FieldSource::Person, options, names);
+    if (!comments.isEmpty())
+        row.comments = comments.join(u'\n');
     row.leadStatus = links.hasActivities ? u"contacted"_s : u"new"_s;
     row.leadSource = u"pipedrive"_s;
     row.leadOwner = *owner;
@@ -736,33 +984,6 @@ std::optional<QDate> dealClosingDate(const QJsonObject &deal, const QString &sta
     return std::nullopt;
 }
 
-QStringList customFieldLines(const QJsonObject &deal, const MappingOptions &options)
-{
-    QList<const CustomFieldDef *> defs;
-    for (const CustomFieldDef &def : options.dealFields) {
-        if (def.inComments)
-            defs.append(&def);
-    }
-    // QHash order is random; comments must be byte-for-byte stable between runs.
-    std::sort(defs.begin(), defs.end(), [](const CustomFieldDef *a, const CustomFieldDef *b) {
-        return a->order != b->order ? a->order < b->order : a->key < b->key;
-    });
-    const QJsonObject custom = deal.value(u"custom_fields"_s).toObject();
-    QStringList lines;
-    for (const CustomFieldDef *def : std::as_const(defs)) {
-        const auto it = custom.constFind(def->key);
-        QJsonValue value = it != custom.constEnd() ? *it : deal.value(def->key);
-        if (def->type == u"monetary" && value.isDouble()) { // v1: amount + <key>_currency
-            if (const OptText currency = readText(deal, QString(def->key + u"_currency"_s)))
-                value = QJsonObject { { u"value"_s, value }, { u"currency"_s, *currency } };
-        }
-        const QString text = customFieldText(value, *def);
-        if (!text.isEmpty())
-            lines.append((def->name.isEmpty() ? def->key : def->name) + u": "_s + text);
-    }
-    return lines;
-}
-
 } // namespace
 
 Mapped<OpportunityRow> mapDeal(
@@ -806,6 +1027,14 @@ Mapped<OpportunityRow> mapDeal(
     row.accountName = *account;
     row.type = options.opportunityType.trimmed().isEmpty() ? u"new_customer"_s
                                                            : options.opportunityType.trimmed();
+    if (const OptText typeText
+        = mappedText(deal, u"opportunities.type", options, links.fieldLinkNames)) {
+        if (const std::optional<QString> type = crmOpportunityType(*typeText))
+            row.type = *type;
+        else
+            result.problems.append(Problem::warning(
+                u"unknown opportunity type"_s, quoted(*typeText) + u" -> "_s + row.type));
+    }
     row.stage = dealStage(deal, status, links, options, result.problems);
 
     const QJsonValue value = deal.value(u"value"_s);
@@ -836,7 +1065,7 @@ Mapped<OpportunityRow> mapDeal(
         comments.append(u"Lost reason: "_s + *reason);
     if (readBool(deal, u"is_archived") == true)
         comments.append(u"Archived: Yes"_s);
-    comments.append(customFieldLines(deal, options));
+    comments.append(customFieldLines(deal, FieldSource::Deal, options, links.fieldLinkNames));
     if (!comments.isEmpty())
         row.comments = comments.join(u'\n');
 

@@ -211,31 +211,56 @@ QVariantMap toColumns(const NoteRow &row);
 
 // ---- Options ------------------------------------------------------------------------------
 
-// A custom field's definition (from GET /api/v2/dealFields or v1 *Fields).
+// A field's definition (from GET /api/v2/*Fields, or v1 *Fields).
 struct CustomFieldDef
 {
-    QString key; // field_code / key: the 40-hex hash
+    QString key; // field_code / key: the 40-hex hash of a custom field, else "website", ...
     QString name;
-    QString type; // field_type: enum, set, monetary, varchar, ...
+    QString type; // field_type: enum, set, monetary, varchar, user, org, people, address, ...
     QHash<QString, QString> options; // option id as text -> label
     int order = 0; // position in the fields list: comment lines follow it
-    bool inComments = true; // false when the user mapped the field somewhere else
+    bool inComments = true; // false keeps a custom field out of the comments
+    bool custom = true; // false for Pipedrive's built-in fields (offered by the field map only)
+
+    friend bool operator==(const CustomFieldDef &, const CustomFieldDef &) = default;
 };
 
 // The custom fields of a *Fields response (v2 items with is_custom_field, or v1 items with
 // edit_flag / a 40-hex key), keyed by field key, in list order.
 QHash<QString, CustomFieldDef> customFieldDefs(const QJsonArray &fieldItems);
+// Every field of a *Fields response, built-in and custom (`custom` says which), in list order:
+// what the field map offers.
+QList<CustomFieldDef> fieldDefs(const QJsonArray &fieldItems);
 // The option labels of the activity "priority" field (GET /api/v2/activityFields or v1).
 QHash<qint64, QString> priorityLabels(const QJsonArray &activityFieldItems);
 
-// Which organization fields (built-in or custom-field keys) give an account's phone, email and
-// website. An empty key maps nothing. "cc_email" is never used as website.
-struct OrganizationFieldMap
+// ---- Field map ----------------------------------------------------------------------------
+
+// The Pipedrive records a CRM table is filled from, and whose *Fields list describes them.
+enum class FieldSource { Organization, Person, Deal };
+QString fieldSourceName(FieldSource source); // "organizations", "persons", "deals"
+
+// A CRM column without a natural source in Pipedrive, which the user fills from a field of
+// their choice (SPEC §4): accounts' phone, email, website and address parts, contacts' and
+// leads' address parts, leads' interested_in, opportunities' type.
+struct FieldTarget
 {
-    QString phoneKey;
-    QString emailKey;
-    QString websiteKey = QStringLiteral("website");
+    // Which part of an address-type value a column takes; a plain value is taken whole.
+    enum class Part { Whole, Street, City, State, Zip };
+
+    QString id; // "accounts.phone"; "persons.city" fills contacts.city and leads.city
+    FieldSource source = FieldSource::Organization;
+    QString defaultKey; // the built-in field used while the user maps none; empty: none
+    Part part = Part::Whole;
 };
+// Every target, in the order the settings show them.
+const QList<FieldTarget> &fieldTargets();
+const FieldTarget *findFieldTarget(QStringView id);
+
+// Target id -> the key of the Pipedrive field (built-in or custom) that fills it. A target not
+// in the map takes its default field; one mapped to "" takes nothing.
+using FieldMap = QHash<QString, QString>;
+QString fieldKeyFor(const FieldMap &map, const FieldTarget &target);
 
 struct MappingOptions
 {
@@ -243,15 +268,44 @@ struct MappingOptions
     QString lastNamePlaceholder = QStringLiteral("Unknown");
     QString phonePlaceholder = QStringLiteral("N/A");
     QString accountPlaceholder = QStringLiteral("(no organization)");
-    QString opportunityType = QStringLiteral("new_customer");
-    OrganizationFieldMap organizationFields;
+    QString opportunityType = QStringLiteral("new_customer"); // unless the field map says
+    FieldMap fieldMap;
     QHash<qint64, QString> stageMap; // Pipedrive stage id -> CRM stage, before the keywords
-    QHash<QString, CustomFieldDef> dealFields; // custom fields shown in opportunity comments
+    // Field definitions by key. Custom fields the field map does not use go into comments as
+    // "Name: value" lines: deals' into opportunities.comments, persons' into leads.comments.
+    // Mapped fields take their option labels from here.
+    QHash<QString, CustomFieldDef> dealFields;
+    QHash<QString, CustomFieldDef> personFields;
+    QHash<QString, CustomFieldDef> organizationFields;
+    // Entity name ("organizations", "persons", "deals", "activities") -> the id of a saved
+    // Pipedrive filter: only the records it matches are synced.
+    QHash<QString, qint64> filterIds;
     QHash<qint64, QString> activityPriorities; // priority option id -> label
     // created_at/updated_at for a record with neither add_time nor update_time (NOT NULL in
     // the CRM). The engine passes the run's start; left invalid, such rows get invalid times.
     QDateTime fallbackTime;
+
+    const QHash<QString, CustomFieldDef> &fieldsOf(FieldSource source) const;
 };
+
+// The ids of user, person, organization and deal fields (custom fields of type user, people,
+// org, deal) set in a record: the engine resolves them to names, since Pipedrive's v2 sends
+// bare ids and the CRM should show names.
+struct FieldLink
+{
+    QString key; // the field's key
+    QString type; // "user", "people", "org", "deal"
+    qint64 id = 0;
+};
+QList<FieldLink> fieldLinks(const QJsonObject &record, const QHash<QString, CustomFieldDef> &defs);
+// Field key -> the name of the record its value links to.
+using FieldLinkNames = QHash<QString, QString>;
+
+// The text a target takes from a record with the field `key` (built-in or custom), as the
+// mappers compute it: option ids as labels, address parts, linked records by name. For the
+// settings' preview. Empty when the record has no value.
+QString fieldTargetText(const QJsonObject &record, const FieldTarget &target, const QString &key,
+    const QHash<QString, CustomFieldDef> &defs, const FieldLinkNames &linkNames = {});
 
 // ---- Links the engine resolves ---------------------------------------------------------------
 
@@ -275,6 +329,7 @@ RecordRefs recordRefs(const QJsonObject &record);
 struct OrganizationLinks
 {
     QString ownerEmail;
+    FieldLinkNames fieldLinkNames = {}; // names of the records user/org/person fields link to
 };
 
 struct PersonLinks
@@ -284,6 +339,7 @@ struct PersonLinks
     QString organizationName;
     QString ownerEmail; // leads: lead_owner (required for leads)
     std::optional<qint64> ownerUserId; // leads: assigned_to_id (required; engine's fallback)
+    FieldLinkNames fieldLinkNames = {}; // names of the records user/org/person fields link to
 };
 
 struct DealLinks
@@ -295,6 +351,7 @@ struct DealLinks
     QString stageName;
     QString pipelineName;
     std::optional<double> stageProbability;
+    FieldLinkNames fieldLinkNames = {}; // names of the records user/org/person fields link to
 };
 
 struct ActivityLinks
@@ -319,11 +376,14 @@ Mapped<UserRow> mapUser(const QJsonObject &user, const MappingOptions &options =
 // users with equal identities are case-twins: one CRM user, the second reported as merged.
 QString userIdentity(const QJsonObject &user);
 
-// v2 organization -> accounts. Missing name: skipped "missing name".
+// v2 organization -> accounts. Missing name: skipped "missing name". phone, email, website,
+// address, city, state and zip from the fields the field map names ("accounts.*").
 Mapped<AccountRow> mapOrganization(
     const QJsonObject &organization, const OrganizationLinks &links, const MappingOptions &options);
 
 // v2 person -> contacts (links.hasDeals) or leads. No valid e-mail: skipped "no valid email".
+// Address parts from the field map ("persons.*"), leads' interested_in too; a lead's comments
+// hold the person's unmapped custom fields.
 Mapped<PersonRow> mapPerson(
     const QJsonObject &person, const PersonLinks &links, const MappingOptions &options);
 // A lead whose person now has a deal: the person maps to a contact (mapPerson with hasDeals),
@@ -332,7 +392,8 @@ LeadRow qualifiedLead(LeadRow lead);
 // The contact a lead row becomes, for an engine that has only the lead row at hand.
 ContactRow contactFromLead(const LeadRow &lead);
 
-// v2 deal -> opportunities. status "deleted": no row, Problem::Deleted.
+// v2 deal -> opportunities. status "deleted": no row, Problem::Deleted. type from the field the
+// field map names ("opportunities.type", see crmOpportunityType()), else the option's default.
 Mapped<OpportunityRow> mapDeal(
     const QJsonObject &deal, const DealLinks &links, const MappingOptions &options);
 
@@ -346,7 +407,10 @@ Mapped<NoteRow> mapNote(
     const QJsonObject &note, const NoteLinks &links, const MappingOptions &options);
 
 // The text of a custom field value for comments: enum ids as labels, sets as labels joined
-// with ", ", monetary as "value CURRENCY", ranges as "from - until"; empty when unset.
-QString customFieldText(const QJsonValue &value, const CustomFieldDef &def);
+// with ", ", monetary as "value CURRENCY", ranges as "from - until", addresses as their full
+// text; user, person, organization and deal fields as `linkedName` (the engine resolves it),
+// else as "user 12"; empty when unset.
+QString customFieldText(
+    const QJsonValue &value, const CustomFieldDef &def, const QString &linkedName = {});
 
 } // namespace pds::mapping

@@ -590,6 +590,34 @@ QString crmStageForName(QStringView stageName)
     return u"prospecting"_s;
 }
 
+QStringList openCrmStages()
+{
+    return { u"prospecting"_s, u"proposal"_s, u"analysis"_s, u"presentation"_s, u"negotiation"_s,
+        u"final_review"_s };
+}
+
+bool isOpenCrmStage(QStringView stage)
+{
+    return isCrmStage(stage) && !stage.startsWith(u"closed_");
+}
+
+std::optional<QString> crmOpportunityType(QStringView text)
+{
+    const QString word = text.trimmed().toString().toLower();
+    if (word.isEmpty())
+        return std::nullopt;
+    const auto has = [&word](QStringView part) {
+        return word.contains(part);
+    };
+    // "renewal" holds "new": the existing-customer words are tried first.
+    if (has(u"existing") || has(u"renewal") || has(u"upsell") || has(u"upgrade")
+        || has(u"returning") || has(u"repeat") || has(u"bestand"))
+        return u"existing_customer"_s;
+    if (has(u"new") || has(u"neu"))
+        return u"new_customer"_s;
+    return std::nullopt;
+}
+
 QString crmPriorityForLabel(QStringView label)
 {
     const auto has = [label](QStringView word) {

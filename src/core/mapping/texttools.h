@@ -6,6 +6,7 @@
 #include <QDate>
 #include <QDateTime>
 #include <QString>
+#include <QStringList>
 #include <QStringView>
 
 #include <optional>
@@ -56,6 +57,16 @@ bool isCrmStage(QStringView stage);
 // "qualif"/"analys" -> analysis, "present"/"demo" -> presentation, "proposal" -> proposal,
 // "negotiat" -> negotiation, "final"/"contract" -> final_review, else prospecting.
 QString crmStageForName(QStringView stageName);
+// The stages an open deal may map to (the stage map's choices): the CRM's stages without the
+// closed ones, which only won and lost deals get.
+QStringList openCrmStages();
+bool isOpenCrmStage(QStringView stage);
+
+// The CRM's opportunity type for the text of a Pipedrive field (an option label, say):
+// "existing_customer" for the CRM's own value or words such as "existing", "renewal",
+// "upsell", "Bestandskunde"; "new_customer" for "new_customer", "new", "Neukunde"; nullopt when
+// the text says neither. Case-insensitive.
+std::optional<QString> crmOpportunityType(QStringView text);
 
 // A CRM task priority (high, medium, low) for a Pipedrive priority label; "medium" when the
 // label says nothing known.

@@ -46,9 +46,16 @@ MappingOptions optionsFrom(const QVariantMap &map)
         if (map.contains(key))
             target = map.value(key).toString();
     };
-    text(u"phoneKey"_s, options.organizationFields.phoneKey);
-    text(u"emailKey"_s, options.organizationFields.emailKey);
-    text(u"websiteKey"_s, options.organizationFields.websiteKey);
+    const auto field = [&map, &options](const QString &key, const QString &target) {
+        if (map.contains(key))
+            options.fieldMap.insert(target, map.value(key).toString());
+    };
+    field(u"phoneKey"_s, u"accounts.phone"_s);
+    field(u"emailKey"_s, u"accounts.email"_s);
+    field(u"websiteKey"_s, u"accounts.website"_s);
+    const QVariantMap fieldMap = map.value(u"fieldMap"_s).toMap();
+    for (auto it = fieldMap.constBegin(); it != fieldMap.constEnd(); ++it)
+        options.fieldMap.insert(it.key(), it.value().toString());
     text(u"phonePlaceholder"_s, options.phonePlaceholder);
     text(u"accountPlaceholder"_s, options.accountPlaceholder);
     text(u"firstNamePlaceholder"_s, options.firstNamePlaceholder);
@@ -169,6 +176,15 @@ private slots:
     void rendersCustomFieldValues_data();
     void rendersCustomFieldValues();
     void mapsOfficialApiExamples();
+
+    void mapsCustomFieldsOfEveryType_data();
+    void mapsCustomFieldsOfEveryType();
+    void mapsAddressPartsFromAnyField_data();
+    void mapsAddressPartsFromAnyField();
+    void mapsOpportunityTypeFromAField_data();
+    void mapsOpportunityTypeFromAField();
+    void listsEveryFieldForTheFieldMap();
+    void findsTheLinksOfUserPersonAndOrganizationFields();
 
     void survivesGarbage_data();
     void survivesGarbage();
@@ -859,7 +875,7 @@ void TestMapping::rendersCustomFieldValues_data()
     QTest::newRow("double") << QJsonValue(0.1) << u"double"_s << u"0.1"_s;
     QTest::newRow("null") << QJsonValue(QJsonValue::Null) << u"varchar"_s << QString();
     QTest::newRow("empty string") << QJsonValue(u"  "_s) << u"varchar"_s << QString();
-    QTest::newRow("user id") << QJsonValue(12) << u"user"_s << u"12"_s;
+    QTest::newRow("user id, not resolved") << QJsonValue(12) << u"user"_s << u"user 12"_s;
     QTest::newRow("odd object") << QJsonValue(QJsonObject { { u"x"_s, 1 } }) << u"varchar"_s
                                 << QString();
 }
@@ -880,7 +896,7 @@ void TestMapping::mapsOfficialApiExamples()
 {
     const QJsonObject org = officialExample(u"v2.json"_s, u"/organizations"_s);
     QVERIFY2(!org.isEmpty(), "v2 organizations example not found");
-    const auto account = mapOrganization(org, { kOwner }, baseOptions());
+    const auto account = mapOrganization(org, { kOwner, {} }, baseOptions());
     QVERIFY(account.row);
     QCOMPARE(account.row->name, u"Organization Name"_s);
     QCOMPARE(account.row->address, std::optional<QString>(u"Main St 123"_s));
@@ -931,6 +947,309 @@ void TestMapping::mapsOfficialApiExamples()
     for (const QList<Problem> &problems : { account.problems, contact.problems,
              opportunity.problems, task.problems, crmUser.problems, crmNote.problems })
         QCOMPARE(problemLines(problems), QStringList());
+}
+
+// ---- Custom fields and the field map ------------------------------------------------------------
+
+namespace {
+
+const QString kExtraKey = u"0123456789abcdef0123456789abcdef01234567"_s;
+
+CustomFieldDef extraField(const QString &type)
+{
+    CustomFieldDef def;
+    def.key = kExtraKey;
+    def.name = u"Extra"_s;
+    def.type = type;
+    def.options = { { u"1"_s, u"Bronze"_s }, { u"2"_s, u"Silver"_s }, { u"3"_s, u"Gold"_s } };
+    return def;
+}
+
+QJsonObject withCustomFields(QJsonObject record, const QJsonObject &fields)
+{
+    record.insert(u"custom_fields"_s, fields);
+    return record;
+}
+
+} // namespace
+
+void TestMapping::mapsCustomFieldsOfEveryType_data()
+{
+    // v2 shapes (API-NOTES §6): custom_fields values as Pipedrive sends them.
+    QTest::addColumn<QString>("type");
+    QTest::addColumn<QJsonValue>("value");
+    QTest::addColumn<QString>("linkedName"); // what the engine resolved a link field to
+    QTest::addColumn<QString>("text"); // "" = no line, NULL column
+    const QJsonObject address { { u"value"_s, u"Königstraße 7b, 80331 München, Germany"_s },
+        { u"route"_s, u"Königstraße"_s }, { u"street_number"_s, u"7b"_s },
+        { u"locality"_s, u"München"_s }, { u"admin_area_level_1"_s, u"Bayern"_s },
+        { u"postal_code"_s, u"80331"_s }, { u"country"_s, u"Germany"_s } };
+    const struct
+    {
+        const char *row;
+        const char16_t *type;
+        QJsonValue value;
+        const char16_t *linkedName;
+        const char16_t *text;
+    } rows[] = {
+        { "text (varchar) trimmed", u"varchar", u"  Plain text  "_s, u"", u"Plain text" },
+        { "long text keeps its lines", u"text", u"Line one\nLine two"_s, u"",
+            u"Line one\nLine two" },
+        { "autocomplete text", u"varchar_auto", u"Auto"_s, u"", u"Auto" },
+        { "number", u"double", 12.5, u"", u"12.5" },
+        { "integer", u"int", 42, u"", u"42" },
+        { "boolean", u"boolean", true, u"", u"Yes" },
+        { "phone", u"phone", u"+49 30 1234"_s, u"", u"+49 30 1234" },
+        { "single option id as its label", u"enum", 2, u"", u"Silver" },
+        { "single option with include_option_labels", u"enum",
+            QJsonObject { { u"id"_s, 3 }, { u"label"_s, u"Gold"_s } }, u"", u"Gold" },
+        { "multiple options as labels", u"set", QJsonArray { 1, 3 }, u"", u"Bronze, Gold" },
+        { "multiple options with labels", u"set",
+            QJsonArray { QJsonObject { { u"id"_s, 1 }, { u"label"_s, u"Bronze"_s } },
+                QJsonObject { { u"id"_s, 2 }, { u"label"_s, u"Silver"_s } } },
+            u"", u"Bronze, Silver" },
+        { "no options chosen", u"set", QJsonArray {}, u"", u"" },
+        { "monetary with currency", u"monetary",
+            QJsonObject { { u"value"_s, 1500 }, { u"currency"_s, u"EUR"_s } }, u"", u"1500 EUR" },
+        { "date", u"date", u"2024-05-01"_s, u"", u"2024-05-01" },
+        { "date range", u"daterange",
+            QJsonObject { { u"value"_s, u"2024-01-01"_s }, { u"until"_s, u"2024-06-30"_s } }, u"",
+            u"2024-01-01 - 2024-06-30" },
+        { "time with zone", u"time",
+            QJsonObject { { u"value"_s, u"09:30:00"_s }, { u"timezone_id"_s, 5 },
+                { u"timezone_name"_s, u"Europe/Berlin"_s } },
+            u"", u"09:30:00 Europe/Berlin" },
+        { "time range", u"timerange",
+            QJsonObject { { u"value"_s, u"09:00:00"_s }, { u"until"_s, u"17:00:00"_s },
+                { u"timezone_name"_s, u"Europe/Berlin"_s } },
+            u"", u"09:00:00 - 17:00:00" },
+        { "address as its full text", u"address", address, u"",
+            u"Königstraße 7b, 80331 München, Germany" },
+        { "user by name", u"user", 7, u"Jane Owner", u"Jane Owner" },
+        { "user not resolved", u"user", 7, u"", u"user 7" },
+        { "person by name", u"people", 12, u"Ada Lovelace", u"Ada Lovelace" },
+        { "person not resolved", u"people", 12, u"", u"person 12" },
+        { "organization by name", u"org", 5, u"Acme Corp", u"Acme Corp" },
+        { "organization not resolved", u"org", 5, u"", u"organization 5" },
+        { "deal by title", u"deal", 3, u"Big deal", u"Big deal" },
+        { "unset", u"varchar", QJsonValue::Null, u"", u"" },
+    };
+    for (const auto &r : rows)
+        QTest::newRow(r.row) << QString::fromUtf16(r.type) << r.value
+                             << QString::fromUtf16(r.linkedName) << QString::fromUtf16(r.text);
+}
+
+void TestMapping::mapsCustomFieldsOfEveryType()
+{
+    QFETCH(QString, type);
+    QFETCH(QJsonValue, value);
+    QFETCH(QString, linkedName);
+    QFETCH(QString, text);
+    const CustomFieldDef def = extraField(type);
+    const QHash<QString, CustomFieldDef> defs { { kExtraKey, def } };
+    FieldLinkNames names;
+    if (!linkedName.isEmpty())
+        names.insert(kExtraKey, linkedName);
+    const QString line = text.isEmpty() ? QString() : u"Extra: "_s + text;
+    const QJsonObject custom { { kExtraKey, value } };
+    MappingOptions options = baseOptions();
+
+    // Deals: unmapped, a "Name: value" line at the end of the opportunity's comments.
+    options.dealFields = defs;
+    DealLinks dealLinks;
+    dealLinks.ownerEmail = kOwner;
+    dealLinks.fieldLinkNames = names;
+    const auto opportunity
+        = mapDeal(withCustomFields(fixture(u"deals/open"_s), custom), dealLinks, options);
+    QVERIFY(opportunity.row);
+    const QString comments = opportunity.row->comments.value_or(QString());
+    if (line.isEmpty())
+        QVERIFY2(!comments.contains(u"Extra"_s), qPrintable(comments));
+    else
+        QVERIFY2(comments.endsWith(u'\n' + line), qPrintable(comments));
+
+    // Persons: unmapped, the lead's comments.
+    options.personFields = defs;
+    PersonLinks personLinks;
+    personLinks.ownerEmail = kOwner;
+    personLinks.ownerUserId = 7;
+    personLinks.fieldLinkNames = names;
+    const QJsonObject person = withCustomFields(fixture(u"persons/full"_s), custom);
+    const auto asLead = mapPerson(person, personLinks, options);
+    QVERIFY(asLead.row);
+    QCOMPARE(std::get<LeadRow>(*asLead.row).comments.value_or(QString()), line);
+    QVERIFY(!std::get<LeadRow>(*asLead.row).interestedIn);
+
+    // Mapped onto leads.interested_in: the value goes there, and out of the comments.
+    options.fieldMap.insert(u"leads.interested_in"_s, kExtraKey);
+    const auto mapped = mapPerson(person, personLinks, options);
+    QVERIFY(mapped.row);
+    QCOMPARE(std::get<LeadRow>(*mapped.row).interestedIn.value_or(QString()), text);
+    QVERIFY(!std::get<LeadRow>(*mapped.row).comments);
+    const FieldTarget *interest = findFieldTarget(u"leads.interested_in");
+    QVERIFY(interest);
+    QCOMPARE(fieldTargetText(person, *interest, kExtraKey, defs, names), text);
+
+    // Organizations: mapped onto accounts.phone; the placeholder when unset.
+    options.organizationFields = defs;
+    options.fieldMap.insert(u"accounts.phone"_s, kExtraKey);
+    OrganizationLinks organizationLinks;
+    organizationLinks.ownerEmail = kOwner;
+    organizationLinks.fieldLinkNames = names;
+    const auto account = mapOrganization(
+        withCustomFields(fixture(u"organizations/full"_s), custom), organizationLinks, options);
+    QVERIFY(account.row);
+    QCOMPARE(account.row->phone, text.isEmpty() ? u"N/A"_s : text);
+}
+
+void TestMapping::mapsAddressPartsFromAnyField_data()
+{
+    QTest::addColumn<QString>("column");
+    QTest::addColumn<QString>("fieldKey"); // "-" = leave the target unmapped (its default)
+    QTest::addColumn<QString>("text"); // "" = NULL
+    const QString addressKey = u"aaaaaaaaaabbbbbbbbbbccccccccccdddddddddd"_s;
+    const QString cityKey = u"eeeeeeeeeeffffffffff00000000001111111111"_s;
+    QTest::newRow("default: postal_address street") << u"address"_s << u"-"_s << u"Main St 123"_s;
+    QTest::newRow("default: postal_address city") << u"city"_s << u"-"_s << u"Sunnyvale"_s;
+    QTest::newRow("custom address: street") << u"address"_s << addressKey << u"Königstraße 7b"_s;
+    QTest::newRow("custom address: city") << u"city"_s << addressKey << u"München"_s;
+    QTest::newRow("custom address: state") << u"state"_s << addressKey << u"Bayern"_s;
+    QTest::newRow("custom address: zip") << u"zip"_s << addressKey << u"80331"_s;
+    QTest::newRow("text field as city") << u"city"_s << cityKey << u"Springfield"_s;
+    QTest::newRow("text field as street") << u"address"_s << cityKey << u"Springfield"_s;
+    QTest::newRow("mapped to nothing") << u"city"_s << QString() << QString();
+}
+
+void TestMapping::mapsAddressPartsFromAnyField()
+{
+    QFETCH(QString, column);
+    QFETCH(QString, fieldKey);
+    QFETCH(QString, text);
+    const QString addressKey = u"aaaaaaaaaabbbbbbbbbbccccccccccdddddddddd"_s;
+    const QString cityKey = u"eeeeeeeeeeffffffffff00000000001111111111"_s;
+    MappingOptions options = baseOptions();
+    CustomFieldDef address;
+    address.key = addressKey;
+    address.name = u"Billing address"_s;
+    address.type = u"address"_s;
+    CustomFieldDef city;
+    city.key = cityKey;
+    city.name = u"Home town"_s;
+    city.type = u"varchar"_s;
+    city.order = 1;
+    options.personFields = { { addressKey, address }, { cityKey, city } };
+    if (fieldKey != u"-")
+        options.fieldMap.insert(u"persons."_s + column, fieldKey);
+    const QJsonObject person = withCustomFields(fixture(u"persons/full"_s),
+        { { addressKey,
+              QJsonObject { { u"value"_s, u"Königstraße 7b, 80331 München"_s },
+                  { u"route"_s, u"Königstraße"_s }, { u"street_number"_s, u"7b"_s },
+                  { u"locality"_s, u"München"_s }, { u"admin_area_level_1"_s, u"Bayern"_s },
+                  { u"postal_code"_s, u"80331"_s } } },
+            { cityKey, u"Springfield"_s } });
+    PersonLinks links;
+    links.hasDeals = true;
+    const auto result = mapPerson(person, links, options);
+    QVERIFY(result.row);
+    const QVariantMap columns = toColumns(std::get<ContactRow>(*result.row));
+    QCOMPARE(columns.value(column).toString(), text);
+    QCOMPARE(columns.value(column).isNull(), text.isEmpty());
+}
+
+void TestMapping::mapsOpportunityTypeFromAField_data()
+{
+    QTest::addColumn<QJsonValue>("value");
+    QTest::addColumn<QString>("defaultType");
+    QTest::addColumn<QString>("type");
+    QTest::addColumn<QStringList>("problems");
+    QTest::newRow("New business") << QJsonValue(1) << u"new_customer"_s << u"new_customer"_s
+                                  << QStringList();
+    QTest::newRow("Existing customer")
+        << QJsonValue(2) << u"new_customer"_s << u"existing_customer"_s << QStringList();
+    QTest::newRow("neither: the default, warned")
+        << QJsonValue(3) << u"existing_customer"_s << u"existing_customer"_s
+        << QStringList { u"warning: unknown opportunity type"_s };
+    QTest::newRow("unset: the default, quietly")
+        << QJsonValue(QJsonValue::Null) << u"existing_customer"_s << u"existing_customer"_s
+        << QStringList();
+}
+
+void TestMapping::mapsOpportunityTypeFromAField()
+{
+    QFETCH(QJsonValue, value);
+    QFETCH(QString, defaultType);
+    QFETCH(QString, type);
+    QFETCH(QStringList, problems);
+    MappingOptions options = baseOptions();
+    CustomFieldDef def = extraField(u"enum"_s);
+    def.name = u"Deal type"_s;
+    def.options = { { u"1"_s, u"New business"_s }, { u"2"_s, u"Existing customer"_s },
+        { u"3"_s, u"Partner"_s } };
+    options.dealFields.insert(kExtraKey, def);
+    options.fieldMap.insert(u"opportunities.type"_s, kExtraKey);
+    options.opportunityType = defaultType;
+    DealLinks links;
+    links.ownerEmail = kOwner;
+    const auto result = mapDeal(
+        withCustomFields(fixture(u"deals/open"_s), { { kExtraKey, value } }), links, options);
+    QVERIFY(result.row);
+    QCOMPARE(result.row->type, type);
+    QCOMPARE(problemLines(result.problems), problems);
+    // A mapped field is not repeated in the comments.
+    QVERIFY(!result.row->comments.value_or(QString()).contains(u"Deal type"_s));
+}
+
+void TestMapping::listsEveryFieldForTheFieldMap()
+{
+    const QList<CustomFieldDef> all
+        = fieldDefs(pds::test::fixtureFile(u"fields"_s).value(u"dealFields"_s).toArray());
+    // Two built-ins, six v2 custom fields, one v1 custom field; junk and key-less items left out.
+    QCOMPARE(all.size(), 9);
+    QCOMPARE(all.at(0).key, u"title"_s);
+    QCOMPARE(all.at(0).name, u"Deal Title"_s);
+    QVERIFY(!all.at(0).custom);
+    QCOMPARE(all.at(2).name, u"Priority"_s);
+    QVERIFY(all.at(2).custom);
+    QCOMPARE(all.at(2).options.value(u"1"_s), u"Low"_s);
+    for (int i = 0; i < all.size(); ++i)
+        QCOMPARE(all.at(i).order, i);
+
+    // Every target has a known source and an id "table.column".
+    QVERIFY(fieldTargets().size() >= 13);
+    for (const FieldTarget &target : fieldTargets()) {
+        QVERIFY(target.id.contains(u'.'));
+        QCOMPARE(findFieldTarget(target.id), &target);
+    }
+    QVERIFY(!findFieldTarget(u"accounts.name"));
+    QCOMPARE(fieldKeyFor({}, *findFieldTarget(u"accounts.website")), u"website"_s);
+    QCOMPARE(fieldKeyFor(
+                 { { u"accounts.website"_s, QString() } }, *findFieldTarget(u"accounts.website")),
+        QString());
+}
+
+void TestMapping::findsTheLinksOfUserPersonAndOrganizationFields()
+{
+    QHash<QString, CustomFieldDef> defs;
+    const QStringList types = { u"user"_s, u"people"_s, u"org"_s, u"varchar"_s, u"user"_s };
+    for (int i = 0; i < types.size(); ++i) {
+        CustomFieldDef def;
+        def.key = QString(40, QChar(u'a' + i));
+        def.type = types.at(i);
+        defs.insert(def.key, def);
+    }
+    const QJsonObject record { { u"custom_fields"_s,
+        QJsonObject { { QString(40, u'a'), 7 }, { QString(40, u'b'), u"12"_s },
+            { QString(40, u'c'), QJsonObject { { u"value"_s, 5 }, { u"name"_s, u"Acme"_s } } },
+            { QString(40, u'd'), 99 }, { QString(40, u'e'), QJsonValue::Null } } } };
+    const QList<FieldLink> links = fieldLinks(record, defs);
+    QCOMPARE(links.size(), 3);
+    QCOMPARE(links.at(0).key, QString(40, u'a'));
+    QCOMPARE(links.at(0).type, u"user"_s);
+    QCOMPARE(links.at(0).id, 7);
+    QCOMPARE(links.at(1).type, u"people"_s);
+    QCOMPARE(links.at(1).id, 12);
+    QCOMPARE(links.at(2).type, u"org"_s);
+    QCOMPARE(links.at(2).id, 5);
 }
 
 // ---- Robustness ---------------------------------------------------------------------------------
@@ -1041,7 +1360,7 @@ void TestMapping::survivesGarbage()
     const auto user = mapUser(record, options);
     QVERIFY(user.row ? isValidEmail(user.row->email) : explained(user.problems));
 
-    const auto account = mapOrganization(record, { kOwner }, options);
+    const auto account = mapOrganization(record, { kOwner, {} }, options);
     QVERIFY(account.row ? !account.row->name.isEmpty() && !account.row->phone.isEmpty()
                         : explained(account.problems));
 

@@ -34,6 +34,8 @@ private slots:
     void mapsStageNamesByKeyword_data();
     void mapsStageNamesByKeyword();
     void knowsCrmStages();
+    void mapsOpportunityTypes_data();
+    void mapsOpportunityTypes();
     void mapsPriorityLabels_data();
     void mapsPriorityLabels();
     void formatsNumbers_data();
@@ -330,6 +332,33 @@ void TestTextTools::knowsCrmStages()
     QVERIFY(!isCrmStage(u"Prospecting"_s));
     QVERIFY(!isCrmStage(u"won"_s));
     QVERIFY(!isCrmStage(QString()));
+}
+
+void TestTextTools::mapsOpportunityTypes_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<QString>("type"); // "" = says neither
+    QTest::newRow("CRM value existing") << u"existing_customer"_s << u"existing_customer"_s;
+    QTest::newRow("CRM value new") << u"new_customer"_s << u"new_customer"_s;
+    QTest::newRow("label Existing customer") << u"Existing Customer"_s << u"existing_customer"_s;
+    QTest::newRow("renewal is existing, not new") << u"Renewal"_s << u"existing_customer"_s;
+    QTest::newRow("upsell") << u"Upsell"_s << u"existing_customer"_s;
+    QTest::newRow("German existing") << u"Bestandskunde"_s << u"existing_customer"_s;
+    QTest::newRow("New business") << u" New business "_s << u"new_customer"_s;
+    QTest::newRow("German new") << u"Neukunde"_s << u"new_customer"_s;
+    QTest::newRow("neither") << u"Partner"_s << QString();
+    QTest::newRow("empty") << u"  "_s << QString();
+}
+
+void TestTextTools::mapsOpportunityTypes()
+{
+    QFETCH(QString, text);
+    QFETCH(QString, type);
+    QCOMPARE(crmOpportunityType(text).value_or(QString()), type);
+    QCOMPARE(isOpenCrmStage(u"closed_won"_s), false);
+    QCOMPARE(openCrmStages().size(), 6);
+    for (const QString &stage : openCrmStages())
+        QVERIFY(isOpenCrmStage(stage));
 }
 
 void TestTextTools::mapsPriorityLabels_data()
