@@ -293,6 +293,30 @@
         <source>Placeholders fill CRM fields that must not be empty when Pipedrive has no value.</source>
         <translation>Platzhalter füllen CRM-Felder, die nicht leer sein dürfen, wenn Pipedrive keinen Wert hat.</translation>
     </message>
+    <message>
+        <source>Schedule</source>
+        <translation>Zeitplan</translation>
+    </message>
+    <message>
+        <source>Sync a&amp;utomatically:</source>
+        <translation>A&amp;utomatisch synchronisieren:</translation>
+    </message>
+    <message>
+        <source>Hours between syncs</source>
+        <translation>Stunden zwischen den Synchronisationen</translation>
+    </message>
+    <message>
+        <source>Time of the daily sync</source>
+        <translation>Uhrzeit der täglichen Synchronisation</translation>
+    </message>
+    <message>
+        <source>&amp;Keep running in the tray when the window closes</source>
+        <translation>Beim Schließen des Fensters im &amp;Infobereich weiterlaufen</translation>
+    </message>
+    <message>
+        <source>Scheduled syncs run while the app runs. Without the app, the pipedrive-sync.timer systemd user timer runs the command-line sync (see the README).</source>
+        <translation>Geplante Synchronisationen laufen, solange die App läuft. Ohne die App führt der systemd-Benutzer-Timer pipedrive-sync.timer die Synchronisation über die Kommandozeile aus (siehe README).</translation>
+    </message>
 </context>
 <context>
     <name>StatsView</name>
@@ -583,6 +607,10 @@ Importiert ein Pipedrive-Konto in die Datenbank des CRM.</translation>
         <source>%1 fetched, %2 new, %3 updated, %4 unchanged, %5 merged, %6 skipped, %7 failed, %8 deleted</source>
         <translation>%1 gelesen, %2 neu, %3 aktualisiert, %4 unverändert, %5 zusammengeführt, %6 übersprungen, %7 fehlgeschlagen, %8 gelöscht</translation>
     </message>
+    <message>
+        <source>Next scheduled sync: %1</source>
+        <translation>Nächste geplante Synchronisation: %1</translation>
+    </message>
 </context>
 <context>
     <name>pds::ProblemsModel</name>
@@ -785,6 +813,26 @@ Importiert ein Pipedrive-Konto in die Datenbank des CRM.</translation>
         <source>Nothing was saved: %1</source>
         <translation>Nichts wurde gespeichert: %1</translation>
     </message>
+    <message>
+        <source>Off</source>
+        <translation>Aus</translation>
+    </message>
+    <message>
+        <source>Every</source>
+        <translation>Alle</translation>
+    </message>
+    <message>
+        <source>Daily at</source>
+        <translation>Täglich um</translation>
+    </message>
+    <message>
+        <source> hour</source>
+        <translation> Stunde</translation>
+    </message>
+    <message>
+        <source> hours</source>
+        <translation> Stunden</translation>
+    </message>
 </context>
 <context>
     <name>pds::StatsView</name>
@@ -937,6 +985,53 @@ Importiert ein Pipedrive-Konto in die Datenbank des CRM.</translation>
     <message>
         <source>reconnected to the database</source>
         <translation>wieder mit der Datenbank verbunden</translation>
+    </message>
+</context>
+<context>
+    <name>pds::Tray</name>
+    <message>
+        <source>&amp;Open Pipedrive Sync</source>
+        <translation>Pipedrive Sync ö&amp;ffnen</translation>
+    </message>
+    <message>
+        <source>&amp;Sync all now</source>
+        <translation>&amp;Jetzt alles synchronisieren</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>&amp;Beenden</translation>
+    </message>
+    <message>
+        <source>Pipedrive Sync</source>
+        <translation>Pipedrive Sync</translation>
+    </message>
+    <message>
+        <source>Scheduled sync running…</source>
+        <translation>Geplante Synchronisation läuft…</translation>
+    </message>
+    <message>
+        <source>Syncing…</source>
+        <translation>Synchronisiere…</translation>
+    </message>
+    <message>
+        <source>Last sync (%1): %2</source>
+        <translation>Letzte Synchronisation (%1): %2</translation>
+    </message>
+    <message>
+        <source>Next scheduled sync: %1</source>
+        <translation>Nächste geplante Synchronisation: %1</translation>
+    </message>
+    <message>
+        <source>No scheduled syncs.</source>
+        <translation>Keine geplanten Synchronisationen.</translation>
+    </message>
+    <message>
+        <source>Scheduled sync failed</source>
+        <translation>Geplante Synchronisation fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>Scheduled sync finished</source>
+        <translation>Geplante Synchronisation beendet</translation>
     </message>
 </context>
 <context>

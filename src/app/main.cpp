@@ -1,3 +1,4 @@
+#include "logfile.h"
 #include "mainwindow.h"
 #include "translations.h"
 
@@ -10,6 +11,9 @@ int main(int argc, char *argv[])
     QApplication::setOrganizationName(QStringLiteral("PipedriveSync"));
     QApplication::setApplicationName(QStringLiteral("pipedrive-sync"));
     QApplication::setApplicationVersion(QStringLiteral(PDS_VERSION));
+    // The installed .desktop file's name (packaging/): docks and Wayland match the window to it.
+    QGuiApplication::setDesktopFileName(QStringLiteral("com.wendellcrm.PipedriveSync"));
+    pds::installLogFile();
     QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/pipedrive-sync.svg")));
     pds::installTranslations();
     QApplication::setApplicationDisplayName(QApplication::translate("main", "Pipedrive Sync"));

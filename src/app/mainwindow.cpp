@@ -10,12 +10,15 @@
 #include "databaseworker.h"
 #include "keychaintokenstore.h"
 #include "problemsmodel.h"
+#include "scheduler.h"
 #include "settingsdialog.h"
 #include "stallmonitor.h"
 #include "sync/syncrunner.h"
+#include "tray.h"
 #include "uilogging.h"
 #include "usertext.h"
 
+#include <QApplication>
 #include <QCloseEvent>
 #include <QDir>
 #include <QFile>
@@ -124,6 +127,8 @@ void MainWindow::setUp()
     m_worker = new DatabaseWorker(this);
     m_runner = new SyncRunner(this);
     m_stallMonitor = new StallMonitor(this);
+    m_scheduler = new Scheduler(*m_settings, this);
+    m_tray = new Tray(this);
 
     setWindowIcon(QIcon(QStringLiteral(":/icons/pipedrive-sync.svg")));
     m_ui->tabs->setTabIcon(0, QIcon(QStringLiteral(":/icons/dashboard.svg")));
@@ -150,7 +155,7 @@ void MainWindow::setUp()
     buildEntityRows();
 
     connect(m_ui->actionSettings, &QAction::triggered, this, &MainWindow::openSettings);
-    connect(m_ui->actionQuit, &QAction::triggered, this, &MainWindow::close);
+    connect(m_ui->actionQuit, &QAction::triggered, this, &MainWindow::quit);
     connect(m_ui->actionSyncAll, &QAction::triggered, this, &MainWindow::syncAll);
     connect(m_ui->syncAllButton, &QPushButton::clicked, this, &MainWindow::syncAll);
     connect(m_ui->actionCancel, &QAction::triggered, this, &MainWindow::cancelSync);
@@ -183,12 +188,22 @@ void MainWindow::setUp()
     connect(m_runner, &SyncRunner::entityFinished, this, &MainWindow::onEntityFinished);
     connect(m_runner, &SyncRunner::finished, this, &MainWindow::onSyncFinished);
 
+    m_scheduler->setStartSync([this] { return startScheduledSync(); });
+    connect(m_scheduler, &Scheduler::nextRunChanged, this, &MainWindow::updateScheduleLine);
+    connect(m_tray, &Tray::showWindowRequested, this, &MainWindow::showFromTray);
+    connect(m_tray, &Tray::syncAllRequested, this, &MainWindow::syncAll);
+    connect(m_tray, &Tray::quitRequested, this, &MainWindow::quit);
+    m_scheduleLabel = new QLabel(this);
+    m_scheduleLabel->setObjectName(QStringLiteral("scheduleLabel"));
+    statusBar()->addPermanentWidget(m_scheduleLabel);
+
     const QByteArray geometry = m_settings->value(key(settingsKeys::WindowGeometry)).toByteArray();
     if (!geometry.isEmpty())
         restoreGeometry(geometry);
     m_ui->dryRunCheck->setChecked(m_settings->value(key(settingsKeys::DryRun), false).toBool());
     m_ui->problemsView->setCompanyDomain(m_settings->companyDomain());
     updateConnectionLine();
+    updateScheduleLine();
     updateActions();
 }
 
@@ -285,6 +300,7 @@ void MainWindow::updateActions()
     m_ui->actionSettings->setEnabled(!busy);
     m_ui->actionClearAllMappings->setEnabled(!busy);
     m_ui->statsView->setActionsEnabled(!busy);
+    m_tray->setSyncEnabled(!busy);
 }
 
 // ---- Start, settings and the connection line ---------------------------------------------------
@@ -294,6 +310,7 @@ void MainWindow::start()
     m_connectionState = ConnectionState::Checking;
     updateConnectionLine();
     refreshViews();
+    m_scheduler->start();
     auto *resolver = new CredentialsResolver(m_store, this);
     connect(resolver, &CredentialsResolver::resolved, this,
         [this, resolver](const QString &domain, const QString &token, const QString &error) {
@@ -400,6 +417,7 @@ SettingsDialog *MainWindow::openSettings()
         m_ui->problemsView->setCompanyDomain(m_settings->companyDomain());
         m_rateLimit = {};
         m_ui->runMessageLabel->setText(tr("Settings saved."));
+        m_scheduler->reload();
         checkConnection();
         refreshViews();
     });
@@ -439,6 +457,8 @@ void MainWindow::syncEntities(const QList<Entity> &entities)
         showRunMessage(tr("The saved database setting cannot be used: %1 Open Settings to "
                           "choose the database again.")
                            .arg(databaseError));
+        if (m_scheduledRun)
+            failScheduledSync(m_ui->runMessageLabel->text());
         return;
     }
     m_preparing = true;
@@ -454,6 +474,8 @@ void MainWindow::syncEntities(const QList<Entity> &entities)
                 m_preparing = false;
                 updateActions();
                 showRunMessage(message);
+                if (m_scheduledRun)
+                    failScheduledSync(message);
             };
             if (!error.isEmpty())
                 return fail(tr("Cannot sync: %1").arg(error));
@@ -467,7 +489,8 @@ void MainWindow::syncEntities(const QList<Entity> &entities)
             options.token = token;
             options.database = database;
             options.entities = entities;
-            options.dryRun = m_ui->dryRunCheck->isChecked();
+            // A scheduled sync is a real one, whatever the Dry run box says.
+            options.dryRun = !m_scheduledRun && m_ui->dryRunCheck->isChecked();
             SyncPreferences::load(*m_settings).applyTo(options);
             const int cost = qEnvironmentVariableIntValue("PDS_BCRYPT_COST");
             if (cost >= 4 && cost <= 31)
@@ -506,12 +529,14 @@ void MainWindow::launch(const SyncOptions &options)
         for (Entity entity : options.entities)
             setRowIdle(entity);
         m_runEntities.clear();
+        m_scheduledRun = false;
         showRunMessage(tr("A sync is already running."));
         updateActions();
         return;
     }
     showRunMessage(
         options.dryRun ? tr("Dry run: reading from Pipedrive, writing nothing…") : tr("Syncing…"));
+    m_tray->syncStarted(m_scheduledRun);
     updateActions();
     emit syncStarted();
 }
@@ -611,6 +636,8 @@ void MainWindow::onSyncFinished(const RunSummary &summary)
     statusBar()->showMessage(
         tr("%1 requests, %2 API tokens spent.")
             .arg(QLocale().toString(summary.requests), QLocale().toString(summary.tokens)));
+    m_tray->syncFinished(summary, m_scheduledRun);
+    m_scheduledRun = false;
     updateActions();
     refreshViews();
     emit syncFinished(summary);
@@ -834,9 +861,63 @@ void MainWindow::closeEvent(QCloseEvent *event)
     m_settings->setValue(key(settingsKeys::WindowGeometry), saveGeometry());
     m_settings->setValue(key(settingsKeys::DryRun), m_ui->dryRunCheck->isChecked());
     m_settings->sync();
+    if (!m_quitting
+        && keepsRunningInTray(
+            m_scheduler->schedule(), m_scheduler->keepInTray(), m_tray->isAvailable())) {
+        // The schedule goes on in the tray; the tray's Quit ends the app.
+        QGuiApplication::setQuitOnLastWindowClosed(false);
+        hide();
+        event->ignore();
+        return;
+    }
     if (m_runner->isRunning())
         m_runner->cancel(); // the runner's destructor waits for the rollback
     QMainWindow::closeEvent(event);
+}
+
+void MainWindow::quit()
+{
+    m_quitting = true;
+    const bool inTray = isHidden() && !QGuiApplication::quitOnLastWindowClosed();
+    close();
+    // Closing a window hidden in the tray ends no event loop by itself.
+    if (inTray)
+        QCoreApplication::quit();
+}
+
+void MainWindow::showFromTray()
+{
+    QGuiApplication::setQuitOnLastWindowClosed(true);
+    showNormal();
+    raise();
+    activateWindow();
+}
+
+// ---- Scheduled syncs ---------------------------------------------------------------------------
+
+bool MainWindow::startScheduledSync()
+{
+    // Not while the user is at work: a running sync, a clearing, the settings being edited.
+    if (isBusy() || m_settingsDialog)
+        return false;
+    qCInfo(lcUi) << "scheduled sync of all entities";
+    m_scheduledRun = true;
+    syncAll();
+    return true;
+}
+
+void MainWindow::failScheduledSync(const QString &reason)
+{
+    m_scheduledRun = false;
+    m_tray->scheduledSyncNotStarted(reason);
+}
+
+void MainWindow::updateScheduleLine()
+{
+    const QDateTime next = m_scheduler->nextRun();
+    m_tray->setNextRun(next);
+    m_scheduleLabel->setText(
+        next.isValid() ? tr("Next scheduled sync: %1").arg(whenText(next)) : QString());
 }
 
 void MainWindow::showAbout()

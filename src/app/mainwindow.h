@@ -25,11 +25,13 @@ namespace pds {
 
 class ConnectionTester;
 class DatabaseWorker;
+class Scheduler;
 class Settings;
 class SettingsDialog;
 class StallMonitor;
 class SyncRunner;
 class TokenStore;
+class Tray;
 
 // The dashboard (one row per entity: Sync button, progress, rate, time left, last result;
 // Sync all, Cancel, Dry run; the connection line), the Stats and Problems views, and the way to
@@ -68,6 +70,12 @@ public:
     // The longest event-loop stall measured during the last sync (StallMonitor), in ms.
     qint64 lastSyncStallMs() const { return m_lastStallMs; }
     const tasks::StatsSnapshot &lastStats() const { return m_lastStats; }
+
+    // Scheduled syncs and the tray (tests set the scheduler's clock and call its check()).
+    Scheduler *scheduler() const { return m_scheduler; }
+    Tray *tray() const { return m_tray; }
+    // Quits even when the window would stay in the tray.
+    void quit();
 
 signals:
     void syncStarted();
@@ -109,6 +117,10 @@ private:
     void showRunMessage(const QString &text, const QString &detail = {});
     void refreshDone();
     void showAbout();
+    bool startScheduledSync(); // false while busy: the run stays due
+    void failScheduledSync(const QString &reason);
+    void updateScheduleLine();
+    void showFromTray();
 
     std::unique_ptr<Ui::MainWindow> m_ui;
     std::unique_ptr<Settings> m_ownedSettings;
@@ -119,6 +131,9 @@ private:
     DatabaseWorker *m_worker = nullptr;
     SyncRunner *m_runner = nullptr;
     StallMonitor *m_stallMonitor = nullptr;
+    Scheduler *m_scheduler = nullptr;
+    Tray *m_tray = nullptr;
+    QLabel *m_scheduleLabel = nullptr; // the next scheduled sync, in the status bar
     std::array<EntityRow, 6> m_rows;
     QPointer<SettingsDialog> m_settingsDialog;
 
@@ -126,6 +141,8 @@ private:
     bool m_clearing = false;
     bool m_cancelRequested = false;
     bool m_dryRun = false; // the running (or last) sync writes nothing
+    bool m_scheduledRun = false; // the sync being prepared or running was started by the schedule
+    bool m_quitting = false;
     QSet<int> m_runEntities; // entities of the running sync that have not finished yet
     int m_refreshesPending = 0;
     bool m_refreshAgain = false;

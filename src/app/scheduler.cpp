@@ -90,7 +90,7 @@ void Scheduler::check()
         return;
     }
     m_anchor = now;
-    m_settings.setValue(key(scheduleKeys::LastRun), now.toString(Qt::ISODate));
+    m_settings.setValue(key(scheduleKeys::LastRun), now.toString(Qt::ISODateWithMs));
     m_settings.sync();
     qCInfo(lcUi) << "scheduled sync started; the next one:" << nextRun();
     emit syncTriggered(now);

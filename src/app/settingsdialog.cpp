@@ -3,12 +3,14 @@
 
 #include "api/companydomain.h"
 #include "appsettings.h"
+#include "config/schedule.h"
 #include "config/settings.h"
 #include "config/tokenstore.h"
 #include "connectiontester.h"
 #include "databasetasks.h"
 #include "databaseworker.h"
 #include "interaction.h"
+#include "scheduler.h"
 #include "usertext.h"
 
 #include <QDir>
@@ -63,6 +65,14 @@ SettingsDialog::SettingsDialog(Settings &settings, TokenStore &store, Connection
         tr("Report them in Problems, keep the CRM rows"), int(DeletionPolicy::Report));
     m_ui->deletionPolicyCombo->addItem(
         tr("Delete their rows from the CRM"), int(DeletionPolicy::Delete));
+    m_ui->scheduleKindCombo->addItem(tr("Off"), int(Schedule::Kind::Off));
+    m_ui->scheduleKindCombo->addItem(tr("Every"), int(Schedule::Kind::EveryHours));
+    m_ui->scheduleKindCombo->addItem(tr("Daily at"), int(Schedule::Kind::DailyAt));
+    connect(m_ui->scheduleKindCombo, &QComboBox::currentIndexChanged, this,
+        &SettingsDialog::updateScheduleFields);
+    connect(m_ui->scheduleHoursSpin, &QSpinBox::valueChanged, this, [this](int hours) {
+        m_ui->scheduleHoursSpin->setSuffix(hours == 1 ? tr(" hour") : tr(" hours"));
+    });
 
     connect(
         m_ui->testConnectionButton, &QPushButton::clicked, this, &SettingsDialog::testConnection);
@@ -131,6 +141,14 @@ void SettingsDialog::load()
     m_ui->deletionPolicyCombo->setCurrentIndex(
         m_ui->deletionPolicyCombo->findData(int(prefs.deletionPolicy)));
     m_savedOwner = prefs.defaultOwnerUserId;
+    const Schedule schedule = Schedule::load(m_settings);
+    m_ui->scheduleKindCombo->setCurrentIndex(m_ui->scheduleKindCombo->findData(int(schedule.kind)));
+    m_ui->scheduleHoursSpin->setValue(schedule.everyHours);
+    m_ui->scheduleHoursSpin->setSuffix(schedule.everyHours == 1 ? tr(" hour") : tr(" hours"));
+    m_ui->scheduleTimeEdit->setTime(schedule.dailyAt);
+    m_ui->keepInTrayCheck->setChecked(
+        m_settings.value(QString::fromLatin1(scheduleKeys::KeepInTray), true).toBool());
+    updateScheduleFields();
     m_ui->defaultOwnerCombo->addItem(tr("The Pipedrive token's own user"), qint64(0));
     if (m_savedOwner > 0)
         m_ui->defaultOwnerCombo->addItem(tr("CRM user #%1").arg(m_savedOwner), m_savedOwner);
@@ -302,6 +320,14 @@ void SettingsDialog::updateDatabaseKind()
     m_ui->databaseResultLabel->clear();
 }
 
+void SettingsDialog::updateScheduleFields()
+{
+    const auto kind = Schedule::Kind(m_ui->scheduleKindCombo->currentData().toInt());
+    m_ui->scheduleHoursSpin->setVisible(kind == Schedule::Kind::EveryHours);
+    m_ui->scheduleTimeEdit->setVisible(kind == Schedule::Kind::DailyAt);
+    m_ui->keepInTrayCheck->setEnabled(kind != Schedule::Kind::Off);
+}
+
 void SettingsDialog::setBusy(bool busy)
 {
     m_ui->buttonBox->button(QDialogButtonBox::Save)->setEnabled(!busy);
@@ -395,6 +421,13 @@ void SettingsDialog::finishSave()
     prefs.phonePlaceholder = m_ui->phonePlaceholderEdit->text().trimmed();
     prefs.accountPlaceholder = m_ui->accountPlaceholderEdit->text().trimmed();
     prefs.save(m_settings);
+    Schedule schedule;
+    schedule.kind = Schedule::Kind(m_ui->scheduleKindCombo->currentData().toInt());
+    schedule.everyHours = m_ui->scheduleHoursSpin->value();
+    schedule.dailyAt = m_ui->scheduleTimeEdit->time();
+    schedule.save(m_settings);
+    m_settings.setValue(
+        QString::fromLatin1(scheduleKeys::KeepInTray), m_ui->keepInTrayCheck->isChecked());
     m_settings.sync();
     m_saving = false;
     setBusy(false);

@@ -56,6 +56,7 @@ private:
     void setBusy(bool busy);
     void chooseSqliteFile();
     void updateDatabaseKind();
+    void updateScheduleFields();
     QString tokenForCheck() const;
 
     std::unique_ptr<Ui::SettingsDialog> m_ui;

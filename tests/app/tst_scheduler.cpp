@@ -3,18 +3,34 @@
 // the clock and call check()), the tray's state and notifications, and a due schedule starting a
 // real sync in MainWindow against the fake Pipedrive server.
 
+#include "appsettings.h"
 #include "config/schedule.h"
 #include "config/settings.h"
+#include "config/tokenstore.h"
+#include "fakepipedrive.h"
+#include "mainwindow.h"
 #include "scheduler.h"
+#include "settingsdialog.h"
 #include "tray.h"
 
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QLabel>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QSystemTrayIcon>
 #include <QTemporaryDir>
+#include <QTimeEdit>
+#include <QUuid>
 #include <QtTest>
 
 #include <memory>
 
 using namespace Qt::StringLiterals;
+using pds::MainWindow;
 using pds::ManualClock;
+using pds::RunSummary;
 using pds::Schedule;
 using pds::Scheduler;
 using pds::Tray;
@@ -56,7 +72,48 @@ private:
     std::unique_ptr<QTemporaryDir> m_dir;
     std::unique_ptr<pds::Settings> m_settings;
 
+    // A window set up for the fake server, its token in memory (the keychain is tested in
+    // tst_mainwindow), with the schedule given and the clock at `now`.
+    struct Setup
+    {
+        std::unique_ptr<pds::test::FakePipedriveServer> server;
+        std::unique_ptr<pds::MemoryTokenStore> store;
+        std::unique_ptr<MainWindow> window;
+    };
+
+    void setUpWindow(Setup &setup, const Schedule &schedule, ManualClock &clock, bool withToken)
+    {
+        setup.server = std::make_unique<pds::test::FakePipedriveServer>();
+        setup.server->generate(3, { 3, 10, 15, 8, 10, 5 });
+        const QString token = u"tok-"_s + QUuid::createUuid().toString(QUuid::Id128);
+        setup.server->setApiToken(token);
+        QVERIFY(setup.server->listen() != 0);
+        const QString domain = setup.server->baseUrl().toString();
+        m_settings->setCompanyDomain(domain);
+        m_settings->setDatabaseUrl(u"sqlite:"_s + m_dir->filePath(u"crm.sqlite3"_s));
+        schedule.save(*m_settings);
+        m_settings->sync();
+        setup.store = std::make_unique<pds::MemoryTokenStore>();
+        if (withToken) {
+            QSignalSpy written(setup.store.get(), &pds::TokenStore::secretWritten);
+            setup.store->writeSecret(pds::TokenStore::tokenKey(domain), token);
+            QVERIFY(written.wait(5000));
+        }
+        setup.window = std::make_unique<MainWindow>(m_settings.get(), setup.store.get());
+        setup.window->scheduler()->setClock(&clock);
+        setup.window->show();
+    }
+
 private slots:
+    void initTestCase()
+    {
+        QStandardPaths::setTestModeEnabled(true);
+        qputenv("PDS_BCRYPT_COST", "4");
+        qunsetenv("PIPEDRIVE_API_TOKEN");
+        qunsetenv("PIPEDRIVE_COMPANY_DOMAIN");
+        qRegisterMetaType<RunSummary>();
+    }
+
     void init()
     {
         m_dir = std::make_unique<QTemporaryDir>();
@@ -346,6 +403,152 @@ private slots:
         QCOMPARE(quit.size(), 1);
         tray.setSyncEnabled(false);
         QVERIFY(!tray.syncAllAction()->isEnabled());
+    }
+
+    // ---- In the window
+    // ---------------------------------------------------------------------------
+
+    void dueScheduleSyncsAllEntitiesThroughTheWindow()
+    {
+        ManualClock clock(QDateTime::currentDateTimeUtc());
+        Setup setup;
+        setUpWindow(setup, everyHours(1), clock, true);
+        MainWindow &window = *setup.window;
+        // The Dry run box is for the user's own syncs: a scheduled one writes.
+        m_settings->setValue(QString::fromLatin1(pds::settingsKeys::DryRun), true);
+        auto *scheduleLabel = window.findChild<QLabel *>(u"scheduleLabel"_s);
+        QVERIFY(scheduleLabel);
+        QVERIFY2(scheduleLabel->text().contains(u"Next scheduled sync"_s),
+            qPrintable(scheduleLabel->text()));
+        QSignalSpy started(&window, &MainWindow::syncStarted);
+        QSignalSpy finished(&window, &MainWindow::syncFinished);
+        QSignalSpy notified(window.tray(), &Tray::notified);
+
+        clock.advance(59 * 60);
+        window.scheduler()->check();
+        QVERIFY(!window.isBusy());
+        QCOMPARE(started.size(), 0);
+
+        clock.advance(60);
+        window.scheduler()->check();
+        QVERIFY(window.isBusy()); // reading the credentials, then syncing
+        QVERIFY(finished.wait(60000));
+        QCOMPARE(started.size(), 1);
+        const auto summary = finished.first().first().value<RunSummary>();
+        QVERIFY2(summary.outcome == pds::SyncOutcome::Succeeded
+                || summary.outcome == pds::SyncOutcome::FinishedWithProblems,
+            qPrintable(summary.message));
+        QCOMPARE(summary.entities.size(), pds::allEntities().size());
+        QVERIFY(!summary.dryRun);
+        QVERIFY(summary.totals().created > 0);
+
+        QVERIFY(window.tray()->state() == Tray::State::Succeeded
+            || window.tray()->state() == Tray::State::FinishedWithProblems);
+        QCOMPARE(notified.size(), 1);
+        QCOMPARE(notified.first().at(0).toString(), u"Scheduled sync finished"_s);
+        QCOMPARE(notified.first().at(2).toBool(), false);
+        QCOMPARE(window.scheduler()->lastRun(), clock.now());
+        QCOMPARE(window.scheduler()->nextRun(), clock.now().addSecs(3600));
+
+        // A sync the user starts is not announced.
+        window.syncAll();
+        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 2, 60000);
+        QCOMPARE(notified.size(), 1);
+    }
+
+    void scheduledSyncThatCannotStartNotifiesAFailure()
+    {
+        ManualClock clock(QDateTime::currentDateTimeUtc());
+        Setup setup;
+        setUpWindow(setup, everyHours(2), clock, false); // no token anywhere
+        MainWindow &window = *setup.window;
+        QSignalSpy notified(window.tray(), &Tray::notified);
+        QSignalSpy started(&window, &MainWindow::syncStarted);
+        clock.advance(2 * 3600);
+        window.scheduler()->check();
+        QTRY_COMPARE_WITH_TIMEOUT(notified.size(), 1, 10000);
+        QCOMPARE(notified.first().at(0).toString(), u"Scheduled sync failed"_s);
+        QCOMPARE(notified.first().at(2).toBool(), true);
+        QCOMPARE(window.tray()->state(), Tray::State::Failed);
+        QCOMPARE(started.size(), 0);
+        QVERIFY(!window.isBusy());
+        // Tried once: not again until the next run is due.
+        window.scheduler()->check();
+        QCOMPARE(notified.size(), 1);
+    }
+
+    void scheduleWaitsWhileTheSettingsAreOpen()
+    {
+        ManualClock clock(QDateTime::currentDateTimeUtc());
+        Setup setup;
+        setUpWindow(setup, everyHours(1), clock, true);
+        MainWindow &window = *setup.window;
+        QSignalSpy started(&window, &MainWindow::syncStarted);
+        QSignalSpy finished(&window, &MainWindow::syncFinished);
+        pds::SettingsDialog *dialog = window.openSettings();
+        clock.advance(3600);
+        window.scheduler()->check();
+        QVERIFY(!window.isBusy());
+        QVERIFY(!window.scheduler()->lastRun().isValid());
+        dialog->reject();
+        QTRY_VERIFY(!window.settingsDialog());
+        window.scheduler()->check();
+        QVERIFY(finished.wait(60000));
+        QCOMPARE(started.size(), 1);
+    }
+
+    void settingsDialogSavesTheSchedule()
+    {
+        ManualClock clock(utc(2024, 6, 1, 12));
+        Setup setup;
+        setUpWindow(setup, Schedule(), clock, true);
+        MainWindow &window = *setup.window;
+        QVERIFY(!window.scheduler()->nextRun().isValid());
+        pds::SettingsDialog *dialog = window.openSettings();
+        QSignalSpy loaded(dialog, &pds::SettingsDialog::secretsLoaded);
+        QVERIFY(loaded.wait(5000));
+        auto *kind = dialog->findChild<QComboBox *>(u"scheduleKindCombo"_s);
+        auto *hours = dialog->findChild<QSpinBox *>(u"scheduleHoursSpin"_s);
+        auto *time = dialog->findChild<QTimeEdit *>(u"scheduleTimeEdit"_s);
+        auto *keep = dialog->findChild<QCheckBox *>(u"keepInTrayCheck"_s);
+        QVERIFY(kind && hours && time && keep);
+        QCOMPARE(kind->currentData().toInt(), int(Schedule::Kind::Off));
+        QVERIFY(!keep->isEnabled());
+        QVERIFY(keep->isChecked()); // on by default
+        kind->setCurrentIndex(kind->findData(int(Schedule::Kind::EveryHours)));
+        QVERIFY(!hours->isHidden());
+        QVERIFY(time->isHidden());
+        kind->setCurrentIndex(kind->findData(int(Schedule::Kind::DailyAt)));
+        QVERIFY(hours->isHidden());
+        QVERIFY(!time->isHidden());
+        QVERIFY(keep->isEnabled());
+        time->setTime(QTime(22, 15));
+        keep->setChecked(false);
+
+        QSignalSpy saved(dialog, &pds::SettingsDialog::saved);
+        dialog->findChild<QDialogButtonBox *>(u"buttonBox"_s)
+            ->button(QDialogButtonBox::Save)
+            ->click();
+        QVERIFY(saved.wait(5000));
+        QCOMPARE(Schedule::load(*m_settings), dailyAt(22, 15));
+        QVERIFY(!window.scheduler()->keepInTray());
+        // The window's scheduler took the new schedule, counted from now.
+        QCOMPARE(window.scheduler()->nextRun().toTimeZone(QTimeZone::systemTimeZone()).time(),
+            QTime(22, 15));
+        QVERIFY(window.scheduler()->nextRun() > clock.now());
+    }
+
+    void closingWithoutATrayEndsTheWindow()
+    {
+        if (QSystemTrayIcon::isSystemTrayAvailable())
+            QSKIP("a tray is there: closing would keep the app in it");
+        ManualClock clock(QDateTime::currentDateTimeUtc());
+        Setup setup;
+        setUpWindow(setup, everyHours(1), clock, true);
+        QVERIFY(setup.window->scheduler()->keepInTray());
+        QVERIFY(!setup.window->tray()->isAvailable());
+        QVERIFY(setup.window->close()); // no tray to come back from: the window really closes
+        QVERIFY(!setup.window->isVisible());
     }
 
     void closingKeepsTheAppInTheTrayOnlyWithAScheduleTheSettingAndATray()
