@@ -120,6 +120,57 @@ QList<QList<qint64>> chunks(const QList<qint64> &ids)
 
 } // namespace
 
+DbError CrmStore::indexKey(const QString &table, const QString &column)
+{
+    Q_ASSERT(Database::isPlainIdentifier(table) && Database::isPlainIdentifier(column));
+    const QString temp = QStringLiteral("pds_key_%1_%2").arg(table, column);
+    DbError error;
+    // Names fixed by code; TEMP tables belong to this connection and vanish with it.
+    if (!m_db.exec(
+            QStringLiteral("CREATE TEMP TABLE IF NOT EXISTS %1 (key_value VARCHAR PRIMARY KEY, "
+                           "row_id BIGINT NOT NULL)")
+                .arg(temp),
+            &error)
+        || !m_db.exec(QStringLiteral("DELETE FROM %1").arg(temp), &error)
+        || !m_db.exec(
+            QStringLiteral("INSERT INTO %1 (key_value, row_id) SELECT %2, MIN(id) FROM %3 "
+                           "WHERE %2 IS NOT NULL GROUP BY %2")
+                .arg(temp, column, table),
+            &error))
+        return error;
+    m_keyIndexes.insert(table + QLatin1Char('.') + column, temp);
+    return error;
+}
+
+void CrmStore::updateKeyIndexes(
+    const QString &table, qint64 id, const QVariantMap &columns, bool removeOld, DbError *error)
+{
+    for (auto it = m_keyIndexes.cbegin(); it != m_keyIndexes.cend(); ++it) {
+        const QString column = it.key().section(QLatin1Char('.'), 1);
+        if (it.key().section(QLatin1Char('.'), 0, 0) != table
+            || (!removeOld && !columns.contains(column)))
+            continue;
+        if (removeOld && (columns.isEmpty() || columns.contains(column))) {
+            QSqlQuery *q
+                = query(QStringLiteral("DELETE FROM %1 WHERE row_id = ?").arg(*it), { id }, error);
+            if (!q)
+                return;
+            q->finish();
+        }
+        const QVariant key = columns.value(column);
+        if (key.isNull() || !columns.contains(column))
+            continue;
+        QSqlQuery *q
+            = query(QStringLiteral("INSERT INTO %1 (key_value, row_id) VALUES (?, ?) ON CONFLICT "
+                                   "(key_value) DO NOTHING")
+                        .arg(*it),
+                { key, id }, error);
+        if (!q)
+            return;
+        q->finish();
+    }
+}
+
 bool CrmStore::prefetchMappings(
     const QString &type, const QList<qint64> &pipedriveIds, DbError *error)
 {
@@ -370,7 +421,11 @@ std::optional<qint64> CrmStore::ownerOf(const QString &type, qint64 railsId, DbE
 std::optional<qint64> CrmStore::findIdBy(
     const QString &table, const QString &column, const QVariant &value, DbError *error)
 {
-    QSqlQuery *q = query(sql(FindBy, table, { column }), { value }, error);
+    const auto index = m_keyIndexes.constFind(table + QLatin1Char('.') + column);
+    QSqlQuery *q = index != m_keyIndexes.cend()
+        ? query(QStringLiteral("SELECT row_id FROM %1 WHERE key_value = ?").arg(*index), { value },
+            error)
+        : query(sql(FindBy, table, { column }), { value }, error);
     if (!q)
         return std::nullopt;
     std::optional<qint64> id;
@@ -421,6 +476,15 @@ bool CrmStore::updateRow(const QString &table, qint64 id, const QVariantMap &col
     if (!q)
         return false;
     q->finish();
+    if (!m_keyIndexes.isEmpty()) {
+        DbError indexError;
+        updateKeyIndexes(table, id, columns, true, &indexError);
+        if (indexError.isError()) {
+            if (error)
+                *error = indexError;
+            return false;
+        }
+    }
     return true;
 }
 
@@ -440,6 +504,15 @@ std::optional<qint64> CrmStore::insertRow(
             *error = DbError::make(DbError::Kind::Other,
                 QStringLiteral("The database did not report the id of a new %1 row.").arg(table));
         return std::nullopt;
+    }
+    if (!m_keyIndexes.isEmpty()) {
+        DbError indexError;
+        updateKeyIndexes(table, id, columns, false, &indexError);
+        if (indexError.isError()) {
+            if (error)
+                *error = indexError;
+            return std::nullopt;
+        }
     }
     if (m_journal) {
         const DbError journalError = m_journal->rowInserted(table, id);
@@ -466,6 +539,15 @@ bool CrmStore::deleteRow(const QString &table, qint64 id, DbError *error)
     if (!q)
         return false;
     q->finish();
+    if (!m_keyIndexes.isEmpty()) {
+        DbError indexError;
+        updateKeyIndexes(table, id, {}, true, &indexError);
+        if (indexError.isError()) {
+            if (error)
+                *error = indexError;
+            return false;
+        }
+    }
     return true;
 }
 

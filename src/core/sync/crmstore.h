@@ -112,6 +112,13 @@ public:
         m_linkedCache.clear();
     }
 
+    // Natural keys the CRM's schema does not index (leads.email: the Lead model validates it
+    // unique, but there is no index) would make every lookup scan the table. Such a key is copied
+    // once into a session-private TEMP table with a primary key, kept current by this store's
+    // writes (inside their transactions, so rollbacks undo it too). The CRM's tables stay as they
+    // are.
+    DbError indexKey(const QString &table, const QString &column);
+
     // One query for the mappings of many records (absent ones are remembered as absent).
     bool prefetchMappings(const QString &type, const QList<qint64> &pipedriveIds, DbError *error);
     // Values of the CRM rows mapped to (type, pipedrive id): `columns` of `table` (aliased t),
@@ -146,6 +153,9 @@ private:
     QHash<QString, QHash<qint64, QVariantList>>
         m_linkedCache; // "type|table|columns" -> id -> values
     bool m_pageMode = false;
+    QHash<QString, QString> m_keyIndexes; // "table.column" -> temp table
+    void updateKeyIndexes(const QString &table, qint64 id, const QVariantMap &columns,
+        bool removeOld, DbError *error);
 };
 
 } // namespace pds
