@@ -461,6 +461,25 @@ public:
         const int touched = touchOnePercent();
         const QJsonObject changed = check(child(sync));
 
+        // Correctness, for the smoke run in CI: the sync read what the server serves, a second sync
+        // wrote nothing, and the touched records came back as updates.
+        auto expect = [&failed](bool ok, const char *what) {
+            if (!ok) {
+                failed = true;
+                out() << "CHECK FAILED: " << what << Qt::endl;
+            }
+        };
+        expect(full.value(QLatin1String("records")).toDouble()
+                == fetch.value(QLatin1String("records")).toDouble(),
+            "the full sync read every record the server serves");
+        expect(full.value(QLatin1String("created")).toDouble()
+                > 0.9 * full.value(QLatin1String("records")).toDouble(),
+            "the full sync created most records");
+        expect(nochange.value(QLatin1String("created")).toDouble() == 0
+                && nochange.value(QLatin1String("updated")).toDouble() == 0,
+            "a sync with nothing changed wrote nothing");
+        expect(
+            changed.value(QLatin1String("updated")).toDouble() > 0, "changed records were updated");
         out() << row(QStringLiteral("limit: fake serving"), fetch) << Qt::endl;
         out() << row(QStringLiteral("limit: raw inserts"), insert) << Qt::endl;
         out() << row(QStringLiteral("full sync"), full, limit) << Qt::endl;
