@@ -357,6 +357,7 @@ public:
         makeDeals();
         makeActivities();
         makeNotes();
+        makeFilters();
         for (Entity e : kAllEntities) {
             for (auto &r : m_data.tableRef(e))
                 FakeDataset::stamp(e, r);
@@ -613,6 +614,41 @@ private:
                     { u"order_nr"_s, id }, { u"key_string"_s, QString::fromUtf16(ty.key) },
                     { u"active_flag"_s, ty.active }, { u"is_custom_flag"_s, ty.custom },
                     { u"add_time"_s, v1Time(t) }, { u"update_time"_s, v1Time(t + id * kDay) } });
+        }
+    }
+
+    // ---- saved filters ------------------------------------------------------------------------
+
+    // A few saved filters of each type; deterministic, and drawing nothing from the generator,
+    // so the records stay what they were before filters existed.
+    void makeFilters()
+    {
+        const auto &users = m_data.table(Entity::Users);
+        const qint64 owner = users.isEmpty() ? 1 : users.first().id;
+        const QString ownerName
+            = users.isEmpty() ? u"Owner"_s : users.first().json.value(u"name"_s).toString();
+        const struct
+        {
+            const char16_t *type;
+            QString name;
+            QJsonObject conditions;
+        } defs[] = {
+            { u"deals", u"All open deals"_s, { { u"status"_s, u"open"_s } } },
+            { u"deals", u"Won deals"_s, { { u"status"_s, u"won"_s } } },
+            { u"org", u"Organizations of "_s + ownerName, { { u"owner_id"_s, owner } } },
+            { u"people", u"People of "_s + ownerName, { { u"owner_id"_s, owner } } },
+            { u"activity", u"Done activities"_s, { { u"done"_s, true } } },
+        };
+        qint64 id = 0;
+        for (const auto &d : defs) {
+            FakeDataset::Filter filter;
+            filter.id = ++id;
+            filter.name = d.name;
+            filter.type = QString::fromUtf16(d.type);
+            filter.conditions = d.conditions;
+            filter.userId = owner;
+            filter.addSecs = kBaseSecs - 30 * kDay + id * 3600;
+            m_data.m_filters.append(filter);
         }
     }
 
@@ -1630,6 +1666,60 @@ const QList<QJsonObject> &FakeDataset::fields(FieldSet set) const
 QString FakeDataset::customFieldKey(FieldSet set, const QString &name) const
 {
     return m_customKeys.value(QString::number(int(set)) + u'/' + name);
+}
+
+const FakeDataset::Filter *FakeDataset::findFilter(qint64 id) const
+{
+    for (const Filter &filter : m_filters) {
+        if (filter.id == id)
+            return &filter;
+    }
+    return nullptr;
+}
+
+qint64 FakeDataset::addFilter(
+    const QString &type, const QString &name, const QJsonObject &conditions, const QDateTime &now)
+{
+    Filter filter;
+    filter.id = m_filters.isEmpty() ? 1 : m_filters.last().id + 1;
+    filter.name = name;
+    filter.type = type;
+    filter.conditions = conditions;
+    const auto &users = table(Entity::Users);
+    filter.userId = users.isEmpty() ? 1 : users.first().id;
+    filter.addSecs = now.toSecsSinceEpoch();
+    m_filters.append(filter);
+    ++m_version;
+    return filter.id;
+}
+
+QString FakeDataset::filterType(Entity entity)
+{
+    switch (entity) {
+    case Entity::Deals:
+        return u"deals"_s;
+    case Entity::Organizations:
+        return u"org"_s;
+    case Entity::Persons:
+        return u"people"_s;
+    case Entity::Activities:
+        return u"activity"_s;
+    default:
+        return {};
+    }
+}
+
+bool FakeDataset::filterMatches(const Filter &filter, const QJsonObject &record)
+{
+    const QJsonObject custom = record.value(u"custom_fields"_s).toObject();
+    for (auto it = filter.conditions.constBegin(); it != filter.conditions.constEnd(); ++it) {
+        QJsonValue value = record.value(it.key());
+        if (value.isUndefined())
+            value = custom.value(it.key());
+        if (value.isArray() ? !value.toArray().contains(*it) : value != *it)
+            return false;
+    }
+    return true;
 }
 
 QJsonObject FakeDataset::company() const

@@ -90,6 +90,26 @@ public:
     bool updateRecord(Entity entity, qint64 id, const QJsonObject &patch, const QDateTime &now);
     bool deleteRecord(Entity entity, qint64 id, const QDateTime &now); // deals: status "deleted"
 
+    // Saved filters (GET /api/v1/filters): a filter of type "deals", "org", "people" or
+    // "activity" matches the records of its entity whose fields equal every condition (a list
+    // field matches when it holds the value; a custom field's key looks in custom_fields).
+    struct Filter
+    {
+        qint64 id = 0;
+        QString name;
+        QString type;
+        QJsonObject conditions;
+        qint64 userId = 0;
+        qint64 addSecs = 0;
+    };
+    const QList<Filter> &filters() const { return m_filters; }
+    const Filter *findFilter(qint64 id) const;
+    qint64 addFilter(const QString &type, const QString &name, const QJsonObject &conditions,
+        const QDateTime &now);
+    // The filter type of an entity's list ("deals" for Deals, ...); empty when none.
+    static QString filterType(Entity entity);
+    static bool filterMatches(const Filter &filter, const QJsonObject &record);
+
     // Bumps on every mutation, so caches built on a table can tell they are stale.
     quint64 version() const { return m_version; }
 
@@ -108,6 +128,7 @@ private:
     QList<QJsonObject> m_fields[5];
     QHash<QString, QString> m_customKeys; // "<set>/<name>" -> key
     QJsonObject m_company;
+    QList<Filter> m_filters;
 
     friend class DatasetGenerator;
 };

@@ -436,6 +436,12 @@ qint64 FakePipedriveServer::addRecord(Entity entity, QJsonObject record)
     return m_dataset.addRecord(entity, std::move(record), now());
 }
 
+qint64 FakePipedriveServer::addFilter(
+    const QString &type, const QString &name, const QJsonObject &conditions)
+{
+    return m_dataset.addFilter(type, name, conditions, now());
+}
+
 bool FakePipedriveServer::updateRecord(Entity entity, qint64 id, const QJsonObject &patch)
 {
     return m_dataset.updateRecord(entity, id, patch, now());
@@ -727,6 +733,10 @@ FakePipedriveServer::Response FakePipedriveServer::route(
         cost = 20;
         return listNotes(query);
     }
+    if (path == u"/api/v1/filters") {
+        cost = 20;
+        return filters(query);
+    }
     if (path == u"/api/v1/activityTypes") {
         cost = 20;
         return activityTypes();
@@ -800,11 +810,24 @@ FakePipedriveServer::Response FakePipedriveServer::listV2(
             return validation(u"Validation failed: updated_until: Invalid RFC3339 date"_s);
     }
 
+    // A saved filter: its conditions instead of ids and the link filters, which v2 ignores next to
+    // filter_id; the time window and the deal status still apply.
+    const FakeDataset::Filter *savedFilter = nullptr;
+    if (query.hasQueryItem(u"filter_id"_s)) {
+        bool ok = false;
+        const qint64 filterId = queryValue(query, u"filter_id"_s).toLongLong(&ok);
+        if (!ok)
+            return validation(u"Validation failed: filter_id: Expected number"_s);
+        savedFilter = m_dataset.findFilter(filterId);
+        if (!savedFilter || savedFilter->type != FakeDataset::filterType(entity))
+            return Response::error(400, u"Filter not found"_s);
+    }
+
     // Plain equality filters on integer link fields.
     QList<std::pair<QString, qint64>> equals;
     for (const QString &key : { u"owner_id"_s, u"org_id"_s, u"person_id"_s, u"deal_id"_s,
              u"pipeline_id"_s, u"stage_id"_s }) {
-        if (!query.hasQueryItem(key))
+        if (!query.hasQueryItem(key) || savedFilter)
             continue;
         bool ok = false;
         const qint64 v = queryValue(query, key).toLongLong(&ok);
@@ -815,7 +838,7 @@ FakePipedriveServer::Response FakePipedriveServer::listV2(
         equals.append({ key, v });
     }
     QSet<qint64> ids;
-    if (query.hasQueryItem(u"ids"_s)) {
+    if (query.hasQueryItem(u"ids"_s) && !savedFilter) {
         for (const QString &part : queryValue(query, u"ids"_s).split(u',', Qt::SkipEmptyParts))
             ids.insert(part.trimmed().toLongLong());
     }
@@ -881,6 +904,8 @@ FakePipedriveServer::Response FakePipedriveServer::listV2(
         if (until && r.updateSecs >= *until)
             return false;
         if (!ids.isEmpty() && !ids.contains(r.id))
+            return false;
+        if (savedFilter && !FakeDataset::filterMatches(*savedFilter, r.json))
             return false;
         for (const auto &[key, value] : equals) {
             if (r.json.value(key).toInteger() != value)
@@ -960,6 +985,28 @@ FakePipedriveServer::Response FakePipedriveServer::listV2(
     return Response::json(200,
         { { u"success"_s, true }, { u"data"_s, data },
             { u"additional_data"_s, QJsonObject { { u"next_cursor"_s, next } } } });
+}
+
+FakePipedriveServer::Response FakePipedriveServer::filters(const QUrlQuery &query)
+{
+    const QString type = queryValue(query, u"type"_s);
+    static const QStringList types = { u"deals"_s, u"leads"_s, u"org"_s, u"people"_s, u"products"_s,
+        u"activity"_s, u"projects"_s };
+    if (!type.isEmpty() && !types.contains(type))
+        return Response::error(400, u"Invalid filter type"_s);
+    QJsonArray data;
+    for (const FakeDataset::Filter &filter : m_dataset.filters()) {
+        if (!type.isEmpty() && filter.type != type)
+            continue;
+        const QString time = v1Time(filter.addSecs);
+        data.append(QJsonObject { { u"id"_s, filter.id }, { u"name"_s, filter.name },
+            { u"filter_code"_s, QJsonValue::Null }, { u"is_editable"_s, true },
+            { u"active_flag"_s, true }, { u"type"_s, filter.type },
+            { u"temporary_flag"_s, QJsonValue::Null }, { u"user_id"_s, filter.userId },
+            { u"add_time"_s, time }, { u"update_time"_s, time }, { u"visible_to"_s, u"3"_s },
+            { u"last_used_time"_s, QJsonValue::Null }, { u"custom_view_id"_s, QJsonValue::Null } });
+    }
+    return Response::json(200, { { u"success"_s, true }, { u"data"_s, data } });
 }
 
 FakePipedriveServer::Response FakePipedriveServer::listFieldsV2(
@@ -1339,6 +1386,15 @@ FakePipedriveServer::Response FakePipedriveServer::handleTestApi(const QHttpServ
             return ok(record.isEmpty() ? QJsonValue(QJsonObject { { u"id"_s, id } })
                                        : QJsonValue(record));
         }
+    }
+    if (parts.size() == 2 && parts.at(1) == u"filters"
+        && method == QHttpServerRequest::Method::Post) {
+        const QJsonObject object = body.object();
+        if (!object.value(u"type"_s).isString() || !object.value(u"name"_s).isString())
+            return Response::error(400, u"Body must name the filter's type and name"_s);
+        return ok(QJsonObject { { u"id"_s,
+            addFilter(object.value(u"type"_s).toString(), object.value(u"name"_s).toString(),
+                object.value(u"conditions"_s).toObject()) } });
     }
     if (parts.size() == 2 && parts.at(1) == u"faults") {
         if (method == QHttpServerRequest::Method::Post) {

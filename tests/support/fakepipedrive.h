@@ -51,7 +51,7 @@ struct FaultPlan
     static FaultPlan fromJson(const QJsonObject &json);
 };
 
-// An in-process fake of the Pipedrive REST API (v1 users/notes/activityTypes/noteFields, v2
+// An in-process fake of the Pipedrive REST API (v1 users/notes/activityTypes/noteFields/filters, v2
 // organizations/persons/deals/activities/pipelines/stages/*Fields) on 127.0.0.1. It writes raw
 // HTTP/1.1 on the socket, so it can also delay, drop, cut and garble responses. Single-threaded:
 // keep the owner's event loop spinning while a client waits on it.
@@ -102,6 +102,10 @@ public:
     bool updateRecord(Entity entity, qint64 id, const QJsonObject &patch);
     bool deleteRecord(Entity entity, qint64 id);
 
+    // A saved filter (GET /api/v1/filters, and filter_id on the v2 lists); also over HTTP:
+    // POST /__test/filters {"type": "deals", "name": "...", "conditions": {"status": "won"}}.
+    qint64 addFilter(const QString &type, const QString &name, const QJsonObject &conditions);
+
     // Whether a record of the given entity is served malformed while bad records are on.
     static bool isBadRecord(Entity entity, qint64 id);
 
@@ -122,6 +126,7 @@ private:
     Response listNoteFields(const QUrlQuery &query);
     Response users(bool me);
     Response activityTypes();
+    Response filters(const QUrlQuery &query);
     QJsonObject present(
         Entity entity, const FakeDataset::Record &record, const QStringList &includeFields) const;
     QJsonObject noteV1(const FakeDataset::Record &record) const;
