@@ -45,3 +45,19 @@ dbus-run-session -- bash -c '
     echo -n pds-test-keyring | gnome-keyring-daemon --unlock --components=secrets >/dev/null
     ctest --output-on-failure --timeout 600 ${CTEST_ARGS:-}
 '
+
+# The sanitizer step (.ci/run sets PDS_SANITIZER_STEP=1): the sync and mapping tests once more,
+# built with AddressSanitizer and UndefinedBehaviorSanitizer (PDS_SANITIZE) in a build folder of
+# their own, only those targets. Any report fails the step (UBSan halts on the first).
+if [ "${PDS_SANITIZER_STEP:-0}" = 1 ]; then
+    sanitized="tst_syncengine tst_resilience tst_mapping tst_texttools tst_passwordhash"
+    asan_build=${ASAN_BUILD_DIR:-$root/build-asan}
+    started=$SECONDS
+    BUILD_DIR=$asan_build TARGETS="$sanitized" "$root/scripts/build.sh" -DPDS_SANITIZE=ON
+    built=$SECONDS
+    cd "$asan_build"
+    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1 \
+    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+        ctest --output-on-failure --timeout 900 -R "^($(echo "$sanitized" | tr ' ' '|'))\$"
+    echo "sanitizer step: build $((built - started)) s, tests $((SECONDS - built)) s"
+fi

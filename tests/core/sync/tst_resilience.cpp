@@ -802,6 +802,48 @@ private slots:
         QVERIFY(equalsReference(testDb->config(), QStringLiteral("postgresql")));
     }
 
+    void postgresGoneForGoodStopsResumably()
+    {
+        auto testDb = database(QStringLiteral("postgresql"));
+        if (!testDb->isValid())
+            QSKIP(qPrintable(testDb->whyNot()));
+        QVERIFY(reference(QStringLiteral("postgresql")));
+        DatabaseConfig admin = testDb->config();
+        admin.databaseName = QStringLiteral("postgres");
+        Database server;
+        QVERIFY(server.open(admin).isOk());
+        const QString name = testDb->config().databaseName; // made of hex digits by TestDatabase
+        SyncOptions o = options(testDb->config());
+        o.retry.dbReconnectAttempts = 3;
+        bool gone = false;
+        m_server.setLatencyMs(10);
+        const RunSummary stopped = sync(o, [&](SyncRunner &, const SyncProgress &progress) {
+            if (gone || progress.entity != Entity::Persons || progress.done == 0)
+                return;
+            gone = true;
+            // The database refuses new connections and drops the engine's.
+            QVERIFY(server.exec(
+                QStringLiteral("ALTER DATABASE %1 WITH ALLOW_CONNECTIONS false").arg(name)));
+            QSqlQuery terminate(server.handle());
+            QVERIFY(terminate.exec(QStringLiteral("SELECT pg_terminate_backend(pid) FROM "
+                                                  "pg_stat_activity WHERE datname = '%1'")
+                                       .arg(name)));
+        });
+        m_server.setLatencyMs(0);
+        QVERIFY(gone);
+        QVERIFY(
+            server.exec(QStringLiteral("ALTER DATABASE %1 WITH ALLOW_CONNECTIONS true").arg(name)));
+        QCOMPARE(stopped.outcome, SyncOutcome::Failed);
+        QCOMPARE(stopped.dbError.kind, DbError::Kind::Unreachable);
+        QVERIFY2(stopped.message.contains(QLatin1String("could not reconnect (3 attempts)"))
+                && stopped.message.contains(QLatin1String("resumes")),
+            qPrintable(stopped.message));
+        QVERIFY(personsAreWholePages(testDb->config(), QStringLiteral("postgresql")));
+        const RunSummary resumed = sync(options(testDb->config()));
+        QVERIFY2(completed(resumed), qPrintable(resumed.message));
+        QVERIFY(equalsReference(testDb->config(), QStringLiteral("postgresql")));
+    }
+
     void readOnlyDatabaseFailsClearly_data() { addKinds(); }
     void readOnlyDatabaseFailsClearly()
     {
