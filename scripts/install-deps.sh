@@ -6,6 +6,7 @@ packages=(
     qt6-websockets-dev qt6-l10n-tools qt6-tools-dev qt6-tools-dev-tools qtkeychain-qt6-dev libgl-dev
     libcrypt-dev cmake ninja-build g++ dpkg-dev xvfb xauth dbus dbus-x11 gnome-keyring
     libsecret-tools postgresql sqlite3 imagemagick clang-format libqt6svg6
+    desktop-file-utils appstream librsvg2-bin
 )
 missing=()
 for p in "${packages[@]}"; do
