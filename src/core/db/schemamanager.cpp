@@ -68,6 +68,29 @@ QList<AppTable> appTableDdl(bool postgres)
         { u"pipedrive_sync_meta"_s,
             { u"CREATE TABLE IF NOT EXISTS \"pipedrive_sync_meta\" (\"key\" %1 NOT NULL PRIMARY "
               "KEY, \"value\" %1)"_s.arg(varchar) } },
+        // The undo journal: every change a sync made to the CRM, in order (id), with what is
+        // needed to take it back. sync_id groups the entity runs of one sync (its first run).
+        { u"pipedrive_sync_changes"_s,
+            { u"CREATE TABLE IF NOT EXISTS \"pipedrive_sync_changes\" (%1, \"sync_id\" bigint NOT "
+              "NULL, \"run_id\" bigint NOT NULL REFERENCES \"pipedrive_sync_runs\" (\"id\") ON "
+              "DELETE CASCADE, \"entity\" %2 NOT NULL, \"op\" %2 NOT NULL CHECK (\"op\" IN "
+              "('insert', 'update', 'delete', 'map_set', 'map_remove', 'state')), \"table_name\" "
+              "%2 NOT NULL, \"row_id\" bigint, \"mapping_type\" %2, \"pipedrive_id\" bigint, "
+              "\"old_values\" text, \"created_at\" %3 NOT NULL)"_s.arg(id, varchar, time),
+                u"CREATE INDEX IF NOT EXISTS \"index_pipedrive_sync_changes_on_sync_id\" ON "
+                "\"pipedrive_sync_changes\" (\"sync_id\")"_s,
+                u"CREATE INDEX IF NOT EXISTS \"index_pipedrive_sync_changes_on_run_id\" ON "
+                "\"pipedrive_sync_changes\" (\"run_id\")"_s,
+                u"CREATE INDEX IF NOT EXISTS \"index_pipedrive_sync_changes_on_row\" ON "
+                "\"pipedrive_sync_changes\" (\"table_name\", \"row_id\")"_s,
+                u"CREATE INDEX IF NOT EXISTS \"index_pipedrive_sync_changes_on_mapping\" ON "
+                "\"pipedrive_sync_changes\" (\"mapping_type\", \"pipedrive_id\")"_s } },
+        // The ids a full pass has seen so far (deletion reconciliation): in the database, so
+        // that memory stays bounded and a resumed pass still knows what the killed one saw.
+        { u"pipedrive_sync_seen"_s,
+            { u"CREATE TABLE IF NOT EXISTS \"pipedrive_sync_seen\" (\"entity\" %1 NOT NULL, "
+              "\"pipedrive_id\" bigint NOT NULL, PRIMARY KEY (\"entity\", \"pipedrive_id\"))"_s.arg(
+                  varchar) } },
     };
 }
 

@@ -4,6 +4,7 @@
 #include "mapping/mapping.h"
 #include "mapping/passwordhash.h"
 #include "sync/passwordhasher.h"
+#include "sync/reconcile.h"
 #include "sync/synccontext.h"
 
 #include <QSqlQuery>
@@ -250,6 +251,8 @@ public:
             = mapping::mapOrganization(record, links, context.options.mapping);
         if (!checkId(context, mapped.pipedriveId, &error))
             return error;
+        if (mapped.isDeleted())
+            return handleDeletedRecord(context, *mapped.pipedriveId);
         if (!mapped.row)
             return context.reportMapping(mapped.pipedriveId, mapped.problems);
         return writePlan(context, *mapped.pipedriveId,
@@ -371,6 +374,8 @@ public:
             return error;
         const Mapped<mapping::PersonRow> mapped
             = mapping::mapPerson(record, links, context.options.mapping);
+        if (mapped.isDeleted())
+            return handleDeletedRecord(context, personId);
         if (!mapped.row)
             return context.reportMapping(personId, mapped.problems);
         if (const auto *contact = std::get_if<mapping::ContactRow>(&*mapped.row)) {
@@ -485,7 +490,12 @@ public:
         // Archived deals are not in /deals since 2025-07-15: they have their own list.
         QUrlQuery query;
         addFilter(context, "deals", query);
-        return { { endpoints::deals(), query, true }, { endpoints::archivedDeals(), query, true } };
+        // Deleted deals are listed for 30 days (API-NOTES §7): the deletion policy's source. Last,
+        // so that the checkpoints' source numbers of the other two stay.
+        QUrlQuery deleted = query;
+        deleted.addQueryItem(QStringLiteral("status"), QStringLiteral("deleted"));
+        return { { endpoints::deals(), query, true }, { endpoints::archivedDeals(), query, true },
+            { endpoints::deals(), deleted, true, true } };
     }
 
     DbError writeRecord(SyncContext &context, const QJsonObject &record) override
@@ -496,6 +506,13 @@ public:
         if (!checkId(context, refs.id, &error))
             return error;
         const qint64 dealId = *refs.id;
+        // Before any link is looked up: a deleted deal must not promote its person to a contact.
+        if (record.value(QLatin1String("status")).toString() == QLatin1String("deleted")
+            || record.value(QLatin1String("is_deleted")).toBool())
+            return handleDeletedRecord(context, dealId);
+        // Only deleted deals are of interest in their list (should a filter widen it).
+        if (context.deletionsSource)
+            return error;
         mapping::DealLinks links;
         links.organizationName = accountName(context, refs.orgId, &error);
         if (error.isError())
@@ -528,16 +545,8 @@ public:
             return error;
         const Mapped<mapping::OpportunityRow> mapped
             = mapping::mapDeal(record, links, context.options.mapping);
-        if (mapped.isDeleted()) {
-            // Deletion policy "report" (the default): a deal deleted in Pipedrive that the CRM
-            // holds.
-            const std::optional<qint64> railsId
-                = context.store.railsIdFor(typeName(mappingType::Opportunity), dealId, &error);
-            if (error.isError() || !railsId)
-                return error;
-            return context.report(
-                dealId, Problem::Kind::Deleted, QStringLiteral("deleted in Pipedrive"));
-        }
+        if (mapped.isDeleted())
+            return handleDeletedRecord(context, dealId);
         if (!mapped.row)
             return context.reportMapping(dealId, mapped.problems);
         return writePlan(context, dealId,
@@ -607,6 +616,8 @@ public:
             return error;
         const Mapped<mapping::TaskRow> mapped
             = mapping::mapActivity(record, links, context.options.mapping);
+        if (mapped.isDeleted())
+            return handleDeletedRecord(context, *refs.id);
         if (!mapped.row)
             return context.reportMapping(refs.id, mapped.problems);
         return writePlan(context, *refs.id,
@@ -648,6 +659,8 @@ public:
             links.authorUserId = context.lookups.users.value(*refs.userId).crmId;
         const Mapped<mapping::NoteRow> mapped
             = mapping::mapNote(record, links, context.options.mapping);
+        if (mapped.isDeleted())
+            return handleDeletedRecord(context, noteId);
         if (!mapped.row)
             return context.reportMapping(noteId, mapped.problems);
 

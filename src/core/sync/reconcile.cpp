@@ -82,9 +82,10 @@ DbError deleteAssociations(SyncContext &context, const QString &mappingType, qin
 
 } // namespace
 
-bool reconcile::appliesTo(Entity entity)
+bool reconcile::appliesTo(const SyncContext &context)
 {
-    return entity != Entity::Users;
+    return context.entity != Entity::Users
+        && context.options.mapping.filterIds.value(entityName(context.entity), 0) <= 0;
 }
 
 DbError reconcile::beginPass(Database &db, Entity entity, bool resumed)
@@ -129,7 +130,7 @@ DbError reconcile::recordSeen(Database &db, Entity entity, const QJsonArray &rec
     return error;
 }
 
-DbError reconcile::finishPass(SyncContext &context)
+DbError reconcile::finishPass(SyncContext &context, UndoJournal *undo)
 {
     Database &db = context.db;
     const QString name = entityName(context.entity);
@@ -172,9 +173,13 @@ DbError reconcile::finishPass(SyncContext &context)
         if (error.isError())
             return error;
         const RunCounts before = context.counts;
+        const qsizetype undoMark = undo ? undo->mark() : 0;
         error = handleDeletedRecord(context, id);
         if (error.isError()) {
             const DbError rollback = db.rollbackToSavepoint(u"deletion"_s);
+            context.store.discardCache();
+            if (undo)
+                undo->rollbackTo(undoMark);
             if (isDatabaseWide(error) || rollback.isError())
                 return isDatabaseWide(error) ? error : rollback;
             context.counts = before;

@@ -6,6 +6,8 @@
 
 namespace pds {
 
+class UndoJournal;
+
 // Records deleted in Pipedrive (SPEC §4 "Deletions"). Deals say so themselves (status=deleted,
 // listed for 30 days); persons, organizations, activities and notes simply vanish from the lists,
 // so a full pass notes every id it lists (in pipedrive_sync_seen: bounded memory, and a resumed
@@ -13,9 +15,10 @@ namespace pds {
 // not see as deleted. Deals are reconciled the same way, for those purged after 30 days.
 namespace reconcile {
 
-// Whether a full pass over `entity` can tell deleted records by their absence: all but users,
-// whom Pipedrive keeps listing (deactivated), and whose CRM rows are the CRM's business.
-bool appliesTo(Entity entity);
+// Whether a full pass over context.entity can tell deleted records by their absence: all but
+// users, whom Pipedrive keeps listing (deactivated) and whose CRM rows are the CRM's business,
+// and not through a saved Pipedrive filter (which lists only some records).
+bool appliesTo(const SyncContext &context);
 
 // A full pass begins. A resumed one keeps the ids the interrupted one saw; a fresh one forgets
 // any left over.
@@ -25,7 +28,8 @@ DbError recordSeen(Database &db, Entity entity, const QJsonArray &records);
 // The full pass is complete: applies the deletion policy to every mapped record it did not see
 // (counts and problems go to the context) and forgets the seen ids. A pass that listed nothing
 // at all deletes nothing: an empty list is far more likely a wrong account than a wiped one.
-DbError finishPass(SyncContext &context);
+// `undo` (none in a dry run) forgets the changes of a deletion the database refused.
+DbError finishPass(SyncContext &context, UndoJournal *undo);
 
 } // namespace reconcile
 

@@ -52,6 +52,7 @@ struct SyncContext
     qint64 runId = 0;
     RunCounts counts;
     PasswordHasher *hasher = nullptr; // new users' bcrypt hashes, off the critical path
+    bool deletionsSource = false; // the page lists deleted records (deals?status=deleted)
 
     // Records a problem for the current record in the journal (same transaction as the page).
     DbError report(std::optional<qint64> pipedriveId, Problem::Kind kind, const QString &reason,
@@ -72,6 +73,8 @@ public:
         Endpoint endpoint;
         QUrlQuery query;
         bool incremental = true; // accepts updated_since
+        // Lists deleted records: handled by the deletion policy, not counted as fetched.
+        bool deletions = false;
     };
 
     virtual ~EntityHandler() = default;

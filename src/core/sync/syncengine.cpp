@@ -7,7 +7,9 @@
 #include "logging.h"
 #include "mapping/texttools.h"
 #include "sync/passwordhasher.h"
+#include "sync/reconcile.h"
 #include "sync/synccontext.h"
+#include "sync/undojournal.h"
 
 #include <QJsonObject>
 #include <QNetworkAccessManager>
@@ -88,6 +90,7 @@ SyncEngine::~SyncEngine()
 {
     m_handler.reset();
     m_context.reset();
+    m_undo.reset();
     if (m_db)
         m_db->close();
 }
@@ -150,6 +153,22 @@ void SyncEngine::start()
     // The first write: a locked, read-only or full database says so here, before any request.
     if (isDatabaseWide(error))
         return failOnDatabase(error);
+    if (m_options.dryRun) {
+        // The history keeps dry runs: their rows are made before the one transaction that holds
+        // everything else, and finished after its rollback (finishDryRun()).
+        for (Entity entity : std::as_const(m_options.entities)) {
+            m_dryRunIds << m_context->journal.startRun(
+                entityName(entity), modeName(m_options), true, &error);
+            if (error.isError())
+                return failOnDatabase(error);
+        }
+        error = m_db->beginTransaction();
+        if (error.isError())
+            return failOnDatabase(error);
+    } else {
+        m_undo = std::make_unique<UndoJournal>(*m_db);
+        m_context->store.setChangeJournal(m_undo.get());
+    }
 
     // The lookups the chosen entities need, each read in full before any entity starts.
     Lookups &lookups = m_context->lookups;
@@ -292,10 +311,13 @@ void SyncEngine::beginEntityPass()
         mark = m_context->journal.highWaterMark(name, &error);
     // Once per pass, also when this is tried again after a reconnect.
     if (error.isOk() && m_context->runId <= 0) {
-        m_context->runId
-            = m_context->journal.startRun(name, modeName(m_options), m_options.dryRun, &error);
+        m_context->runId = m_options.dryRun
+            ? m_dryRunIds.value(m_entityIndex)
+            : m_context->journal.startRun(name, modeName(m_options), false, &error);
         m_result.runId = m_context->runId;
     }
+    if (error.isOk() && m_undo)
+        m_undo->beginRun(m_context->runId, name);
     if (error.isOk())
         error = m_handler->begin(*m_context);
     if (error.kind == DbError::Kind::Unreachable)
@@ -304,7 +326,8 @@ void SyncEngine::beginEntityPass()
         return failOnDatabase(error);
 
     // Resume an interrupted pass where its last committed page left it, with the same filter.
-    if (!checkpoint.isEmpty() && !m_options.dryRun) {
+    const bool resumed = !checkpoint.isEmpty() && !m_options.dryRun;
+    if (resumed) {
         m_sourceIndex = checkpoint.value(QLatin1String("source")).toInt();
         m_since = checkpoint.value(QLatin1String("since")).toString();
         m_maxUpdate = checkpoint.value(QLatin1String("max_update")).toString();
@@ -319,6 +342,17 @@ void SyncEngine::beginEntityPass()
                 m_since = time.addSecs(-IncrementalOverlapSeconds).toString(Qt::ISODate);
         }
     }
+    // A pass over every record tells deletions by absence; a resumed one only if the interrupted
+    // pass noted what it saw from its first page on.
+    m_reconciling = m_since.isEmpty() && reconcile::appliesTo(*m_context)
+        && (!resumed || checkpoint.value(QLatin1String("reconcile")).toBool());
+    if (m_reconciling) {
+        error = reconcile::beginPass(*m_db, m_context->entity, resumed);
+        if (error.kind == DbError::Kind::Unreachable)
+            return reconnect(error, [this] { beginEntityPass(); });
+        if (error.isError())
+            return failOnDatabase(error);
+    }
     startSource(
         m_options.dryRun ? QString() : checkpoint.value(QLatin1String("position")).toString());
 }
@@ -331,6 +365,7 @@ void SyncEngine::startSource(const QString &resumePosition)
         return completeEntity();
     }
     const EntityHandler::Source &source = sources.at(m_sourceIndex);
+    m_sourceDeletions = source.deletions;
     QUrlQuery query = source.query;
     if (source.incremental && !m_since.isEmpty())
         query.addQueryItem(QStringLiteral("updated_since"), m_since);
@@ -394,12 +429,16 @@ SyncEngine::PageWrite SyncEngine::writePage(const ApiPage &page)
     const RunCounts before = context.counts;
     const QString maxUpdateBefore = m_maxUpdate;
     auto abortPage = [&](const DbError &error, SyncOutcome outcome) {
+        // (A dry run's one transaction goes with it: the run stops.)
         db.rollback();
+        if (m_undo)
+            m_undo->discard();
         context.counts = before;
         m_maxUpdate = maxUpdateBefore;
         // The connection is gone, and the transaction with it: write the same page again once
         // it is back.
-        if (error.kind == DbError::Kind::Unreachable && outcome == SyncOutcome::Failed) {
+        if (error.kind == DbError::Kind::Unreachable && outcome == SyncOutcome::Failed
+            && !m_options.dryRun) {
             m_connectionError = error;
             return PageWrite::Reconnect;
         }
@@ -415,7 +454,8 @@ SyncEngine::PageWrite SyncEngine::writePage(const ApiPage &page)
     };
 
     context.store.setNow(QDateTime::currentDateTimeUtc());
-    DbError error = db.beginTransaction();
+    context.deletionsSource = m_sourceDeletions;
+    DbError error = m_options.dryRun ? DbError() : db.beginTransaction();
     if (error.isOk())
         error = m_handler->beginPage(context, page.items);
     if (error.isError())
@@ -423,7 +463,9 @@ SyncEngine::PageWrite SyncEngine::writePage(const ApiPage &page)
     for (const QJsonValue &value : page.items) {
         if (checkCancelled())
             return abortPage({}, SyncOutcome::Cancelled);
-        ++context.counts.fetched;
+        // Records of a deletions list are not imported: they count as deleted, or not at all.
+        if (!m_sourceDeletions)
+            ++context.counts.fetched;
         if (!value.isObject()) {
             error = context.report(
                 std::nullopt, Problem::Kind::Skipped, QStringLiteral("not a JSON object"));
@@ -437,11 +479,14 @@ SyncEngine::PageWrite SyncEngine::writePage(const ApiPage &page)
         if (error.isError())
             return abortPage(error, SyncOutcome::Failed);
         const RunCounts beforeRecord = context.counts;
+        const qsizetype undoMark = m_undo ? m_undo->mark() : 0;
         error = m_handler->writeRecord(context, record);
         if (error.isError()) {
             DbError rollbackError = db.rollbackToSavepoint(QStringLiteral("record"));
             // What the page remembered may include the rolled-back writes.
             context.store.discardCache();
+            if (m_undo)
+                m_undo->rollbackTo(undoMark);
             if (isDatabaseWide(error) || rollbackError.isError())
                 return abortPage(
                     isDatabaseWide(error) ? error : rollbackError, SyncOutcome::Failed);
@@ -466,19 +511,33 @@ SyncEngine::PageWrite SyncEngine::writePage(const ApiPage &page)
         }
     }
 
+    // The ids a full pass saw, for the deletions at its end: committed with the page, so that a
+    // resumed pass knows them too.
+    if (m_reconciling)
+        error = reconcile::recordSeen(db, context.entity, page.items);
+    if (error.isError())
+        return abortPage(error, SyncOutcome::Failed);
+    // A dry run goes on in its one transaction: no checkpoint, no commit.
+    if (m_options.dryRun)
+        return PageWrite::Written;
+
     // Where to go on from, committed with the page.
-    QJsonObject checkpoint { { QStringLiteral("source"),
-                                 page.last ? m_sourceIndex + 1 : m_sourceIndex },
+    QJsonObject checkpoint {
+        { QStringLiteral("source"), page.last ? m_sourceIndex + 1 : m_sourceIndex },
         { QStringLiteral("position"), page.last ? QString() : page.nextPosition },
         { QStringLiteral("since"), m_since }, { QStringLiteral("max_update"), m_maxUpdate },
-        { QStringLiteral("run_id"), context.runId } };
+        { QStringLiteral("run_id"), context.runId }, { QStringLiteral("reconcile"), m_reconciling }
+    };
     error = context.journal.setCheckpoint(entityName(context.entity), checkpoint);
     // New users' password hashes that finished meanwhile ride along with this page.
     if (error.isOk() && m_hasher)
         m_hasher->apply(db, &error);
+    // What the page changed, for undo: in the same transaction.
+    if (error.isOk() && m_undo)
+        error = m_undo->flush();
     if (error.isError())
         return abortPage(error, SyncOutcome::Failed);
-    error = m_options.dryRun ? db.rollback() : db.commit();
+    error = db.commit();
     if (error.isError())
         return abortPage(error, SyncOutcome::Failed);
     return PageWrite::Written;
@@ -488,8 +547,21 @@ void SyncEngine::completeEntity()
 {
     SyncContext &context = *m_context;
     const QString name = entityName(context.entity);
+    const RunCounts countsBefore = context.counts;
+    DbError error = m_options.dryRun ? DbError() : m_db->beginTransaction();
+    // A full pass is complete: the mapped records it did not list were deleted in Pipedrive.
+    if (error.isOk() && m_reconciling) {
+        context.store.setNow(QDateTime::currentDateTimeUtc());
+        context.deletionsSource = false;
+        error = reconcile::finishPass(context, m_undo.get());
+    }
+    if (m_options.dryRun && error.isError()) {
+        context.counts = countsBefore;
+        return failOnDatabase(error);
+    }
     if (!m_options.dryRun) {
-        DbError error = m_db->beginTransaction();
+        if (error.isOk() && m_undo)
+            error = m_undo->flush();
         if (error.isOk())
             error = context.journal.setCheckpoint(name, {});
         if (error.isOk() && !m_maxUpdate.isEmpty()) {
@@ -502,6 +574,9 @@ void SyncEngine::completeEntity()
             error = m_db->commit();
         if (error.isError()) {
             m_db->rollback();
+            if (m_undo)
+                m_undo->discard();
+            context.counts = countsBefore;
             if (error.kind == DbError::Kind::Unreachable)
                 return reconnect(error, [this] { completeEntity(); });
             return failOnDatabase(error);
@@ -524,7 +599,8 @@ void SyncEngine::finishEntity(SyncOutcome outcome, const QString &message)
     m_result.outcome = outcome;
     m_result.message = message;
     m_result.finishedAt = QDateTime::currentDateTimeUtc();
-    if (m_db && m_db->isOpen()) {
+    // (A dry run's rows are finished after its rollback, in finishDryRun().)
+    if (m_db && m_db->isOpen() && !m_options.dryRun) {
         // Outside the page transactions: the run's row records even a failed or cancelled pass.
         DbError error = context.journal.finishRun(
             context.runId, context.counts, outcomeName(outcome), message);
@@ -580,6 +656,9 @@ void SyncEngine::reconnect(const DbError &error, std::function<void()> then)
 {
     if (m_finished)
         return;
+    // A dry run's one transaction went with the connection: there is nothing to go on with.
+    if (m_options.dryRun)
+        return failOnDatabase(error);
     qCWarning(lcSync).noquote() << "lost the database connection:" << error.toString();
     m_db->close();
     m_reconnecting = true;
@@ -615,7 +694,11 @@ void SyncEngine::tryReconnect()
         return;
     if (checkCancelled())
         return stopCancelled();
-    const DbError error = m_db->reopen();
+    DbError error = m_db->reopen();
+    // What the pass kept in the session (the handler's TEMP key tables) went with the old
+    // connection: set it up again before the page is written once more.
+    if (error.isOk() && m_handler && m_context)
+        error = m_handler->begin(*m_context);
     if (error.isError()) {
         qCInfo(lcSync).noquote() << "reconnect attempt" << m_reconnectAttempt
                                  << "failed:" << error.toString();
@@ -665,6 +748,8 @@ void SyncEngine::finishRun()
         m_context->hasher = nullptr;
         m_hasher.reset();
     }
+    if (m_options.dryRun)
+        finishDryRun();
     if (m_summary.outcome == SyncOutcome::Succeeded) {
         for (const EntityResult &result : std::as_const(m_summary.entities)) {
             if (result.outcome == SyncOutcome::FinishedWithProblems)
@@ -679,6 +764,34 @@ void SyncEngine::finishRun()
     }
     m_handler.reset();
     emit finished(m_summary);
+}
+
+void SyncEngine::finishDryRun()
+{
+    if (!m_db || !m_db->isOpen() || !m_context)
+        return;
+    // Everything the dry run wrote goes; its run rows stay, with what it would have done.
+    if (m_db->inTransaction())
+        m_db->rollback();
+    QList<qint64> unused = m_dryRunIds;
+    DbError error;
+    for (const EntityResult &result : std::as_const(m_summary.entities)) {
+        unused.removeAll(result.runId);
+        if (error.isOk())
+            error = m_context->journal.finishRun(
+                result.runId, result.counts, outcomeName(result.outcome), result.message);
+    }
+    // Entities it never reached leave no history.
+    for (qint64 id : std::as_const(unused)) {
+        if (id <= 0 || error.isError())
+            continue;
+        QSqlQuery *q = m_context->store.query(
+            QStringLiteral("DELETE FROM pipedrive_sync_runs WHERE id = ?"), { id }, &error);
+        if (q)
+            q->finish();
+    }
+    if (error.isError())
+        qCWarning(lcSync) << "could not record the dry run:" << error.toString();
 }
 
 void SyncEngine::emitProgress(bool force)

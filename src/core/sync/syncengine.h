@@ -19,6 +19,7 @@ class Database;
 class EntityHandler;
 class Pager;
 class PasswordHasher;
+class UndoJournal;
 struct SyncContext;
 struct ApiPage;
 
@@ -28,7 +29,12 @@ struct ApiPage;
 //
 // Each page is one transaction holding its rows, their mapping rows, their problems and the
 // checkpoint that says where to go on, so a run killed at any moment resumes where the last
-// commit left it. While a page is being written, the next one is already on the wire.
+// commit left it. While a page is being written, the next one is already on the wire. Every
+// change to the CRM also goes to the undo journal, in the same transactions.
+//
+// A dry run is one transaction from the first entity to the end, rolled back then: later pages
+// and entities see what earlier ones would have written, so its counts are those of a real run.
+// Only its run rows stay (made before the transaction, finished after the rollback).
 class SyncEngine : public QObject
 {
     Q_OBJECT
@@ -65,6 +71,7 @@ private:
     void completeEntity();
     void finishEntity(SyncOutcome outcome, const QString &message);
     void failRun(const QString &message);
+    void finishDryRun();
     void failOnDatabase(const DbError &error);
     void finishRun();
     void emitProgress(bool force);
@@ -85,6 +92,8 @@ private:
     std::unique_ptr<SyncContext> m_context;
     std::unique_ptr<EntityHandler> m_handler;
     std::unique_ptr<PasswordHasher> m_hasher;
+    std::unique_ptr<UndoJournal> m_undo; // none in a dry run
+    QList<qint64> m_dryRunIds; // a dry run's run rows, one per entity, made before it begins
     QPointer<Pager> m_pager;
     RunSummary m_summary;
     bool m_finished = false;
@@ -94,6 +103,8 @@ private:
     int m_sourceIndex = 0;
     QString m_since; // updated_since of this pass ("" = everything)
     QString m_maxUpdate; // newest update_time seen in this pass
+    bool m_reconciling = false; // a full pass noting the ids it sees (deletions)
+    bool m_sourceDeletions = false; // the current source lists deleted records
     EntityResult m_result;
     int m_requestsAtStart = 0;
     qint64 m_tokensAtStart = 0;

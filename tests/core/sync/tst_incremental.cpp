@@ -1,0 +1,561 @@
+// Keeping the CRM current, end to end against the fake server into SQLite and PostgreSQL:
+// incremental syncs read only what changed and end where a full sync into an empty database
+// ends; records deleted in Pipedrive go by the deletion policy; dry runs count what a real run
+// does and write nothing.
+
+#include "crmdump.h"
+#include "db/schemamanager.h"
+#include "fakepipedrive.h"
+#include "mapping/texttools.h"
+#include "pipedrivechanges.h"
+#include "sync/syncrunner.h"
+#include "testdatabase.h"
+
+#include <QSignalSpy>
+#include <QSqlQuery>
+#include <QtTest>
+
+using namespace pds;
+using pds::test::TestDatabase;
+using FE = pds::test::Entity;
+
+namespace {
+
+constexpr int SyncTimeoutMs = 180000;
+constexpr int PageSize = 100;
+
+qint64 count(Database &db, const QString &sql, const QVariantList &values = {})
+{
+    QSqlQuery query(db.handle());
+    query.prepare(sql);
+    for (const QVariant &value : values)
+        query.addBindValue(value);
+    if (!query.exec() || !query.next())
+        return -1;
+    return query.value(0).toLongLong();
+}
+
+Entity appEntity(FE entity)
+{
+    switch (entity) {
+    case FE::Organizations:
+        return Entity::Organizations;
+    case FE::Persons:
+        return Entity::Persons;
+    case FE::Deals:
+        return Entity::Deals;
+    case FE::Activities:
+        return Entity::Activities;
+    case FE::Notes:
+        return Entity::Notes;
+    default:
+        return Entity::Users;
+    }
+}
+
+QString countsText(const RunCounts &c)
+{
+    return QStringLiteral("fetched %1 created %2 updated %3 unchanged %4 merged %5 skipped %6 "
+                          "failed %7 deleted %8")
+        .arg(c.fetched)
+        .arg(c.created)
+        .arg(c.updated)
+        .arg(c.unchanged)
+        .arg(c.merged)
+        .arg(c.skipped)
+        .arg(c.failed)
+        .arg(c.deleted);
+}
+
+// The counts that say what a run did to the CRM (not how many requests it took).
+RunCounts effect(RunCounts c)
+{
+    c.requests = 0;
+    c.tokens = 0;
+    return c;
+}
+
+} // namespace
+
+class TestIncremental : public QObject
+{
+    Q_OBJECT
+
+private:
+    pds::test::FakePipedriveServer m_server;
+    QString m_token;
+    QDateTime m_since; // times from here on come from the syncs' (and the fake's) clocks
+
+    SyncOptions options(const DatabaseConfig &database) const
+    {
+        SyncOptions o;
+        o.baseUrl = m_server.baseUrl();
+        o.token = m_token;
+        o.database = database;
+        o.bcryptCost = 4;
+        o.retry = RetryPolicy { 3, 10, 50, 3 };
+        o.pageSize = PageSize;
+        return o;
+    }
+
+    RunSummary sync(const SyncOptions &o)
+    {
+        SyncRunner runner;
+        QSignalSpy finished(&runner, &SyncRunner::finished);
+        if (!runner.start(o) || !finished.wait(SyncTimeoutMs)) {
+            RunSummary failed;
+            failed.outcome = SyncOutcome::Failed;
+            failed.message = QStringLiteral("the sync did not finish");
+            return failed;
+        }
+        return finished.first().first().value<RunSummary>();
+    }
+
+    static bool completed(const RunSummary &summary)
+    {
+        return summary.outcome == SyncOutcome::Succeeded
+            || summary.outcome == SyncOutcome::FinishedWithProblems;
+    }
+
+    static EntityResult resultFor(const RunSummary &summary, Entity entity)
+    {
+        for (const EntityResult &result : summary.entities) {
+            if (result.entity == entity)
+                return result;
+        }
+        return {};
+    }
+
+    std::unique_ptr<TestDatabase> database()
+    {
+        QFETCH(QString, kind);
+        return std::make_unique<TestDatabase>(TestDatabase::kindFromName(kind));
+    }
+
+    static void addKinds()
+    {
+        QTest::addColumn<QString>("kind");
+        for (const QString &kind : TestDatabase::kindNames())
+            QTest::newRow(qPrintable(kind)) << kind;
+    }
+
+    QStringList canonical(const DatabaseConfig &config)
+    {
+        Database db;
+        if (db.open(config).isError())
+            return { QStringLiteral("cannot open the database") };
+        return pds::test::dumpForComparison(db, { m_since, true });
+    }
+
+    // The high-water mark the next incremental pass of `entity` asks from (minus the overlap).
+    static QDateTime sinceOf(Database &db, Entity entity)
+    {
+        QSqlQuery query(db.handle());
+        query.prepare(
+            QStringLiteral("SELECT high_water_mark FROM pipedrive_sync_state WHERE entity = ?"));
+        query.addBindValue(entityName(entity));
+        if (!query.exec() || !query.next())
+            return {};
+        return mapping::parsePipedriveTime(query.value(0).toString()).addSecs(-120);
+    }
+
+    static bool isListRequest(const QString &request)
+    {
+        static const QStringList lists { QStringLiteral("/api/v2/organizations"),
+            QStringLiteral("/api/v2/persons"), QStringLiteral("/api/v2/deals"),
+            QStringLiteral("/api/v2/deals/archived"), QStringLiteral("/api/v2/activities"),
+            QStringLiteral("/api/v1/notes") };
+        return lists.contains(request.section(QLatin1Char('?'), 0, 0));
+    }
+
+    static int listRequests(const QList<QString> &log)
+    {
+        return int(std::count_if(log.cbegin(), log.cend(), isListRequest));
+    }
+
+    // Records of a list that an incremental pass from `since` gets (deals: not the deleted ones,
+    // which their own list reports).
+    int changedSince(FE entity, const QDateTime &since) const
+    {
+        int n = 0;
+        for (const auto &record : m_server.dataset().table(entity)) {
+            if (record.updateSecs < since.toSecsSinceEpoch())
+                continue;
+            if (entity == FE::Deals
+                && record.json.value(QLatin1String("status")).toString()
+                    == QLatin1String("deleted"))
+                continue;
+            ++n;
+        }
+        return n;
+    }
+
+private slots:
+    void initTestCase()
+    {
+        m_token = QStringLiteral("%1").arg(
+            QRandomGenerator::global()->generate64(), 16, 16, QLatin1Char('0'));
+        m_server.setApiToken(m_token);
+        QVERIFY(m_server.listen() != 0);
+        // The generated records are older; changes through the test API happen from now on.
+        m_since = QDateTime::currentDateTimeUtc().addSecs(-5);
+    }
+
+    void init()
+    {
+        // Every test starts from the same Pipedrive account.
+        m_server.generate(20261129, pds::test::DatasetSizes());
+        pds::test::prepareInPipedrive(m_server);
+        m_server.setFaultPlan({});
+        m_server.resetCounters();
+    }
+
+    void incrementalReadsOnlyWhatChangedAndEndsLikeAFullSync_data() { addKinds(); }
+    void incrementalReadsOnlyWhatChangedAndEndsLikeAFullSync()
+    {
+        auto crm = database();
+        if (!crm->isValid())
+            QSKIP(qPrintable(crm->whyNot()));
+        SyncOptions o = options(crm->config());
+        o.deletionPolicy = DeletionPolicy::Delete;
+        const RunSummary first = sync(o);
+        QVERIFY2(completed(first), qPrintable(first.message));
+        // Pipedrive's settings (users/me, pipelines, stages, fields, ...) are read every time.
+        const int lookups = m_server.requestCount() - listRequests(m_server.requestLog())
+            - int(resultFor(first, Entity::Users).counts.requests);
+
+        pds::test::PipedriveChanges changes;
+        QHash<Entity, QDateTime> since;
+        {
+            Database db;
+            QVERIFY(db.open(crm->config()).isOk());
+            for (FE entity : pds::test::changedEntities()) {
+                since.insert(appEntity(entity), sinceOf(db, appEntity(entity)));
+                QVERIFY(since.value(appEntity(entity)).isValid());
+            }
+            QVERIFY(pds::test::changeInPipedrive(m_server, db, 0, &changes));
+        }
+
+        m_server.resetCounters();
+        const RunSummary second = sync(o);
+        QVERIFY2(completed(second), qPrintable(second.message));
+
+        // Only what changed was read: per entity exactly the records updated since its mark
+        // (the changes, and whatever else the 120 s overlap catches), through one request per
+        // list, each asking for changes only.
+        for (FE fake : pds::test::changedEntities()) {
+            const Entity entity = appEntity(fake);
+            const RunCounts c = resultFor(second, entity).counts;
+            const int expected = changedSince(fake, since.value(entity));
+            QVERIFY2(c.fetched == expected,
+                qPrintable(QStringLiteral("%1: read %2, changed since the mark %3")
+                               .arg(entityName(entity))
+                               .arg(c.fetched)
+                               .arg(expected)));
+            const int listed = m_server.dataset().count(fake);
+            QVERIFY2(c.fetched < listed / 4, qPrintable(entityName(entity)));
+            QCOMPARE(c.created, qint64(changes.added.value(fake).size()));
+            QCOMPARE(c.updated, qint64(changes.updated.value(fake).size()));
+            QCOMPARE(c.merged, 0);
+            QCOMPARE(c.failed, 0);
+            // Deals say they were deleted; the others only vanish, which a full sync finds.
+            QCOMPARE(c.deleted, fake == FE::Deals ? 1 : 0);
+        }
+        // Users have no change filter: the whole list, in one request.
+        QCOMPARE(
+            resultFor(second, Entity::Users).counts.fetched, m_server.dataset().count(FE::Users));
+        QCOMPARE(resultFor(second, Entity::Users).counts.requests, 1);
+        const QList<QString> log = m_server.requestLog();
+        for (const QString &request : log) {
+            if (isListRequest(request))
+                QVERIFY2(request.contains(QLatin1String("updated_since=")), qPrintable(request));
+        }
+        // One page each: organizations, persons, deals (open/won/lost, archived, deleted),
+        // activities, notes; besides them only the users and the settings.
+        QCOMPARE(listRequests(log), 7);
+        QCOMPARE(m_server.requestCount(), lookups + 1 + 7);
+
+        // The deleted deal is gone; what vanished from the other lists is still there until a
+        // full sync compares the ids.
+        {
+            Database db;
+            QVERIFY(db.open(crm->config()).isOk());
+            QCOMPARE(count(db,
+                         QStringLiteral("SELECT COUNT(*) FROM pipedrive_mappings WHERE "
+                                        "pipedrive_type = 'Opportunity' AND pipedrive_id = ?"),
+                         { changes.deleted.value(FE::Deals).constFirst() }),
+                0);
+            QCOMPARE(count(db,
+                         QStringLiteral("SELECT COUNT(*) FROM pipedrive_mappings WHERE "
+                                        "pipedrive_type = 'Organization' AND pipedrive_id = ?"),
+                         { changes.deleted.value(FE::Organizations).constFirst() }),
+                1);
+        }
+
+        // A full sync into an empty database: the reference.
+        TestDatabase fresh(
+            crm->config().isPostgres() ? TestDatabase::Kind::Postgres : TestDatabase::Kind::Sqlite);
+        QVERIFY(fresh.isValid());
+        QVERIFY(completed(sync(options(fresh.config()))));
+
+        // A full sync over the incremental one finds the vanished records and deletes their
+        // rows; then both databases hold the same rows (row ids aside: the incremental one
+        // created the new records after all others, so the dumps are keyed by Pipedrive ids).
+        SyncOptions full = o;
+        full.full = true;
+        const RunSummary third = sync(full);
+        QVERIFY2(completed(third), qPrintable(third.message));
+        for (FE fake : pds::test::changedEntities()) {
+            const RunCounts c = resultFor(third, appEntity(fake)).counts;
+            QVERIFY2(c.created == 0 && c.updated == 0 && c.merged == 0,
+                qPrintable(entityName(appEntity(fake)) + QStringLiteral(": ") + countsText(c)));
+            QCOMPARE(c.deleted, fake == FE::Deals ? 0 : 1);
+        }
+        const QStringList expected = canonical(fresh.config());
+        const QStringList actual = canonical(crm->config());
+        QVERIFY(expected.size() > 500);
+        QVERIFY2(actual == expected, qPrintable(pds::test::firstDifferences(expected, actual)));
+    }
+
+    void reportPolicyKeepsTheRowsAndListsEachDeletion_data() { addKinds(); }
+    void reportPolicyKeepsTheRowsAndListsEachDeletion()
+    {
+        auto crm = database();
+        if (!crm->isValid())
+            QSKIP(qPrintable(crm->whyNot()));
+        const SyncOptions o = options(crm->config()); // the default policy: report
+        QCOMPARE(o.deletionPolicy, DeletionPolicy::Report);
+        QVERIFY(completed(sync(o)));
+        pds::test::PipedriveChanges changes;
+        QStringList rowsBefore;
+        {
+            Database db;
+            QVERIFY(db.open(crm->config()).isOk());
+            QVERIFY(pds::test::changeInPipedrive(m_server, db, 0, &changes));
+        }
+        SyncOptions full = o;
+        full.full = true;
+        const RunSummary summary = sync(full);
+        QVERIFY2(completed(summary), qPrintable(summary.message));
+        Database db;
+        QVERIFY(db.open(crm->config()).isOk());
+        for (FE fake : pds::test::changedEntities()) {
+            const Entity entity = appEntity(fake);
+            QCOMPARE(resultFor(summary, entity).counts.deleted, 1);
+            const qint64 id = changes.deleted.value(fake).constFirst();
+            // Reported, with the record's id ...
+            QCOMPARE(count(db,
+                         QStringLiteral("SELECT COUNT(*) FROM pipedrive_sync_problems WHERE kind "
+                                        "= 'deleted' AND entity = ? AND pipedrive_id = ? AND "
+                                        "reason = 'deleted in Pipedrive'"),
+                         { entityName(entity), id }),
+                1);
+            // ... and still in the CRM, mapped.
+            qint64 rows = 0;
+            for (const QString &type : mappingTypesFor(entity)) {
+                rows += count(db,
+                    QStringLiteral("SELECT COUNT(*) FROM pipedrive_mappings WHERE pipedrive_type "
+                                   "= ? AND pipedrive_id = ?"),
+                    { type, id });
+            }
+            QVERIFY2(rows >= 1, qPrintable(entityName(entity)));
+        }
+        // The stats say so too.
+        QCOMPARE(count(db,
+                     QStringLiteral("SELECT SUM(deleted) FROM pipedrive_sync_runs WHERE id IN "
+                                    "(SELECT MAX(id) FROM pipedrive_sync_runs GROUP BY entity)")),
+            5);
+    }
+
+    void deletePolicyRemovesOnlyRowsTheSyncCreated_data() { addKinds(); }
+    void deletePolicyRemovesOnlyRowsTheSyncCreated()
+    {
+        auto crm = database();
+        if (!crm->isValid())
+            QSKIP(qPrintable(crm->whyNot()));
+        // An organization the CRM had before (the old rake task mapped it) ...
+        const qint64 rakeOrg = m_server.addRecord(FE::Organizations,
+            { { QStringLiteral("name"), QStringLiteral("Rake Era Holdings") },
+                { QStringLiteral("owner_id"), 1 } });
+        {
+            Database db;
+            QVERIFY(db.open(crm->config()).isOk());
+            SchemaManager schema;
+            QVERIFY(schema.ensureSchema(db).isOk());
+            QSqlQuery q(db.handle());
+            QVERIFY(q.exec(
+                QStringLiteral("INSERT INTO accounts (id, name, phone, created_at, updated_at) "
+                               "VALUES (777, 'Rake Era Holdings', 'x', '2020-01-01 00:00:00', "
+                               "'2020-01-01 00:00:00')")));
+            q.prepare(
+                QStringLiteral("INSERT INTO pipedrive_mappings (pipedrive_type, pipedrive_id, "
+                               "rails_id, created_at, updated_at) VALUES ('Organization', ?, 777, "
+                               "'2020-01-01 00:00:00', '2020-01-01 00:00:00')"));
+            q.addBindValue(rakeOrg);
+            QVERIFY(q.exec());
+        }
+        SyncOptions o = options(crm->config());
+        o.deletionPolicy = DeletionPolicy::Delete;
+        QVERIFY(completed(sync(o)));
+        // ... one of three organizations that share an account (same name) ...
+        const QList<qint64> globex = { 2, 3, 4 };
+        // ... and one the sync created, with a note on it.
+        pds::test::PipedriveChanges changes;
+        qint64 createdAccount = 0;
+        {
+            Database db;
+            QVERIFY(db.open(crm->config()).isOk());
+            QVERIFY(pds::test::changeInPipedrive(m_server, db, 0, &changes));
+            createdAccount = count(db,
+                QStringLiteral("SELECT rails_id FROM pipedrive_mappings WHERE pipedrive_type = "
+                               "'Organization' AND pipedrive_id = ?"),
+                { changes.deleted.value(FE::Organizations).constFirst() });
+            QVERIFY(createdAccount > 0);
+            QCOMPARE(count(db,
+                         QStringLiteral("SELECT COUNT(DISTINCT rails_id) FROM pipedrive_mappings "
+                                        "WHERE pipedrive_type = 'Organization' AND pipedrive_id "
+                                        "IN (2, 3, 4)")),
+                1);
+        }
+        QVERIFY(m_server.deleteRecord(FE::Organizations, rakeOrg));
+        QVERIFY(m_server.deleteRecord(FE::Organizations, globex.first()));
+
+        SyncOptions full = o;
+        full.full = true;
+        const RunSummary summary = sync(full);
+        QVERIFY2(completed(summary), qPrintable(summary.message));
+        QCOMPARE(resultFor(summary, Entity::Organizations).counts.deleted, 3);
+
+        Database db;
+        QVERIFY(db.open(crm->config()).isOk());
+        // The row the CRM had stays, still mapped, and the problem says why.
+        QCOMPARE(count(db, QStringLiteral("SELECT COUNT(*) FROM accounts WHERE id = 777")), 1);
+        QCOMPARE(count(db,
+                     QStringLiteral("SELECT COUNT(*) FROM pipedrive_sync_problems WHERE kind = "
+                                    "'deleted' AND pipedrive_id = ? AND reason = 'deleted in "
+                                    "Pipedrive: the CRM row stays' AND detail LIKE '%before the "
+                                    "sync%'"),
+                     { rakeOrg }),
+            1);
+        // The shared account stays for the other two; only the deleted one's mapping went.
+        QCOMPARE(
+            count(db,
+                QStringLiteral("SELECT COUNT(*) FROM pipedrive_mappings WHERE "
+                               "pipedrive_type = 'Organization' AND pipedrive_id IN (2, 3, 4)")),
+            2);
+        // The row the sync created went, with its mapping.
+        QCOMPARE(count(db, QStringLiteral("SELECT COUNT(*) FROM accounts WHERE id = ?"),
+                     { createdAccount }),
+            0);
+        QCOMPARE(count(db,
+                     QStringLiteral("SELECT COUNT(*) FROM pipedrive_sync_problems WHERE kind = "
+                                    "'deleted' AND reason = 'deleted in Pipedrive: removed from "
+                                    "the CRM'")),
+            5); // one per changed entity
+        // Notes of deleted records lose their associations, never point at nothing.
+        QCOMPARE(count(db,
+                     QStringLiteral(
+                         "SELECT COUNT(*) FROM note_associations n WHERE (n.notable_type = "
+                         "'Contact' AND n.notable_id NOT IN (SELECT id FROM contacts)) OR "
+                         "(n.notable_type = 'Lead' AND n.notable_id NOT IN (SELECT id FROM leads)) "
+                         "OR (n.notable_type = 'Opportunity' AND n.notable_id NOT IN (SELECT id "
+                         "FROM opportunities)) OR (n.notable_type = 'Account' AND n.notable_id NOT "
+                         "IN (SELECT id FROM accounts)) OR n.note_id NOT IN (SELECT id FROM "
+                         "notes)")),
+            0);
+    }
+
+    void dryRunOnAnEmptyDatabaseCountsLikeTheFirstSync_data() { addKinds(); }
+    void dryRunOnAnEmptyDatabaseCountsLikeTheFirstSync()
+    {
+        auto crm = database();
+        if (!crm->isValid())
+            QSKIP(qPrintable(crm->whyNot()));
+        SyncOptions dry = options(crm->config());
+        dry.dryRun = true;
+        const RunSummary planned = sync(dry);
+        QVERIFY2(completed(planned), qPrintable(planned.message));
+        QVERIFY(planned.dryRun);
+        {
+            Database db;
+            QVERIFY(db.open(crm->config()).isOk());
+            QVERIFY(pds::test::dumpCrm(db).isEmpty());
+            // Only the run history remembers it, with what it would have done.
+            QCOMPARE(count(db,
+                         QStringLiteral("SELECT COUNT(*) FROM pipedrive_sync_runs WHERE dry_run "
+                                        "AND outcome <> 'running'")),
+                6);
+            QCOMPARE(count(db, QStringLiteral("SELECT SUM(created) FROM pipedrive_sync_runs")),
+                planned.totals().created);
+            QCOMPARE(count(db, QStringLiteral("SELECT COUNT(*) FROM pipedrive_sync_problems")), 0);
+            QCOMPARE(count(db, QStringLiteral("SELECT COUNT(*) FROM pipedrive_sync_changes")), 0);
+        }
+        // Each page and entity of the dry run saw what the earlier ones would have written (a
+        // note finds the contact a person would have become), so the counts are the real ones.
+        const RunSummary real = sync(options(crm->config()));
+        QVERIFY2(completed(real), qPrintable(real.message));
+        QVERIFY(real.totals().created > 500);
+        for (const EntityResult &result : real.entities) {
+            const RunCounts expected = effect(result.counts);
+            const RunCounts actual = effect(resultFor(planned, result.entity).counts);
+            QVERIFY2(actual == expected,
+                qPrintable(entityName(result.entity) + QStringLiteral(": dry run ")
+                    + countsText(actual) + QStringLiteral(", real ") + countsText(expected)));
+        }
+    }
+
+    void dryRunAfterChangesCountsLikeTheSyncAndWritesNothing_data() { addKinds(); }
+    void dryRunAfterChangesCountsLikeTheSyncAndWritesNothing()
+    {
+        auto crm = database();
+        if (!crm->isValid())
+            QSKIP(qPrintable(crm->whyNot()));
+        SyncOptions o = options(crm->config());
+        o.deletionPolicy = DeletionPolicy::Delete;
+        QVERIFY(completed(sync(o)));
+        QStringList crmBefore, appBefore;
+        {
+            Database db;
+            QVERIFY(db.open(crm->config()).isOk());
+            pds::test::PipedriveChanges changes;
+            QVERIFY(pds::test::changeInPipedrive(m_server, db, 0, &changes));
+            crmBefore = pds::test::dumpCrm(db);
+            appBefore = pds::test::dumpAppTables(db);
+        }
+        QVERIFY(crmBefore.size() > 500);
+        auto unchanged = [&] {
+            Database db;
+            if (db.open(crm->config()).isError())
+                return false;
+            return pds::test::dumpCrm(db) == crmBefore && pds::test::dumpAppTables(db) == appBefore;
+        };
+        // Incremental and full, each with everything but the commit.
+        SyncOptions dry = o;
+        dry.dryRun = true;
+        const RunSummary plannedIncremental = sync(dry);
+        QVERIFY2(completed(plannedIncremental), qPrintable(plannedIncremental.message));
+        QVERIFY(unchanged());
+        dry.full = true;
+        const RunSummary plannedFull = sync(dry);
+        QVERIFY2(completed(plannedFull), qPrintable(plannedFull.message));
+        QVERIFY(unchanged());
+        QVERIFY(plannedFull.totals().deleted >= 5);
+        QVERIFY(plannedFull.totals().created >= 5);
+
+        SyncOptions full = o;
+        full.full = true;
+        const RunSummary real = sync(full);
+        QVERIFY2(completed(real), qPrintable(real.message));
+        for (const EntityResult &result : real.entities) {
+            const RunCounts expected = effect(result.counts);
+            const RunCounts actual = effect(resultFor(plannedFull, result.entity).counts);
+            QVERIFY2(actual == expected,
+                qPrintable(entityName(result.entity) + QStringLiteral(": dry run ")
+                    + countsText(actual) + QStringLiteral(", real ") + countsText(expected)));
+        }
+        QVERIFY(!unchanged());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestIncremental)
+#include "tst_incremental.moc"
