@@ -1,6 +1,7 @@
 #pragma once
 
 #include "config/settings.h"
+#include "config/syncconfig.h"
 #include "db/databaseconfig.h"
 #include "sync/synctypes.h"
 
@@ -9,32 +10,25 @@
 
 namespace pds {
 
-// The desktop app's preferences beyond what pds::Settings already names, kept under keys the
-// CLI can read too. Secrets are never among them: the token and the PostgreSQL password live in
-// the keychain.
+// The desktop app's sync preferences: the page size and the company fit (SyncConfig: maps,
+// filters, placeholders, default owner, deletion policy), under keys the CLI reads too. Secrets
+// are never among them: the token and the PostgreSQL password live in the keychain.
 struct SyncPreferences
 {
     int pageSize = 500;
-    qint64 defaultOwnerUserId = 0; // CRM users.id; 0 = the token's own user
-    DeletionPolicy deletionPolicy = DeletionPolicy::Report;
-    QString firstNamePlaceholder;
-    QString lastNamePlaceholder;
-    QString phonePlaceholder;
-    QString accountPlaceholder;
+    SyncConfig config;
 
     static SyncPreferences load(const Settings &settings);
     void save(Settings &settings) const;
     // Copies the preferences into a run's options.
     void applyTo(SyncOptions &options) const;
+    // The same, and the run re-reads in full what a changed map concerns (SyncConfig::prepareRun;
+    // call SyncConfig::noteEntityFinished() as its entities finish).
+    void applyTo(SyncOptions &options, Settings &settings) const;
 };
 
+// Keys of the app's own window state (the sync keys are in config/syncconfig.h).
 namespace settingsKeys {
-inline const char DefaultOwner[] = "sync/defaultOwnerUserId";
-inline const char DeletionPolicy[] = "sync/deletionPolicy"; // "report" | "delete"
-inline const char FirstNamePlaceholder[] = "mapping/firstNamePlaceholder";
-inline const char LastNamePlaceholder[] = "mapping/lastNamePlaceholder";
-inline const char PhonePlaceholder[] = "mapping/phonePlaceholder";
-inline const char AccountPlaceholder[] = "mapping/accountPlaceholder";
 inline const char WindowGeometry[] = "window/geometry";
 inline const char DryRun[] = "window/dryRun";
 } // namespace settingsKeys

@@ -51,6 +51,20 @@ Interaction Interaction::desktop()
               const QString &filter, std::function<void(QString)> answer) {
               chooseFile(parent, true, caption, suggestion, filter, answer);
           };
+    interaction.chooseOpenFile = [](QWidget *parent, const QString &caption,
+                                     const QString &suggestion, const QString &filter,
+                                     std::function<void(QString)> answer) {
+        auto *dialog = new QFileDialog(parent, caption, suggestion, filter);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        dialog->setAcceptMode(QFileDialog::AcceptOpen);
+        dialog->setFileMode(QFileDialog::ExistingFile);
+        QObject::connect(dialog, &QFileDialog::finished, dialog, [dialog, answer](int result) {
+            const QStringList files = dialog->selectedFiles();
+            answer(
+                result == QDialog::Accepted && !files.isEmpty() ? files.constFirst() : QString());
+        });
+        dialog->open();
+    };
     interaction.openUrl = [](const QUrl &url) {
         QDesktopServices::openUrl(url);
     };

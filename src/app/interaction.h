@@ -31,6 +31,7 @@ struct Interaction
     Confirm confirm;
     ChooseFile chooseSaveFile; // a file to write (asks before replacing one)
     ChooseFile chooseDatabaseFile; // an SQLite file to use, existing or new
+    ChooseFile chooseOpenFile; // an existing file to read
     OpenUrl openUrl;
 
     static Interaction desktop();

@@ -491,7 +491,8 @@ void MainWindow::syncEntities(const QList<Entity> &entities)
             options.entities = entities;
             // A scheduled sync is a real one, whatever the Dry run box says.
             options.dryRun = !m_scheduledRun && m_ui->dryRunCheck->isChecked();
-            SyncPreferences::load(*m_settings).applyTo(options);
+            // A changed map or filter re-reads what it concerns (SyncConfig::prepareRun).
+            SyncPreferences::load(*m_settings).applyTo(options, *m_settings);
             const int cost = qEnvironmentVariableIntValue("PDS_BCRYPT_COST");
             if (cost >= 4 && cost <= 31)
                 options.bcryptCost = cost;
@@ -589,6 +590,7 @@ void MainWindow::onProgress(const SyncProgress &progress)
 void MainWindow::onEntityFinished(const EntityResult &result)
 {
     m_runEntities.remove(int(result.entity));
+    SyncConfig::noteEntityFinished(*m_settings, result);
     EntityRow &r = row(result.entity);
     const qint64 handled = result.counts.fetched;
     const bool completed = result.outcome == SyncOutcome::Succeeded

@@ -3,17 +3,20 @@
 
 #include "api/companydomain.h"
 #include "appsettings.h"
+#include "config/fieldcatalog.h"
 #include "config/schedule.h"
 #include "config/settings.h"
 #include "config/tokenstore.h"
 #include "connectiontester.h"
 #include "databasetasks.h"
 #include "databaseworker.h"
+#include "fitpages.h"
 #include "interaction.h"
 #include "scheduler.h"
 #include "usertext.h"
 
 #include <QDir>
+#include <QNetworkAccessManager>
 #include <QPushButton>
 
 namespace pds {
@@ -73,6 +76,31 @@ SettingsDialog::SettingsDialog(Settings &settings, TokenStore &store, Connection
     connect(m_ui->scheduleHoursSpin, &QSpinBox::valueChanged, this, [this](int hours) {
         m_ui->scheduleHoursSpin->setSuffix(hours == 1 ? tr(" hour") : tr(" hours"));
     });
+
+    // The company fit: field map, stage map and filters, read from Pipedrive the first time one
+    // of their pages is shown (with the domain and token as typed); the configuration travels
+    // as JSON through Export and Import.
+    m_fit = new FitPages(m_ui->tabs, this);
+    connect(m_fit, &FitPages::loadRequested, this, &SettingsDialog::loadCatalog);
+    connect(m_ui->tabs, &QTabWidget::currentChanged, this, [this](int index) {
+        if (m_fit->isFitPage(m_ui->tabs->widget(index)) && !m_fit->hasCatalog()
+            && !(m_catalog && m_catalog->isLoading()) && !tokenForCheck().isEmpty()
+            && !m_ui->domainEdit->text().trimmed().isEmpty())
+            loadCatalog();
+    });
+    QPushButton *exportButton
+        = m_ui->buttonBox->addButton(tr("&Export…"), QDialogButtonBox::ActionRole);
+    exportButton->setObjectName(QStringLiteral("exportConfigButton"));
+    exportButton->setToolTip(tr("Save the sync options, maps and filters as a file for others"));
+    exportButton->setAutoDefault(false);
+    connect(exportButton, &QPushButton::clicked, this, &SettingsDialog::exportConfig);
+    QPushButton *importButton
+        = m_ui->buttonBox->addButton(tr("&Import…"), QDialogButtonBox::ActionRole);
+    importButton->setObjectName(QStringLiteral("importConfigButton"));
+    importButton->setToolTip(
+        tr("Take the sync options, maps and filters from a file someone exported"));
+    importButton->setAutoDefault(false);
+    connect(importButton, &QPushButton::clicked, this, &SettingsDialog::importConfig);
 
     connect(
         m_ui->testConnectionButton, &QPushButton::clicked, this, &SettingsDialog::testConnection);
@@ -134,13 +162,7 @@ void SettingsDialog::load()
 
     const SyncPreferences prefs = SyncPreferences::load(m_settings);
     m_ui->pageSizeSpin->setValue(prefs.pageSize);
-    m_ui->firstNamePlaceholderEdit->setText(prefs.firstNamePlaceholder);
-    m_ui->lastNamePlaceholderEdit->setText(prefs.lastNamePlaceholder);
-    m_ui->phonePlaceholderEdit->setText(prefs.phonePlaceholder);
-    m_ui->accountPlaceholderEdit->setText(prefs.accountPlaceholder);
-    m_ui->deletionPolicyCombo->setCurrentIndex(
-        m_ui->deletionPolicyCombo->findData(int(prefs.deletionPolicy)));
-    m_savedOwner = prefs.defaultOwnerUserId;
+    m_savedOwner = prefs.config.defaultOwnerUserId;
     const Schedule schedule = Schedule::load(m_settings);
     m_ui->scheduleKindCombo->setCurrentIndex(m_ui->scheduleKindCombo->findData(int(schedule.kind)));
     m_ui->scheduleHoursSpin->setValue(schedule.everyHours);
@@ -150,9 +172,7 @@ void SettingsDialog::load()
         m_settings.value(QString::fromLatin1(scheduleKeys::KeepInTray), true).toBool());
     updateScheduleFields();
     m_ui->defaultOwnerCombo->addItem(tr("The Pipedrive token's own user"), qint64(0));
-    if (m_savedOwner > 0)
-        m_ui->defaultOwnerCombo->addItem(tr("CRM user #%1").arg(m_savedOwner), m_savedOwner);
-    m_ui->defaultOwnerCombo->setCurrentIndex(m_ui->defaultOwnerCombo->count() - 1);
+    showConfig(prefs.config);
     loadOwners(database);
 
     // The secrets come from the keychain; the fields fill in when it answers.
@@ -414,12 +434,7 @@ void SettingsDialog::finishSave()
     m_settings.setDatabaseUrl(databaseUrlFor(databaseConfig()));
     SyncPreferences prefs;
     prefs.pageSize = m_ui->pageSizeSpin->value();
-    prefs.defaultOwnerUserId = m_ui->defaultOwnerCombo->currentData().toLongLong();
-    prefs.deletionPolicy = DeletionPolicy(m_ui->deletionPolicyCombo->currentData().toInt());
-    prefs.firstNamePlaceholder = m_ui->firstNamePlaceholderEdit->text().trimmed();
-    prefs.lastNamePlaceholder = m_ui->lastNamePlaceholderEdit->text().trimmed();
-    prefs.phonePlaceholder = m_ui->phonePlaceholderEdit->text().trimmed();
-    prefs.accountPlaceholder = m_ui->accountPlaceholderEdit->text().trimmed();
+    prefs.config = syncConfig();
     prefs.save(m_settings);
     Schedule schedule;
     schedule.kind = Schedule::Kind(m_ui->scheduleKindCombo->currentData().toInt());
@@ -434,6 +449,126 @@ void SettingsDialog::finishSave()
     m_ui->saveStatusLabel->clear();
     emit saved();
     accept();
+}
+
+// ---- The company fit
+// -----------------------------------------------------------------------------
+
+void SettingsDialog::showConfig(const SyncConfig &config)
+{
+    m_ui->firstNamePlaceholderEdit->setText(config.firstNamePlaceholder);
+    m_ui->lastNamePlaceholderEdit->setText(config.lastNamePlaceholder);
+    m_ui->phonePlaceholderEdit->setText(config.phonePlaceholder);
+    m_ui->accountPlaceholderEdit->setText(config.accountPlaceholder);
+    m_ui->deletionPolicyCombo->setCurrentIndex(
+        m_ui->deletionPolicyCombo->findData(int(config.deletionPolicy)));
+    QComboBox *owner = m_ui->defaultOwnerCombo;
+    if (owner->findData(config.defaultOwnerUserId) < 0)
+        owner->addItem(
+            tr("CRM user #%1").arg(config.defaultOwnerUserId), config.defaultOwnerUserId);
+    owner->setCurrentIndex(owner->findData(config.defaultOwnerUserId));
+    m_fit->setConfig(config);
+}
+
+SyncConfig SettingsDialog::syncConfig() const
+{
+    SyncConfig config;
+    // An empty placeholder means the default one, as it always did in the settings.
+    const auto text = [](const QLineEdit *edit, QString &target) {
+        const QString typed = edit->text().trimmed();
+        if (!typed.isEmpty())
+            target = typed;
+    };
+    text(m_ui->firstNamePlaceholderEdit, config.firstNamePlaceholder);
+    text(m_ui->lastNamePlaceholderEdit, config.lastNamePlaceholder);
+    text(m_ui->phonePlaceholderEdit, config.phonePlaceholder);
+    text(m_ui->accountPlaceholderEdit, config.accountPlaceholder);
+    config.defaultOwnerUserId = m_ui->defaultOwnerCombo->currentData().toLongLong();
+    config.deletionPolicy = DeletionPolicy(m_ui->deletionPolicyCombo->currentData().toInt());
+    m_fit->applyTo(config);
+    return config;
+}
+
+void SettingsDialog::loadCatalog()
+{
+    QString domainError;
+    const QUrl base = baseUrlForCompany(m_ui->domainEdit->text(), &domainError);
+    const QString token = tokenForCheck();
+    if (!base.isValid() || token.isEmpty()) {
+        m_fit->setStatus(tr("Enter the company domain and the API token on the Pipedrive page "
+                            "first."),
+            false);
+        emit catalogLoaded(false);
+        return;
+    }
+    if (m_catalog)
+        m_catalog->deleteLater();
+    auto *nam = findChild<QNetworkAccessManager *>(QStringLiteral("catalogNetwork"));
+    if (!nam) {
+        nam = new QNetworkAccessManager(this);
+        nam->setObjectName(QStringLiteral("catalogNetwork"));
+    }
+    m_catalog = new FieldCatalog(nam, { base, token, 60000 }, this);
+    m_fit->setStatus(tr("Reading fields, stages and filters from Pipedrive…"), true);
+    FieldCatalog *catalog = m_catalog;
+    connect(catalog, &FieldCatalog::loaded, this, [this, catalog](const PipedriveCatalog &result) {
+        if (catalog != m_catalog)
+            return;
+        m_fit->setCatalog(result);
+        emit catalogLoaded(true);
+    });
+    connect(catalog, &FieldCatalog::failed, this, [this, catalog](const ApiError &error) {
+        if (catalog != m_catalog)
+            return;
+        m_fit->setStatus(UserText::api(error), false);
+        emit catalogLoaded(false);
+    });
+    catalog->load();
+}
+
+void SettingsDialog::exportConfig()
+{
+    const SyncConfig config = syncConfig();
+    m_interaction.chooseSaveFile(this, tr("Export the sync configuration"),
+        QDir::home().filePath(QStringLiteral("pipedrive-sync-configuration.json")),
+        tr("Configuration files (*.json)"),
+        [dialog = QPointer<SettingsDialog>(this), config](const QString &path) {
+            if (!dialog || path.isEmpty())
+                return;
+            QString error;
+            if (config.writeFile(path, &error))
+                dialog->m_ui->saveStatusLabel->setText(
+                    tr("Exported the sync options, maps and filters to %1.")
+                        .arg(QDir::toNativeSeparators(path)));
+            else
+                dialog->m_ui->saveStatusLabel->setText(
+                    tr("Could not write %1: %2").arg(QDir::toNativeSeparators(path), error));
+            emit dialog->configExported(path, error);
+        });
+}
+
+void SettingsDialog::importConfig()
+{
+    m_interaction.chooseOpenFile(this, tr("Import a sync configuration"), QDir::homePath(),
+        tr("Configuration files (*.json);;All files (*)"),
+        [dialog = QPointer<SettingsDialog>(this)](const QString &path) {
+            if (!dialog || path.isEmpty())
+                return;
+            QStringList errors;
+            const std::optional<SyncConfig> config = SyncConfig::readFile(path, &errors);
+            if (!config) {
+                // Said in full: a team's file should be fixable from this message alone.
+                dialog->m_ui->saveStatusLabel->setText(
+                    tr("%1 was not imported:\n%2")
+                        .arg(QDir::toNativeSeparators(path), errors.mid(0, 8).join(u'\n')));
+                emit dialog->configImported(path, errors);
+                return;
+            }
+            dialog->showConfig(*config);
+            dialog->m_ui->saveStatusLabel->setText(
+                tr("Imported %1. Save to use it.").arg(QDir::toNativeSeparators(path)));
+            emit dialog->configImported(path, {});
+        });
 }
 
 } // namespace pds

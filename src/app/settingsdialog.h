@@ -1,5 +1,6 @@
 #pragma once
 
+#include "config/syncconfig.h"
 #include "db/databaseconfig.h"
 
 #include <QDialog>
@@ -14,6 +15,9 @@ namespace pds {
 
 class ConnectionTester;
 class DatabaseWorker;
+class FieldCatalog;
+class FitPages;
+struct PipedriveCatalog;
 class Settings;
 class TokenStore;
 struct Interaction;
@@ -32,12 +36,20 @@ public:
 
     // The database the fields describe, with the password typed.
     DatabaseConfig databaseConfig() const;
+    // The company fit as the pages show it: maps, filters, placeholders, owner, deletion policy.
+    SyncConfig syncConfig() const;
 
 public slots:
     void testConnection();
     void testDatabase();
     // Writes the secrets, then the settings; accepts once the keychain has confirmed.
     void save();
+    // Reads fields, stages, filters and sample records from Pipedrive for the fit pages.
+    void loadCatalog();
+    // Asks for a file and writes syncConfig() there as JSON / reads one into the pages (saved
+    // only with Save).
+    void exportConfig();
+    void importConfig();
 
 signals:
     void secretsLoaded(); // the keychain's answers for the saved token and password are in
@@ -45,6 +57,9 @@ signals:
     void databaseTested(bool ok);
     void saved();
     void saveFailed(const QString &message);
+    void catalogLoaded(bool ok);
+    void configExported(const QString &path, const QString &error);
+    void configImported(const QString &path, const QStringList &errors);
 
 private:
     void load();
@@ -57,6 +72,7 @@ private:
     void chooseSqliteFile();
     void updateDatabaseKind();
     void updateScheduleFields();
+    void showConfig(const SyncConfig &config);
     QString tokenForCheck() const;
 
     std::unique_ptr<Ui::SettingsDialog> m_ui;
@@ -71,6 +87,8 @@ private:
     QSet<QString> m_pendingWrites;
     bool m_saving = false;
     qint64 m_savedOwner = 0;
+    FitPages *m_fit = nullptr;
+    FieldCatalog *m_catalog = nullptr;
 };
 
 } // namespace pds

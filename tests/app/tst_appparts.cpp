@@ -122,23 +122,30 @@ private slots:
         pds::Settings settings(dir.filePath(u"s.ini"_s));
         pds::SyncPreferences prefs = pds::SyncPreferences::load(settings);
         QCOMPARE(prefs.pageSize, 500);
-        QCOMPARE(prefs.deletionPolicy, pds::DeletionPolicy::Report);
-        QCOMPARE(prefs.firstNamePlaceholder, u"Unknown"_s);
+        QCOMPARE(prefs.config.deletionPolicy, pds::DeletionPolicy::Report);
+        QCOMPARE(prefs.config.firstNamePlaceholder, u"Unknown"_s);
         prefs.pageSize = 50;
-        prefs.defaultOwnerUserId = 4;
-        prefs.deletionPolicy = pds::DeletionPolicy::Delete;
-        prefs.phonePlaceholder = u"n/a"_s;
+        prefs.config.defaultOwnerUserId = 4;
+        prefs.config.deletionPolicy = pds::DeletionPolicy::Delete;
+        prefs.config.phonePlaceholder = u"n/a"_s;
+        prefs.config.stageMap = { { 3, u"Sales"_s, u"Demo"_s, u"negotiation"_s } };
         prefs.save(settings);
         pds::Settings reread(dir.filePath(u"s.ini"_s));
         const pds::SyncPreferences loaded = pds::SyncPreferences::load(reread);
         QCOMPARE(loaded.pageSize, 50);
-        QCOMPARE(loaded.defaultOwnerUserId, qint64(4));
-        QCOMPARE(loaded.deletionPolicy, pds::DeletionPolicy::Delete);
+        QCOMPARE(loaded.config.defaultOwnerUserId, qint64(4));
+        QCOMPARE(loaded.config.deletionPolicy, pds::DeletionPolicy::Delete);
+        QVERIFY(loaded.config == prefs.config);
         pds::SyncOptions options;
         loaded.applyTo(options);
         QCOMPARE(options.pageSize, 50);
         QCOMPARE(options.defaultOwnerUserId, qint64(4));
         QCOMPARE(options.mapping.phonePlaceholder, u"n/a"_s);
+        QCOMPARE(options.mapping.stageMap.value(3), u"negotiation"_s);
+        // With the settings, a run that brings a changed map re-reads in full.
+        options.entities = { pds::Entity::Deals };
+        loaded.applyTo(options, reread);
+        QVERIFY(options.full);
     }
 
     void workerRunsTasksOffTheCallersThread()
