@@ -90,8 +90,10 @@ if command -v systemd-analyze >/dev/null; then
     cp "$unpacked"/usr/lib/systemd/user/pipedrive-sync.{service,timer} "$units/"
     sed -i "s|^ExecStart=pipedrive-sync-cli |ExecStart=$unpacked/usr/bin/pipedrive-sync-cli |" \
         "$units/pipedrive-sync.service"
-    XDG_RUNTIME_DIR="$scratch/run" systemd-analyze verify --user \
-        "$units/pipedrive-sync.service" "$units/pipedrive-sync.timer"
+    # Valid units verify silently; systemd only warns about settings it ignores: fail on any word.
+    complaints=$(XDG_RUNTIME_DIR="$scratch/run" systemd-analyze verify --user \
+        "$units/pipedrive-sync.service" "$units/pipedrive-sync.timer" 2>&1) || fail "$complaints"
+    [ -z "$complaints" ] || fail "systemd-analyze verify: $complaints"
     echo "systemd user units verified"
 fi
 
