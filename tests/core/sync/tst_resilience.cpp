@@ -475,6 +475,7 @@ private slots:
         QTest::newRow("5xx") << QStringLiteral("server_error");
         QTest::newRow("dropped connections") << QStringLiteral("drop");
         QTest::newRow("cut bodies") << QStringLiteral("cut_body");
+        QTest::newRow("timeouts") << QStringLiteral("timeout");
     }
     void transientFaultsAreRetried()
     {
@@ -488,12 +489,27 @@ private slots:
             plan.serverError = armed;
         else if (fault == QLatin1String("drop"))
             plan.dropConnection = armed;
-        else
+        else if (fault == QLatin1String("cut_body"))
             plan.cutBody = armed;
         m_server.setFaultPlan(plan);
+        SyncOptions o = options(db.config());
+        const bool timeout = fault == QLatin1String("timeout");
+        if (timeout)
+            o.requestTimeoutMs = 500;
+        bool slowed = false;
         QStringList statuses;
-        const RunSummary summary = sync(options(db.config()),
-            [&](SyncRunner &, const SyncProgress &progress) { statuses << progress.status; });
+        const RunSummary summary = sync(o, [&](SyncRunner &, const SyncProgress &progress) {
+            statuses << progress.status;
+            // Timeouts: Pipedrive turns slow in the persons and is itself again once the client
+            // has given up on a request.
+            if (timeout && !slowed && progress.entity == Entity::Persons && progress.done > 0) {
+                slowed = true;
+                m_server.setLatencyMs(2000);
+            } else if (timeout && progress.status.contains(QLatin1String("in time"))) {
+                m_server.setLatencyMs(0);
+            }
+        });
+        m_server.setLatencyMs(0);
         QVERIFY2(completed(summary), qPrintable(summary.message));
         // Qt sends a request again by itself when a reused connection drops before any answer;
         // the other faults reach the pager, which says that it retries.
