@@ -39,13 +39,13 @@ QVariantList mappedValues(SyncContext &context, const char *type, const QString 
     return context.store.linkedValues(typeName(type), table, columns, pipedriveId, error);
 }
 
-// The ids a page's records link to under `key` ("org_id", ...), v1 or v2 shape.
-QList<qint64> linkedIds(const QJsonArray &items, std::optional<qint64> mapping::RecordRefs::*field)
+// The ids a page's records link to through `field` (v1 or v2 shape).
+QList<qint64> linkedIds(
+    const QList<mapping::RecordRefs> &refs, std::optional<qint64> mapping::RecordRefs::*field)
 {
     QList<qint64> ids;
-    for (const QJsonValue &value : items) {
-        const mapping::RecordRefs refs = mapping::recordRefs(value.toObject());
-        if (const std::optional<qint64> id = refs.*field; id && CrmStore::fitsMapping(*id))
+    for (const mapping::RecordRefs &ref : refs) {
+        if (const std::optional<qint64> id = ref.*field; id && CrmStore::fitsMapping(*id))
             ids << *id;
     }
     return ids;
@@ -58,16 +58,20 @@ DbError prefetch(SyncContext &context, const QJsonArray &items, const char *ownT
     QList<std::pair<std::optional<qint64> mapping::RecordRefs::*, const char *>> mappings = {})
 {
     DbError error;
+    QList<mapping::RecordRefs> refs;
+    refs.reserve(items.size());
+    for (const QJsonValue &value : items)
+        refs << mapping::recordRefs(value.toObject());
     context.store.prefetchMappings(
-        typeName(ownType), linkedIds(items, &mapping::RecordRefs::id), &error);
+        typeName(ownType), linkedIds(refs, &mapping::RecordRefs::id), &error);
     for (const auto &[field, type] : mappings) {
         if (error.isOk())
-            context.store.prefetchMappings(typeName(type), linkedIds(items, field), &error);
+            context.store.prefetchMappings(typeName(type), linkedIds(refs, field), &error);
     }
     for (const auto &[field, type, table, columns] : linked) {
         if (error.isOk())
             context.store.prefetchLinked(
-                typeName(type), table, columns, linkedIds(items, field), &error);
+                typeName(type), table, columns, linkedIds(refs, field), &error);
     }
     return error;
 }
@@ -320,6 +324,12 @@ DbError qualifyLead(SyncContext &context, qint64 personId, qint64 contactId)
 class PersonsHandler : public EntityHandler
 {
 public:
+    DbError begin(SyncContext &context) override
+    {
+        // Persons are matched to leads by email, a column the CRM does not index.
+        return context.store.indexKey(QStringLiteral("leads"), QStringLiteral("email"));
+    }
+
     DbError beginPage(SyncContext &context, const QJsonArray &items) override
     {
         context.store.beginPage();
