@@ -375,6 +375,338 @@
     </message>
 </context>
 <context>
+    <name>pds::FitPages</name>
+    <message>
+        <source>text</source>
+        <translation>Text</translation>
+    </message>
+    <message>
+        <source>long text</source>
+        <translation>langer Text</translation>
+    </message>
+    <message>
+        <source>number</source>
+        <translation>Zahl</translation>
+    </message>
+    <message>
+        <source>amount</source>
+        <translation>Betrag</translation>
+    </message>
+    <message>
+        <source>single option</source>
+        <translation>Einfachauswahl</translation>
+    </message>
+    <message>
+        <source>multiple options</source>
+        <translation>Mehrfachauswahl</translation>
+    </message>
+    <message>
+        <source>date</source>
+        <translation>Datum</translation>
+    </message>
+    <message>
+        <source>date range</source>
+        <translation>Zeitraum (Datum)</translation>
+    </message>
+    <message>
+        <source>time</source>
+        <translation>Uhrzeit</translation>
+    </message>
+    <message>
+        <source>time range</source>
+        <translation>Zeitraum (Uhrzeit)</translation>
+    </message>
+    <message>
+        <source>address</source>
+        <translation>Adresse</translation>
+    </message>
+    <message>
+        <source>phone</source>
+        <translation>Telefon</translation>
+    </message>
+    <message>
+        <source>user</source>
+        <translation>Benutzer</translation>
+    </message>
+    <message>
+        <source>person</source>
+        <translation>Person</translation>
+    </message>
+    <message>
+        <source>organization</source>
+        <translation>Organisation</translation>
+    </message>
+    <message>
+        <source>deal</source>
+        <translation>Deal</translation>
+    </message>
+    <message>
+        <source>yes/no</source>
+        <translation>ja/nein</translation>
+    </message>
+    <message>
+        <source>Accounts: phone</source>
+        <translation>Firmen: Telefon</translation>
+    </message>
+    <message>
+        <source>Accounts: email</source>
+        <translation>Firmen: E-Mail</translation>
+    </message>
+    <message>
+        <source>Accounts: website</source>
+        <translation>Firmen: Website</translation>
+    </message>
+    <message>
+        <source>Accounts: street</source>
+        <translation>Firmen: Straße</translation>
+    </message>
+    <message>
+        <source>Accounts: city</source>
+        <translation>Firmen: Ort</translation>
+    </message>
+    <message>
+        <source>Accounts: state</source>
+        <translation>Firmen: Bundesland/Staat</translation>
+    </message>
+    <message>
+        <source>Accounts: ZIP code</source>
+        <translation>Firmen: PLZ</translation>
+    </message>
+    <message>
+        <source>Contacts and leads: street</source>
+        <translation>Kontakte und Leads: Straße</translation>
+    </message>
+    <message>
+        <source>Contacts and leads: city</source>
+        <translation>Kontakte und Leads: Ort</translation>
+    </message>
+    <message>
+        <source>Contacts and leads: state</source>
+        <translation>Kontakte und Leads: Bundesland/Staat</translation>
+    </message>
+    <message>
+        <source>Contacts and leads: ZIP code</source>
+        <translation>Kontakte und Leads: PLZ</translation>
+    </message>
+    <message>
+        <source>Leads: interested in</source>
+        <translation>Leads: interessiert an</translation>
+    </message>
+    <message>
+        <source>Opportunities: type</source>
+        <translation>Verkaufschancen: Art</translation>
+    </message>
+    <message>
+        <source>&amp;Load from Pipedrive</source>
+        <translation>Aus Pipedrive &amp;laden</translation>
+    </message>
+    <message>
+        <source>Which Pipedrive field fills each CRM column that Pipedrive has no field of its own for. Custom fields that no column takes go into the comments of opportunities and leads as &quot;Name: value&quot; lines.</source>
+        <translation>Welches Pipedrive-Feld jede CRM-Spalte füllt, für die Pipedrive kein eigenes Feld hat. Benutzerdefinierte Felder, die keine Spalte übernimmt, kommen als Zeilen „Name: Wert“ in die Kommentare von Verkaufschancen und Leads.</translation>
+    </message>
+    <message>
+        <source>CRM column</source>
+        <translation>CRM-Spalte</translation>
+    </message>
+    <message>
+        <source>Pipedrive field</source>
+        <translation>Pipedrive-Feld</translation>
+    </message>
+    <message>
+        <source>Preview</source>
+        <translation>Vorschau</translation>
+    </message>
+    <message>
+        <source>Preview record</source>
+        <translation>Vorschau-Datensatz</translation>
+    </message>
+    <message>
+        <source>New customer</source>
+        <translation>Neukunde</translation>
+    </message>
+    <message>
+        <source>Existing customer</source>
+        <translation>Bestandskunde</translation>
+    </message>
+    <message>
+        <source>Opportunity &amp;type when no field says:</source>
+        <translation>&amp;Art der Verkaufschance, wenn kein Feld sie angibt:</translation>
+    </message>
+    <message>
+        <source>Custom fields:</source>
+        <translation>Benutzerdefinierte Felder:</translation>
+    </message>
+    <message>
+        <source>Records</source>
+        <translation>Datensätze</translation>
+    </message>
+    <message>
+        <source>Field</source>
+        <translation>Feld</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>Typ</translation>
+    </message>
+    <message>
+        <source>Options</source>
+        <translation>Optionen</translation>
+    </message>
+    <message>
+        <source>Goes to</source>
+        <translation>Landet in</translation>
+    </message>
+    <message>
+        <source>Nothing: the placeholder</source>
+        <translation>Nichts: der Platzhalter</translation>
+    </message>
+    <message>
+        <source>Nothing: the type below</source>
+        <translation>Nichts: die Art unten</translation>
+    </message>
+    <message>
+        <source>Nothing</source>
+        <translation>Nichts</translation>
+    </message>
+    <message>
+        <source>postal address</source>
+        <translation>Postanschrift</translation>
+    </message>
+    <message>
+        <source>website</source>
+        <translation>Website</translation>
+    </message>
+    <message>
+        <source>Pipedrive&apos;s %1 (default)</source>
+        <translation>%1 aus Pipedrive (Standard)</translation>
+    </message>
+    <message>
+        <source>(unnamed field)</source>
+        <translation>(Feld ohne Namen)</translation>
+    </message>
+    <message>
+        <source>Custom field, %1</source>
+        <translation>Benutzerdefiniertes Feld, %1</translation>
+    </message>
+    <message>
+        <source>Pipedrive field, %1</source>
+        <translation>Pipedrive-Feld, %1</translation>
+    </message>
+    <message>
+        <source>A field Pipedrive no longer lists</source>
+        <translation>Ein Feld, das Pipedrive nicht mehr anbietet</translation>
+    </message>
+    <message>
+        <source>Load from Pipedrive to see sample values.</source>
+        <translation>Aus Pipedrive laden, um Beispielwerte zu sehen.</translation>
+    </message>
+    <message>
+        <source>%1 → not a type: the one below</source>
+        <translation>%1 → keine Art: die unten gewählte</translation>
+    </message>
+    <message>
+        <source>(empty)</source>
+        <translation>(leer)</translation>
+    </message>
+    <message>
+        <source>Comments of opportunities</source>
+        <translation>Kommentare der Verkaufschancen</translation>
+    </message>
+    <message>
+        <source>Comments of leads</source>
+        <translation>Kommentare der Leads</translation>
+    </message>
+    <message>
+        <source>Not kept: accounts have no comments</source>
+        <translation>Nicht übernommen: Firmen haben keine Kommentare</translation>
+    </message>
+    <message>
+        <source>Sta&amp;ge map</source>
+        <translation>P&amp;hasenzuordnung</translation>
+    </message>
+    <message>
+        <source>The CRM stage of open deals in each Pipedrive stage. &quot;(by name)&quot; marks the stage the name&apos;s keywords give; won and lost deals are always closed_won and closed_lost.</source>
+        <translation>Die CRM-Phase offener Deals in jeder Pipedrive-Phase. „(nach Name)“ markiert die Phase, die sich aus den Stichwörtern des Namens ergibt; gewonnene und verlorene Deals sind immer closed_won und closed_lost.</translation>
+    </message>
+    <message>
+        <source>Pipeline</source>
+        <translation>Pipeline</translation>
+    </message>
+    <message>
+        <source>Stage</source>
+        <translation>Phase</translation>
+    </message>
+    <message>
+        <source>CRM stage</source>
+        <translation>CRM-Phase</translation>
+    </message>
+    <message>
+        <source>CRM stage of %1</source>
+        <translation>CRM-Phase von %1</translation>
+    </message>
+    <message>
+        <source>%1 (by name)</source>
+        <translation>%1 (nach Name)</translation>
+    </message>
+    <message>
+        <source>A saved Pipedrive filter syncs only the records it matches; the CRM keeps what is outside it, and records outside a filter are never taken for deleted. A changed filter or map re-reads its records in full on the next sync.</source>
+        <translation>Ein gespeicherter Pipedrive-Filter synchronisiert nur die Datensätze, die er erfasst; was außerhalb liegt, bleibt im CRM und gilt nie als gelöscht. Ein geänderter Filter oder eine geänderte Zuordnung liest die betroffenen Datensätze bei der nächsten Synchronisierung vollständig neu.</translation>
+    </message>
+    <message>
+        <source>Filter for %1</source>
+        <translation>Filter für %1</translation>
+    </message>
+    <message>
+        <source>%1:</source>
+        <translation>%1:</translation>
+    </message>
+    <message>
+        <source>All records (no filter)</source>
+        <translation>Alle Datensätze (kein Filter)</translation>
+    </message>
+    <message>
+        <source>%1 (no longer in Pipedrive)</source>
+        <translation>%1 (nicht mehr in Pipedrive)</translation>
+    </message>
+    <message numerus="yes">
+        <source>Read from Pipedrive: %n field(s), </source>
+        <translation>
+            <numerusform>Aus Pipedrive gelesen: %n Feld, </numerusform>
+            <numerusform>Aus Pipedrive gelesen: %n Felder, </numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n stage(s), </source>
+        <translation>
+            <numerusform>%n Phase, </numerusform>
+            <numerusform>%n Phasen, </numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n saved filter(s).</source>
+        <translation>
+            <numerusform>%n gespeicherter Filter.</numerusform>
+            <numerusform>%n gespeicherte Filter.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Field &amp;map</source>
+        <translation>Feld&amp;zuordnung</translation>
+    </message>
+    <message>
+        <source>Preview recor&amp;d:</source>
+        <translation>Vorschau-&amp;Datensatz:</translation>
+    </message>
+    <message>
+        <source>Reset to the names&apos; &amp;keywords</source>
+        <translation>Auf die &amp;Stichwörter der Namen zurücksetzen</translation>
+    </message>
+    <message>
+        <source>Filte&amp;rs</source>
+        <translation>Filte&amp;r</translation>
+    </message>
+</context>
+<context>
     <name>pds::KeychainTokenStore</name>
     <message>
         <source>The keychain could not be read: %1</source>
@@ -832,6 +1164,64 @@ Importiert ein Pipedrive-Konto in die Datenbank des CRM.</translation>
     <message>
         <source> hours</source>
         <translation> Stunden</translation>
+    </message>
+    <message>
+        <source>&amp;Export…</source>
+        <translation>&amp;Exportieren…</translation>
+    </message>
+    <message>
+        <source>Save the sync options, maps and filters as a file for others</source>
+        <translation>Synchronisierungsoptionen, Zuordnungen und Filter als Datei für andere speichern</translation>
+    </message>
+    <message>
+        <source>&amp;Import…</source>
+        <translation>&amp;Importieren…</translation>
+    </message>
+    <message>
+        <source>Take the sync options, maps and filters from a file someone exported</source>
+        <translation>Synchronisierungsoptionen, Zuordnungen und Filter aus einer exportierten Datei übernehmen</translation>
+    </message>
+    <message>
+        <source>Enter the company domain and the API token on the Pipedrive page first.</source>
+        <translation>Geben Sie zuerst auf der Seite Pipedrive die Firmendomain und das API-Token ein.</translation>
+    </message>
+    <message>
+        <source>Reading fields, stages and filters from Pipedrive…</source>
+        <translation>Felder, Phasen und Filter werden aus Pipedrive gelesen…</translation>
+    </message>
+    <message>
+        <source>Export the sync configuration</source>
+        <translation>Synchronisierungskonfiguration exportieren</translation>
+    </message>
+    <message>
+        <source>Configuration files (*.json)</source>
+        <translation>Konfigurationsdateien (*.json)</translation>
+    </message>
+    <message>
+        <source>Exported the sync options, maps and filters to %1.</source>
+        <translation>Synchronisierungsoptionen, Zuordnungen und Filter nach %1 exportiert.</translation>
+    </message>
+    <message>
+        <source>Could not write %1: %2</source>
+        <translation>%1 konnte nicht geschrieben werden: %2</translation>
+    </message>
+    <message>
+        <source>Import a sync configuration</source>
+        <translation>Synchronisierungskonfiguration importieren</translation>
+    </message>
+    <message>
+        <source>Configuration files (*.json);;All files (*)</source>
+        <translation>Konfigurationsdateien (*.json);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <source>%1 was not imported:
+%2</source>
+        <translation>%1 wurde nicht importiert:
+%2</translation>
+    </message>
+    <message>
+        <source>Imported %1. Save to use it.</source>
+        <translation>%1 importiert. Speichern Sie, um sie zu verwenden.</translation>
     </message>
 </context>
 <context>

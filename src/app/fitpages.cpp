@@ -154,7 +154,7 @@ FitPages::Page FitPages::makePage(
 
 QWidget *FitPages::buildFieldPage(QTabWidget *tabs)
 {
-    const Page page = makePage(tabs, tr("&Field map"), QStringLiteral("fieldMap"),
+    const Page page = makePage(tabs, tr("Field &map"), QStringLiteral("fieldMap"),
         tr("Which Pipedrive field fills each CRM column that Pipedrive has no field of its own "
            "for. Custom fields that no column takes go into the comments of opportunities and "
            "leads as \"Name: value\" lines."));
@@ -195,7 +195,7 @@ QWidget *FitPages::buildFieldPage(QTabWidget *tabs)
     m_sampleLabel->setObjectName(QStringLiteral("sampleLabel"));
     m_sampleLabel->setTextFormat(Qt::PlainText);
     sampleRow->addWidget(m_sampleLabel, 1);
-    form->addRow(tr("Preview &record:"), sampleRow);
+    form->addRow(tr("Preview recor&d:"), sampleRow);
     m_sampleSpin->setAccessibleName(tr("Preview record"));
     connect(m_sampleSpin, &QSpinBox::valueChanged, this, &FitPages::updatePreviews);
     m_typeCombo = new QComboBox(page.widget);
@@ -400,7 +400,7 @@ QWidget *FitPages::buildStagePage(QTabWidget *tabs)
     m_stageTable->setSelectionMode(QAbstractItemView::NoSelection);
     layout->addWidget(m_stageTable, 1);
     auto *row = new QHBoxLayout;
-    auto *reset = new QPushButton(tr("&Reset to the names' keywords"), page.widget);
+    auto *reset = new QPushButton(tr("Reset to the names' &keywords"), page.widget);
     reset->setObjectName(QStringLiteral("resetStagesButton"));
     reset->setAutoDefault(false);
     connect(reset, &QPushButton::clicked, this, &FitPages::resetStages);
@@ -454,7 +454,7 @@ void FitPages::resetStages()
 
 QWidget *FitPages::buildFilterPage(QTabWidget *tabs)
 {
-    const Page page = makePage(tabs, tr("F&ilters"), QStringLiteral("filters"),
+    const Page page = makePage(tabs, tr("Filte&rs"), QStringLiteral("filters"),
         tr("A saved Pipedrive filter syncs only the records it matches; the CRM keeps what is "
            "outside it, and records outside a filter are never taken for deleted. A changed "
            "filter or map re-reads its records in full on the next sync."));
