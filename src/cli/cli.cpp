@@ -10,6 +10,7 @@
 #include "keychaintokenstore.h"
 #include "sync/maintenance.h"
 #include "sync/syncrunner.h"
+#include "sync/undojournal.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -89,6 +90,8 @@ void Cli::start(const QStringList &arguments)
            "  stats          counts per entity: CRM rows, mapped rows, the last run\n"
            "  clear-mappings [ENTITY] --yes\n"
            "                 forget which CRM rows came from which Pipedrive records\n"
+           "  undo [RUN]     take back the sync that run RUN belongs to (default: the last one "
+           "that\n                 changed something)\n"
            "  config [show | export FILE | import FILE]\n"
            "                 the maps, filters and options a sync uses (shared with the app)\n"
            "  check          test the API token and the database\n"
@@ -98,7 +101,7 @@ void Cli::start(const QStringList &arguments)
     parser.addHelpOption();
     parser.addVersionOption();
     parser.addPositionalArgument(QStringLiteral("command"),
-        tr("sync | stats | clear-mappings | config | check | set-token"));
+        tr("sync | stats | clear-mappings | undo | config | check | set-token"));
     parser.addPositionalArgument(QStringLiteral("entity"),
         tr("Entities for sync and clear-mappings."), QStringLiteral("[entity...]"));
     const QCommandLineOption databaseOption(QStringLiteral("database"),
@@ -117,6 +120,11 @@ void Cli::start(const QStringList &arguments)
     const QCommandLineOption dryRunOption(
         QStringLiteral("dry-run"), tr("Do everything but commit: report what would change."));
     parser.addOption(dryRunOption);
+    const QCommandLineOption deletionOption(QStringLiteral("deletion-policy"),
+        tr("What a sync does with records deleted in Pipedrive: report (keep the CRM rows) or "
+           "delete (remove the rows it created). Default: the saved setting, else report."),
+        QStringLiteral("policy"));
+    parser.addOption(deletionOption);
     const QCommandLineOption yesOption(QStringLiteral("yes"), tr("Confirm clear-mappings."));
     parser.addOption(yesOption);
     const QCommandLineOption jsonOption(QStringLiteral("json"), tr("Machine-readable output."));
@@ -136,7 +144,10 @@ void Cli::start(const QStringList &arguments)
     m_configFile = parser.value(configOption);
     m_policyOnCommandLine = parser.optionNames().contains(QStringLiteral("deletion-policy"));
     if (command == QLatin1String("sync"))
-        return runSync(positional.mid(1), parser.isSet(fullOption), parser.isSet(dryRunOption));
+        return runSync(positional.mid(1), parser.isSet(fullOption), parser.isSet(dryRunOption),
+            parser.value(deletionOption));
+    if (command == QLatin1String("undo"))
+        return runUndo(positional.mid(1));
     if (command == QLatin1String("stats"))
         return runStats();
     if (command == QLatin1String("config"))
@@ -332,7 +343,8 @@ QString countsLine(const RunCounts &counts)
 
 } // namespace
 
-void Cli::runSync(const QStringList &entityNames, bool full, bool dryRun)
+void Cli::runSync(
+    const QStringList &entityNames, bool full, bool dryRun, const QString &deletionPolicy)
 {
     QList<Entity> entities;
     if (!parseEntities(entityNames, &entities))
@@ -340,6 +352,15 @@ void Cli::runSync(const QStringList &entityNames, bool full, bool dryRun)
     const std::optional<SyncConfig> fit = syncConfig();
     if (!fit)
         return finish(ConfigurationError);
+    // The app saves the policy under the same key, so both front ends agree.
+    const QString policy = !deletionPolicy.isEmpty()
+        ? deletionPolicy
+        : m_settings->value(QStringLiteral("sync/deletionPolicy"), QStringLiteral("report"))
+              .toString();
+    if (policy != QLatin1String("report") && policy != QLatin1String("delete")) {
+        printError(tr("Unknown deletion policy \"%1\": use report or delete.").arg(policy));
+        return finish(ConfigurationError);
+    }
     DatabaseConfig database;
     if (!resolveDatabase(&database))
         return finish(ConfigurationError);
@@ -363,6 +384,8 @@ void Cli::runSync(const QStringList &entityNames, bool full, bool dryRun)
             options.entities = entities;
             options.full = full;
             options.dryRun = dryRun;
+            options.deletionPolicy = policy == QLatin1String("delete") ? DeletionPolicy::Delete
+                                                                       : DeletionPolicy::Report;
             options.pageSize = m_settings->pageSize();
             // The company fit; a deletion policy given on the command line wins. A changed map
             // or filter re-reads what it concerns.
@@ -402,7 +425,8 @@ void Cli::runSync(const QStringList &entityNames, bool full, bool dryRun)
                 lines
                     << tr("%1 requests, %2 API tokens.").arg(summary.requests).arg(summary.tokens);
                 if (summary.dryRun)
-                    lines << tr("Dry run: nothing was written.");
+                    lines << tr("Dry run: nothing was written; the counts say what a sync would "
+                                "do.");
                 switch (summary.outcome) {
                 case SyncOutcome::Succeeded:
                     printResult(lines.join(QLatin1Char('\n')), json);
@@ -529,6 +553,8 @@ void Cli::runStats()
         if (entry.lastRun) {
             QJsonObject run = countsJson(entry.lastRun->counts);
             run.insert(QStringLiteral("outcome"), entry.lastRun->outcome);
+            run.insert(QStringLiteral("mode"), entry.lastRun->mode);
+            run.insert(QStringLiteral("dry_run"), entry.lastRun->dryRun);
             run.insert(
                 QStringLiteral("started_at"), entry.lastRun->startedAt.toString(Qt::ISODate));
             run.insert(
@@ -550,6 +576,64 @@ void Cli::runStats()
         { { QStringLiteral("database"), config.displayUrl() },
             { QStringLiteral("entities"), array } });
     finish(Success);
+}
+
+void Cli::runUndo(const QStringList &arguments)
+{
+    qint64 runId = 0;
+    if (!arguments.isEmpty()) {
+        bool ok = false;
+        runId = arguments.first().toLongLong(&ok);
+        if (!ok || runId <= 0 || arguments.size() > 1) {
+            printError(tr("undo takes one run id (a number from the run history, see stats), or "
+                          "none for the last sync that changed something."));
+            return finish(ConfigurationError);
+        }
+    }
+    DatabaseConfig config;
+    if (!resolveDatabase(&config))
+        return finish(ConfigurationError);
+    Database db;
+    DbError error = db.open(config);
+    if (error.isOk()) {
+        SchemaManager schema;
+        error = schema.ensureSchema(db);
+    }
+    if (error.isOk() && runId == 0) {
+        runId = lastUndoableRun(db, &error);
+        if (error.isOk() && runId == 0) {
+            printResult(tr("Nothing to undo: no sync has changed the CRM since the last undo."),
+                { { QStringLiteral("undone"), false } });
+            return finish(Success);
+        }
+    }
+    if (error.isError()) {
+        printError(tr("Database error: %1").arg(error.message));
+        return finish(error.kind == DbError::Kind::NotACrmDatabase ? ConfigurationError : Aborted);
+    }
+    const UndoResult result = undoRun(db, runId);
+    QJsonArray runs, undoRuns;
+    for (qint64 id : result.runIds)
+        runs.append(double(id));
+    for (qint64 id : result.undoRunIds)
+        undoRuns.append(double(id));
+    QJsonObject json { { QStringLiteral("undone"), result.undone },
+        { QStringLiteral("run_id"), double(runId) },
+        { QStringLiteral("sync_id"), double(result.syncId) }, { QStringLiteral("runs"), runs },
+        { QStringLiteral("entities"), QJsonArray::fromStringList(result.entities) },
+        { QStringLiteral("rows_removed"), double(result.rowsRemoved) },
+        { QStringLiteral("rows_restored"), double(result.rowsRestored) },
+        { QStringLiteral("rows_reinserted"), double(result.rowsReinserted) },
+        { QStringLiteral("undo_runs"), undoRuns } };
+    if (result.undone) {
+        printResult(result.message, json);
+        return finish(Success);
+    }
+    if (result.blockingRunId > 0)
+        json.insert(QStringLiteral("blocking_run"), double(result.blockingRunId));
+    printError(result.message, json);
+    // Refused: the request cannot be done as asked (2); the database failed: aborted (3).
+    finish(result.error.isError() ? Aborted : ConfigurationError);
 }
 
 void Cli::runClearMappings(const QStringList &entityNames, bool confirmed)

@@ -41,7 +41,9 @@ signals:
 private:
     void runCheck();
     void runSetToken();
-    void runSync(const QStringList &entityNames, bool full, bool dryRun);
+    void runSync(
+        const QStringList &entityNames, bool full, bool dryRun, const QString &deletionPolicy);
+    void runUndo(const QStringList &arguments);
     void runStats();
     // config [show | export FILE | import FILE]: the company fit (maps, filters, placeholders,
     // owner, deletion policy) shared with the app.

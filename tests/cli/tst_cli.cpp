@@ -6,8 +6,11 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
 #include <QProcess>
 #include <QRegularExpression>
+#include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -79,6 +82,40 @@ private:
         for (const QJsonValue &entity : summary.value(QLatin1String("entities")).toArray())
             sum += qint64(entity.toObject().value(QLatin1String(key)).toDouble());
         return sum;
+    }
+
+    // The standalone fake's test data API: changes "in Pipedrive". Returns the answer's data.
+    QJsonObject testApi(const QByteArray &method, const QString &path, const QJsonObject &body = {})
+    {
+        QNetworkAccessManager nam;
+        QNetworkRequest request(QUrl(m_url + path));
+        request.setHeader(QNetworkRequest::ContentTypeHeader, QStringLiteral("application/json"));
+        QNetworkReply *reply = nam.sendCustomRequest(
+            request, method, QJsonDocument(body).toJson(QJsonDocument::Compact));
+        QSignalSpy finished(reply, &QNetworkReply::finished);
+        if (!reply->isFinished() && !finished.wait(10000))
+            return {};
+        const QJsonObject answer = QJsonDocument::fromJson(reply->readAll()).object();
+        reply->deleteLater();
+        return answer.value(QLatin1String("data")).toObject();
+    }
+
+    static QStringList databaseArguments(const pds::DatabaseConfig &config)
+    {
+        return { QStringLiteral("--database"),
+            config.isSqlite() ? QStringLiteral("sqlite:") + config.sqlitePath
+                              : QStringLiteral("postgresql://%1@%2:%3/%4")
+                                    .arg(config.user, config.host)
+                                    .arg(config.port)
+                                    .arg(config.databaseName) };
+    }
+
+    static QStringList dump(const pds::DatabaseConfig &config)
+    {
+        pds::Database db;
+        if (db.open(config).isError())
+            return { QStringLiteral("cannot open") };
+        return pds::test::dumpCrm(db);
     }
 
 private slots:
@@ -241,6 +278,96 @@ private slots:
         QCOMPARE(result.exitCode, 2);
         QVERIFY2(
             result.err.contains(QLatin1String("CRM"), Qt::CaseInsensitive), qPrintable(result.err));
+    }
+
+    void dryRunUndoAndDeletions_data()
+    {
+        QTest::addColumn<QString>("kind");
+        for (const QString &kind : pds::test::TestDatabase::kindNames())
+            QTest::newRow(qPrintable(kind)) << kind;
+    }
+    void dryRunUndoAndDeletions()
+    {
+        QFETCH(QString, kind);
+        pds::test::TestDatabase database(pds::test::TestDatabase::kindFromName(kind));
+        if (!database.isValid())
+            QSKIP(qPrintable(database.whyNot()));
+        const QStringList db = databaseArguments(database.config());
+        const QStringList sync { QStringLiteral("sync"), QStringLiteral("--json") };
+        const Result first = run(sync + db);
+        QVERIFY2(first.exitCode == 0 || first.exitCode == 1, qPrintable(first.err + first.out));
+        const QStringList afterFirst = dump(database.config());
+        QVERIFY(afterFirst.size() > 1000);
+
+        // A new person in Pipedrive. A dry run says it would create it, and writes nothing.
+        const QString email = QStringLiteral("cli.%1@changes.example").arg(kind);
+        const qint64 person = qint64(testApi("POST", QStringLiteral("/__test/records/persons"),
+            { { QStringLiteral("name"), QStringLiteral("Cli Person") },
+                { QStringLiteral("emails"),
+                    QJsonArray { QJsonObject { { QStringLiteral("value"), email },
+                        { QStringLiteral("primary"), true },
+                        { QStringLiteral("label"), QStringLiteral("work") } } } } })
+                                         .value(QLatin1String("id"))
+                                         .toDouble());
+        QVERIFY(person > 0);
+        const Result dry = run(sync + db + QStringList { QStringLiteral("--dry-run") });
+        QVERIFY2(dry.exitCode == 0 || dry.exitCode == 1, qPrintable(dry.err + dry.out));
+        QVERIFY(json(dry).value(QLatin1String("dry_run")).toBool());
+        QCOMPARE(total(json(dry), "created"), 1);
+        QCOMPARE(dump(database.config()), afterFirst);
+        const Result dryText
+            = run(QStringList { QStringLiteral("sync"), QStringLiteral("--dry-run") } + db);
+        QVERIFY2(dryText.out.contains(QLatin1String("Dry run")), qPrintable(dryText.out));
+
+        // The sync creates it; undo takes the sync back.
+        const Result second = run(sync + db);
+        QCOMPARE(total(json(second), "created"), 1);
+        const Result undone
+            = run(QStringList { QStringLiteral("undo"), QStringLiteral("--json") } + db);
+        QCOMPARE(undone.exitCode, 0);
+        const QJsonObject undoJson = json(undone);
+        QVERIFY2(
+            undoJson.value(QLatin1String("undone")).toBool(), qPrintable(undone.out + undone.err));
+        QVERIFY(undoJson.value(QLatin1String("rows_removed")).toDouble() >= 1);
+        QCOMPARE(dump(database.config()), afterFirst);
+        // The undo is in the run history, and the next sync reads the person again.
+        const Result stats
+            = run(QStringList { QStringLiteral("stats"), QStringLiteral("--json") } + db);
+        bool undoSeen = false;
+        for (const QJsonValue &value : json(stats).value(QLatin1String("entities")).toArray()) {
+            const QJsonObject entity = value.toObject();
+            if (entity.value(QLatin1String("entity")).toString() == QLatin1String("persons"))
+                undoSeen = entity.value(QLatin1String("last_run"))
+                               .toObject()
+                               .value(QLatin1String("mode"))
+                               .toString()
+                    == QLatin1String("undo");
+        }
+        QVERIFY(undoSeen);
+        QCOMPARE(total(json(run(sync + db)), "created"), 1);
+
+        // Deleted in Pipedrive: a full sync with the policy "delete" removes the row it created.
+        QVERIFY(testApi("DELETE", QStringLiteral("/__test/records/persons/%1").arg(person))
+                    .contains(QLatin1String("id")));
+        const Result deleting = run(sync + db
+            + QStringList { QStringLiteral("--full"), QStringLiteral("--deletion-policy"),
+                QStringLiteral("delete") });
+        QVERIFY2(deleting.exitCode == 0 || deleting.exitCode == 1, qPrintable(deleting.err));
+        QCOMPARE(total(json(deleting), "deleted"), 1);
+        QCOMPARE(dump(database.config()), afterFirst);
+
+        // Mistakes say what is wrong and exit 2.
+        const Result unknownRun
+            = run(QStringList { QStringLiteral("undo"), QStringLiteral("987654") } + db);
+        QCOMPARE(unknownRun.exitCode, 2);
+        QVERIFY2(unknownRun.err.contains(QLatin1String("no such run")), qPrintable(unknownRun.err));
+        QCOMPARE(
+            run(QStringList { QStringLiteral("undo"), QStringLiteral("last") } + db).exitCode, 2);
+        const Result policy = run(QStringList { QStringLiteral("sync"),
+                                      QStringLiteral("--deletion-policy"), QStringLiteral("maybe") }
+            + db);
+        QCOMPARE(policy.exitCode, 2);
+        QVERIFY(policy.err.contains(QLatin1String("maybe")));
     }
 };
 
