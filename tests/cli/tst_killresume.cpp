@@ -344,7 +344,8 @@ private slots:
         }
         QVERIFY2(searched.filter(QStringLiteral("crm.sqlite3")).size() >= 1,
             qPrintable(searched.join(QLatin1Char(' '))));
-        QVERIFY(searched.filter(QStringLiteral("pipedrive-sync.conf")).size() == 1);
+        QVERIFY2(!searched.filter(QStringLiteral("pipedrive-sync.conf")).isEmpty(),
+            qPrintable(searched.join(QLatin1Char(' '))));
     }
 };
 
