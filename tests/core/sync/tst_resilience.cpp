@@ -531,11 +531,13 @@ private slots:
     {
         QTest::addColumn<QString>("kind");
         QTest::addColumn<QString>("fault");
-        for (const QString &kind : TestDatabase::kindNames()) {
-            for (const char *fault : { "server_error", "drop", "cut_body", "timeout" })
-                QTest::newRow(qPrintable(kind + QLatin1Char(' ') + QLatin1String(fault)))
-                    << kind << QString::fromLatin1(fault);
-        }
+        // Every fault on SQLite; on PostgreSQL two (what differs there is the database side).
+        for (const char *fault : { "server_error", "drop", "cut_body", "timeout" })
+            QTest::newRow(qPrintable(QLatin1String("sqlite ") + QLatin1String(fault)))
+                << QStringLiteral("sqlite") << QString::fromLatin1(fault);
+        for (const char *fault : { "server_error", "cut_body" })
+            QTest::newRow(qPrintable(QLatin1String("postgresql ") + QLatin1String(fault)))
+                << QStringLiteral("postgresql") << QString::fromLatin1(fault);
     }
     void persistentFaultStopsResumablyWithTheReason()
     {
