@@ -943,6 +943,34 @@ Importiert ein Pipedrive-Konto in die Datenbank des CRM.</translation>
         <source>Next scheduled sync: %1</source>
         <translation>Nächste geplante Synchronisation: %1</translation>
     </message>
+    <message>
+        <source>&amp;Undo last sync…</source>
+        <translation>Letzte Synchronisation &amp;rückgängig machen…</translation>
+    </message>
+    <message>
+        <source>Nothing to undo: no sync has changed the CRM since the last undo.</source>
+        <translation>Nichts rückgängig zu machen: Seit dem letzten Rückgängigmachen hat keine Synchronisation das CRM verändert.</translation>
+    </message>
+    <message>
+        <source>Undo last sync</source>
+        <translation>Letzte Synchronisation rückgängig machen</translation>
+    </message>
+    <message>
+        <source>This takes back the sync of %1 (%2): the rows it added to the CRM are deleted, the rows it changed get their old values back, and the rows it deleted come back.</source>
+        <translation>Damit wird die Synchronisation vom %1 (%2) zurückgenommen: Die Zeilen, die sie dem CRM hinzugefügt hat, werden gelöscht, die Zeilen, die sie geändert hat, erhalten ihre alten Werte zurück, und die Zeilen, die sie gelöscht hat, kommen wieder.</translation>
+    </message>
+    <message>
+        <source>The next sync reads these records from Pipedrive again.</source>
+        <translation>Die nächste Synchronisation liest diese Datensätze erneut aus Pipedrive.</translation>
+    </message>
+    <message>
+        <source>Undo sync</source>
+        <translation>Synchronisation rückgängig machen</translation>
+    </message>
+    <message>
+        <source>Undoing the last sync…</source>
+        <translation>Die letzte Synchronisation wird rückgängig gemacht…</translation>
+    </message>
 </context>
 <context>
     <name>pds::ProblemsModel</name>
@@ -1337,6 +1365,10 @@ Importiert ein Pipedrive-Konto in die Datenbank des CRM.</translation>
         <source>%1, dry run</source>
         <translation>%1, Probelauf</translation>
     </message>
+    <message>
+        <source>undo</source>
+        <translation>rückgängig</translation>
+    </message>
 </context>
 <context>
     <name>pds::SyncEngine</name>
@@ -1422,6 +1454,77 @@ Importiert ein Pipedrive-Konto in die Datenbank des CRM.</translation>
     <message>
         <source>Scheduled sync finished</source>
         <translation>Geplante Synchronisation beendet</translation>
+    </message>
+</context>
+<context>
+    <name>pds::UndoJournal</name>
+    <message>
+        <source>run %1</source>
+        <translation>Lauf %1</translation>
+    </message>
+    <message>
+        <source>run %1 (%2, started %3 UTC)</source>
+        <translation>Lauf %1 (%2, gestartet %3 UTC)</translation>
+    </message>
+    <message>
+        <source>Run %1 cannot be undone: %2</source>
+        <translation>Lauf %1 kann nicht rückgängig gemacht werden: %2</translation>
+    </message>
+    <message>
+        <source>there is no such run.</source>
+        <translation>diesen Lauf gibt es nicht.</translation>
+    </message>
+    <message>
+        <source>it was a dry run, which changes nothing.</source>
+        <translation>es war ein Probelauf, der nichts ändert.</translation>
+    </message>
+    <message>
+        <source>it is an undo itself.</source>
+        <translation>er ist selbst ein Rückgängigmachen.</translation>
+    </message>
+    <message>
+        <source>it changed nothing in the CRM, or it was undone already.</source>
+        <translation>er hat im CRM nichts geändert, oder er wurde bereits rückgängig gemacht.</translation>
+    </message>
+    <message>
+        <source>%1 changed the same rows later (%2). Undo run %3 first.</source>
+        <translation>%1 hat später dieselben Zeilen geändert (%2). Machen Sie zuerst Lauf %3 rückgängig.</translation>
+    </message>
+    <message>
+        <source>%1 changed the same mappings later (Pipedrive %2). Undo run %3 first.</source>
+        <translation>%1 hat später dieselben Zuordnungen geändert (Pipedrive %2). Machen Sie zuerst Lauf %3 rückgängig.</translation>
+    </message>
+    <message>
+        <source>%1 wrote %2, which refers to a row this sync created. Undo run %3 first.</source>
+        <translation>%1 hat %2 geschrieben, das auf eine Zeile verweist, die diese Synchronisation angelegt hat. Machen Sie zuerst Lauf %3 rückgängig.</translation>
+    </message>
+    <message>
+        <source>%1 refers to a row this sync created, and it was written outside Pipedrive Sync (in the CRM).</source>
+        <translation>%1 verweist auf eine Zeile, die diese Synchronisation angelegt hat, und wurde außerhalb von Pipedrive Sync geschrieben (im CRM).</translation>
+    </message>
+    <message>
+        <source>%1 mapped Pipedrive %2 to a row this sync created. Undo run %3 first.</source>
+        <translation>%1 hat Pipedrive %2 einer Zeile zugeordnet, die diese Synchronisation angelegt hat. Machen Sie zuerst Lauf %3 rückgängig.</translation>
+    </message>
+    <message>
+        <source>the mapping of Pipedrive %1 points at a row this sync created, and it was written outside Pipedrive Sync.</source>
+        <translation>die Zuordnung von Pipedrive %1 verweist auf eine Zeile, die diese Synchronisation angelegt hat, und wurde außerhalb von Pipedrive Sync geschrieben.</translation>
+    </message>
+    <message>
+        <source>Undid run %1 (the sync of runs %2): %3 rows removed, %4 restored, %5 put back.</source>
+        <translation>Lauf %1 rückgängig gemacht (Synchronisation der Läufe %2): %3 Zeilen entfernt, %4 wiederhergestellt, %5 wieder eingefügt.</translation>
+    </message>
+    <message>
+        <source>Run %1 was not undone: %2 Nothing was changed.</source>
+        <translation>Lauf %1 wurde nicht rückgängig gemacht: %2 Es wurde nichts geändert.</translation>
+    </message>
+    <message>
+        <source>Undid the sync of runs %1 (%2): %3 rows removed, %4 restored, %5 put back. The next sync reads these records from Pipedrive again.</source>
+        <translation>Synchronisation der Läufe %1 (%2) rückgängig gemacht: %3 Zeilen entfernt, %4 wiederhergestellt, %5 wieder eingefügt. Die nächste Synchronisation liest diese Datensätze erneut aus Pipedrive.</translation>
+    </message>
+    <message>
+        <source>Run %1 cannot be undone now: %2</source>
+        <translation>Lauf %1 kann jetzt nicht rückgängig gemacht werden: %2</translation>
     </message>
 </context>
 <context>

@@ -8,12 +8,15 @@
 #include "config/tokenstore.h"
 #include "connectiontester.h"
 #include "databaseworker.h"
+#include "db/database.h"
+#include "db/schemamanager.h"
 #include "keychaintokenstore.h"
 #include "problemsmodel.h"
 #include "scheduler.h"
 #include "settingsdialog.h"
 #include "stallmonitor.h"
 #include "sync/syncrunner.h"
+#include "sync/undojournal.h"
 #include "tray.h"
 #include "uilogging.h"
 #include "usertext.h"
@@ -22,6 +25,7 @@
 #include <QCloseEvent>
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QLocale>
 #include <QMessageBox>
 #include <QProgressBar>
@@ -164,6 +168,10 @@ void MainWindow::setUp()
     connect(m_ui->dryRunCheck, &QCheckBox::toggled, m_ui->actionDryRun, &QAction::setChecked);
     connect(m_ui->actionClearAllMappings, &QAction::triggered, this,
         [this] { requestClearMappings(allEntities()); });
+    m_undoAction = new QAction(tr("&Undo last sync…"), this);
+    m_undoAction->setObjectName(QStringLiteral("actionUndoLastRun"));
+    m_ui->menuSync->insertAction(m_ui->actionClearAllMappings, m_undoAction);
+    connect(m_undoAction, &QAction::triggered, this, &MainWindow::requestUndoLastRun);
     connect(m_ui->actionShowDashboard, &QAction::triggered, this,
         [this] { m_ui->tabs->setCurrentWidget(m_ui->dashboardTab); });
     connect(m_ui->actionShowStats, &QAction::triggered, this,
@@ -278,7 +286,7 @@ bool MainWindow::isSyncing() const
 
 bool MainWindow::isBusy() const
 {
-    return m_preparing || m_clearing || m_runner->isRunning();
+    return m_preparing || m_clearing || m_undoing || m_runner->isRunning();
 }
 
 void MainWindow::updateActions()
@@ -299,6 +307,7 @@ void MainWindow::updateActions()
     m_ui->actionDryRun->setEnabled(!busy);
     m_ui->actionSettings->setEnabled(!busy);
     m_ui->actionClearAllMappings->setEnabled(!busy);
+    m_undoAction->setEnabled(!busy);
     m_ui->statsView->setActionsEnabled(!busy);
     m_tray->setSyncEnabled(!busy);
 }
@@ -853,6 +862,137 @@ void MainWindow::clearMappingsNow(const QList<Entity> &entities)
                 result.error.toString());
             refreshViews();
             emit mappingsCleared(result.error.isError() ? -1 : result.removedMappings, error);
+        });
+}
+
+// ---- Undo the last sync
+// --------------------------------------------------------------------------
+
+namespace {
+
+// Which sync "Undo last sync" would take back, read in the database worker.
+struct UndoCandidate
+{
+    qint64 runId = 0; // 0: nothing to undo
+    UndoResult preview;
+    QDateTime startedAt;
+    DbError error;
+};
+
+UndoCandidate findUndoCandidate(const DatabaseConfig &config)
+{
+    UndoCandidate candidate;
+    if (config.isSqlite() && !QFileInfo::exists(config.sqlitePath))
+        return candidate; // no database, nothing synced
+    Database db;
+    candidate.error = db.open(config);
+    if (candidate.error.isOk()) {
+        SchemaManager schema; // the journal's tables, in a database an older version filled
+        candidate.error = schema.ensureSchema(db);
+    }
+    if (candidate.error.isOk())
+        candidate.runId = lastUndoableRun(db, &candidate.error);
+    if (candidate.error.isError() || candidate.runId == 0)
+        return candidate;
+    candidate.preview = previewUndo(db, candidate.runId);
+    RunJournal journal(db);
+    if (const std::optional<RunRecord> run
+        = journal.run(candidate.preview.runIds.value(0, candidate.runId)))
+        candidate.startedAt = run->startedAt;
+    return candidate;
+}
+
+UndoResult undoInWorker(const DatabaseConfig &config, qint64 runId)
+{
+    Database db;
+    UndoResult result;
+    result.error = db.open(config);
+    if (result.error.isError()) {
+        result.message = UserText::database(result.error);
+        return result;
+    }
+    return undoRun(db, runId);
+}
+
+} // namespace
+
+void MainWindow::requestUndoLastRun()
+{
+    if (isBusy())
+        return;
+    QString databaseError;
+    const std::optional<DatabaseConfig> database = savedDatabaseConfig(*m_settings, &databaseError);
+    if (!database) {
+        showRunMessage(databaseError);
+        emit runUndone(false, databaseError);
+        return;
+    }
+    m_undoing = true;
+    updateActions();
+    m_worker->run<UndoCandidate>([config = *database] { return findUndoCandidate(config); }, this,
+        [this](const UndoCandidate &candidate) {
+            m_undoing = false;
+            updateActions();
+            QString refusal;
+            if (candidate.error.isError())
+                refusal = UserText::database(candidate.error);
+            else if (candidate.runId == 0)
+                refusal = tr("Nothing to undo: no sync has changed the CRM since the last undo.");
+            else if (!candidate.preview.possible)
+                refusal = candidate.preview.message;
+            if (!refusal.isEmpty()) {
+                showRunMessage(refusal);
+                emit runUndone(false, refusal);
+                return;
+            }
+            QStringList entities;
+            for (const QString &name : candidate.preview.entities) {
+                const std::optional<Entity> entity = entityFromName(name);
+                entities << (entity ? UserText::entity(*entity) : name);
+            }
+            Interaction::Question question;
+            question.title = tr("Undo last sync");
+            question.text
+                = tr("This takes back the sync of %1 (%2): the rows it added to the CRM are "
+                     "deleted, the rows it changed get their old values back, and the rows it "
+                     "deleted come back.")
+                      .arg(QLocale().toString(
+                               candidate.startedAt.toLocalTime(), QLocale::ShortFormat),
+                          QLocale().createSeparatedList(entities));
+            question.text += QLatin1String("\n\n");
+            question.text += tr("The next sync reads these records from Pipedrive again.");
+            question.acceptText = tr("Undo sync");
+            const qint64 runId = candidate.runId;
+            m_interaction.confirm(
+                this, question, [guard = QPointer<MainWindow>(this), runId](bool accepted) {
+                    if (guard && accepted)
+                        guard->undoNow(runId);
+                });
+        });
+}
+
+void MainWindow::undoNow(qint64 runId)
+{
+    if (isBusy())
+        return;
+    QString databaseError;
+    const std::optional<DatabaseConfig> database = savedDatabaseConfig(*m_settings, &databaseError);
+    if (!database) {
+        showRunMessage(databaseError);
+        emit runUndone(false, databaseError);
+        return;
+    }
+    m_undoing = true;
+    updateActions();
+    showRunMessage(tr("Undoing the last sync…"));
+    m_worker->run<UndoResult>([config = *database, runId] { return undoInWorker(config, runId); },
+        this,
+        [this](const UndoResult &result) {
+            m_undoing = false;
+            updateActions();
+            showRunMessage(result.message, result.error.toString());
+            refreshViews();
+            emit runUndone(result.undone, result.message);
         });
 }
 

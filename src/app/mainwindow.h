@@ -62,11 +62,14 @@ public:
     void cancelSync();
     // Asks first (Interaction::confirm), then clears in the database worker.
     void requestClearMappings(const QList<pds::Entity> &entities);
+    // Says which sync it would take back and asks first (Interaction::confirm), then undoes it
+    // in the database worker; runUndone() tells how it went.
+    void requestUndoLastRun();
     void refreshViews();
     void exportProblems(); // asks for a file, writes it in the database worker
 
     bool isSyncing() const;
-    bool isBusy() const; // syncing, preparing a sync or clearing
+    bool isBusy() const; // syncing, preparing a sync, clearing or undoing
     // The longest event-loop stall measured during the last sync (StallMonitor), in ms.
     qint64 lastSyncStallMs() const { return m_lastStallMs; }
     const tasks::StatsSnapshot &lastStats() const { return m_lastStats; }
@@ -82,6 +85,9 @@ signals:
     void syncFinished(const pds::RunSummary &summary);
     void viewsRefreshed();
     void mappingsCleared(qint64 removedMappings, const QString &error);
+    // After "Undo last sync": whether a sync was taken back, and what was done or why not.
+    // Not sent when the user declines.
+    void runUndone(bool undone, const QString &message);
     void connectionChecked(bool ok);
     void problemsExported(const QString &path, qint64 count, const QString &error);
 
@@ -112,6 +118,7 @@ private:
     void onEntityFinished(const EntityResult &result);
     void onSyncFinished(const RunSummary &summary);
     void clearMappingsNow(const QList<Entity> &entities);
+    void undoNow(qint64 runId);
     void applyLastResults(const tasks::StatsSnapshot &snapshot);
     void setRowIdle(Entity entity);
     void showRunMessage(const QString &text, const QString &detail = {});
@@ -139,6 +146,8 @@ private:
 
     bool m_preparing = false; // reading secrets before a sync
     bool m_clearing = false;
+    bool m_undoing = false;
+    QAction *m_undoAction = nullptr; // Sync > Undo last sync
     bool m_cancelRequested = false;
     bool m_dryRun = false; // the running (or last) sync writes nothing
     bool m_scheduledRun = false; // the sync being prepared or running was started by the schedule

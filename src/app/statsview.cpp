@@ -19,6 +19,7 @@ enum EntityColumn {
     LastUpdated,
     LastSkipped,
     LastFailed,
+    LastDeleted,
     LastOutcome,
     LastSync,
     EntityColumnCount
@@ -86,9 +87,9 @@ StatsView::StatsView(QWidget *parent)
 
     QTableWidget *entities = m_ui->entityTable;
     entities->setColumnCount(EntityColumnCount);
-    entities->setHorizontalHeaderLabels(
-        { tr("Entity"), tr("CRM tables"), tr("CRM rows"), tr("Mapped rows"), tr("Created"),
-            tr("Updated"), tr("Skipped"), tr("Failed"), tr("Last result"), tr("Last sync") });
+    entities->setHorizontalHeaderLabels({ tr("Entity"), tr("CRM tables"), tr("CRM rows"),
+        tr("Mapped rows"), tr("Created"), tr("Updated"), tr("Skipped"), tr("Failed"), tr("Deleted"),
+        tr("Last result"), tr("Last sync") });
     entities->verticalHeader()->hide();
     entities->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     entities->horizontalHeader()->setStretchLastSection(true);
@@ -176,6 +177,7 @@ void StatsView::showSnapshot(const tasks::StatsSnapshot &snapshot)
         entities->setItem(row, LastUpdated, numberItem(run.counts.updated));
         entities->setItem(row, LastSkipped, numberItem(run.counts.skipped));
         entities->setItem(row, LastFailed, numberItem(run.counts.failed));
+        entities->setItem(row, LastDeleted, numberItem(run.counts.deleted));
         QString outcome = UserText::runOutcome(run.outcome);
         if (run.dryRun)
             outcome = tr("%1 (dry run)").arg(outcome);
@@ -192,7 +194,9 @@ void StatsView::showSnapshot(const tasks::StatsSnapshot &snapshot)
         history->setItem(row, Started, textItem(when(run.startedAt)));
         history->setItem(
             row, HistoryEntity, textItem(entity ? UserText::entity(*entity) : run.entity));
-        QString mode = run.mode == QLatin1String("full") ? tr("full") : tr("incremental");
+        QString mode = run.mode == QLatin1String("full") ? tr("full")
+            : run.mode == QLatin1String("undo")          ? tr("undo")
+                                                         : tr("incremental");
         if (run.dryRun)
             mode = tr("%1, dry run").arg(mode);
         history->setItem(row, Mode, textItem(mode));

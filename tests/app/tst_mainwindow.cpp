@@ -20,6 +20,7 @@
 #include <QDialogButtonBox>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
 #include <QMenuBar>
 #include <QProgressBar>
 #include <QPushButton>
@@ -444,6 +445,60 @@ private slots:
                     .contains(u"nothing was written"_s));
         const QString result = child<QLabel>(window.get(), u"resultLabel_organizations"_s)->text();
         QVERIFY2(result.contains(u"dry run"_s), qPrintable(result));
+    }
+
+    void undoLastSyncAsksThenTakesItBack()
+    {
+        configure();
+        auto window = openWindow();
+        const RunSummary summary = syncAndRefresh(*window, Entity::Organizations);
+        QVERIFY(summary.outcome != SyncOutcome::Failed);
+        auto *stats = child<QTableWidget>(window.get(), u"entityTable"_s);
+        QVERIFY(number(cellText(stats, u"Organizations"_s, u"CRM rows"_s)) > 0);
+
+        QList<pds::Interaction::Question> questions;
+        bool answer = false;
+        pds::Interaction interaction = pds::Interaction::desktop();
+        interaction.confirm = [&](QWidget *, const pds::Interaction::Question &question,
+                                  std::function<void(bool)> reply) {
+            questions << question;
+            reply(answer);
+        };
+        window->setInteraction(interaction);
+        // In the Sync menu.
+        auto *undo = child<QAction>(window.get(), u"actionUndoLastRun"_s);
+        QVERIFY(undo && undo->isEnabled());
+        QVERIFY(window->findChild<QMenu *>(u"menuSync"_s)->actions().contains(undo));
+        QSignalSpy undone(window.get(), &MainWindow::runUndone);
+
+        // Declined: it said which sync, and nothing happened.
+        undo->trigger();
+        QTRY_COMPARE(questions.size(), 1);
+        QVERIFY2(questions.first().text.contains(u"Organizations"_s),
+            qPrintable(questions.first().text));
+        QVERIFY(!undone.wait(300));
+        QVERIFY(!window->isBusy());
+
+        // Accepted: the accounts the sync created are gone, and the history says so.
+        answer = true;
+        QSignalSpy refreshed(window.get(), &MainWindow::viewsRefreshed);
+        undo->trigger();
+        QVERIFY(undone.wait(10000));
+        QVERIFY2(undone.first().at(0).toBool(), qPrintable(undone.first().at(1).toString()));
+        QTRY_VERIFY(!refreshed.isEmpty());
+        QCOMPARE(cellText(stats, u"Organizations"_s, u"CRM rows"_s), u"0"_s);
+        auto *history = child<QTableWidget>(window.get(), u"historyTable"_s);
+        QCOMPARE(history->item(0, 2)->text(), u"undo"_s);
+
+        // Once more: nothing left, said without asking.
+        questions.clear();
+        undone.clear();
+        undo->trigger();
+        QVERIFY(undone.wait(10000));
+        QVERIFY(!undone.first().at(0).toBool());
+        QVERIFY2(undone.first().at(1).toString().contains(u"Nothing to undo"_s),
+            qPrintable(undone.first().at(1).toString()));
+        QVERIFY(questions.isEmpty());
     }
 
     void cancellingStopsARunningSync()

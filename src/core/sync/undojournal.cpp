@@ -817,6 +817,22 @@ bool Undoer::record()
 
 } // namespace
 
+UndoResult previewUndo(Database &db, qint64 runId)
+{
+    UndoResult result;
+    Undoer undoer(db, result);
+    result.possible
+        = undoer.findSync(runId) && undoer.checkLaterChanges() && undoer.checkReferences();
+    if (result.error.isError()) {
+        result.possible = false;
+        result.message
+            = QCoreApplication::translate("pds::UndoJournal", "Run %1 cannot be undone now: %2")
+                  .arg(runId)
+                  .arg(result.error.message);
+    }
+    return result;
+}
+
 UndoResult undoRun(Database &db, qint64 runId)
 {
     UndoResult result;

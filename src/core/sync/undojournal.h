@@ -86,6 +86,7 @@ struct UndoResult
     qint64 rowsReinserted = 0; // rows it had deleted, back again
     QList<qint64> undoRunIds; // the run history rows that record the undo
     qint64 blockingRunId = 0; // refused: the later run that changed the same rows
+    bool possible = false; // previewUndo(): undoRun() would do it
     QString message; // in words: what was done, or why not
     DbError error; // a database failure (the database is unchanged then)
 };
@@ -97,5 +98,10 @@ struct UndoResult
 // Refused, saying why, when a later run changed the same rows or refers to rows the sync created
 // (undo that one first). Needs the app tables (SchemaManager::ensureSchema).
 UndoResult undoRun(Database &db, qint64 runId);
+
+// What undoRun(db, runId) would take back (syncId, runIds, entities; `possible`), or why it would
+// refuse (message, blockingRunId), without changing anything: for a confirmation that says what
+// will happen.
+UndoResult previewUndo(Database &db, qint64 runId);
 
 } // namespace pds
