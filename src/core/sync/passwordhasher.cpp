@@ -76,6 +76,8 @@ void PasswordHasher::abandon()
 
 void PasswordHasher::waitForAll()
 {
+    // Nothing else runs now: every core hashes what is left.
+    m_pool.setMaxThreadCount(qMax(1, QThread::idealThreadCount()));
     m_pool.waitForDone();
 }
 
