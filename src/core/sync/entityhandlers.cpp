@@ -198,7 +198,8 @@ public:
         // The password is random and never shown, logged or stored in clear; its bcrypt hash is
         // slow on purpose, so new users start with Devise's empty one (no login possible) and the
         // hasher fills it in on another thread (only for users the CRM did not have).
-        if (!context.hasher) {
+        // A dry run writes nothing in the end, so it hashes nothing either.
+        if (!context.hasher && !context.options.dryRun) {
             const int cost = context.options.bcryptCost;
             p.insertOnly = [cost] {
                 return QVariantMap { { QStringLiteral("encrypted_password"),
