@@ -10,6 +10,16 @@ namespace pds {
 
 namespace {
 
+// Hands a failed side step's error (journal, key index) to the caller's error; true if it passed.
+bool passed(const DbError &step, DbError *error)
+{
+    if (step.isOk())
+        return true;
+    if (error)
+        *error = step;
+    return false;
+}
+
 enum SqlKind { SelectRow, UpdateRow, InsertRow, FindBy, DeleteRow };
 
 void appendDigits(QChar *&out, int value, int width)
@@ -359,13 +369,8 @@ bool CrmStore::setMapping(const QString &type, qint64 pipedriveId, qint64 railsI
             return false;
         if (previous == railsId)
             return true;
-        const DbError journalError
-            = m_journal->mappingSetting(type, pipedriveId, previous.value_or(-1));
-        if (journalError.isError()) {
-            if (error)
-                *error = journalError;
+        if (!passed(m_journal->mappingSetting(type, pipedriveId, previous.value_or(-1)), error))
             return false;
-        }
     }
     // The unique index on (type, id) makes this an upsert on both dialects; a row the rake task
     // wrote is reused, never duplicated.
@@ -385,12 +390,8 @@ bool CrmStore::setMapping(const QString &type, qint64 pipedriveId, qint64 railsI
 bool CrmStore::removeMapping(const QString &type, qint64 pipedriveId, DbError *error)
 {
     if (m_journal) {
-        const DbError journalError = m_journal->mappingRemoving(type, pipedriveId);
-        if (journalError.isError()) {
-            if (error)
-                *error = journalError;
+        if (!passed(m_journal->mappingRemoving(type, pipedriveId), error))
             return false;
-        }
     }
     QSqlQuery *q = query(QStringLiteral("DELETE FROM pipedrive_mappings WHERE pipedrive_type = ? "
                                         "AND pipedrive_id = ?"),
@@ -461,12 +462,8 @@ bool CrmStore::updateRow(const QString &table, qint64 id, const QVariantMap &col
                 return false;
             old = *stored;
         }
-        const DbError journalError = m_journal->rowUpdating(table, id, old);
-        if (journalError.isError()) {
-            if (error)
-                *error = journalError;
+        if (!passed(m_journal->rowUpdating(table, id, old), error))
             return false;
-        }
     }
     QVariantList values;
     for (const QVariant &value : columns)
@@ -479,11 +476,8 @@ bool CrmStore::updateRow(const QString &table, qint64 id, const QVariantMap &col
     if (!m_keyIndexes.isEmpty()) {
         DbError indexError;
         updateKeyIndexes(table, id, columns, true, &indexError);
-        if (indexError.isError()) {
-            if (error)
-                *error = indexError;
+        if (!passed(indexError, error))
             return false;
-        }
     }
     return true;
 }
@@ -508,19 +502,12 @@ std::optional<qint64> CrmStore::insertRow(
     if (!m_keyIndexes.isEmpty()) {
         DbError indexError;
         updateKeyIndexes(table, id, columns, false, &indexError);
-        if (indexError.isError()) {
-            if (error)
-                *error = indexError;
+        if (!passed(indexError, error))
             return std::nullopt;
-        }
     }
     if (m_journal) {
-        const DbError journalError = m_journal->rowInserted(table, id);
-        if (journalError.isError()) {
-            if (error)
-                *error = journalError;
+        if (!passed(m_journal->rowInserted(table, id), error))
             return std::nullopt;
-        }
     }
     return id;
 }
@@ -528,12 +515,8 @@ std::optional<qint64> CrmStore::insertRow(
 bool CrmStore::deleteRow(const QString &table, qint64 id, DbError *error)
 {
     if (m_journal) {
-        const DbError journalError = m_journal->rowDeleting(table, id);
-        if (journalError.isError()) {
-            if (error)
-                *error = journalError;
+        if (!passed(m_journal->rowDeleting(table, id), error))
             return false;
-        }
     }
     QSqlQuery *q = query(sql(DeleteRow, table), { id }, error);
     if (!q)
@@ -542,11 +525,8 @@ bool CrmStore::deleteRow(const QString &table, qint64 id, DbError *error)
     if (!m_keyIndexes.isEmpty()) {
         DbError indexError;
         updateKeyIndexes(table, id, {}, true, &indexError);
-        if (indexError.isError()) {
-            if (error)
-                *error = indexError;
+        if (!passed(indexError, error))
             return false;
-        }
     }
     return true;
 }
