@@ -7,9 +7,13 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QRegularExpression>
+#include <QSqlDriver>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QTimeZone>
+#include <QUuid>
+
+#include <sqlite3.h>
 
 #include <cerrno>
 #include <unistd.h>
@@ -29,6 +33,67 @@ QString nextConnectionName()
 QString quoted(const QString &identifier)
 {
     return u'"' + identifier + u'"';
+}
+
+// What QtSql binds as NULL (QSqlResultPrivate::isVariantNull): null strings, invalid times too.
+bool isNullValue(const QVariant &value)
+{
+    if (value.isNull())
+        return true;
+    switch (value.typeId()) {
+    case QMetaType::QString:
+        return static_cast<const QString *>(value.constData())->isNull();
+    case QMetaType::QByteArray:
+        return static_cast<const QByteArray *>(value.constData())->isNull();
+    case QMetaType::QDateTime:
+        return !static_cast<const QDateTime *>(value.constData())->isValid();
+    case QMetaType::QDate:
+        return !static_cast<const QDate *>(value.constData())->isValid();
+    case QMetaType::QTime:
+        return !static_cast<const QTime *>(value.constData())->isValid();
+    case QMetaType::QUuid:
+        return static_cast<const QUuid *>(value.constData())->isNull();
+    default:
+        return false;
+    }
+}
+
+int bindText(sqlite3_stmt *statement, int index, const QString &text)
+{
+    const QByteArray utf8 = text.toUtf8();
+    return sqlite3_bind_text(
+        statement, index, utf8.constData(), int(utf8.size()), SQLITE_TRANSIENT);
+}
+
+// The same storage classes QSQLiteResult::exec() chooses, so that a value reads back the same
+// whichever path wrote it.
+int bindSqlite(sqlite3_stmt *statement, int index, const QVariant &value)
+{
+    if (isNullValue(value))
+        return sqlite3_bind_null(statement, index);
+    switch (value.typeId()) {
+    case QMetaType::QByteArray: {
+        const QByteArray bytes = value.toByteArray();
+        return sqlite3_bind_blob(
+            statement, index, bytes.constData(), int(bytes.size()), SQLITE_TRANSIENT);
+    }
+    case QMetaType::Int:
+    case QMetaType::Bool:
+        return sqlite3_bind_int(statement, index, value.toInt());
+    case QMetaType::Double:
+        return sqlite3_bind_double(statement, index, value.toDouble());
+    case QMetaType::UInt:
+    case QMetaType::LongLong:
+        return sqlite3_bind_int64(statement, index, value.toLongLong());
+    case QMetaType::QDateTime:
+        return bindText(statement, index, value.toDateTime().toString(Qt::ISODateWithMs));
+    case QMetaType::QTime:
+        return bindText(statement, index, value.toTime().toString(u"hh:mm:ss.zzz"_s));
+    case QMetaType::QString:
+        return bindText(statement, index, *static_cast<const QString *>(value.constData()));
+    default:
+        return bindText(statement, index, value.toString());
+    }
 }
 
 } // namespace
@@ -110,6 +175,9 @@ DbError Database::open(const DatabaseConfig &config)
 
 DbError Database::setUpSqlite()
 {
+    const QVariant handle = m_db.driver()->handle();
+    if (handle.isValid() && qstrcmp(handle.typeName(), "sqlite3*") == 0)
+        m_sqlite = *static_cast<sqlite3 *const *>(handle.constData());
     DbError error;
     // Rails turns foreign keys on for every connection; the CRM's FKs rely on it.
     if (!exec(u"PRAGMA foreign_keys = ON"_s, &error))
@@ -154,6 +222,7 @@ DbError Database::setUpPostgres()
 
 void Database::close()
 {
+    finalizeSqliteStatements();
     m_statements.clear();
     m_inTransaction = false;
     if (m_connectionName.isEmpty())
@@ -281,7 +350,11 @@ DbError Database::savepoint(const QString &name)
     if (!isPlainIdentifier(name))
         return DbError::make(DbError::Kind::Other, u"Internal error: bad savepoint name."_s);
     DbError error;
-    exec(u"SAVEPOINT "_s + name, &error);
+    // PostgreSQL prepares no SAVEPOINT: only SQLite's go through the statement cache.
+    if (m_sqlite)
+        execSqlite(u"SAVEPOINT "_s + name, {}, &error, nullptr);
+    else
+        exec(u"SAVEPOINT "_s + name, &error);
     return error;
 }
 
@@ -290,7 +363,10 @@ DbError Database::releaseSavepoint(const QString &name)
     if (!isPlainIdentifier(name))
         return DbError::make(DbError::Kind::Other, u"Internal error: bad savepoint name."_s);
     DbError error;
-    exec(u"RELEASE SAVEPOINT "_s + name, &error);
+    if (m_sqlite)
+        execSqlite(u"RELEASE SAVEPOINT "_s + name, {}, &error, nullptr);
+    else
+        exec(u"RELEASE SAVEPOINT "_s + name, &error);
     return error;
 }
 
@@ -332,6 +408,81 @@ QSqlQuery *Database::prepared(const QString &sql, DbError *error)
     }
     m_statements.insert(sql, query);
     return query.get();
+}
+
+void Database::finalizeSqliteStatements()
+{
+    for (sqlite3_stmt *statement : std::as_const(m_sqliteStatements))
+        sqlite3_finalize(statement);
+    m_sqliteStatements.clear();
+    m_sqlite = nullptr;
+}
+
+bool Database::execWrite(
+    const QString &sql, const QVariantList &values, DbError *error, qint64 *insertedId)
+{
+    if (m_sqlite)
+        return execSqlite(sql, values, error, insertedId);
+    QSqlQuery *query = prepared(sql, error);
+    if (!query)
+        return false;
+    for (qsizetype i = 0; i < values.size(); ++i)
+        query->bindValue(int(i), values.at(i));
+    if (!exec(*query, error))
+        return false;
+    if (insertedId)
+        *insertedId = lastInsertId(*query);
+    query->finish();
+    return true;
+}
+
+bool Database::execSqlite(
+    const QString &sql, const QVariantList &values, DbError *error, qint64 *insertedId)
+{
+    const auto fail = [&](int code, const QString &step) {
+        const DbError mapped
+            = errorFrom(QSqlError(step, QString::fromUtf8(sqlite3_errmsg(m_sqlite)),
+                QSqlError::StatementError, QString::number(code)));
+        qCDebug(lcDb).noquote() << "statement failed:" << mapped.kindName(mapped.kind)
+                                << mapped.detail;
+        if (error)
+            *error = mapped;
+        return false;
+    };
+    sqlite3_stmt *statement = m_sqliteStatements.value(sql);
+    if (!statement) {
+        const QByteArray text = sql.toUtf8();
+        const int prepared = sqlite3_prepare_v3(m_sqlite, text.constData(), int(text.size()),
+            SQLITE_PREPARE_PERSISTENT, &statement, nullptr);
+        if (prepared != SQLITE_OK || !statement) {
+            sqlite3_finalize(statement);
+            return fail(prepared, u"Unable to prepare statement"_s);
+        }
+        m_sqliteStatements.insert(sql, statement);
+    }
+    if (sqlite3_bind_parameter_count(statement) != values.size()) {
+        if (error)
+            *error = DbError::make(DbError::Kind::Other,
+                u"Internal error: a statement got %1 values for %2 parameters."_s.arg(values.size())
+                    .arg(sqlite3_bind_parameter_count(statement)));
+        return false;
+    }
+    for (qsizetype i = 0; i < values.size(); ++i) {
+        if (const int bound = bindSqlite(statement, int(i) + 1, values.at(i)); bound != SQLITE_OK) {
+            sqlite3_reset(statement);
+            return fail(bound, u"Unable to bind parameters"_s);
+        }
+    }
+    const int stepped = sqlite3_step(statement);
+    if (stepped != SQLITE_DONE && stepped != SQLITE_ROW) {
+        const bool failed = fail(stepped, u"Unable to execute statement"_s);
+        sqlite3_reset(statement);
+        return failed;
+    }
+    sqlite3_reset(statement);
+    if (insertedId)
+        *insertedId = sqlite3_last_insert_rowid(m_sqlite);
+    return true;
 }
 
 qint64 Database::lastInsertId(QSqlQuery &query) const

@@ -161,23 +161,17 @@ void CrmStore::updateKeyIndexes(
             || (!removeOld && !columns.contains(column)))
             continue;
         if (removeOld && (columns.isEmpty() || columns.contains(column))) {
-            QSqlQuery *q
-                = query(QStringLiteral("DELETE FROM %1 WHERE row_id = ?").arg(*it), { id }, error);
-            if (!q)
+            if (!write(QStringLiteral("DELETE FROM %1 WHERE row_id = ?").arg(*it), { id }, error))
                 return;
-            q->finish();
         }
         const QVariant key = columns.value(column);
         if (key.isNull() || !columns.contains(column))
             continue;
-        QSqlQuery *q
-            = query(QStringLiteral("INSERT INTO %1 (key_value, row_id) VALUES (?, ?) ON CONFLICT "
-                                   "(key_value) DO NOTHING")
-                        .arg(*it),
-                { key, id }, error);
-        if (!q)
+        if (!write(QStringLiteral("INSERT INTO %1 (key_value, row_id) VALUES (?, ?) ON CONFLICT "
+                                  "(key_value) DO NOTHING")
+                       .arg(*it),
+                { key, id }, error))
             return;
-        q->finish();
     }
 }
 
@@ -342,6 +336,16 @@ QSqlQuery *CrmStore::query(const QString &sql, const QVariantList &values, DbErr
     return q;
 }
 
+bool CrmStore::write(
+    const QString &sql, const QVariantList &values, DbError *error, qint64 *insertedId)
+{
+    QVariantList bindable;
+    bindable.reserve(values.size());
+    for (const QVariant &value : values)
+        bindable << toBindable(value);
+    return m_db.execWrite(sql, bindable, error, insertedId);
+}
+
 std::optional<qint64> CrmStore::railsIdFor(const QString &type, qint64 pipedriveId, DbError *error)
 {
     const auto cached = m_mappingCache.constFind({ type, pipedriveId });
@@ -374,17 +378,13 @@ bool CrmStore::setMapping(const QString &type, qint64 pipedriveId, qint64 railsI
     }
     // The unique index on (type, id) makes this an upsert on both dialects; a row the rake task
     // wrote is reused, never duplicated.
-    QSqlQuery *q = query(
+    return write(
         QStringLiteral("INSERT INTO pipedrive_mappings (pipedrive_type, pipedrive_id, rails_id, "
                        "created_at, updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT "
                        "(pipedrive_type, pipedrive_id) DO UPDATE SET rails_id = excluded.rails_id, "
                        "updated_at = excluded.updated_at WHERE pipedrive_mappings.rails_id <> "
                        "excluded.rails_id"),
         { type, pipedriveId, railsId, m_now, m_now }, error);
-    if (!q)
-        return false;
-    q->finish();
-    return true;
 }
 
 bool CrmStore::removeMapping(const QString &type, qint64 pipedriveId, DbError *error)
@@ -393,12 +393,10 @@ bool CrmStore::removeMapping(const QString &type, qint64 pipedriveId, DbError *e
         if (!passed(m_journal->mappingRemoving(type, pipedriveId), error))
             return false;
     }
-    QSqlQuery *q = query(QStringLiteral("DELETE FROM pipedrive_mappings WHERE pipedrive_type = ? "
-                                        "AND pipedrive_id = ?"),
-        { type, pipedriveId }, error);
-    if (!q)
+    if (!write(QStringLiteral("DELETE FROM pipedrive_mappings WHERE pipedrive_type = ? "
+                              "AND pipedrive_id = ?"),
+            { type, pipedriveId }, error))
         return false;
-    q->finish();
     rememberMapping(type, pipedriveId, -1);
     return true;
 }
@@ -469,10 +467,8 @@ bool CrmStore::updateRow(const QString &table, qint64 id, const QVariantMap &col
     for (const QVariant &value : columns)
         values << value;
     values << id;
-    QSqlQuery *q = query(sql(UpdateRow, table, columns.keys()), values, error);
-    if (!q)
+    if (!write(sql(UpdateRow, table, columns.keys()), values, error))
         return false;
-    q->finish();
     if (!m_keyIndexes.isEmpty()) {
         DbError indexError;
         updateKeyIndexes(table, id, columns, true, &indexError);
@@ -488,11 +484,9 @@ std::optional<qint64> CrmStore::insertRow(
     QVariantList values;
     for (const QVariant &value : columns)
         values << value;
-    QSqlQuery *q = query(sql(InsertRow, table, columns.keys()), values, error);
-    if (!q)
+    qint64 id = -1;
+    if (!write(sql(InsertRow, table, columns.keys()), values, error, &id))
         return std::nullopt;
-    const qint64 id = m_db.lastInsertId(*q);
-    q->finish();
     if (id < 0) {
         if (error)
             *error = DbError::make(DbError::Kind::Other,
@@ -518,10 +512,8 @@ bool CrmStore::deleteRow(const QString &table, qint64 id, DbError *error)
         if (!passed(m_journal->rowDeleting(table, id), error))
             return false;
     }
-    QSqlQuery *q = query(sql(DeleteRow, table), { id }, error);
-    if (!q)
+    if (!write(sql(DeleteRow, table), { id }, error))
         return false;
-    q->finish();
     if (!m_keyIndexes.isEmpty()) {
         DbError indexError;
         updateKeyIndexes(table, id, {}, true, &indexError);

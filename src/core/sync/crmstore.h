@@ -83,6 +83,9 @@ public:
 
     // One statement, prepared once, for code-built SQL with ? placeholders.
     QSqlQuery *query(const QString &sql, const QVariantList &values, DbError *error);
+    // The same for statements that return no rows (Database::execWrite: SQLite's fast path).
+    bool write(const QString &sql, const QVariantList &values, DbError *error,
+        qint64 *insertedId = nullptr);
 
     // Values as they are bound: times as Rails' UTC text, dates as ISO text.
     static QVariant toBindable(const QVariant &value);

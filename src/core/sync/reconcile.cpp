@@ -119,13 +119,11 @@ DbError reconcile::recordSeen(Database &db, Entity entity, const QJsonArray &rec
         for (qsizetype i = 0; i < count; ++i)
             values << name << ids.at(start + i);
         // A page read again after a reconnect lists the same ids.
-        QSqlQuery *q = exec(db,
-            u"INSERT INTO pipedrive_sync_seen (entity, pipedrive_id) VALUES %1 ON CONFLICT "
-            "(entity, pipedrive_id) DO NOTHING"_s.arg(rows.join(u", "_s)),
-            values, &error);
-        if (!q)
+        if (!db.execWrite(
+                u"INSERT INTO pipedrive_sync_seen (entity, pipedrive_id) VALUES %1 ON CONFLICT "
+                "(entity, pipedrive_id) DO NOTHING"_s.arg(rows.join(u", "_s)),
+                values, &error))
             return error;
-        q->finish();
     }
     return error;
 }

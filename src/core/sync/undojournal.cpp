@@ -306,10 +306,8 @@ DbError UndoJournal::flush()
                    << (change.pipedriveId >= 0 ? QVariant(change.pipedriveId) : noId)
                    << (change.before.isEmpty() ? none : QVariant(change.before)) << createdAt;
         }
-        QSqlQuery *q = exec(m_db, sql, values, &error);
-        if (!q)
+        if (!m_db.execWrite(sql, values, &error))
             return error;
-        q->finish();
     }
     if (m_statePending >= 0)
         m_stateWritten = true;
