@@ -1,5 +1,7 @@
 #include "apiclient.h"
 
+#include "networkthread.h"
+
 #include <QNetworkAccessManager>
 #include <QNetworkRequest>
 
@@ -24,6 +26,11 @@ ApiRequest *ApiClient::createRequest(const QString &path, const QUrlQuery &query
     request.setAttribute(
         QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
     request.setAttribute(QNetworkRequest::Http2AllowedAttribute, false);
+    if (m_config.networkThread) {
+        if (!m_network)
+            m_network = std::make_shared<NetworkThread>();
+        return new ApiRequest(m_network, request, path, m_config.timeoutMs, parent ? parent : this);
+    }
     return new ApiRequest(m_nam, request, path, m_config.timeoutMs, parent ? parent : this);
 }
 

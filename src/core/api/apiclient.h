@@ -9,6 +9,8 @@
 #include <QUrl>
 #include <QUrlQuery>
 
+#include <memory>
+
 class QNetworkAccessManager;
 
 namespace pds {
@@ -18,10 +20,13 @@ struct ApiClientConfig
     QUrl baseUrl; // from baseUrlForCompany()
     QString token; // sent only as the x-api-token header
     int timeoutMs = 60000; // per request
+    // Read and parse replies on a thread of their own (NetworkThread) instead of the client's.
+    bool networkThread = false;
 };
 
 // Builds authenticated requests and keeps what every response says about the limits. Lives in
-// the thread of the QNetworkAccessManager it is given.
+// the thread of the QNetworkAccessManager it is given (with networkThread, the replies are read
+// on a thread of the client's own; requests and answers still come and go in this thread).
 class ApiClient : public QObject
 {
     Q_OBJECT
@@ -47,6 +52,7 @@ signals:
 
 private:
     QNetworkAccessManager *m_nam;
+    std::shared_ptr<NetworkThread> m_network; // with config.networkThread, made at first use
     ApiClientConfig m_config;
     int m_requestCount = 0;
     qint64 m_tokensSpent = 0;

@@ -1,5 +1,7 @@
 #include "apirequest.h"
 
+#include "networkthread.h"
+
 #include "companydomain.h"
 #include "logging.h"
 
@@ -189,8 +191,23 @@ ApiRequest::ApiRequest(QNetworkAccessManager *nam, const QNetworkRequest &reques
     connect(&m_timer, &QTimer::timeout, this, &ApiRequest::onTimeout);
 }
 
+ApiRequest::ApiRequest(std::shared_ptr<NetworkThread> network, const QNetworkRequest &request,
+    const QString &path, int timeoutMs, QObject *parent)
+    : ApiRequest(static_cast<QNetworkAccessManager *>(nullptr), request, path, timeoutMs, parent)
+{
+    m_network = std::move(network);
+}
+
 ApiRequest::~ApiRequest()
 {
+    if (m_job) {
+        {
+            const QMutexLocker lock(&m_job->mutex);
+            m_job->owner = nullptr;
+        }
+        if (!m_done)
+            m_network->abort(m_job);
+    }
     if (m_reply) {
         m_reply->disconnect(this);
         m_reply->abort();
@@ -215,8 +232,14 @@ void ApiRequest::start()
         QMetaObject::invokeMethod(this, &ApiRequest::finished, Qt::QueuedConnection);
         return;
     }
-    m_reply = m_nam->get(m_request);
-    connect(m_reply, &QNetworkReply::finished, this, &ApiRequest::onReplyFinished);
+    if (m_network) {
+        m_job = std::make_shared<NetworkJob>();
+        m_job->owner = this;
+        m_network->get(m_job, m_request, m_path);
+    } else {
+        m_reply = m_nam->get(m_request);
+        connect(m_reply, &QNetworkReply::finished, this, &ApiRequest::onReplyFinished);
+    }
     if (m_timeoutMs > 0)
         m_timer.start(m_timeoutMs);
 }
@@ -224,6 +247,10 @@ void ApiRequest::start()
 void ApiRequest::cancel()
 {
     m_cancelled = true;
+    if (m_job && !m_done) {
+        m_job->cancelled = true;
+        m_network->abort(m_job);
+    }
     if (m_reply)
         m_reply->abort();
 }
@@ -231,6 +258,10 @@ void ApiRequest::cancel()
 void ApiRequest::onTimeout()
 {
     m_timedOut = true;
+    if (m_job && !m_done) {
+        m_job->timedOut = true;
+        m_network->abort(m_job);
+    }
     if (m_reply)
         m_reply->abort();
 }
@@ -242,6 +273,35 @@ void ApiRequest::onReplyFinished()
     m_done = true;
     m_timer.stop();
     QNetworkReply *reply = m_reply;
+    m_response = interpretReply(readReply(reply, m_timedOut, m_cancelled && !m_timedOut), m_path);
+    reply->deleteLater();
+    m_reply = nullptr;
+    finish();
+}
+
+void ApiRequest::deliver(const ApiResponse &response)
+{
+    if (m_done)
+        return;
+    m_done = true;
+    m_timer.stop();
+    m_response = response;
+    finish();
+}
+
+void ApiRequest::finish()
+{
+    m_response.elapsedMs = m_elapsed.elapsed();
+    // The query holds only paging and filters: the token travels in a header, never in the URL.
+    qCDebug(lcApi).noquote() << "GET" << m_request.url().path() << m_request.url().query() << "->"
+                             << m_response.httpStatus << m_response.bytes << "bytes"
+                             << m_response.elapsedMs << "ms"
+                             << (m_response.ok() ? QString() : m_response.error.toString());
+    emit finished();
+}
+
+RawReply readReply(QNetworkReply *reply, bool timedOut, bool cancelled)
+{
     RawReply raw;
     raw.httpStatus = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     raw.networkError = reply->error();
@@ -252,18 +312,9 @@ void ApiRequest::onReplyFinished()
     if (reply->isOpen()) // an aborted reply is closed: nothing to read
         raw.body = reply->readAll();
     raw.headers = reply->rawHeaderPairs();
-    raw.timedOut = m_timedOut;
-    raw.cancelled = m_cancelled && !m_timedOut;
-    m_response = interpretReply(raw, m_path);
-    m_response.elapsedMs = m_elapsed.elapsed();
-    // The query holds only paging and filters: the token travels in a header, never in the URL.
-    qCDebug(lcApi).noquote() << "GET" << m_request.url().path() << m_request.url().query() << "->"
-                             << raw.httpStatus << m_response.bytes << "bytes"
-                             << m_response.elapsedMs << "ms"
-                             << (m_response.ok() ? QString() : m_response.error.toString());
-    reply->deleteLater();
-    m_reply = nullptr;
-    emit finished();
+    raw.timedOut = timedOut;
+    raw.cancelled = cancelled;
+    return raw;
 }
 
 } // namespace pds

@@ -9,6 +9,8 @@
 #include <QPointer>
 #include <QTimer>
 
+#include <memory>
+
 class QNetworkAccessManager;
 
 namespace pds {
@@ -41,6 +43,11 @@ struct RawReply
     bool cancelled = false;
 };
 ApiResponse interpretReply(const RawReply &raw, const QString &path);
+// What a finished reply holds (read in the reply's thread).
+RawReply readReply(QNetworkReply *reply, bool timedOut, bool cancelled);
+
+class NetworkThread;
+struct NetworkJob;
 RateLimitInfo parseRateLimitHeaders(const QList<QNetworkReply::RawHeaderPair> &headers);
 
 // One HTTP GET with its own timeout: started once, finishes once, then deletes itself later.
@@ -50,6 +57,9 @@ class ApiRequest : public QObject
 public:
     ApiRequest(QNetworkAccessManager *nam, const QNetworkRequest &request, const QString &path,
         int timeoutMs, QObject *parent = nullptr);
+    // The reply is read and parsed on the network thread; finished() still comes in this thread.
+    ApiRequest(std::shared_ptr<NetworkThread> network, const QNetworkRequest &request,
+        const QString &path, int timeoutMs, QObject *parent = nullptr);
     ~ApiRequest() override;
 
     void start();
@@ -57,14 +67,20 @@ public:
     const ApiResponse &response() const { return m_response; }
     QString path() const { return m_path; }
 
+    // The network thread's answer (called in this request's thread).
+    void deliver(const pds::ApiResponse &response);
+
 signals:
     void finished();
 
 private:
     void onReplyFinished();
     void onTimeout();
+    void finish();
 
-    QNetworkAccessManager *m_nam;
+    QNetworkAccessManager *m_nam = nullptr;
+    std::shared_ptr<NetworkThread> m_network;
+    std::shared_ptr<NetworkJob> m_job;
     QNetworkRequest m_request;
     QString m_path;
     int m_timeoutMs;

@@ -1,4 +1,6 @@
 // The client against the fake Pipedrive server on loopback: paging, errors, retries, limits.
+// Every case runs twice: replies read in the client's thread, and on its network thread (as the
+// sync engine reads them).
 
 #include "api/apiclient.h"
 #include "api/connectioncheck.h"
@@ -17,15 +19,22 @@ class TestApiClient : public QObject
 {
     Q_OBJECT
 
+public:
+    explicit TestApiClient(bool networkThread)
+        : m_networkThread(networkThread)
+    { }
+
 private:
+    bool m_networkThread;
     pds::test::FakePipedriveServer m_server;
     QNetworkAccessManager m_nam;
     QString m_token;
 
     ApiClient *client(const QString &token = {}, int timeoutMs = 20000)
     {
-        return new ApiClient(
-            &m_nam, { m_server.baseUrl(), token.isEmpty() ? m_token : token, timeoutMs }, this);
+        return new ApiClient(&m_nam,
+            { m_server.baseUrl(), token.isEmpty() ? m_token : token, timeoutMs, m_networkThread },
+            this);
     }
 
     struct Outcome
@@ -236,9 +245,39 @@ private slots:
     void unreachableHostIsANetworkError()
     {
         ApiClient unreachable(
-            &m_nam, { QUrl(QStringLiteral("http://127.0.0.1:1")), m_token, 5000 });
+            &m_nam, { QUrl(QStringLiteral("http://127.0.0.1:1")), m_token, 5000, m_networkThread });
         const Outcome outcome = readAll(&unreachable, endpoints::deals(), {}, 100);
         QCOMPARE(outcome.error.kind, ApiError::Kind::Network);
+    }
+
+    void cancelledRequestAnswersAsCancelled()
+    {
+        m_server.setLatencyMs(2000);
+        ApiClient *apiClient = client();
+        ApiRequest *request = apiClient->createRequest(endpoints::deals().path);
+        QSignalSpy finished(request, &ApiRequest::finished);
+        request->start();
+        request->cancel();
+        // (Read in the client's thread, the answer comes at once; from the network thread, soon.)
+        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 5000);
+        m_server.setLatencyMs(0);
+        QCOMPARE(request->response().error.kind, ApiError::Kind::Cancelled);
+    }
+
+    void requestDeletedInFlightLeavesTheClientWorking()
+    {
+        m_server.setLatencyMs(300);
+        ApiClient *apiClient = client();
+        ApiRequest *gone = apiClient->createRequest(endpoints::deals().path);
+        gone->start();
+        delete gone; // its answer must go nowhere, not to a deleted object
+        m_server.setLatencyMs(0);
+        ApiRequest *next = apiClient->createRequest(endpoints::stages().path);
+        QSignalSpy finished(next, &ApiRequest::finished);
+        next->start();
+        QVERIFY(finished.wait(10000));
+        QVERIFY2(next->response().ok(), qPrintable(next->response().error.toString()));
+        QVERIFY(!next->response().body.value(QLatin1String("data")).toArray().isEmpty());
     }
 
     void tokenTravelsOnlyInTheHeader()
@@ -272,5 +311,13 @@ private slots:
     }
 };
 
-QTEST_GUILESS_MAIN(TestApiClient)
+int main(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    TestApiClient direct(false);
+    TestApiClient threaded(true);
+    const int failedDirect = QTest::qExec(&direct, argc, argv);
+    const int failedThreaded = QTest::qExec(&threaded, argc, argv);
+    return failedDirect + failedThreaded;
+}
 #include "tst_apiclient.moc"
