@@ -373,7 +373,8 @@ bool CrmStore::setMapping(const QString &type, qint64 pipedriveId, qint64 railsI
             return false;
         if (previous == railsId)
             return true;
-        if (!passed(m_journal->mappingSetting(type, pipedriveId, previous.value_or(-1)), error))
+        if (!passed(m_journal->mappingSetting(type, pipedriveId, railsId, previous.value_or(-1)),
+                error))
             return false;
     }
     // The unique index on (type, id) makes this an upsert on both dialects; a row the rake task

@@ -23,7 +23,8 @@ public:
     // called before the row goes: the journal reads what it needs to restore it
     virtual DbError rowDeleting(const QString &table, qint64 id) = 0;
     // previousRailsId: -1 when the mapping is new
-    virtual DbError mappingSetting(const QString &type, qint64 pipedriveId, qint64 previousRailsId)
+    virtual DbError mappingSetting(
+        const QString &type, qint64 pipedriveId, qint64 railsId, qint64 previousRailsId)
         = 0;
     virtual DbError mappingRemoving(const QString &type, qint64 pipedriveId) = 0;
 };

@@ -31,6 +31,16 @@ const QStringList &crmTables()
     return tables;
 }
 
+// pipedrive_mappings.pipedrive_type -> the table its rails_id points into.
+const QList<QPair<QString, QString>> &mappingTables()
+{
+    static const QList<QPair<QString, QString>> list = { { u"User"_s, u"users"_s },
+        { u"Organization"_s, u"accounts"_s }, { u"Contact"_s, u"contacts"_s },
+        { u"Lead"_s, u"leads"_s }, { u"Opportunity"_s, u"opportunities"_s },
+        { u"Task"_s, u"tasks"_s }, { u"Note"_s, u"notes"_s } };
+    return list;
+}
+
 QString now()
 {
     return Database::formatTimestamp(QDateTime::currentDateTimeUtc());
@@ -246,8 +256,18 @@ DbError UndoJournal::readMapping(const QString &type, qint64 pipedriveId, QStrin
     return error;
 }
 
-DbError UndoJournal::mappingSetting(const QString &type, qint64 pipedriveId, qint64 previousRailsId)
+DbError UndoJournal::mappingSetting(
+    const QString &type, qint64 pipedriveId, qint64 railsId, qint64 previousRailsId)
 {
+    if (previousRailsId < 0 && !m_pending.isEmpty()) {
+        Change &last = m_pending.last();
+        if (last.op == u"insert" && last.rowId == railsId && last.mappingType.isEmpty()
+            && mappingTables().contains({ type, last.table })) {
+            last.mappingType = type;
+            last.pipedriveId = pipedriveId;
+            return {};
+        }
+    }
     QString before;
     if (previousRailsId >= 0) {
         const DbError error = readMapping(type, pipedriveId, &before);
@@ -391,16 +411,6 @@ const QList<Reference> &references()
         { u"note_associations"_s, u"notable_id"_s, u"opportunities"_s, u"Opportunity"_s },
         { u"note_associations"_s, u"notable_id"_s, u"accounts"_s, u"Account"_s },
     };
-    return list;
-}
-
-// pipedrive_mappings.pipedrive_type -> the table its rails_id points into.
-const QList<QPair<QString, QString>> &mappingTables()
-{
-    static const QList<QPair<QString, QString>> list = { { u"User"_s, u"users"_s },
-        { u"Organization"_s, u"accounts"_s }, { u"Contact"_s, u"contacts"_s },
-        { u"Lead"_s, u"leads"_s }, { u"Opportunity"_s, u"opportunities"_s },
-        { u"Task"_s, u"tasks"_s }, { u"Note"_s, u"notes"_s } };
     return list;
 }
 
@@ -596,7 +606,7 @@ bool Undoer::checkReferences()
             u"SELECT m.pipedrive_id FROM pipedrive_mappings m WHERE m.pipedrive_type = ? AND "
             "m.rails_id IN (SELECT c.row_id FROM pipedrive_sync_changes c WHERE c.sync_id = ? AND "
             "c.op = 'insert' AND c.table_name = ?) AND NOT EXISTS (SELECT 1 FROM "
-            "pipedrive_sync_changes d WHERE d.sync_id = ? AND d.op = 'map_set' AND "
+            "pipedrive_sync_changes d WHERE d.sync_id = ? AND d.op IN ('map_set', 'insert') AND "
             "d.mapping_type = m.pipedrive_type AND d.pipedrive_id = m.pipedrive_id) ORDER BY "
             "m.pipedrive_id LIMIT 1"_s,
             { type, sync, table, sync });
@@ -673,6 +683,15 @@ bool Undoer::applyChange(qint64 runId, const QString &op, const QString &table, 
     }
     QSqlQuery *q = nullptr;
     if (op == u"insert") {
+        // The row's new mapping rides on its insert (see UndoJournal::mappingSetting).
+        if (!mappingType.isEmpty()) {
+            q = query(u"DELETE FROM pipedrive_mappings WHERE pipedrive_type = ? AND pipedrive_id "
+                      "= ?"_s,
+                { mappingType, pipedriveId });
+            if (!q)
+                return false;
+            q->finish();
+        }
         q = query(u"DELETE FROM %1 WHERE id = ?"_s.arg(table), { rowId });
         if (q && q->numRowsAffected() > 0) {
             ++counts.deleted;

@@ -32,8 +32,10 @@ public:
     DbError rowInserted(const QString &table, qint64 id) override;
     DbError rowUpdating(const QString &table, qint64 id, const QVariantMap &before) override;
     DbError rowDeleting(const QString &table, qint64 id) override;
+    // A new mapping of the row just inserted rides on that row's "insert" change (one journal
+    // row per created record instead of two: the journal was a sixth of a full sync's time).
     DbError mappingSetting(
-        const QString &type, qint64 pipedriveId, qint64 previousRailsId) override;
+        const QString &type, qint64 pipedriveId, qint64 railsId, qint64 previousRailsId) override;
     DbError mappingRemoving(const QString &type, qint64 pipedriveId) override;
 
     // For the engine's transactions: mark() before a record, rollbackTo(mark) when its savepoint
