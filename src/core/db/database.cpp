@@ -10,6 +10,7 @@
 #include <QSqlDriver>
 #include <QSqlError>
 #include <QSqlQuery>
+#include <QSqlRecord>
 #include <QTimeZone>
 #include <QUuid>
 
@@ -93,6 +94,26 @@ int bindSqlite(sqlite3_stmt *statement, int index, const QVariant &value)
         return bindText(statement, index, *static_cast<const QString *>(value.constData()));
     default:
         return bindText(statement, index, value.toString());
+    }
+}
+
+QVariant columnValue(sqlite3_stmt *statement, int column)
+{
+    switch (sqlite3_column_type(statement, column)) {
+    case SQLITE_INTEGER:
+        return QVariant(qint64(sqlite3_column_int64(statement, column)));
+    case SQLITE_FLOAT:
+        return QVariant(sqlite3_column_double(statement, column));
+    case SQLITE_NULL:
+        return QVariant();
+    case SQLITE_BLOB: {
+        const char *data = static_cast<const char *>(sqlite3_column_blob(statement, column));
+        return QVariant(QByteArray(data, sqlite3_column_bytes(statement, column)));
+    }
+    default: {
+        const char *text = reinterpret_cast<const char *>(sqlite3_column_text(statement, column));
+        return QVariant(QString::fromUtf8(text, sqlite3_column_bytes(statement, column)));
+    }
     }
 }
 
@@ -436,8 +457,32 @@ bool Database::execWrite(
     return true;
 }
 
-bool Database::execSqlite(
-    const QString &sql, const QVariantList &values, DbError *error, qint64 *insertedId)
+bool Database::forEachRow(const QString &sql, const QVariantList &values,
+    const std::function<void(const QVariantList &row)> &onRow, DbError *error)
+{
+    if (m_sqlite)
+        return execSqlite(sql, values, error, nullptr, &onRow);
+    QSqlQuery *query = prepared(sql, error);
+    if (!query)
+        return false;
+    for (qsizetype i = 0; i < values.size(); ++i)
+        query->bindValue(int(i), values.at(i));
+    if (!exec(*query, error))
+        return false;
+    QVariantList row;
+    while (query->next()) {
+        row.clear();
+        const int columns = query->record().count();
+        for (int i = 0; i < columns; ++i)
+            row << query->value(i);
+        onRow(row);
+    }
+    query->finish();
+    return true;
+}
+
+bool Database::execSqlite(const QString &sql, const QVariantList &values, DbError *error,
+    qint64 *insertedId, const std::function<void(const QVariantList &row)> *onRow)
 {
     const auto fail = [&](int code, const QString &step) {
         const DbError mapped
@@ -473,7 +518,18 @@ bool Database::execSqlite(
             return fail(bound, u"Unable to bind parameters"_s);
         }
     }
-    const int stepped = sqlite3_step(statement);
+    int stepped = sqlite3_step(statement);
+    if (onRow) {
+        QVariantList row;
+        const int columns = sqlite3_column_count(statement);
+        while (stepped == SQLITE_ROW) {
+            row.clear();
+            for (int i = 0; i < columns; ++i)
+                row << columnValue(statement, i);
+            (*onRow)(row);
+            stepped = sqlite3_step(statement);
+        }
+    }
     if (stepped != SQLITE_DONE && stepped != SQLITE_ROW) {
         const bool failed = fail(stepped, u"Unable to execute statement"_s);
         sqlite3_reset(statement);

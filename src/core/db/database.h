@@ -8,6 +8,7 @@
 #include <QStringList>
 #include <QVariantList>
 
+#include <functional>
 #include <memory>
 
 class QDateTime;
@@ -86,6 +87,13 @@ public:
     bool execWrite(const QString &sql, const QVariantList &values, DbError *error = nullptr,
         qint64 *insertedId = nullptr);
 
+    // Runs a SELECT and hands each row's values to onRow, in order; the same fast path on SQLite
+    // as execWrite(). Values come as sqlite3 stores them (integer qint64, real double, text
+    // QString, blob QByteArray, NULL an invalid QVariant): for lookups of ids and names, not
+    // for comparing a stored row with a mapped one (readRow keeps QtSql's types for that).
+    bool forEachRow(const QString &sql, const QVariantList &values,
+        const std::function<void(const QVariantList &row)> &onRow, DbError *error = nullptr);
+
     DbError errorFrom(const QSqlError &error) const;
 
     // A time as Rails writes it into datetime(6)/timestamp(6) columns: UTC, no zone,
@@ -102,8 +110,8 @@ private:
     DbError setUpPostgres();
     void finishCachedQueries();
     void finalizeSqliteStatements();
-    bool execSqlite(
-        const QString &sql, const QVariantList &values, DbError *error, qint64 *insertedId);
+    bool execSqlite(const QString &sql, const QVariantList &values, DbError *error,
+        qint64 *insertedId, const std::function<void(const QVariantList &row)> *onRow = nullptr);
 
     DatabaseConfig m_config;
     QString m_connectionName;

@@ -182,18 +182,18 @@ bool CrmStore::prefetchMappings(
         QVariantList values { type };
         for (qint64 id : chunk)
             values << id;
-        QSqlQuery *q
-            = query(QStringLiteral("SELECT pipedrive_id, rails_id FROM pipedrive_mappings WHERE "
-                                   "pipedrive_type = ? AND pipedrive_id IN (%1)")
-                        .arg(inList()),
-                values, error);
-        if (!q)
-            return false;
         for (qint64 id : chunk)
             m_mappingCache.insert({ type, id }, -1);
-        while (q->next())
-            m_mappingCache.insert({ type, q->value(0).toLongLong() }, q->value(1).toLongLong());
-        q->finish();
+        if (!rows(
+                QStringLiteral("SELECT pipedrive_id, rails_id FROM pipedrive_mappings WHERE "
+                               "pipedrive_type = ? AND pipedrive_id IN (%1)")
+                    .arg(inList()),
+                values,
+                [&](const QVariantList &row) {
+                    m_mappingCache.insert({ type, row.at(0).toLongLong() }, row.at(1).toLongLong());
+                },
+                error))
+            return false;
     }
     return true;
 }
@@ -208,24 +208,17 @@ bool CrmStore::prefetchLinked(const QString &type, const QString &table, const Q
         QVariantList values { type };
         for (qint64 id : chunk)
             values << id;
-        QSqlQuery *q
-            = query(QStringLiteral("SELECT m.pipedrive_id, %1 FROM pipedrive_mappings m JOIN "
-                                   "%2 t ON t.id = m.rails_id WHERE m.pipedrive_type = ? AND "
-                                   "m.pipedrive_id IN (%3)")
-                        .arg(columns, table, inList()),
-                values, error);
-        if (!q)
-            return false;
         for (qint64 id : chunk)
             cache.insert(id, {});
-        while (q->next()) {
-            QVariantList row;
-            const int n = q->record().count();
-            for (int i = 1; i < n; ++i)
-                row << q->value(i);
-            cache.insert(q->value(0).toLongLong(), row);
-        }
-        q->finish();
+        if (!rows(
+                QStringLiteral("SELECT m.pipedrive_id, %1 FROM pipedrive_mappings m JOIN "
+                               "%2 t ON t.id = m.rails_id WHERE m.pipedrive_type = ? AND "
+                               "m.pipedrive_id IN (%3)")
+                    .arg(columns, table, inList()),
+                values,
+                [&](const QVariantList &row) { cache.insert(row.at(0).toLongLong(), row.mid(1)); },
+                error))
+            return false;
     }
     return true;
 }
@@ -239,20 +232,18 @@ QVariantList CrmStore::linkedValues(const QString &type, const QString &table,
     const auto cached = cache.constFind(pipedriveId);
     if (cached != cache.cend())
         return *cached;
-    QSqlQuery *q
-        = query(QStringLiteral("SELECT %1 FROM pipedrive_mappings m JOIN %2 t ON t.id = "
-                               "m.rails_id WHERE m.pipedrive_type = ? AND m.pipedrive_id = ?")
-                    .arg(columns, table),
-            { type, pipedriveId }, error);
     QVariantList values;
-    if (!q)
-        return values;
-    if (q->next()) {
-        const int n = q->record().count();
-        for (int i = 0; i < n; ++i)
-            values << q->value(i);
-    }
-    q->finish();
+    if (!rows(
+            QStringLiteral("SELECT %1 FROM pipedrive_mappings m JOIN %2 t ON t.id = "
+                           "m.rails_id WHERE m.pipedrive_type = ? AND m.pipedrive_id = ?")
+                .arg(columns, table),
+            { type, pipedriveId },
+            [&](const QVariantList &row) {
+                if (values.isEmpty())
+                    values = row;
+            },
+            error))
+        return {};
     cache.insert(pipedriveId, values);
     return values;
 }
@@ -336,6 +327,16 @@ QSqlQuery *CrmStore::query(const QString &sql, const QVariantList &values, DbErr
     return q;
 }
 
+bool CrmStore::rows(const QString &sql, const QVariantList &values,
+    const std::function<void(const QVariantList &row)> &onRow, DbError *error)
+{
+    QVariantList bindable;
+    bindable.reserve(values.size());
+    for (const QVariant &value : values)
+        bindable << toBindable(value);
+    return m_db.forEachRow(sql, bindable, onRow, error);
+}
+
 bool CrmStore::write(
     const QString &sql, const QVariantList &values, DbError *error, qint64 *insertedId)
 {
@@ -351,15 +352,17 @@ std::optional<qint64> CrmStore::railsIdFor(const QString &type, qint64 pipedrive
     const auto cached = m_mappingCache.constFind({ type, pipedriveId });
     if (cached != m_mappingCache.cend())
         return *cached >= 0 ? std::optional<qint64>(*cached) : std::nullopt;
-    QSqlQuery *q = query(QStringLiteral("SELECT rails_id FROM pipedrive_mappings WHERE "
-                                        "pipedrive_type = ? AND pipedrive_id = ?"),
-        { type, pipedriveId }, error);
-    if (!q)
-        return std::nullopt;
     std::optional<qint64> id;
-    if (q->next())
-        id = q->value(0).toLongLong();
-    q->finish();
+    if (!rows(
+            QStringLiteral("SELECT rails_id FROM pipedrive_mappings WHERE "
+                           "pipedrive_type = ? AND pipedrive_id = ?"),
+            { type, pipedriveId },
+            [&](const QVariantList &row) {
+                if (!id)
+                    id = row.at(0).toLongLong();
+            },
+            error))
+        return std::nullopt;
     // "No mapping" is remembered too (as -1): every write of a mapping goes through here.
     m_mappingCache.insert({ type, pipedriveId }, id.value_or(-1));
     return id;
@@ -422,16 +425,18 @@ std::optional<qint64> CrmStore::findIdBy(
     const QString &table, const QString &column, const QVariant &value, DbError *error)
 {
     const auto index = m_keyIndexes.constFind(table + QLatin1Char('.') + column);
-    QSqlQuery *q = index != m_keyIndexes.cend()
-        ? query(QStringLiteral("SELECT row_id FROM %1 WHERE key_value = ?").arg(*index), { value },
-            error)
-        : query(sql(FindBy, table, { column }), { value }, error);
-    if (!q)
-        return std::nullopt;
     std::optional<qint64> id;
-    if (q->next())
-        id = q->value(0).toLongLong();
-    q->finish();
+    if (!rows(
+            index != m_keyIndexes.cend()
+                ? QStringLiteral("SELECT row_id FROM %1 WHERE key_value = ?").arg(*index)
+                : sql(FindBy, table, { column }),
+            { value },
+            [&](const QVariantList &row) {
+                if (!id)
+                    id = row.at(0).toLongLong();
+            },
+            error))
+        return std::nullopt;
     return id;
 }
 

@@ -84,6 +84,9 @@ public:
 
     // One statement, prepared once, for code-built SQL with ? placeholders.
     QSqlQuery *query(const QString &sql, const QVariantList &values, DbError *error);
+    // Each row of a lookup (ids, names) to onRow (Database::forEachRow: SQLite's fast path).
+    bool rows(const QString &sql, const QVariantList &values,
+        const std::function<void(const QVariantList &row)> &onRow, DbError *error);
     // The same for statements that return no rows (Database::execWrite: SQLite's fast path).
     bool write(const QString &sql, const QVariantList &values, DbError *error,
         qint64 *insertedId = nullptr);
