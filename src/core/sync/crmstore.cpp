@@ -65,8 +65,7 @@ QString CrmStore::formatTimestamp(const QDateTime &time)
 
 const QString &CrmStore::sql(int kind, const QString &table, const QStringList &columns)
 {
-    const QString key = QString::number(kind) + QLatin1Char('|') + table + QLatin1Char('|')
-        + columns.join(QLatin1Char(','));
+    const SqlKey key { kind, table, columns };
     auto it = m_sql.find(key);
     if (it != m_sql.end())
         return *it;
@@ -149,28 +148,31 @@ DbError CrmStore::indexKey(const QString &table, const QString &column)
             &error))
         return error;
     m_keyIndexes.insert(table + QLatin1Char('.') + column, temp);
+    m_keyIndexList.removeIf(
+        [&](const KeyIndex &index) { return index.table == table && index.column == column; });
+    m_keyIndexList.append({ table, column,
+        QStringLiteral("DELETE FROM %1 WHERE row_id = ?").arg(temp),
+        QStringLiteral(
+            "INSERT INTO %1 (key_value, row_id) VALUES (?, ?) ON CONFLICT (key_value) DO NOTHING")
+            .arg(temp) });
     return error;
 }
 
 void CrmStore::updateKeyIndexes(
     const QString &table, qint64 id, const QVariantMap &columns, bool removeOld, DbError *error)
 {
-    for (auto it = m_keyIndexes.cbegin(); it != m_keyIndexes.cend(); ++it) {
-        const QString column = it.key().section(QLatin1Char('.'), 1);
-        if (it.key().section(QLatin1Char('.'), 0, 0) != table
-            || (!removeOld && !columns.contains(column)))
+    for (const KeyIndex &index : std::as_const(m_keyIndexList)) {
+        const bool has = columns.contains(index.column);
+        if (index.table != table || (!removeOld && !has))
             continue;
-        if (removeOld && (columns.isEmpty() || columns.contains(column))) {
-            if (!write(QStringLiteral("DELETE FROM %1 WHERE row_id = ?").arg(*it), { id }, error))
+        if (removeOld && (columns.isEmpty() || has)) {
+            if (!write(index.deleteSql, { id }, error))
                 return;
         }
-        const QVariant key = columns.value(column);
-        if (key.isNull() || !columns.contains(column))
+        const QVariant key = columns.value(index.column);
+        if (key.isNull() || !has)
             continue;
-        if (!write(QStringLiteral("INSERT INTO %1 (key_value, row_id) VALUES (?, ?) ON CONFLICT "
-                                  "(key_value) DO NOTHING")
-                       .arg(*it),
-                { key, id }, error))
+        if (!write(index.insertSql, { key, id }, error))
             return;
     }
 }
@@ -263,6 +265,15 @@ CrmStore::CrmStore(Database &db)
     , m_now(QDateTime::currentDateTimeUtc())
 { }
 
+QVariant CrmStore::bindable(const QVariant &value) const
+{
+    // Most times bound are the page's "now" (created_at, updated_at, mappings): formatted once.
+    if (value.metaType().id() == QMetaType::QDateTime && !m_nowText.isEmpty()
+        && *static_cast<const QDateTime *>(value.constData()) == m_now)
+        return m_nowText;
+    return toBindable(value);
+}
+
 QVariant CrmStore::toBindable(const QVariant &value)
 {
     if (value.isNull())
@@ -330,21 +341,21 @@ QSqlQuery *CrmStore::query(const QString &sql, const QVariantList &values, DbErr
 bool CrmStore::rows(const QString &sql, const QVariantList &values,
     const std::function<void(const QVariantList &row)> &onRow, DbError *error)
 {
-    QVariantList bindable;
-    bindable.reserve(values.size());
+    QVariantList bound;
+    bound.reserve(values.size());
     for (const QVariant &value : values)
-        bindable << toBindable(value);
-    return m_db.forEachRow(sql, bindable, onRow, error);
+        bound << bindable(value);
+    return m_db.forEachRow(sql, bound, onRow, error);
 }
 
 bool CrmStore::write(
     const QString &sql, const QVariantList &values, DbError *error, qint64 *insertedId)
 {
-    QVariantList bindable;
-    bindable.reserve(values.size());
+    QVariantList bound;
+    bound.reserve(values.size());
     for (const QVariant &value : values)
-        bindable << toBindable(value);
-    return m_db.execWrite(sql, bindable, error, insertedId);
+        bound << bindable(value);
+    return m_db.execWrite(sql, bound, error, insertedId);
 }
 
 std::optional<qint64> CrmStore::railsIdFor(const QString &type, qint64 pipedriveId, DbError *error)

@@ -137,7 +137,11 @@ public:
 
     Database &database() { return m_db; }
     QDateTime now() const { return m_now; }
-    void setNow(const QDateTime &now) { m_now = now; }
+    void setNow(const QDateTime &now)
+    {
+        m_now = now;
+        m_nowText = formatTimestamp(now);
+    }
 
     // Pipedrive ids beyond the CRM's 32-bit pipedrive_mappings columns cannot be mapped.
     static bool fitsMapping(qint64 id) { return id > 0 && id <= 2147483647; }
@@ -154,13 +158,37 @@ private:
     Database &m_db;
     QDateTime m_now;
     ChangeJournal *m_journal = nullptr;
-    QHash<QString, QString> m_sql;
+    struct SqlKey
+    {
+        int kind;
+        QString table;
+        QStringList columns;
+        bool operator==(const SqlKey &other) const
+        {
+            return kind == other.kind && table == other.table && columns == other.columns;
+        }
+        friend size_t qHash(const SqlKey &key, size_t seed = 0)
+        {
+            return qHashMulti(seed, key.kind, key.table, key.columns);
+        }
+    };
+    QHash<SqlKey, QString> m_sql;
+    QString m_nowText; // m_now as bound, formatted once per page
+    QVariant bindable(const QVariant &value) const;
     // Mappings (-1: none) and linked values seen in this page (or record, see beginPage()).
     QHash<QPair<QString, qint64>, qint64> m_mappingCache;
     QHash<QString, QHash<qint64, QVariantList>>
         m_linkedCache; // "type|table|columns" -> id -> values
     bool m_pageMode = false;
     QHash<QString, QString> m_keyIndexes; // "table.column" -> temp table
+    struct KeyIndex
+    {
+        QString table;
+        QString column;
+        QString deleteSql;
+        QString insertSql;
+    };
+    QList<KeyIndex> m_keyIndexList; // the same, with their statements built once
     void updateKeyIndexes(const QString &table, qint64 id, const QVariantMap &columns,
         bool removeOld, DbError *error);
 };

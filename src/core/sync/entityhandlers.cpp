@@ -58,7 +58,8 @@ DbError prefetch(SyncContext &context, const QJsonArray &items, const char *ownT
     QList<std::pair<std::optional<qint64> mapping::RecordRefs::*, const char *>> mappings = {})
 {
     DbError error;
-    QList<mapping::RecordRefs> refs;
+    QList<mapping::RecordRefs> &refs = context.pageRefs;
+    refs.clear();
     refs.reserve(items.size());
     for (const QJsonValue &value : items)
         refs << mapping::recordRefs(value.toObject());
@@ -242,7 +243,7 @@ public:
     DbError writeRecord(SyncContext &context, const QJsonObject &record) override
     {
         context.store.beginRecord();
-        const mapping::RecordRefs refs = mapping::recordRefs(record);
+        const mapping::RecordRefs refs = context.refsOf(record);
         mapping::OrganizationLinks links;
         if (auto owner
             = context.lookups.ownerOrFallback(refs.ownerId, context.options.defaultOwnerUserId))
@@ -353,7 +354,7 @@ public:
     DbError writeRecord(SyncContext &context, const QJsonObject &record) override
     {
         context.store.beginRecord();
-        const mapping::RecordRefs refs = mapping::recordRefs(record);
+        const mapping::RecordRefs refs = context.refsOf(record);
         DbError error;
         if (!checkId(context, refs.id, &error))
             return error;
@@ -512,7 +513,7 @@ public:
     DbError writeRecord(SyncContext &context, const QJsonObject &record) override
     {
         context.store.beginRecord();
-        const mapping::RecordRefs refs = mapping::recordRefs(record);
+        const mapping::RecordRefs refs = context.refsOf(record);
         DbError error;
         if (!checkId(context, refs.id, &error))
             return error;
@@ -594,7 +595,7 @@ public:
     DbError writeRecord(SyncContext &context, const QJsonObject &record) override
     {
         context.store.beginRecord();
-        const mapping::RecordRefs refs = mapping::recordRefs(record);
+        const mapping::RecordRefs refs = context.refsOf(record);
         DbError error;
         if (!checkId(context, refs.id, &error))
             return error;
@@ -660,7 +661,7 @@ public:
     DbError writeRecord(SyncContext &context, const QJsonObject &record) override
     {
         context.store.beginRecord();
-        const mapping::RecordRefs refs = mapping::recordRefs(record);
+        const mapping::RecordRefs refs = context.refsOf(record);
         DbError error;
         if (!checkId(context, refs.id, &error))
             return error;

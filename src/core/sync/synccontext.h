@@ -53,6 +53,18 @@ struct SyncContext
     RunCounts counts;
     PasswordHasher *hasher = nullptr; // new users' bcrypt hashes, off the critical path
     bool deletionsSource = false; // the page lists deleted records (deals?status=deleted)
+    // The links of the page's records, read once when the page is prefetched, and the index of
+    // the record being written (set by the engine).
+    QList<mapping::RecordRefs> pageRefs;
+    qsizetype recordIndex = -1;
+
+    // The links of the record being written: from the page's prefetch, else read now.
+    mapping::RecordRefs refsOf(const QJsonObject &record) const
+    {
+        if (recordIndex >= 0 && recordIndex < pageRefs.size())
+            return pageRefs.at(recordIndex);
+        return mapping::recordRefs(record);
+    }
 
     // Records a problem for the current record in the journal (same transaction as the page).
     DbError report(std::optional<qint64> pipedriveId, Problem::Kind kind, const QString &reason,

@@ -457,13 +457,19 @@ SyncEngine::PageWrite SyncEngine::writePage(const ApiPage &page)
 
     context.store.setNow(QDateTime::currentDateTimeUtc());
     context.deletionsSource = m_sourceDeletions;
+    context.pageRefs.clear();
+    context.recordIndex = -1;
     DbError error = m_options.dryRun ? DbError() : db.beginTransaction();
     if (error.isOk())
         error = m_handler->beginPage(context, page.items);
     if (error.isError())
         return abortPage(error, SyncOutcome::Failed);
     QDateTime pageMaxUpdate;
-    for (const QJsonValue &value : page.items) {
+    // A handler that prefetched the page read every item's links there, in order.
+    const bool refsByIndex = context.pageRefs.size() == page.items.size();
+    for (qsizetype index = 0; index < page.items.size(); ++index) {
+        const QJsonValue value = page.items.at(index);
+        context.recordIndex = refsByIndex ? index : -1;
         if (checkCancelled())
             return abortPage({}, SyncOutcome::Cancelled);
         // Records of a deletions list are not imported: they count as deleted, or not at all.
@@ -510,6 +516,7 @@ SyncEngine::PageWrite SyncEngine::writePage(const ApiPage &page)
         if (updated.isValid() && (!pageMaxUpdate.isValid() || updated > pageMaxUpdate))
             pageMaxUpdate = updated;
     }
+    context.recordIndex = -1;
     // Formatted once a page, not per record (it was a measurable share of a sync's time).
     if (pageMaxUpdate.isValid()) {
         const QString mark = pageMaxUpdate.toString(Qt::ISODate);
