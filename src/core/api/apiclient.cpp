@@ -5,6 +5,8 @@
 #include <QNetworkAccessManager>
 #include <QNetworkRequest>
 
+#include <utility>
+
 namespace pds {
 
 ApiClient::ApiClient(QNetworkAccessManager *nam, const ApiClientConfig &config, QObject *parent)
@@ -26,12 +28,25 @@ ApiRequest *ApiClient::createRequest(const QString &path, const QUrlQuery &query
     request.setAttribute(
         QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
     request.setAttribute(QNetworkRequest::Http2AllowedAttribute, false);
+    ApiRequest *created = nullptr;
     if (m_config.networkThread) {
         if (!m_network)
             m_network = std::make_shared<NetworkThread>();
-        return new ApiRequest(m_network, request, path, m_config.timeoutMs, parent ? parent : this);
+        created
+            = new ApiRequest(m_network, request, path, m_config.timeoutMs, parent ? parent : this);
+    } else {
+        created = new ApiRequest(m_nam, request, path, m_config.timeoutMs, parent ? parent : this);
     }
-    return new ApiRequest(m_nam, request, path, m_config.timeoutMs, parent ? parent : this);
+    // Counted until it answers (or goes unanswered): requests side by side share the burst budget.
+    ++m_inFlight;
+    auto open = std::make_shared<bool>(true);
+    const auto close = [this, open] {
+        if (std::exchange(*open, false))
+            --m_inFlight;
+    };
+    connect(created, &ApiRequest::finished, this, close);
+    connect(created, &QObject::destroyed, this, close);
+    return created;
 }
 
 void ApiClient::noteResponse(const ApiResponse &response, int tokenCost)
@@ -50,8 +65,11 @@ void ApiClient::noteResponse(const ApiResponse &response, int tokenCost)
 int ApiClient::burstDelayMs() const
 {
     // Keep one request of head-room in the rolling window; wait out the window when it is gone.
-    if (m_lastRateLimit.remaining < 0 || m_lastRateLimit.remaining > 1
-        || m_lastRateLimit.resetSeconds <= 0 || !m_sinceRateLimit.isValid())
+    // Requests still in flight will use up part of what the last answer said was left.
+    const int remaining
+        = m_lastRateLimit.remaining < 0 ? -1 : m_lastRateLimit.remaining - m_inFlight;
+    if (m_lastRateLimit.remaining < 0 || remaining > 1 || m_lastRateLimit.resetSeconds <= 0
+        || !m_sinceRateLimit.isValid())
         return 0;
     const qint64 left = qint64(m_lastRateLimit.resetSeconds * 1000) - m_sinceRateLimit.elapsed();
     return left > 0 ? int(left) : 0;

@@ -55,6 +55,7 @@ private:
     std::shared_ptr<NetworkThread> m_network; // with config.networkThread, made at first use
     ApiClientConfig m_config;
     int m_requestCount = 0;
+    int m_inFlight = 0; // created and not answered yet
     qint64 m_tokensSpent = 0;
     RateLimitInfo m_lastRateLimit;
     QElapsedTimer m_sinceRateLimit; // how old m_lastRateLimit is

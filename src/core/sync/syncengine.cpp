@@ -101,8 +101,7 @@ void SyncEngine::requestCancel()
     QMetaObject::invokeMethod(
         this,
         [this] {
-            if (m_pager)
-                m_pager->cancel();
+            cancelPagers();
             // Waiting to reconnect holds no transaction: stop at once.
             if (m_reconnecting)
                 stopCancelled();
@@ -234,25 +233,46 @@ void SyncEngine::fetchLookups(QList<LookupStep> steps)
         return;
     if (steps.isEmpty())
         return startEntity(0);
-    const LookupStep step = steps.takeFirst();
-    auto *pager = new Pager(m_client, step.first, {}, 500, this);
-    pager->setRetryPolicy(m_options.retry);
-    m_pager = pager;
-    auto collected = std::make_shared<QJsonArray>();
-    connect(pager, &Pager::pageReady, this, [=, this](const ApiPage &page) {
-        for (const QJsonValue &value : page.items)
-            collected->append(value);
-        if (!page.last)
-            return pager->fetchNext();
-        pager->deleteLater();
-        step.second(*collected);
-        fetchLookups(steps);
-    });
-    connect(pager, &Pager::failed, this, [this, pager](const ApiError &error) {
-        pager->deleteLater();
-        onApiFailed(error);
-    });
-    pager->fetchNext();
+    // All side by side: they do not depend on each other, and each is a round trip before the
+    // first entity can start. Applied in their order once all are in.
+    auto collected = std::make_shared<QList<QJsonArray>>(steps.size());
+    auto pending = std::make_shared<qsizetype>(steps.size());
+    for (qsizetype i = 0; i < steps.size(); ++i) {
+        auto *pager = new Pager(m_client, steps.at(i).first, {}, 500, this);
+        pager->setRetryPolicy(m_options.retry);
+        m_lookupPagers.append(pager);
+        connect(pager, &Pager::pageReady, this, [=, this](const ApiPage &page) {
+            if (m_finished)
+                return;
+            for (const QJsonValue &value : page.items)
+                (*collected)[i].append(value);
+            if (!page.last)
+                return pager->fetchNext();
+            pager->deleteLater();
+            if (--*pending > 0)
+                return;
+            m_lookupPagers.clear();
+            for (qsizetype j = 0; j < steps.size(); ++j)
+                steps.at(j).second(collected->at(j));
+            fetchLookups({});
+        });
+        connect(pager, &Pager::failed, this, [this, pager](const ApiError &error) {
+            pager->deleteLater();
+            onApiFailed(error);
+        });
+    }
+    for (const QPointer<Pager> &pager : std::as_const(m_lookupPagers))
+        pager->fetchNext();
+}
+
+void SyncEngine::cancelPagers()
+{
+    if (m_pager)
+        m_pager->cancel();
+    for (const QPointer<Pager> &pager : std::as_const(m_lookupPagers)) {
+        if (pager)
+            pager->cancel();
+    }
 }
 
 DbError SyncEngine::loadUsers()
@@ -741,8 +761,7 @@ void SyncEngine::finishRun()
     if (m_finished)
         return;
     m_finished = true;
-    if (m_pager)
-        m_pager->cancel();
+    cancelPagers();
     if (m_hasher) {
         // A cancelled or failed run does not wait: the next run finds those users and hashes
         // them then. Otherwise the run ends with every new user's hash in place.

@@ -95,6 +95,8 @@ private:
     std::unique_ptr<UndoJournal> m_undo; // none in a dry run
     QList<qint64> m_dryRunIds; // a dry run's run rows, one per entity, made before it begins
     QPointer<Pager> m_pager;
+    QList<QPointer<Pager>> m_lookupPagers; // the lookups, read side by side
+    void cancelPagers();
     RunSummary m_summary;
     bool m_finished = false;
 
