@@ -7,6 +7,7 @@
 #include <QStringList>
 
 #include <algorithm>
+#include <array>
 #include <limits>
 
 using namespace Qt::StringLiterals;
@@ -616,6 +617,27 @@ OptText mappedText(const QJsonObject &record, QStringView targetId, const Mappin
         options.fieldsOf(target->source), linkNames);
 }
 
+// The four address targets (street, city, state, zip, in that order): the address is read once
+// when they all take the same address field (the default), else each as mappedText().
+Address mappedAddress(const QJsonObject &record, const std::array<QStringView, 4> &targetIds,
+    const MappingOptions &options, const FieldLinkNames &linkNames)
+{
+    const FieldTarget *first = findFieldTarget(targetIds[0]);
+    const QString key = first ? fieldKeyFor(options.fieldMap, *first) : QString();
+    bool shared = !key.isEmpty();
+    for (QStringView id : targetIds) {
+        const FieldTarget *target = shared ? findFieldTarget(id) : nullptr;
+        shared = target && target->part != FieldTarget::Part::Whole
+            && target->source == first->source && fieldKeyFor(options.fieldMap, *target) == key;
+    }
+    if (shared && isAddressValue(record, key, options.fieldsOf(first->source)))
+        return readAddress(record, key);
+    return { mappedText(record, targetIds[0], options, linkNames),
+        mappedText(record, targetIds[1], options, linkNames),
+        mappedText(record, targetIds[2], options, linkNames),
+        mappedText(record, targetIds[3], options, linkNames) };
+}
+
 // "Name: value" lines of the custom fields of `defs` that the field map leaves unused, in field
 // order.
 QStringList customFieldLines(const QJsonObject &record, FieldSource source,
@@ -749,10 +771,13 @@ Mapped<AccountRow> mapOrganization(
     row.name = *name;
 
     const FieldLinkNames &names = links.fieldLinkNames;
-    row.address = mappedText(organization, u"accounts.address", options, names);
-    row.city = mappedText(organization, u"accounts.city", options, names);
-    row.state = mappedText(organization, u"accounts.state", options, names);
-    row.zip = mappedText(organization, u"accounts.zip", options, names);
+    const Address address = mappedAddress(organization,
+        { u"accounts.address", u"accounts.city", u"accounts.state", u"accounts.zip" }, options,
+        names);
+    row.address = address.address;
+    row.city = address.city;
+    row.state = address.state;
+    row.zip = address.zip;
     row.assignedTo = trimmed(links.ownerEmail);
 
     if (const OptText phone = mappedText(organization, u"accounts.phone", options, names)) {
@@ -862,11 +887,8 @@ Mapped<PersonRow> mapPerson(
         phone = phones.first().value;
 
     const FieldLinkNames &names = links.fieldLinkNames;
-    Address address;
-    address.address = mappedText(person, u"persons.address", options, names);
-    address.city = mappedText(person, u"persons.city", options, names);
-    address.state = mappedText(person, u"persons.state", options, names);
-    address.zip = mappedText(person, u"persons.zip", options, names);
+    const Address address = mappedAddress(person,
+        { u"persons.address", u"persons.city", u"persons.state", u"persons.zip" }, options, names);
     QDateTime createdAt;
     QDateTime updatedAt;
     readTimes(person, u"add_time", u"update_time", options, createdAt, updatedAt, result.problems);
