@@ -11,6 +11,7 @@
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QSqlRecord>
+#include <QStringEncoder>
 #include <QTimeZone>
 #include <QUuid>
 
@@ -512,9 +513,31 @@ bool Database::execSqlite(const QString &sql, const QVariantList &values, DbErro
                     .arg(sqlite3_bind_parameter_count(statement)));
         return false;
     }
+    // Text values are encoded side by side into one buffer kept between statements and bound
+    // without a copy (SQLITE_STATIC): no allocation per value.
+    QStringEncoder utf8(QStringEncoder::Utf8, QStringEncoder::Flag::Stateless);
+    qsizetype needed = 0;
+    for (const QVariant &value : values) {
+        if (value.typeId() == QMetaType::QString)
+            needed += utf8.requiredSpace(static_cast<const QString *>(value.constData())->size());
+    }
+    if (m_textBuffer.size() < needed)
+        m_textBuffer.resize(needed);
+    char *out = m_textBuffer.data();
     for (qsizetype i = 0; i < values.size(); ++i) {
-        if (const int bound = bindSqlite(statement, int(i) + 1, values.at(i)); bound != SQLITE_OK) {
+        const QVariant &value = values.at(i);
+        int bound = SQLITE_OK;
+        if (value.typeId() == QMetaType::QString && !isNullValue(value)) {
+            char *start = out;
+            out = utf8.appendToBuffer(out, *static_cast<const QString *>(value.constData()));
+            bound
+                = sqlite3_bind_text(statement, int(i) + 1, start, int(out - start), SQLITE_STATIC);
+        } else {
+            bound = bindSqlite(statement, int(i) + 1, value);
+        }
+        if (bound != SQLITE_OK) {
             sqlite3_reset(statement);
+            sqlite3_clear_bindings(statement);
             return fail(bound, u"Unable to bind parameters"_s);
         }
     }
@@ -533,9 +556,11 @@ bool Database::execSqlite(const QString &sql, const QVariantList &values, DbErro
     if (stepped != SQLITE_DONE && stepped != SQLITE_ROW) {
         const bool failed = fail(stepped, u"Unable to execute statement"_s);
         sqlite3_reset(statement);
+        sqlite3_clear_bindings(statement); // the text buffer is reused: no binding may outlive it
         return failed;
     }
     sqlite3_reset(statement);
+    sqlite3_clear_bindings(statement);
     if (insertedId)
         *insertedId = sqlite3_last_insert_rowid(m_sqlite);
     return true;

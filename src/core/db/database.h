@@ -120,6 +120,7 @@ private:
     bool m_inTransaction = false;
     sqlite3 *m_sqlite = nullptr; // the QSQLITE connection's own handle
     QHash<QString, sqlite3_stmt *> m_sqliteStatements;
+    QByteArray m_textBuffer; // UTF-8 of a statement's text values while it runs
 };
 
 } // namespace pds
