@@ -83,6 +83,12 @@ private slots:
     void enforcesForeignKeys();
     void mapsUniqueViolationsToConstraint_data() { pds::test::addBackendRows(); }
     void mapsUniqueViolationsToConstraint();
+    void execWriteBindsValuesAsQtSqlDoes_data() { pds::test::addBackendRows(); }
+    void execWriteBindsValuesAsQtSqlDoes();
+    void execWriteMapsErrorsAndKeepsTheTransaction_data() { pds::test::addBackendRows(); }
+    void execWriteMapsErrorsAndKeepsTheTransaction();
+    void forEachRowReadsEveryRowInOrder_data() { pds::test::addBackendRows(); }
+    void forEachRowReadsEveryRowInOrder();
     void givesEachDatabaseItsOwnConnection();
     void closeRemovesTheConnection();
     void preparesEachStatementOncePerConnection_data() { pds::test::addBackendRows(); }
@@ -180,6 +186,100 @@ void TestDatabase::mapsUniqueViolationsToConstraint()
     QCOMPARE(error.kind, DbError::Kind::Constraint);
     QVERIFY2(error.message.contains(u"rules"_s), qPrintable(error.message));
     QVERIFY(!error.nativeCode.isEmpty());
+}
+
+void TestDatabase::execWriteBindsValuesAsQtSqlDoes()
+{
+    PDS_SCRATCH_DATABASE(scratch);
+    Database db;
+    QVERIFY(db.open(scratch.config()).isOk());
+    DbError error;
+    QVERIFY(db.exec(itemsTable(db), &error));
+    const QString insert = db.isPostgres()
+        ? u"INSERT INTO items (name, flag, note) VALUES (?, ?, ?) RETURNING id"_s
+        : u"INSERT INTO items (name, flag, note) VALUES (?, ?, ?)"_s;
+    // The same values through QtSql and through execWrite must read back the same.
+    const QList<QVariantList> rows = {
+        { u"Müller & Søn — 東京 😀"_s, true, QVariant(QMetaType::fromType<QString>()) },
+        { u"empty note"_s, false, u""_s },
+        { u"long"_s, QVariant(), QString(5000, u'x') },
+    };
+    for (const QVariantList &values : rows) {
+        qint64 id = -1;
+        QVERIFY2(db.execWrite(insert, values, &error, &id), qPrintable(error.toString()));
+        QVERIFY(id > 0);
+        QSqlQuery viaQt(db.handle());
+        QVERIFY(viaQt.prepare(u"SELECT name, flag, note FROM items WHERE id = ?"_s));
+        viaQt.addBindValue(id);
+        QVERIFY(viaQt.exec() && viaQt.next());
+        QCOMPARE(viaQt.value(0).toString(), values.at(0).toString());
+        QCOMPARE(viaQt.value(1).isNull(), values.at(1).isNull());
+        if (!values.at(1).isNull())
+            QCOMPARE(viaQt.value(1).toBool(), values.at(1).toBool());
+        // A null QString is NULL, an empty one is '' (as QtSql binds them).
+        QCOMPARE(viaQt.value(2).isNull(), values.at(2).toString().isNull());
+        QCOMPARE(viaQt.value(2).toString(), values.at(2).toString());
+    }
+    QCOMPARE(countRows(db, u"items"_s), rows.size());
+}
+
+void TestDatabase::execWriteMapsErrorsAndKeepsTheTransaction()
+{
+    PDS_SCRATCH_DATABASE(scratch);
+    Database db;
+    QVERIFY(db.open(scratch.config()).isOk());
+    DbError error;
+    QVERIFY(db.exec(itemsTable(db), &error));
+    QVERIFY(db.beginTransaction().isOk());
+    const QString insert = u"INSERT INTO items (name) VALUES (?)"_s;
+    QVERIFY(db.execWrite(insert, { u"Acme"_s }, &error));
+    QVERIFY(db.savepoint(u"row"_s).isOk());
+    QVERIFY(!db.execWrite(insert, { u"Acme"_s }, &error));
+    QCOMPARE(error.kind, DbError::Kind::Constraint);
+    QVERIFY(!error.nativeCode.isEmpty());
+    QVERIFY(db.rollbackToSavepoint(u"row"_s).isOk());
+    // A NOT NULL column given NULL: a clear error, nothing written.
+    QVERIFY(!db.execWrite(insert, { QVariant() }, &error));
+    QCOMPARE(error.kind, DbError::Kind::Constraint);
+    QVERIFY(db.rollbackToSavepoint(u"row"_s).isOk());
+    if (db.isSqlite()) {
+        // SQLite's own API counts the parameters: the wrong number of values is refused.
+        error = {};
+        QVERIFY(!db.execWrite(insert, { u"a"_s, u"b"_s }, &error));
+        QVERIFY(error.isError());
+    }
+    QVERIFY(db.execWrite(insert, { u"Beta"_s }, &error));
+    QVERIFY(db.releaseSavepoint(u"row"_s).isOk());
+    QVERIFY(db.commit().isOk());
+    QCOMPARE(countRows(db, u"items"_s), 2);
+}
+
+void TestDatabase::forEachRowReadsEveryRowInOrder()
+{
+    PDS_SCRATCH_DATABASE(scratch);
+    Database db;
+    QVERIFY(db.open(scratch.config()).isOk());
+    DbError error;
+    QVERIFY(db.exec(itemsTable(db), &error));
+    for (const QString &name : { u"c"_s, u"a"_s, u"b"_s })
+        QVERIFY(db.execWrite(u"INSERT INTO items (name, note) VALUES (?, ?)"_s,
+            { name, name == u"a" ? QVariant() : QVariant(name + u"!"_s) }, &error));
+    QStringList seen;
+    QVERIFY(db.forEachRow(
+        u"SELECT name, note, id FROM items WHERE name <> ? ORDER BY name"_s, { u"zzz"_s },
+        [&](const QVariantList &row) {
+            seen << row.at(0).toString() + u'|'
+                    + (row.at(1).isNull() ? u"NULL"_s : row.at(1).toString()) + u'|'
+                    + (row.at(2).toLongLong() > 0 ? u"id"_s : u"no id"_s);
+        },
+        &error));
+    QCOMPARE(seen, (QStringList { u"a|NULL|id"_s, u"b|b!|id"_s, u"c|c!|id"_s }));
+    // A statement that does not prepare is an error, not an empty result.
+    seen.clear();
+    QVERIFY(!db.forEachRow(
+        u"SELECT nope FROM items"_s, {}, [&](const QVariantList &) { seen << u"row"_s; }, &error));
+    QVERIFY(error.isError());
+    QVERIFY(seen.isEmpty());
 }
 
 void TestDatabase::givesEachDatabaseItsOwnConnection()
