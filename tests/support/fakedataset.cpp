@@ -1863,6 +1863,12 @@ QJsonObject FakeDataset::templateFor(Entity entity, const QJsonObject &given, qi
     return shape;
 }
 
+quint64 FakeDataset::touch(Entity entity)
+{
+    m_tableVersions[int(entity)] = ++m_version;
+    return m_version;
+}
+
 qint64 FakeDataset::addRecord(Entity entity, QJsonObject record, const QDateTime &now)
 {
     auto &t = tableRef(entity);
@@ -1880,8 +1886,8 @@ qint64 FakeDataset::addRecord(Entity entity, QJsonObject record, const QDateTime
     r.id = id;
     r.json = std::move(json);
     stamp(entity, r);
+    r.revision = touch(entity);
     t.append(std::move(r));
-    ++m_version;
     return id;
 }
 
@@ -1909,7 +1915,7 @@ bool FakeDataset::updateRecord(
     const qint64 secs = qMax(now.toSecsSinceEpoch(), r->updateSecs + 1);
     r->json.insert(updateKey(entity), formatTime(entity, secs));
     stamp(entity, *r);
-    ++m_version;
+    r->revision = touch(entity);
     return true;
 }
 
@@ -1927,7 +1933,7 @@ bool FakeDataset::deleteRecord(Entity entity, qint64 id, const QDateTime &now)
     if (it == t.end() || it->id != id)
         return false;
     t.erase(it);
-    ++m_version;
+    touch(entity);
     return true;
 }
 

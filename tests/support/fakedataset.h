@@ -62,6 +62,7 @@ public:
         qint64 addSecs = 0;
         qint64 updateSecs = 0;
         QJsonObject json;
+        quint64 revision = 0; // version() right after the record's last change; 0 = generated
     };
 
     FakeDataset();
@@ -112,6 +113,8 @@ public:
 
     // Bumps on every mutation, so caches built on a table can tell they are stale.
     quint64 version() const { return m_version; }
+    // version() right after the last record added, changed or removed in the table; 0 = none.
+    quint64 tableVersion(Entity entity) const { return m_tableVersions[int(entity)]; }
 
     // Fields that the fake (like the real API) sends as null although the OpenAPI files do not
     // mark them nullable, keyed by route ("/api/v2/persons" -> {"org_id", ...}).
@@ -119,11 +122,13 @@ public:
 
 private:
     QList<Record> &tableRef(Entity entity);
+    quint64 touch(Entity entity);
     static void stamp(Entity entity, Record &record);
     QJsonObject templateFor(Entity entity, const QJsonObject &given, qint64 secs) const;
 
     quint32 m_seed = 0;
     quint64 m_version = 0;
+    quint64 m_tableVersions[9] = {};
     QList<Record> m_tables[9];
     QList<QJsonObject> m_fields[5];
     QHash<QString, QString> m_customKeys; // "<set>/<name>" -> key

@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 using namespace Qt::StringLiterals;
 
@@ -236,6 +237,14 @@ struct FakePipedriveServer::Response
     }
 };
 
+// A record's compact JSON as a list serves it; good while nothing it was built from changed since
+// (see listBody).
+struct FakePipedriveServer::CachedJson
+{
+    quint64 builtAt = 0; // the dataset's version() then
+    QByteArray json;
+};
+
 struct FakePipedriveServer::Caches
 {
     struct Order
@@ -247,6 +256,11 @@ struct FakePipedriveServer::Caches
     {
         int open = 0, won = 0, lost = 0, activities = 0, doneActivities = 0, notes = 0, people = 0;
     };
+    // Every record's compact JSON, per entity and shape (the include_fields that change it), so
+    // that a page is spliced from bytes instead of serialised anew on every request.
+    using JsonCache = QHash<qint64, CachedJson>;
+    QHash<QString, JsonCache> json[9]; // by entity, then shape
+
     QHash<int, Order> orders; // entity * 8 + sort field
     quint64 countsVersion = ~quint64(0);
     QHash<qint64, Counts> personCounts, orgCounts, dealCounts;
@@ -341,6 +355,16 @@ void FakePipedriveServer::setDataset(FakeDataset dataset)
 {
     m_dataset = std::move(dataset);
     m_caches = std::make_unique<Caches>(); // versions restart with a new dataset
+    // Serialise every record of the plain lists now (what a sync reads), so that even the first
+    // pass through the data is served from bytes.
+    for (Entity entity : { Entity::Users, Entity::Organizations, Entity::Persons, Entity::Deals,
+             Entity::Activities, Entity::Notes, Entity::Pipelines, Entity::Stages }) {
+        const auto &table = m_dataset.table(entity);
+        Caches::JsonCache &cache = m_caches->json[int(entity)][QString()];
+        cache.reserve(table.size());
+        for (const auto &r : table)
+            cachedJson(entity, r, {}, cache, 0);
+    }
 }
 
 void FakePipedriveServer::generate(quint32 seed, const DatasetSizes &sizes)
@@ -664,8 +688,8 @@ void FakePipedriveServer::deliver(
             socket->disconnectFromHost();
             return;
         }
-        out += response.body;
         socket->write(out);
+        socket->write(response.body); // shared into the socket's buffer, not copied
         if (close)
             socket->disconnectFromHost();
     };
@@ -964,7 +988,8 @@ FakePipedriveServer::Response FakePipedriveServer::listV2(
             begin = qMax(begin, lowerBound(key, id + 1));
     }
 
-    QJsonArray data;
+    QList<const FakeDataset::Record *> data;
+    data.reserve(qMin(*limit, end - begin));
     const FakeDataset::Record *last = nullptr;
     bool more = false;
     const int step = desc ? -1 : 1;
@@ -976,15 +1001,16 @@ FakePipedriveServer::Response FakePipedriveServer::listV2(
             more = true;
             break;
         }
-        data.append(present(entity, r, includeFields));
+        data.append(&r);
         last = &r;
     }
     const QJsonValue next = more && last
         ? QJsonValue(encodeCursor(sortFieldName(field), sortKey(field, *last), desc, last->id))
         : QJsonValue(QJsonValue::Null);
-    return Response::json(200,
-        { { u"success"_s, true }, { u"data"_s, data },
-            { u"additional_data"_s, QJsonObject { { u"next_cursor"_s, next } } } });
+    const QJsonObject additional { { u"next_cursor"_s, next } };
+    Response response;
+    response.body = listBody(entity, data, includeFields, &additional);
+    return response;
 }
 
 FakePipedriveServer::Response FakePipedriveServer::filters(const QUrlQuery &query)
@@ -1074,10 +1100,14 @@ FakePipedriveServer::Response FakePipedriveServer::users(bool me)
             data.insert(c.key(), c.value());
         return Response::json(200, { { u"success"_s, true }, { u"data"_s, data } });
     }
-    QJsonArray data;
-    for (const auto &r : m_dataset.table(Entity::Users))
-        data.append(present(Entity::Users, r, {}));
-    return Response::json(200, { { u"success"_s, true }, { u"data"_s, data } });
+    const auto &table = m_dataset.table(Entity::Users);
+    QList<const FakeDataset::Record *> data;
+    data.reserve(table.size());
+    for (const auto &r : table)
+        data.append(&r);
+    Response response;
+    response.body = listBody(Entity::Users, data, {}, nullptr);
+    return response;
 }
 
 FakePipedriveServer::Response FakePipedriveServer::activityTypes()
@@ -1200,16 +1230,18 @@ FakePipedriveServer::Response FakePipedriveServer::listNotes(const QUrlQuery &qu
 
     const int total = int(c.notesIndexes.size());
     const int end = int(qMin<qint64>(total, qint64(start) + *limit));
-    QJsonArray data;
+    QList<const FakeDataset::Record *> data;
+    data.reserve(qMax(0, end - start));
     for (int i = start; i < end; ++i)
-        data.append(present(Entity::Notes, table.at(c.notesIndexes.at(i)), {}));
+        data.append(&table.at(c.notesIndexes.at(i)));
     QJsonObject pagination { { u"start"_s, start }, { u"limit"_s, *limit },
         { u"more_items_in_collection"_s, end < total } };
     if (end < total)
         pagination.insert(u"next_start"_s, end);
-    return Response::json(200,
-        { { u"success"_s, true }, { u"data"_s, data },
-            { u"additional_data"_s, QJsonObject { { u"pagination"_s, pagination } } } });
+    const QJsonObject additional { { u"pagination"_s, pagination } };
+    Response response;
+    response.body = listBody(Entity::Notes, data, {}, &additional);
+    return response;
 }
 
 // ---- presentation -----------------------------------------------------------------------------
@@ -1243,6 +1275,73 @@ QJsonObject FakePipedriveServer::noteV1(const FakeDataset::Record &record) const
         json.insert(u"user"_s, QJsonValue::Null);
     }
     return json;
+}
+
+QByteArray FakePipedriveServer::listBody(Entity entity,
+    const QList<const FakeDataset::Record *> &records, const QStringList &includeFields,
+    const QJsonObject *additionalData) const
+{
+    // What changes a record's JSON besides the record itself: include_fields (the shape), and
+    // the tables its additions are looked up in (counts; a note's linked names and user).
+    QString shape;
+    quint64 dependsOn = 0;
+    auto dependOn = [&](std::initializer_list<Entity> tables) {
+        for (Entity t : tables)
+            dependsOn = std::max(dependsOn, m_dataset.tableVersion(t));
+    };
+    if (entity == Entity::Notes)
+        dependOn({ Entity::Deals, Entity::Persons, Entity::Organizations, Entity::Users });
+    if (!includeFields.isEmpty()
+        && (entity == Entity::Persons || entity == Entity::Organizations
+            || entity == Entity::Deals)) {
+        shape = includeFields.join(u',');
+        dependOn({ Entity::Deals, Entity::Activities, Entity::Notes, Entity::Persons });
+    }
+    if (entity == Entity::Activities && includeFields.contains(u"attendees"_s))
+        shape = u"attendees"_s;
+    Caches::JsonCache &cache = m_caches->json[int(entity)][shape];
+    QList<QByteArray> jsons;
+    jsons.reserve(records.size());
+    qsizetype size = 0;
+    for (const FakeDataset::Record *r : records) {
+        jsons.append(cachedJson(entity, *r, includeFields, cache, dependsOn));
+        size += jsons.constLast().size() + 1;
+    }
+
+    // QJsonDocument's bytes for {"additional_data": ..., "data": [...], "success": true}: it
+    // writes the keys sorted.
+    QByteArray head = additionalData ? "{\"additional_data\":" + compact(*additionalData) + ","
+                                     : QByteArray("{");
+    head += "\"data\":[";
+    const QByteArrayView tail = "],\"success\":true}";
+    QByteArray body(head.size() + size + tail.size(), Qt::Uninitialized);
+    char *out = body.data();
+    auto put = [&out](QByteArrayView bytes) {
+        std::memcpy(out, bytes.data(), size_t(bytes.size()));
+        out += bytes.size();
+    };
+    put(head);
+    for (qsizetype i = 0; i < jsons.size(); ++i) {
+        if (i > 0)
+            *out++ = ',';
+        put(jsons.at(i));
+    }
+    put(tail);
+    body.truncate(out - body.constData()); // size counted a comma for every record, one too many
+    return body;
+}
+
+QByteArray FakePipedriveServer::cachedJson(Entity entity, const FakeDataset::Record &record,
+    const QStringList &includeFields, QHash<qint64, CachedJson> &cache, quint64 dependsOn) const
+{
+    if (m_plan.badRecords && isBadRecord(entity, record.id))
+        return compact(present(entity, record, includeFields)); // served fresh, not kept
+    CachedJson &cached = cache[record.id];
+    if (cached.json.isNull() || cached.builtAt < std::max(record.revision, dependsOn)) {
+        cached.json = compact(present(entity, record, includeFields));
+        cached.builtAt = m_dataset.version();
+    }
+    return cached.json;
 }
 
 QJsonObject FakePipedriveServer::present(

@@ -115,6 +115,7 @@ protected:
 
 private:
     struct Response;
+    struct CachedJson;
     struct Caches;
 
     Response handleApi(const QHttpServerRequest &request);
@@ -127,6 +128,13 @@ private:
     Response users(bool me);
     Response activityTypes();
     Response filters(const QUrlQuery &query);
+    // A list's JSON body (with additional_data if given) around its records as present() gives
+    // them; each record's JSON comes from the cache while still current.
+    QByteArray listBody(Entity entity, const QList<const FakeDataset::Record *> &records,
+        const QStringList &includeFields, const QJsonObject *additionalData) const;
+    QByteArray cachedJson(Entity entity, const FakeDataset::Record &record,
+        const QStringList &includeFields, QHash<qint64, CachedJson> &cache,
+        quint64 dependsOn) const;
     QJsonObject present(
         Entity entity, const FakeDataset::Record &record, const QStringList &includeFields) const;
     QJsonObject noteV1(const FakeDataset::Record &record) const;

@@ -983,6 +983,146 @@ private slots:
         QCOMPARE(get(path).json.value(u"data"_s).toArray(), clean);
     }
 
+    // Lists are spliced from per-record JSON the server keeps; the bytes must be what
+    // QJsonDocument writes for the envelope as an object, the records exactly the dataset's.
+    void listPagesAreTheRecordsAsQJsonDocumentWritesThem()
+    {
+        auto rewritten = [](const Reply &r) {
+            return QJsonDocument(QJsonDocument::fromJson(r.body).object())
+                .toJson(QJsonDocument::Compact);
+        };
+        const FakeDataset &data = m_server->dataset();
+        struct Case
+        {
+            QString path;
+            Entity entity;
+        };
+        const QList<Case> plain = {
+            { u"/api/v2/persons?limit=500"_s, Entity::Persons },
+            { u"/api/v2/organizations?limit=7&sort_direction=desc"_s, Entity::Organizations },
+            { u"/api/v2/deals?limit=500&status=open,won,lost,deleted&sort_by=update_time"_s,
+                Entity::Deals },
+            { u"/api/v2/activities?limit=100&sort_by=add_time"_s, Entity::Activities },
+            { u"/api/v2/stages?sort_by=order_nr"_s, Entity::Stages },
+            { u"/api/v2/pipelines"_s, Entity::Pipelines },
+            { u"/api/v1/users"_s, Entity::Users },
+        };
+        for (const Case &c : plain) {
+            const Reply r = get(c.path);
+            QCOMPARE(r.status, 200);
+            QCOMPARE(r.body, rewritten(r));
+            const QJsonArray records = r.json.value(u"data"_s).toArray();
+            QVERIFY2(!records.isEmpty(), qPrintable(c.path));
+            for (const auto &v : records) {
+                const QJsonObject record = v.toObject();
+                QCOMPARE(record, data.record(c.entity, record.value(u"id"_s).toInteger()));
+            }
+        }
+        QVERIFY(!get(u"/api/v2/persons?limit=3"_s)
+                     .json.value(u"additional_data"_s)
+                     .toObject()
+                     .value(u"next_cursor"_s)
+                     .toString()
+                     .isEmpty());
+
+        // Shapes with additions: the dataset's record plus exactly the added keys.
+        struct Shaped
+        {
+            QString path;
+            Entity entity;
+            QStringList added;
+        };
+        const QList<Shaped> shaped = {
+            { u"/api/v2/persons?limit=50&include_fields=open_deals_count,activities_count,notes_count"_s,
+                Entity::Persons,
+                { u"open_deals_count"_s, u"activities_count"_s, u"notes_count"_s } },
+            { u"/api/v2/organizations?limit=50&include_fields=people_count"_s,
+                Entity::Organizations, { u"people_count"_s } },
+            { u"/api/v2/activities?limit=50&include_fields=attendees"_s, Entity::Activities,
+                { u"attendees"_s } },
+            { u"/api/v1/notes?start=3&limit=20&sort=update_time%20DESC"_s, Entity::Notes,
+                { u"deal"_s, u"person"_s, u"organization"_s, u"project"_s, u"user"_s } },
+        };
+        for (const Shaped &c : shaped) {
+            const Reply r = get(c.path);
+            QCOMPARE(r.status, 200);
+            QCOMPARE(r.body, rewritten(r));
+            const QJsonArray records = r.json.value(u"data"_s).toArray();
+            QVERIFY2(!records.isEmpty(), qPrintable(c.path));
+            for (const auto &v : records) {
+                QJsonObject record = v.toObject();
+                for (const QString &key : c.added) {
+                    QVERIFY2(record.contains(key), qPrintable(c.path + u' ' + key));
+                    record.remove(key);
+                }
+                QCOMPARE(record, data.record(c.entity, record.value(u"id"_s).toInteger()));
+            }
+        }
+
+        // Empty pages and malformed records are written the same way.
+        const Reply empty = get(u"/api/v2/persons?ids=999999"_s);
+        QCOMPARE(empty.body,
+            QByteArray(R"({"additional_data":{"next_cursor":null},"data":[],"success":true})"));
+        const Reply noNotes = get(u"/api/v1/notes?start=100000"_s);
+        QCOMPARE(noNotes.body, rewritten(noNotes));
+        QVERIFY(noNotes.json.value(u"data"_s).toArray().isEmpty());
+        m_server->setBadRecords(true);
+        for (const QString &path :
+            { u"/api/v2/persons?limit=500"_s, u"/api/v1/notes?limit=500"_s, u"/api/v1/users"_s }) {
+            const Reply r = get(path);
+            QCOMPARE(r.status, 200);
+            QCOMPARE(r.body, rewritten(r));
+        }
+    }
+
+    void listsServeTestApiChangesOnTheNextRequest()
+    {
+        auto first = [this](const QString &path, qint64 id) {
+            for (const auto &v : get(path).json.value(u"data"_s).toArray()) {
+                if (v.toObject().value(u"id"_s).toInteger() == id)
+                    return v.toObject();
+            }
+            return QJsonObject();
+        };
+        const QString persons = u"/api/v2/persons?limit=500"_s;
+        const QString counted = u"/api/v2/persons?limit=500&include_fields=open_deals_count"_s;
+        const QString notes = u"/api/v1/notes?limit=500"_s;
+        // Every list is read once first, so that what it serves is kept.
+        const QJsonObject before = first(persons, 1);
+        const int openBefore = first(counted, 1).value(u"open_deals_count"_s).toInt(-1);
+        QVERIFY(openBefore >= 0);
+        const QJsonObject noteBefore = first(notes, 1); // note 1 links person 1 and user 1
+        QCOMPARE(noteBefore.value(u"person_id"_s).toInteger(), 1);
+        const qint64 userId = noteBefore.value(u"user_id"_s).toInteger();
+        QVERIFY(!first(u"/api/v1/users"_s, userId).isEmpty());
+
+        // Over HTTP: the record itself.
+        QCOMPARE(
+            send("PATCH", u"/__test/records/persons/1"_s, { { u"name"_s, u"Over Http"_s } }).status,
+            200);
+        const QJsonObject after = first(persons, 1);
+        QCOMPARE(after.value(u"name"_s).toString(), u"Over Http"_s);
+        QVERIFY(after.value(u"update_time"_s) != before.value(u"update_time"_s));
+        QCOMPARE(after, m_server->dataset().record(Entity::Persons, 1));
+        // ... and what other records show of it.
+        QCOMPARE(first(notes, 1).value(u"person"_s).toObject().value(u"name"_s).toString(),
+            u"Over Http"_s);
+
+        // In C++: a new open deal counts at once, a renamed user shows in the list and on notes.
+        m_server->addRecord(Entity::Deals,
+            { { u"title"_s, u"Counted"_s }, { u"person_id"_s, 1 }, { u"status"_s, u"open"_s } });
+        QCOMPARE(first(counted, 1).value(u"open_deals_count"_s).toInt(-1), openBefore + 1);
+        QVERIFY(
+            m_server->updateRecord(Entity::Users, userId, { { u"name"_s, u"User Renamed"_s } }));
+        QCOMPARE(first(u"/api/v1/users"_s, userId).value(u"name"_s).toString(), u"User Renamed"_s);
+        QCOMPARE(first(notes, 1).value(u"user"_s).toObject().value(u"name"_s).toString(),
+            u"User Renamed"_s);
+        // A record removed over HTTP is gone from the next page.
+        QCOMPARE(send("DELETE", u"/__test/records/persons/1"_s).status, 200);
+        QVERIFY(first(persons, 1).isEmpty());
+        QCOMPARE(first(persons, 2), m_server->dataset().record(Entity::Persons, 2));
+    }
+
     void standaloneProgramListens()
     {
         QProcess process;
