@@ -96,6 +96,7 @@ private:
     QList<qint64> m_dryRunIds; // a dry run's run rows, one per entity, made before it begins
     QPointer<Pager> m_pager;
     QList<QPointer<Pager>> m_lookupPagers; // the lookups, read side by side
+    bool m_carefulPage = false; // writing a page again, each record in a savepoint
     void cancelPagers();
     RunSummary m_summary;
     bool m_finished = false;

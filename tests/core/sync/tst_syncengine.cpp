@@ -556,6 +556,84 @@ private slots:
         QCOMPARE(after.mid(1), hashes.mid(1)); // nobody else's password changed
     }
 
+    // A page is written without a savepoint per record first; a record the database refuses
+    // makes it roll the page back and write it again record by record: that record fails alone.
+    void aRecordTheDatabaseRefusesFailsAloneAndThePageGoesOn_data() { addKinds(); }
+    void aRecordTheDatabaseRefusesFailsAloneAndThePageGoesOn()
+    {
+        auto testDb = database();
+        if (!testDb->isValid())
+            QSKIP(qPrintable(testDb->whyNot()));
+        // The task title the fewest activities map to (the generator repeats subjects).
+        QHash<QString, int> titles;
+        for (const QJsonObject &activity :
+            m_server.dataset().records(pds::test::Entity::Activities)) {
+            mapping::ActivityLinks links;
+            links.assigneeUserId = 1; // (a task needs one to be mapped at all)
+            const auto mapped = mapping::mapActivity(activity, links, {});
+            if (mapped.row && !mapped.row->title.isEmpty())
+                ++titles[mapped.row->title];
+        }
+        QString refused;
+        for (auto it = titles.cbegin(); it != titles.cend(); ++it) {
+            if (!it.key().contains(QLatin1Char('\'')) && !it.key().contains(QLatin1Char('\\'))
+                && (refused.isEmpty() || it.value() < titles.value(refused)))
+                refused = it.key();
+        }
+        QVERIFY(!refused.isEmpty());
+        const int expectedFailures = titles.value(refused);
+        {
+            Database db;
+            QVERIFY(db.open(testDb->config()).isOk());
+            SchemaManager schema;
+            DbError error = schema.ensureSchema(db);
+            QVERIFY2(error.isOk(), qPrintable(error.toString()));
+            // (Test-only DDL; the title comes from the generator and holds no quote.)
+            const QString title = QLatin1Char('\'') + refused + QLatin1Char('\'');
+            if (db.isSqlite()) {
+                QVERIFY(db.exec(QStringLiteral("CREATE TRIGGER refuse_one BEFORE INSERT ON tasks "
+                                               "WHEN NEW.title = %1 BEGIN SELECT RAISE(ABORT, "
+                                               "'refused by the test'); END")
+                                    .arg(title),
+                    &error));
+            } else {
+                QVERIFY2(db.exec(QStringLiteral("CREATE FUNCTION refuse_one() RETURNS trigger AS "
+                                                "$$ BEGIN IF NEW.title = %1 THEN RAISE EXCEPTION "
+                                                "'refused by the test' USING ERRCODE = '23514'; "
+                                                "END IF; RETURN NEW; END $$ LANGUAGE plpgsql")
+                                     .arg(title),
+                             &error),
+                    qPrintable(error.toString()));
+                QVERIFY(db.exec(QStringLiteral("CREATE TRIGGER refuse_one BEFORE INSERT ON tasks "
+                                               "FOR EACH ROW EXECUTE FUNCTION refuse_one()"),
+                    &error));
+            }
+        }
+        const RunSummary summary = sync(options(testDb->config()));
+        QVERIFY2(summary.outcome == SyncOutcome::FinishedWithProblems, qPrintable(summary.message));
+        const EntityResult activities = resultFor(summary, Entity::Activities);
+        QCOMPARE(activities.counts.failed, expectedFailures);
+        Database db;
+        QVERIFY(db.open(testDb->config()).isOk());
+        // Everything else went in, once: as many tasks and task mappings as were created.
+        QCOMPARE(
+            count(db, QStringLiteral("SELECT COUNT(*) FROM tasks")), activities.counts.created);
+        QCOMPARE(count(db,
+                     QStringLiteral(
+                         "SELECT COUNT(*) FROM pipedrive_mappings WHERE pipedrive_type = 'Task'")),
+            activities.counts.created);
+        QVERIFY(activities.counts.created > 100);
+        QCOMPARE(count(db,
+                     QStringLiteral("SELECT COUNT(*) FROM pipedrive_sync_problems WHERE kind = "
+                                    "'failed' AND reason = 'the database refused the record'")),
+            expectedFailures);
+        // The undo journal holds each created task once (no trace of the rolled-back attempt).
+        QCOMPARE(count(db,
+                     QStringLiteral("SELECT COUNT(*) FROM pipedrive_sync_changes WHERE op = "
+                                    "'insert' AND table_name = 'tasks'")),
+            activities.counts.created);
+    }
+
     void badRecordsAreSkippedNotFatal_data() { addKinds(); }
     void badRecordsAreSkippedNotFatal()
     {
