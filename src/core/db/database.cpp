@@ -440,17 +440,23 @@ void Database::finalizeSqliteStatements()
     m_sqlite = nullptr;
 }
 
+QSqlQuery *Database::run(const QString &sql, const QVariantList &values, DbError *error)
+{
+    QSqlQuery *query = prepared(sql, error);
+    if (!query)
+        return nullptr;
+    for (qsizetype i = 0; i < values.size(); ++i)
+        query->bindValue(int(i), values.at(i));
+    return exec(*query, error) ? query : nullptr;
+}
+
 bool Database::execWrite(
     const QString &sql, const QVariantList &values, DbError *error, qint64 *insertedId)
 {
     if (m_sqlite)
         return execSqlite(sql, values, error, insertedId);
-    QSqlQuery *query = prepared(sql, error);
+    QSqlQuery *query = run(sql, values, error);
     if (!query)
-        return false;
-    for (qsizetype i = 0; i < values.size(); ++i)
-        query->bindValue(int(i), values.at(i));
-    if (!exec(*query, error))
         return false;
     if (insertedId)
         *insertedId = lastInsertId(*query);
@@ -463,12 +469,8 @@ bool Database::forEachRow(const QString &sql, const QVariantList &values,
 {
     if (m_sqlite)
         return execSqlite(sql, values, error, nullptr, &onRow);
-    QSqlQuery *query = prepared(sql, error);
+    QSqlQuery *query = run(sql, values, error);
     if (!query)
-        return false;
-    for (qsizetype i = 0; i < values.size(); ++i)
-        query->bindValue(int(i), values.at(i));
-    if (!exec(*query, error))
         return false;
     QVariantList row;
     while (query->next()) {

@@ -79,6 +79,10 @@ public:
     qint64 insertReturningId(const QString &table, const QStringList &columns,
         const QVariantList &values, DbError *error = nullptr);
 
+    // The statement for `sql` (prepared()), bound and executed through QtSql; nullptr and *error
+    // if it fails. For the rare statements and PostgreSQL; see execWrite() and forEachRow().
+    QSqlQuery *run(const QString &sql, const QVariantList &values, DbError *error = nullptr);
+
     // Runs a statement that returns no rows (INSERT, UPDATE, DELETE, SAVEPOINT) with its values
     // bound; *insertedId gets the new row's id (RETURNING on PostgreSQL). On SQLite it goes
     // straight through sqlite3's own API with statements prepared once: QtSql's binding cost more

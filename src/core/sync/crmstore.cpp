@@ -328,14 +328,11 @@ bool CrmStore::sameValue(const QVariant &mapped, const QVariant &stored)
 
 QSqlQuery *CrmStore::query(const QString &sql, const QVariantList &values, DbError *error)
 {
-    QSqlQuery *q = m_db.prepared(sql, error);
-    if (!q)
-        return nullptr;
-    for (qsizetype i = 0; i < values.size(); ++i)
-        q->bindValue(int(i), toBindable(values.at(i)));
-    if (!m_db.exec(*q, error))
-        return nullptr;
-    return q;
+    QVariantList bound;
+    bound.reserve(values.size());
+    for (const QVariant &value : values)
+        bound << toBindable(value);
+    return m_db.run(sql, bound, error);
 }
 
 bool CrmStore::rows(const QString &sql, const QVariantList &values,

@@ -14,18 +14,6 @@ namespace {
 
 constexpr qsizetype SeenChunk = 200; // ids per INSERT
 
-QSqlQuery *exec(Database &db, const QString &sql, const QVariantList &values, DbError *error)
-{
-    QSqlQuery *q = db.prepared(sql, error);
-    if (!q)
-        return nullptr;
-    for (qsizetype i = 0; i < values.size(); ++i)
-        q->bindValue(int(i), values.at(i));
-    if (!db.exec(*q, error))
-        return nullptr;
-    return q;
-}
-
 QString tableFor(const QString &mappingType)
 {
     static const QHash<QString, QString> tables { { u"User"_s, u"users"_s },
@@ -93,8 +81,8 @@ DbError reconcile::beginPass(Database &db, Entity entity, bool resumed)
     if (resumed)
         return {};
     DbError error;
-    QSqlQuery *q = exec(
-        db, u"DELETE FROM pipedrive_sync_seen WHERE entity = ?"_s, { entityName(entity) }, &error);
+    QSqlQuery *q = db.run(
+        u"DELETE FROM pipedrive_sync_seen WHERE entity = ?"_s, { entityName(entity) }, &error);
     if (q)
         q->finish();
     return error;
@@ -133,8 +121,8 @@ DbError reconcile::finishPass(SyncContext &context, UndoJournal *undo)
     Database &db = context.db;
     const QString name = entityName(context.entity);
     DbError error;
-    QSqlQuery *q = exec(
-        db, u"SELECT COUNT(*) FROM pipedrive_sync_seen WHERE entity = ?"_s, { name }, &error);
+    QSqlQuery *q
+        = db.run(u"SELECT COUNT(*) FROM pipedrive_sync_seen WHERE entity = ?"_s, { name }, &error);
     if (!q)
         return error;
     const qint64 seen = q->next() ? q->value(0).toLongLong() : 0;
@@ -148,7 +136,7 @@ DbError reconcile::finishPass(SyncContext &context, UndoJournal *undo)
         for (const QString &type : types)
             values << type;
         values << name;
-        q = exec(db,
+        q = db.run(
             u"SELECT DISTINCT m.pipedrive_id FROM pipedrive_mappings m WHERE m.pipedrive_type IN "
             "(%1) AND NOT EXISTS (SELECT 1 FROM pipedrive_sync_seen s WHERE s.entity = ? AND "
             "s.pipedrive_id = m.pipedrive_id) ORDER BY m.pipedrive_id"_s.arg(marks.join(u", "_s)),
@@ -191,7 +179,7 @@ DbError reconcile::finishPass(SyncContext &context, UndoJournal *undo)
         if (error.isError())
             return error;
     }
-    q = exec(db, u"DELETE FROM pipedrive_sync_seen WHERE entity = ?"_s, { name }, &error);
+    q = db.run(u"DELETE FROM pipedrive_sync_seen WHERE entity = ?"_s, { name }, &error);
     if (q)
         q->finish();
     return error;

@@ -46,18 +46,6 @@ QString now()
     return Database::formatTimestamp(QDateTime::currentDateTimeUtc());
 }
 
-QSqlQuery *exec(Database &db, const QString &sql, const QVariantList &values, DbError *error)
-{
-    QSqlQuery *q = db.prepared(sql, error);
-    if (!q)
-        return nullptr;
-    for (qsizetype i = 0; i < values.size(); ++i)
-        q->bindValue(int(i), values.at(i));
-    if (!db.exec(*q, error))
-        return nullptr;
-    return q;
-}
-
 // A stored value as JSON that gives back the same value of the same kind: "i" integer, "r" real
 // (17 digits: exact), "x" bytes (hex), "s" text. PostgreSQL values are read as text (CAST): its
 // driver's QDateTime drops microseconds and its doubles round numerics.
@@ -135,8 +123,8 @@ std::optional<QVariantMap> readForUndo(
         Q_ASSERT(Database::isPlainIdentifier(column));
         select << (db.isPostgres() ? u"CAST(%1 AS TEXT)"_s.arg(column) : column);
     }
-    QSqlQuery *q = exec(
-        db, u"SELECT %1 FROM %2 WHERE id = ?"_s.arg(select.join(u", "_s), table), { id }, error);
+    QSqlQuery *q = db.run(
+        u"SELECT %1 FROM %2 WHERE id = ?"_s.arg(select.join(u", "_s), table), { id }, error);
     if (!q)
         return std::nullopt;
     QVariantMap row;
@@ -180,7 +168,7 @@ DbError UndoJournal::add(Change change)
     if (!m_stateWritten && m_statePending < 0) {
         DbError error;
         QSqlQuery *q
-            = exec(m_db, u"SELECT high_water_mark FROM pipedrive_sync_state WHERE entity = ?"_s,
+            = m_db.run(u"SELECT high_water_mark FROM pipedrive_sync_state WHERE entity = ?"_s,
                 { m_entity }, &error);
         if (!q)
             return error;
@@ -238,7 +226,7 @@ DbError UndoJournal::readMapping(const QString &type, qint64 pipedriveId, QStrin
     QStringList select;
     for (const QString &column : columns)
         select << (m_db.isPostgres() ? u"CAST(%1 AS TEXT)"_s.arg(column) : column);
-    QSqlQuery *q = exec(m_db,
+    QSqlQuery *q = m_db.run(
         u"SELECT %1 FROM pipedrive_mappings WHERE pipedrive_type = ? AND pipedrive_id = ?"_s.arg(
             select.join(u", "_s)),
         { type, pipedriveId }, &error);
@@ -341,7 +329,7 @@ DbError UndoJournal::flush()
 
 bool createdBySync(Database &db, const QString &table, qint64 id, DbError *error)
 {
-    QSqlQuery *q = exec(db,
+    QSqlQuery *q = db.run(
         u"SELECT 1 FROM pipedrive_sync_changes WHERE table_name = ? AND row_id = ? AND op = "
         "'insert' LIMIT 1"_s,
         { table, id }, error);
@@ -354,7 +342,7 @@ bool createdBySync(Database &db, const QString &table, qint64 id, DbError *error
 
 qint64 lastUndoableRun(Database &db, DbError *error)
 {
-    QSqlQuery *q = exec(db,
+    QSqlQuery *q = db.run(
         u"SELECT run_id FROM pipedrive_sync_changes WHERE op <> 'state' ORDER BY id DESC LIMIT 1"_s,
         {}, error);
     if (!q)
@@ -432,7 +420,7 @@ public:
 private:
     QSqlQuery *query(const QString &sql, const QVariantList &values)
     {
-        return exec(m_db, sql, values, &m_result.error);
+        return m_db.run(sql, values, &m_result.error);
     }
     // The newest run of another sync that wrote to the row, 0 if none did.
     qint64 laterWriter(const QString &sql, const QVariantList &values);
