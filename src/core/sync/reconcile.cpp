@@ -76,6 +76,20 @@ bool reconcile::appliesTo(const SyncContext &context)
         && context.options.mapping.filterIds.value(entityName(context.entity), 0) <= 0;
 }
 
+bool reconcile::hasMappings(Database &db, Entity entity, DbError *error)
+{
+    const QStringList types = mappingTypesFor(entity);
+    QVariantList values;
+    for (const QString &type : types)
+        values << type;
+    bool found = false;
+    db.forEachRow(
+        u"SELECT 1 FROM pipedrive_mappings WHERE pipedrive_type IN (%1) LIMIT 1"_s.arg(
+            QStringList(types.size(), u"?"_s).join(u", "_s)),
+        values, [&](const QVariantList &) { found = true; }, error);
+    return found;
+}
+
 DbError reconcile::beginPass(Database &db, Entity entity, bool resumed)
 {
     if (resumed)

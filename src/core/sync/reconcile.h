@@ -20,6 +20,11 @@ namespace reconcile {
 // and not through a saved Pipedrive filter (which lists only some records).
 bool appliesTo(const SyncContext &context);
 
+// Whether the CRM holds mappings of the entity's records at all: a pass that starts without any
+// maps only what it lists, so it cannot find a record deleted (the first import of an account
+// skips noting every id it saw). *error on failure.
+bool hasMappings(Database &db, Entity entity, DbError *error);
+
 // A full pass begins. A resumed one keeps the ids the interrupted one saw; a fresh one forgets
 // any left over.
 DbError beginPass(Database &db, Entity entity, bool resumed);

@@ -368,6 +368,13 @@ void SyncEngine::beginEntityPass()
     // pass noted what it saw from its first page on.
     m_reconciling = m_since.isEmpty() && reconcile::appliesTo(*m_context)
         && (!resumed || checkpoint.value(QLatin1String("reconcile")).toBool());
+    if (m_reconciling && !resumed) {
+        m_reconciling = reconcile::hasMappings(*m_db, m_context->entity, &error);
+        if (error.kind == DbError::Kind::Unreachable)
+            return reconnect(error, [this] { beginEntityPass(); });
+        if (error.isError())
+            return failOnDatabase(error);
+    }
     if (m_reconciling) {
         error = reconcile::beginPass(*m_db, m_context->entity, resumed);
         if (error.kind == DbError::Kind::Unreachable)
