@@ -20,7 +20,7 @@ bool passed(const DbError &step, DbError *error)
     return false;
 }
 
-enum SqlKind { SelectRow, UpdateRow, InsertRow, FindBy, DeleteRow };
+enum SqlKind { SelectRow, UpdateRow, InsertRow, FindBy, DeleteRow, InsertMappedRow };
 
 void appendDigits(QChar *&out, int value, int width)
 {
@@ -96,6 +96,20 @@ const QString &CrmStore::sql(int kind, const QString &table, const QStringList &
         break;
     case DeleteRow:
         text = QStringLiteral("DELETE FROM %1 WHERE id = ?").arg(table);
+        break;
+    case InsertMappedRow:
+        // PostgreSQL only: the row and its mapping in one statement (the same upsert as
+        // setMapping()). The casts type the mapping's parameters, which a SELECT list leaves open.
+        text = QStringLiteral(
+            "WITH new_row AS (INSERT INTO %1 (%2) VALUES (%3) RETURNING id), new_mapping AS "
+            "(INSERT INTO pipedrive_mappings (pipedrive_type, pipedrive_id, rails_id, created_at, "
+            "updated_at) SELECT CAST(? AS VARCHAR), CAST(? AS INTEGER), id, CAST(? AS "
+            "TIMESTAMP), CAST(? AS TIMESTAMP) FROM new_row ON CONFLICT (pipedrive_type, "
+            "pipedrive_id) DO UPDATE SET rails_id = excluded.rails_id, updated_at = "
+            "excluded.updated_at WHERE pipedrive_mappings.rails_id <> excluded.rails_id) SELECT "
+            "id FROM new_row")
+                   .arg(table, columns.join(QStringLiteral(", ")),
+                       QStringList(columns.size(), QStringLiteral("?")).join(QStringLiteral(", ")));
         break;
     }
     return *m_sql.insert(key, text);
@@ -602,12 +616,57 @@ std::optional<CrmStore::WriteResult> CrmStore::writeRecord(
         for (auto it = extra.cbegin(); it != extra.cend(); ++it)
             row.insert(it.key(), it.value());
     }
+    // PostgreSQL waits for the server after every statement: a new row and its new mapping go in
+    // one (a mapping that exists already, pointing at a row that is gone, takes the two steps).
+    if (m_db.isPostgres()) {
+        const std::optional<qint64> previous = railsIdFor(plan.mappingType, pipedriveId, error);
+        if (error && error->isError())
+            return std::nullopt;
+        if (!previous) {
+            const std::optional<qint64> id
+                = insertMappedRow(plan.table, row, plan.mappingType, pipedriveId, error);
+            if (!id)
+                return std::nullopt;
+            return WriteResult { WriteKind::Created, *id, 0 };
+        }
+    }
     const std::optional<qint64> id = insertRow(plan.table, row, error);
     if (!id)
         return std::nullopt;
     if (!setMapping(plan.mappingType, pipedriveId, *id, error))
         return std::nullopt;
     return WriteResult { WriteKind::Created, *id, 0 };
+}
+
+std::optional<qint64> CrmStore::insertMappedRow(const QString &table, const QVariantMap &columns,
+    const QString &type, qint64 pipedriveId, DbError *error)
+{
+    QVariantList values;
+    for (const QVariant &value : columns)
+        values << value;
+    values << type << pipedriveId << m_now << m_now;
+    qint64 id = -1;
+    if (!write(sql(InsertMappedRow, table, columns.keys()), values, error, &id))
+        return std::nullopt;
+    if (id < 0) {
+        if (error)
+            *error = DbError::make(DbError::Kind::Other,
+                QStringLiteral("The database did not report the id of a new %1 row.").arg(table));
+        return std::nullopt;
+    }
+    if (!m_keyIndexes.isEmpty()) {
+        DbError indexError;
+        updateKeyIndexes(table, id, columns, false, &indexError);
+        if (!passed(indexError, error))
+            return std::nullopt;
+    }
+    // The journal learns both as insertRow() and setMapping() tell it (the mapping is new).
+    if (m_journal) {
+        if (!passed(m_journal->rowInserted(table, id), error)
+            || !passed(m_journal->mappingSetting(type, pipedriveId, id, -1), error))
+            return std::nullopt;
+    }
+    return id;
 }
 
 } // namespace pds

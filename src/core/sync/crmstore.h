@@ -154,6 +154,9 @@ private:
     // The SQL of a statement shape, built once: (kind, table, columns) -> text.
     const QString &sql(int kind, const QString &table, const QStringList &columns = {});
     void rememberMapping(const QString &type, qint64 pipedriveId, qint64 railsId);
+    // PostgreSQL: insertRow() and a new mapping of it in one statement.
+    std::optional<qint64> insertMappedRow(const QString &table, const QVariantMap &columns,
+        const QString &type, qint64 pipedriveId, DbError *error);
 
     Database &m_db;
     QDateTime m_now;
