@@ -340,33 +340,30 @@ bool CrmStore::sameValue(const QVariant &mapped, const QVariant &stored)
     }
 }
 
-QSqlQuery *CrmStore::query(const QString &sql, const QVariantList &values, DbError *error)
+QVariantList CrmStore::bindable(const QVariantList &values) const
 {
     QVariantList bound;
     bound.reserve(values.size());
     for (const QVariant &value : values)
-        bound << toBindable(value);
-    return m_db.run(sql, bound, error);
+        bound << bindable(value);
+    return bound;
+}
+
+QSqlQuery *CrmStore::query(const QString &sql, const QVariantList &values, DbError *error)
+{
+    return m_db.run(sql, bindable(values), error);
 }
 
 bool CrmStore::rows(const QString &sql, const QVariantList &values,
     const std::function<void(const QVariantList &row)> &onRow, DbError *error)
 {
-    QVariantList bound;
-    bound.reserve(values.size());
-    for (const QVariant &value : values)
-        bound << bindable(value);
-    return m_db.forEachRow(sql, bound, onRow, error);
+    return m_db.forEachRow(sql, bindable(values), onRow, error);
 }
 
 bool CrmStore::write(
     const QString &sql, const QVariantList &values, DbError *error, qint64 *insertedId)
 {
-    QVariantList bound;
-    bound.reserve(values.size());
-    for (const QVariant &value : values)
-        bound << bindable(value);
-    return m_db.execWrite(sql, bound, error, insertedId);
+    return m_db.execWrite(sql, bindable(values), error, insertedId);
 }
 
 std::optional<qint64> CrmStore::railsIdFor(const QString &type, qint64 pipedriveId, DbError *error)
@@ -509,11 +506,23 @@ bool CrmStore::updateRow(const QString &table, qint64 id, const QVariantMap &col
 std::optional<qint64> CrmStore::insertRow(
     const QString &table, const QVariantMap &columns, DbError *error)
 {
+    const std::optional<qint64> id = insertIndexed(InsertRow, table, columns, {}, error);
+    if (id && m_journal) {
+        if (!passed(m_journal->rowInserted(table, *id), error))
+            return std::nullopt;
+    }
+    return id;
+}
+
+std::optional<qint64> CrmStore::insertIndexed(int kind, const QString &table,
+    const QVariantMap &columns, const QVariantList &moreValues, DbError *error)
+{
     QVariantList values;
     for (const QVariant &value : columns)
         values << value;
+    values << moreValues;
     qint64 id = -1;
-    if (!write(sql(InsertRow, table, columns.keys()), values, error, &id))
+    if (!write(sql(kind, table, columns.keys()), values, error, &id))
         return std::nullopt;
     if (id < 0) {
         if (error)
@@ -525,10 +534,6 @@ std::optional<qint64> CrmStore::insertRow(
         DbError indexError;
         updateKeyIndexes(table, id, columns, false, &indexError);
         if (!passed(indexError, error))
-            return std::nullopt;
-    }
-    if (m_journal) {
-        if (!passed(m_journal->rowInserted(table, id), error))
             return std::nullopt;
     }
     return id;
@@ -641,29 +646,12 @@ std::optional<CrmStore::WriteResult> CrmStore::writeRecord(
 std::optional<qint64> CrmStore::insertMappedRow(const QString &table, const QVariantMap &columns,
     const QString &type, qint64 pipedriveId, DbError *error)
 {
-    QVariantList values;
-    for (const QVariant &value : columns)
-        values << value;
-    values << type << pipedriveId << m_now << m_now;
-    qint64 id = -1;
-    if (!write(sql(InsertMappedRow, table, columns.keys()), values, error, &id))
-        return std::nullopt;
-    if (id < 0) {
-        if (error)
-            *error = DbError::make(DbError::Kind::Other,
-                QStringLiteral("The database did not report the id of a new %1 row.").arg(table));
-        return std::nullopt;
-    }
-    if (!m_keyIndexes.isEmpty()) {
-        DbError indexError;
-        updateKeyIndexes(table, id, columns, false, &indexError);
-        if (!passed(indexError, error))
-            return std::nullopt;
-    }
+    const std::optional<qint64> id = insertIndexed(
+        InsertMappedRow, table, columns, { type, pipedriveId, m_now, m_now }, error);
     // The journal learns both as insertRow() and setMapping() tell it (the mapping is new).
-    if (m_journal) {
-        if (!passed(m_journal->rowInserted(table, id), error)
-            || !passed(m_journal->mappingSetting(type, pipedriveId, id, -1), error))
+    if (id && m_journal) {
+        if (!passed(m_journal->rowInserted(table, *id), error)
+            || !passed(m_journal->mappingSetting(type, pipedriveId, *id, -1), error))
             return std::nullopt;
     }
     return id;

@@ -178,6 +178,11 @@ private:
     QHash<SqlKey, QString> m_sql;
     QString m_nowText; // m_now as bound, formatted once per page
     QVariant bindable(const QVariant &value) const;
+    QVariantList bindable(const QVariantList &values) const;
+    // The INSERT of statement shape `kind` (InsertRow, InsertMappedRow: the columns' values, then
+    // moreValues), its new id, and the TEMP key indexes kept current; the journal is the caller's.
+    std::optional<qint64> insertIndexed(int kind, const QString &table, const QVariantMap &columns,
+        const QVariantList &moreValues, DbError *error);
     // Mappings (-1: none) and linked values seen in this page (or record, see beginPage()).
     QHash<QPair<QString, qint64>, qint64> m_mappingCache;
     QHash<QString, QHash<qint64, QVariantList>>
