@@ -457,13 +457,18 @@ SyncEngine::PageWrite SyncEngine::writePage(const ApiPage &page)
     Database &db = *m_db;
     const RunCounts before = context.counts;
     const QString maxUpdateBefore = m_maxUpdate;
-    auto abortPage = [&](const DbError &error, SyncOutcome outcome) {
-        // (A dry run's one transaction goes with it: the run stops.)
+    // The page's transaction rolled back, and everything the engine noted of it with it.
+    auto rollBackPage = [&] {
         db.rollback();
         if (m_undo)
             m_undo->discard();
+        context.store.discardCache();
         context.counts = before;
         m_maxUpdate = maxUpdateBefore;
+    };
+    auto abortPage = [&](const DbError &error, SyncOutcome outcome) {
+        // (A dry run's one transaction goes with it: the run stops.)
+        rollBackPage();
         // The connection is gone, and the transaction with it: write the same page again once
         // it is back.
         if (error.kind == DbError::Kind::Unreachable && outcome == SyncOutcome::Failed
@@ -524,12 +529,7 @@ SyncEngine::PageWrite SyncEngine::writePage(const ApiPage &page)
         const qsizetype undoMark = m_undo ? m_undo->mark() : 0;
         error = m_handler->writeRecord(context, record);
         if (error.isError() && !careful && !isDatabaseWide(error)) {
-            db.rollback();
-            if (m_undo)
-                m_undo->discard();
-            context.store.discardCache();
-            context.counts = before;
-            m_maxUpdate = maxUpdateBefore;
+            rollBackPage();
             m_carefulPage = true;
             const PageWrite written = writePage(page);
             m_carefulPage = false;
