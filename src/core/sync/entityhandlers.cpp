@@ -1,5 +1,7 @@
 // The rules of each entity (SPEC §4) on top of the pure mapping functions: resolve a record's
 // links through the CRM, map it, write it with its mapping row, report what was not imported.
+// Resolving (stage) only reads, mapping is pure, and every change happens in write(): the first
+// two may run ahead of the page being written, on another thread and connection.
 
 #include "mapping/mapping.h"
 #include "mapping/passwordhash.h"
@@ -33,10 +35,10 @@ bool checkId(SyncContext &context, std::optional<qint64> id, DbError *error)
 }
 
 // Values of the CRM row mapped to (type, pipedrive id), remembered for the page.
-QVariantList mappedValues(SyncContext &context, const char *type, const QString &table,
+QVariantList mappedValues(StageContext &context, const char *type, const QString &table,
     const QString &columns, qint64 pipedriveId, DbError *error)
 {
-    return context.store.linkedValues(typeName(type), table, columns, pipedriveId, error);
+    return context.links.linkedValues(typeName(type), table, columns, pipedriveId, error);
 }
 
 // The ids a page's records link to through `field` (v1 or v2 shape).
@@ -51,33 +53,52 @@ QList<qint64> linkedIds(
     return ids;
 }
 
-// Reads what a page's records will ask for in a few queries instead of a few per record.
-DbError prefetch(SyncContext &context, const QJsonArray &items, const char *ownType,
-    QList<std::tuple<std::optional<qint64> mapping::RecordRefs::*, const char *, QString, QString>>
-        linked,
-    QList<std::pair<std::optional<qint64> mapping::RecordRefs::*, const char *>> mappings = {})
+using RefField = std::optional<qint64> mapping::RecordRefs::*;
+struct LinkedColumns
+{
+    RefField field;
+    const char *type;
+    QString table;
+    QString columns;
+};
+struct LinkedMapping
+{
+    RefField field;
+    const char *type;
+};
+
+// Mappings of many records in one query per type: (field of the links, mapping type).
+DbError prefetchMappings(
+    CrmStore &store, const QList<mapping::RecordRefs> &refs, const QList<LinkedMapping> &mappings)
 {
     DbError error;
+    for (const LinkedMapping &m : mappings) {
+        if (error.isOk())
+            store.prefetchMappings(typeName(m.type), linkedIds(refs, m.field), &error);
+    }
+    return error;
+}
+
+// Reads the links of a page's records, then what staging them will look up, in a few queries
+// instead of a few per record.
+DbError prefetchLinks(StageContext &context, const QJsonArray &items,
+    const QList<LinkedColumns> &linked, const QList<LinkedMapping> &mappings = {})
+{
     QList<mapping::RecordRefs> &refs = context.pageRefs;
     refs.clear();
     refs.reserve(items.size());
     for (const QJsonValue &value : items)
         refs << mapping::recordRefs(value.toObject());
-    context.store.prefetchMappings(
-        typeName(ownType), linkedIds(refs, &mapping::RecordRefs::id), &error);
-    for (const auto &[field, type] : mappings) {
+    DbError error = prefetchMappings(context.links, refs, mappings);
+    for (const LinkedColumns &l : linked) {
         if (error.isOk())
-            context.store.prefetchMappings(typeName(type), linkedIds(refs, field), &error);
-    }
-    for (const auto &[field, type, table, columns] : linked) {
-        if (error.isOk())
-            context.store.prefetchLinked(
-                typeName(type), table, columns, linkedIds(refs, field), &error);
+            context.links.prefetchLinked(
+                typeName(l.type), l.table, l.columns, linkedIds(refs, l.field), &error);
     }
     return error;
 }
 
-QString accountName(SyncContext &context, std::optional<qint64> orgId, DbError *error)
+QString accountName(StageContext &context, std::optional<qint64> orgId, DbError *error)
 {
     if (!orgId)
         return {};
@@ -97,18 +118,23 @@ void addFilter(const SyncContext &context, const char *entity, QUrlQuery &query)
 
 // Names for the user, person, organization and deal fields of a record (v2 sends bare ids): the
 // CRM rows they were synced to. Unknown links stay out; the mapping then says "user 12".
-mapping::FieldLinkNames fieldLinkNames(SyncContext &context, const QJsonObject &record,
-    const QHash<QString, mapping::CustomFieldDef> &defs, DbError *error)
+// ownType: the link type of the entity being synced ("org", "people", "deal"): such a link may
+// point at a record of this very pass, and *ownEntity tells.
+mapping::FieldLinkNames fieldLinkNames(StageContext &context, const QJsonObject &record,
+    const QHash<QString, mapping::CustomFieldDef> &defs, const char *ownType, bool *ownEntity,
+    DbError *error)
 {
     mapping::FieldLinkNames names;
     for (const mapping::FieldLink &link : mapping::fieldLinks(record, defs)) {
+        if (ownType && link.type == QLatin1String(ownType))
+            *ownEntity = true;
         QString name;
         if (link.type == QLatin1String("user")) {
-            const auto user = context.lookups.users.constFind(link.id);
-            if (user == context.lookups.users.constEnd())
+            const auto user = context.lookups->users.constFind(link.id);
+            if (user == context.lookups->users.constEnd())
                 continue;
             const std::optional<QVariantMap> row
-                = context.store.readRow(QStringLiteral("users"), user->crmId,
+                = context.links.readRow(QStringLiteral("users"), user->crmId,
                     { QStringLiteral("first_name"), QStringLiteral("last_name"),
                         QStringLiteral("email") },
                     error);
@@ -169,33 +195,46 @@ DbError writePlan(SyncContext &context, qint64 pipedriveId, const CrmStore::RowP
     return context.count(pipedriveId, *written);
 }
 
-// ---- users ----------------------------------------------------------------------------------
-
-class UsersHandler : public EntityHandler
+// What every staged record keeps: the record, its links, what staging could not read.
+template<class Links, class Row> class Staged : public StagedRecord
 {
 public:
-    DbError beginPage(SyncContext &context, const QJsonArray &items) override
-    {
-        context.store.beginPage();
-        return prefetch(context, items, mappingType::User, {});
-    }
-    QList<Source> sources(const SyncContext &) const override
-    {
-        // No change filter exists for users: the whole list, one request (API-NOTES §10).
-        return { { endpoints::users(), {}, false } };
-    }
+    Staged(const StageContext &context, const QJsonObject &record)
+        : m_options(&context.options)
+        , m_record(record)
+        , m_refs(context.refsOf(record))
+    { }
 
-    DbError writeRecord(SyncContext &context, const QJsonObject &record) override
+protected:
+    // The error staging met, if any: the record then fails with it.
+    bool failedToStage(DbError *error) const
     {
-        context.store.beginRecord();
-        const Mapped<mapping::UserRow> mapped = mapping::mapUser(record, context.options.mapping);
+        *error = stageError;
+        return stageError.isError();
+    }
+    const SyncOptions *m_options;
+    QJsonObject m_record;
+    mapping::RecordRefs m_refs;
+    Links m_links;
+    Mapped<Row> m_mapped;
+};
+
+// ---- users ----------------------------------------------------------------------------------
+
+class StagedUser : public Staged<int, mapping::UserRow>
+{
+public:
+    using Staged::Staged;
+    void map() override { m_mapped = mapping::mapUser(m_record, m_options->mapping); }
+    DbError write(SyncContext &context) override
+    {
         DbError error;
-        if (!checkId(context, mapped.pipedriveId, &error))
+        if (failedToStage(&error) || !checkId(context, m_mapped.pipedriveId, &error))
             return error;
-        if (!mapped.row)
-            return context.reportMapping(mapped.pipedriveId, mapped.problems);
+        if (!m_mapped.row)
+            return context.reportMapping(m_mapped.pipedriveId, m_mapped.problems);
         CrmStore::RowPlan p = plan(QStringLiteral("users"), mappingType::User,
-            mapping::toColumns(*mapped.row), QStringLiteral("email"));
+            mapping::toColumns(*m_mapped.row), QStringLiteral("email"));
         // The password is random and never shown, logged or stored in clear; its bcrypt hash is
         // slow on purpose, so new users start with Devise's empty one (no login possible) and the
         // hasher fills it in on another thread (only for users the CRM did not have).
@@ -216,22 +255,73 @@ public:
         // admin flag of a user it did not create, and never grants admin.
         p.keepOnUpdate << QStringLiteral("created_at");
         CrmStore::WriteResult result;
-        error = writePlan(context, *mapped.pipedriveId, p, &result);
+        error = writePlan(context, *m_mapped.pipedriveId, p, &result);
         if (error.isOk() && context.hasher && result.kind == CrmStore::WriteKind::Created)
             context.hasher->hash(result.railsId);
         return error;
     }
 };
 
+class UsersHandler : public EntityHandler
+{
+public:
+    DbError beginPage(SyncContext &context, const QList<mapping::RecordRefs> &refs) override
+    {
+        return prefetchMappings(
+            context.store, refs, { { &mapping::RecordRefs::id, mappingType::User } });
+    }
+    QList<Source> sources(const SyncContext &) const override
+    {
+        // No change filter exists for users: the whole list, one request (API-NOTES §10).
+        return { { endpoints::users(), {}, false } };
+    }
+    std::unique_ptr<StagedRecord> stage(StageContext &context, const QJsonObject &record) override
+    {
+        return std::make_unique<StagedUser>(context, record);
+    }
+};
+
 // ---- organizations ---------------------------------------------------------------------------
+
+class StagedOrganization : public Staged<mapping::OrganizationLinks, mapping::AccountRow>
+{
+public:
+    StagedOrganization(StageContext &context, const QJsonObject &record)
+        : Staged(context, record)
+    {
+        if (auto owner
+            = context.lookups->ownerOrFallback(m_refs.ownerId, context.options.defaultOwnerUserId))
+            m_links.ownerEmail = owner->email;
+        m_links.fieldLinkNames = fieldLinkNames(context, record,
+            context.options.mapping.organizationFields, "org", &readsOwnEntity, &stageError);
+    }
+    void map() override
+    {
+        if (stageError.isOk())
+            m_mapped = mapping::mapOrganization(m_record, m_links, m_options->mapping);
+    }
+    DbError write(SyncContext &context) override
+    {
+        DbError error;
+        if (failedToStage(&error) || !checkId(context, m_mapped.pipedriveId, &error))
+            return error;
+        if (m_mapped.isDeleted())
+            return handleDeletedRecord(context, *m_mapped.pipedriveId);
+        if (!m_mapped.row)
+            return context.reportMapping(m_mapped.pipedriveId, m_mapped.problems);
+        return writePlan(context, *m_mapped.pipedriveId,
+            plan(QStringLiteral("accounts"), mappingType::Organization,
+                mapping::toColumns(*m_mapped.row), QStringLiteral("name")));
+    }
+};
 
 class OrganizationsHandler : public EntityHandler
 {
 public:
-    DbError beginPage(SyncContext &context, const QJsonArray &items) override
+    DbError beginPage(SyncContext &context, const QList<mapping::RecordRefs> &refs) override
     {
-        context.store.beginPage();
-        return prefetch(context, items, mappingType::Organization, {});
+        return prefetchMappings(
+            context.store, refs, { { &mapping::RecordRefs::id, mappingType::Organization } });
     }
     QList<Source> sources(const SyncContext &context) const override
     {
@@ -239,31 +329,9 @@ public:
         addFilter(context, "organizations", query);
         return { { endpoints::organizations(), query, true } };
     }
-
-    DbError writeRecord(SyncContext &context, const QJsonObject &record) override
+    std::unique_ptr<StagedRecord> stage(StageContext &context, const QJsonObject &record) override
     {
-        context.store.beginRecord();
-        const mapping::RecordRefs refs = context.refsOf(record);
-        mapping::OrganizationLinks links;
-        if (auto owner
-            = context.lookups.ownerOrFallback(refs.ownerId, context.options.defaultOwnerUserId))
-            links.ownerEmail = owner->email;
-        DbError error;
-        links.fieldLinkNames
-            = fieldLinkNames(context, record, context.options.mapping.organizationFields, &error);
-        if (error.isError())
-            return error;
-        const Mapped<mapping::AccountRow> mapped
-            = mapping::mapOrganization(record, links, context.options.mapping);
-        if (!checkId(context, mapped.pipedriveId, &error))
-            return error;
-        if (mapped.isDeleted())
-            return handleDeletedRecord(context, *mapped.pipedriveId);
-        if (!mapped.row)
-            return context.reportMapping(mapped.pipedriveId, mapped.problems);
-        return writePlan(context, *mapped.pipedriveId,
-            plan(QStringLiteral("accounts"), mappingType::Organization,
-                mapping::toColumns(*mapped.row), QStringLiteral("name")));
+        return std::make_unique<StagedOrganization>(context, record);
     }
 };
 
@@ -323,6 +391,84 @@ DbError qualifyLead(SyncContext &context, qint64 personId, qint64 contactId)
     return linkLeadNotesToContact(context, *leadId, contactId);
 }
 
+class StagedPerson : public Staged<mapping::PersonLinks, mapping::PersonRow>
+{
+public:
+    StagedPerson(StageContext &context, const QJsonObject &record)
+        : Staged(context, record)
+    {
+        if (!m_refs.id || !CrmStore::fitsMapping(*m_refs.id))
+            return; // write() reports it
+        const qint64 personId = *m_refs.id;
+        auto count = [&record](const char *key) {
+            return qint64(record.value(QLatin1String(key)).toDouble());
+        };
+        const std::optional<qint64> contactId
+            = context.links.railsIdFor(typeName(mappingType::Contact), personId, &stageError);
+        if (stageError.isError())
+            return;
+        m_contactKnown = contactId.has_value();
+        // Once a contact, always a contact: deals may be archived or deleted later.
+        m_links.hasDeals = contactId.has_value() || count("open_deals_count") > 0
+            || count("closed_deals_count") > 0 || count("won_deals_count") > 0
+            || count("lost_deals_count") > 0;
+        m_links.hasActivities = count("activities_count") > 0;
+        m_links.organizationName = accountName(context, m_refs.orgId, &stageError);
+        if (stageError.isError())
+            return;
+        if (auto owner = context.lookups->ownerOrFallback(
+                m_refs.ownerId, context.options.defaultOwnerUserId)) {
+            m_links.ownerEmail = owner->email;
+            m_links.ownerUserId = owner->crmId;
+        }
+        m_links.fieldLinkNames = fieldLinkNames(context, record,
+            context.options.mapping.personFields, "people", &readsOwnEntity, &stageError);
+    }
+    void map() override
+    {
+        if (stageError.isOk() && m_refs.id && CrmStore::fitsMapping(*m_refs.id))
+            m_mapped = mapping::mapPerson(m_record, m_links, m_options->mapping);
+    }
+    bool stale(SyncContext &context) override
+    {
+        if (StagedRecord::stale(context))
+            return true;
+        // An earlier page made it a contact since.
+        DbError error;
+        return !m_contactKnown && m_refs.id && CrmStore::fitsMapping(*m_refs.id)
+            && (context.store.railsIdFor(typeName(mappingType::Contact), *m_refs.id, &error)
+                || error.isError());
+    }
+    DbError write(SyncContext &context) override
+    {
+        DbError error;
+        if (!checkId(context, m_refs.id, &error) || failedToStage(&error))
+            return error;
+        const qint64 personId = *m_refs.id;
+        if (m_mapped.isDeleted())
+            return handleDeletedRecord(context, personId);
+        if (!m_mapped.row)
+            return context.reportMapping(personId, m_mapped.problems);
+        if (const auto *contact = std::get_if<mapping::ContactRow>(&*m_mapped.row)) {
+            CrmStore::WriteResult result;
+            error = writePlan(context, personId,
+                plan(QStringLiteral("contacts"), mappingType::Contact, mapping::toColumns(*contact),
+                    QStringLiteral("email")),
+                &result);
+            if (error.isError())
+                return error;
+            return qualifyLead(context, personId, result.railsId);
+        }
+        const auto &lead = std::get<mapping::LeadRow>(*m_mapped.row);
+        return writePlan(context, personId,
+            plan(QStringLiteral("leads"), mappingType::Lead, mapping::toColumns(lead),
+                QStringLiteral("email")));
+    }
+
+private:
+    bool m_contactKnown = false;
+};
+
 class PersonsHandler : public EntityHandler
 {
 public:
@@ -331,14 +477,18 @@ public:
         // Persons are matched to leads by email, a column the CRM does not index.
         return context.store.indexKey(QStringLiteral("leads"), QStringLiteral("email"));
     }
-
-    DbError beginPage(SyncContext &context, const QJsonArray &items) override
+    DbError stagePage(StageContext &context, const QJsonArray &items) override
     {
-        context.store.beginPage();
-        return prefetch(context, items, mappingType::Contact,
+        return prefetchLinks(context, items,
             { { &mapping::RecordRefs::orgId, mappingType::Organization, QStringLiteral("accounts"),
                 QStringLiteral("t.name") } },
-            { { &mapping::RecordRefs::id, mappingType::Lead } });
+            { { &mapping::RecordRefs::id, mappingType::Contact } });
+    }
+    DbError beginPage(SyncContext &context, const QList<mapping::RecordRefs> &refs) override
+    {
+        return prefetchMappings(context.store, refs,
+            { { &mapping::RecordRefs::id, mappingType::Contact },
+                { &mapping::RecordRefs::id, mappingType::Lead } });
     }
     QList<Source> sources(const SyncContext &context) const override
     {
@@ -350,60 +500,9 @@ public:
                            "lost_deals_count,activities_count"));
         return { { endpoints::persons(), query, true } };
     }
-
-    DbError writeRecord(SyncContext &context, const QJsonObject &record) override
+    std::unique_ptr<StagedRecord> stage(StageContext &context, const QJsonObject &record) override
     {
-        context.store.beginRecord();
-        const mapping::RecordRefs refs = context.refsOf(record);
-        DbError error;
-        if (!checkId(context, refs.id, &error))
-            return error;
-        const qint64 personId = *refs.id;
-        mapping::PersonLinks links;
-        auto count = [&record](const char *key) {
-            return qint64(record.value(QLatin1String(key)).toDouble());
-        };
-        const std::optional<qint64> contactId
-            = context.store.railsIdFor(typeName(mappingType::Contact), personId, &error);
-        if (error.isError())
-            return error;
-        // Once a contact, always a contact: deals may be archived or deleted later.
-        links.hasDeals = contactId.has_value() || count("open_deals_count") > 0
-            || count("closed_deals_count") > 0 || count("won_deals_count") > 0
-            || count("lost_deals_count") > 0;
-        links.hasActivities = count("activities_count") > 0;
-        links.organizationName = accountName(context, refs.orgId, &error);
-        if (error.isError())
-            return error;
-        if (auto owner
-            = context.lookups.ownerOrFallback(refs.ownerId, context.options.defaultOwnerUserId)) {
-            links.ownerEmail = owner->email;
-            links.ownerUserId = owner->crmId;
-        }
-        links.fieldLinkNames
-            = fieldLinkNames(context, record, context.options.mapping.personFields, &error);
-        if (error.isError())
-            return error;
-        const Mapped<mapping::PersonRow> mapped
-            = mapping::mapPerson(record, links, context.options.mapping);
-        if (mapped.isDeleted())
-            return handleDeletedRecord(context, personId);
-        if (!mapped.row)
-            return context.reportMapping(personId, mapped.problems);
-        if (const auto *contact = std::get_if<mapping::ContactRow>(&*mapped.row)) {
-            CrmStore::WriteResult result;
-            error = writePlan(context, personId,
-                plan(QStringLiteral("contacts"), mappingType::Contact, mapping::toColumns(*contact),
-                    QStringLiteral("email")),
-                &result);
-            if (error.isError())
-                return error;
-            return qualifyLead(context, personId, result.railsId);
-        }
-        const auto &lead = std::get<mapping::LeadRow>(*mapped.row);
-        return writePlan(context, personId,
-            plan(QStringLiteral("leads"), mappingType::Lead, mapping::toColumns(lead),
-                QStringLiteral("email")));
+        return std::make_unique<StagedPerson>(context, record);
     }
 };
 
@@ -416,86 +515,194 @@ struct PersonInfo
     QString name;
 };
 
-// The contact of a person; a person known only as a lead is promoted to a contact first, since
-// a deal makes a person a contact (SPEC §4).
-std::optional<PersonInfo> contactOfPerson(SyncContext &context, qint64 personId, DbError *error)
+// What a deal's person is in the CRM: its contact's values, or, for a person known only as a
+// lead, the lead (which the deal's write promotes to a contact, since a deal makes a person a
+// contact, SPEC §4).
+struct DealPerson
 {
-    QVariantList values = mappedValues(context, mappingType::Contact, QStringLiteral("contacts"),
-        QStringLiteral("t.email, t.company, t.first_name, t.last_name"), personId, error);
+    std::optional<PersonInfo> info;
+    qint64 leadId = -1; // >= 0: known only as this lead
+    mapping::LeadRow lead;
+};
+
+DealPerson readDealPerson(StageContext &context, qint64 personId, DbError *error)
+{
+    DealPerson person;
+    const QVariantList values
+        = mappedValues(context, mappingType::Contact, QStringLiteral("contacts"),
+            QStringLiteral("t.email, t.company, t.first_name, t.last_name"), personId, error);
     if (error->isError())
-        return std::nullopt;
-    if (values.isEmpty()) {
-        const std::optional<qint64> leadId
-            = context.store.railsIdFor(typeName(mappingType::Lead), personId, error);
-        if (error->isError() || !leadId)
-            return std::nullopt;
-        const mapping::LeadRow lead = [&] {
-            mapping::LeadRow row;
-            const std::optional<QVariantMap> stored
-                = context.store.readRow(QStringLiteral("leads"), *leadId,
-                    { QStringLiteral("first_name"), QStringLiteral("last_name"),
-                        QStringLiteral("company"), QStringLiteral("email"), QStringLiteral("phone"),
-                        QStringLiteral("address"), QStringLiteral("city"), QStringLiteral("state"),
-                        QStringLiteral("zip"), QStringLiteral("created_at"),
-                        QStringLiteral("updated_at") },
-                    error);
-            if (!stored)
-                return row;
-            auto opt = [&](const char *key) -> mapping::OptText {
-                const QVariant value = stored->value(QLatin1String(key));
-                return value.isNull() ? mapping::OptText() : mapping::OptText(value.toString());
-            };
-            row.firstName = stored->value(QStringLiteral("first_name")).toString();
-            row.lastName = stored->value(QStringLiteral("last_name")).toString();
-            row.company = opt("company");
-            row.email = stored->value(QStringLiteral("email")).toString();
-            row.phone = opt("phone");
-            row.address = opt("address");
-            row.city = opt("city");
-            row.state = opt("state");
-            row.zip = opt("zip");
-            row.createdAt = Database::parseTimestamp(stored->value(QStringLiteral("created_at")));
-            row.updatedAt = Database::parseTimestamp(stored->value(QStringLiteral("updated_at")));
-            return row;
-        }();
-        if (error->isError() || lead.email.isEmpty())
-            return std::nullopt;
-        CrmStore::WriteResult result;
-        *error = writePlan(context, personId,
-            plan(QStringLiteral("contacts"), mappingType::Contact,
-                mapping::toColumns(mapping::contactFromLead(lead)), QStringLiteral("email")),
-            &result);
-        if (error->isError())
-            return std::nullopt;
-        // Counted as a deal's side effect: the deal itself is counted by its own write.
-        if (result.kind == CrmStore::WriteKind::Created)
-            --context.counts.created;
-        else if (result.kind == CrmStore::WriteKind::Updated)
-            --context.counts.updated;
-        else if (result.kind == CrmStore::WriteKind::Unchanged)
-            --context.counts.unchanged;
-        *error = qualifyLead(context, personId, result.railsId);
-        if (error->isError())
-            return std::nullopt;
-        return PersonInfo { lead.email, lead.company.value_or(QString()),
-            lead.firstName + QLatin1Char(' ') + lead.lastName };
+        return person;
+    if (!values.isEmpty()) {
+        person.info = PersonInfo {
+            values.value(0).toString(), values.value(1).toString(),
+            (values.value(2).toString() + QLatin1Char(' ') + values.value(3).toString()).trimmed()
+        };
+        return person;
     }
-    return PersonInfo { values.value(0).toString(), values.value(1).toString(),
-        (values.value(2).toString() + QLatin1Char(' ') + values.value(3).toString()).trimmed() };
+    const std::optional<qint64> leadId
+        = context.links.railsIdFor(typeName(mappingType::Lead), personId, error);
+    if (error->isError() || !leadId)
+        return person;
+    const std::optional<QVariantMap> stored
+        = context.links.readRow(QStringLiteral("leads"), *leadId,
+            { QStringLiteral("first_name"), QStringLiteral("last_name"), QStringLiteral("company"),
+                QStringLiteral("email"), QStringLiteral("phone"), QStringLiteral("address"),
+                QStringLiteral("city"), QStringLiteral("state"), QStringLiteral("zip"),
+                QStringLiteral("created_at"), QStringLiteral("updated_at") },
+            error);
+    if (!stored)
+        return person;
+    auto opt = [&](const char *key) -> mapping::OptText {
+        const QVariant value = stored->value(QLatin1String(key));
+        return value.isNull() ? mapping::OptText() : mapping::OptText(value.toString());
+    };
+    mapping::LeadRow &row = person.lead;
+    row.firstName = stored->value(QStringLiteral("first_name")).toString();
+    row.lastName = stored->value(QStringLiteral("last_name")).toString();
+    row.company = opt("company");
+    row.email = stored->value(QStringLiteral("email")).toString();
+    row.phone = opt("phone");
+    row.address = opt("address");
+    row.city = opt("city");
+    row.state = opt("state");
+    row.zip = opt("zip");
+    row.createdAt = Database::parseTimestamp(stored->value(QStringLiteral("created_at")));
+    row.updatedAt = Database::parseTimestamp(stored->value(QStringLiteral("updated_at")));
+    if (row.email.isEmpty())
+        return person;
+    person.leadId = *leadId;
+    person.info = PersonInfo { row.email, row.company.value_or(QString()),
+        row.firstName + QLatin1Char(' ') + row.lastName };
+    return person;
 }
+
+// A person known only as a lead becomes a contact (its notes follow), the lead stays qualified.
+DbError promoteLead(SyncContext &context, qint64 personId, const mapping::LeadRow &lead)
+{
+    CrmStore::WriteResult result;
+    DbError error = writePlan(context, personId,
+        plan(QStringLiteral("contacts"), mappingType::Contact,
+            mapping::toColumns(mapping::contactFromLead(lead)), QStringLiteral("email")),
+        &result);
+    if (error.isError())
+        return error;
+    // Counted as a deal's side effect: the deal itself is counted by its own write.
+    if (result.kind == CrmStore::WriteKind::Created)
+        --context.counts.created;
+    else if (result.kind == CrmStore::WriteKind::Updated)
+        --context.counts.updated;
+    else if (result.kind == CrmStore::WriteKind::Unchanged)
+        --context.counts.unchanged;
+    return qualifyLead(context, personId, result.railsId);
+}
+
+class StagedDeal : public Staged<mapping::DealLinks, mapping::OpportunityRow>
+{
+public:
+    StagedDeal(StageContext &context, const QJsonObject &record)
+        : Staged(context, record)
+        , m_deletionsSource(context.deletionsSource)
+    {
+        if (!m_refs.id || !CrmStore::fitsMapping(*m_refs.id))
+            return; // write() reports it
+        // Before any link is looked up: a deleted deal must not promote its person to a contact.
+        m_deleted = record.value(QLatin1String("status")).toString() == QLatin1String("deleted")
+            || record.value(QLatin1String("is_deleted")).toBool();
+        // Only deleted deals are of interest in their list (should a filter widen it).
+        if (m_deleted || m_deletionsSource)
+            return;
+        m_links.organizationName = accountName(context, m_refs.orgId, &stageError);
+        if (stageError.isError())
+            return;
+        if (m_refs.personId) {
+            m_person = readDealPerson(context, *m_refs.personId, &stageError);
+            if (stageError.isError())
+                return;
+            if (m_person.info) {
+                m_links.personEmail = m_person.info->email;
+                m_links.personOrganizationName = m_person.info->company;
+            }
+        }
+        if (auto owner
+            = context.lookups->ownerOrFallback(m_refs.ownerId, context.options.defaultOwnerUserId))
+            m_links.ownerEmail = owner->email;
+        if (m_refs.stageId) {
+            const Lookups::Stage stage = context.lookups->stages.value(*m_refs.stageId);
+            m_links.stageName = stage.name;
+            m_links.stageProbability = stage.probability;
+            m_links.pipelineName = context.lookups->pipelines.value(
+                m_refs.pipelineId ? *m_refs.pipelineId : stage.pipelineId);
+        } else if (m_refs.pipelineId) {
+            m_links.pipelineName = context.lookups->pipelines.value(*m_refs.pipelineId);
+        }
+        m_links.fieldLinkNames = fieldLinkNames(context, record, context.options.mapping.dealFields,
+            "deal", &readsOwnEntity, &stageError);
+    }
+    void map() override
+    {
+        if (stageError.isOk() && m_refs.id && CrmStore::fitsMapping(*m_refs.id) && !m_deleted
+            && !m_deletionsSource)
+            m_mapped = mapping::mapDeal(m_record, m_links, m_options->mapping);
+    }
+    bool stale(SyncContext &context) override
+    {
+        if (StagedRecord::stale(context))
+            return true;
+        // An earlier page promoted the lead since.
+        DbError error;
+        return m_person.leadId >= 0
+            && (context.store.railsIdFor(typeName(mappingType::Contact), *m_refs.personId, &error)
+                || error.isError());
+    }
+    DbError write(SyncContext &context) override
+    {
+        DbError error;
+        if (!checkId(context, m_refs.id, &error))
+            return error;
+        const qint64 dealId = *m_refs.id;
+        if (m_deleted)
+            return handleDeletedRecord(context, dealId);
+        if (m_deletionsSource || failedToStage(&error))
+            return error;
+        if (m_person.leadId >= 0) {
+            error = promoteLead(context, *m_refs.personId, m_person.lead);
+            if (error.isError())
+                return error;
+        }
+        if (m_mapped.isDeleted())
+            return handleDeletedRecord(context, dealId);
+        if (!m_mapped.row)
+            return context.reportMapping(dealId, m_mapped.problems);
+        return writePlan(context, dealId,
+            plan(QStringLiteral("opportunities"), mappingType::Opportunity,
+                mapping::toColumns(*m_mapped.row)));
+    }
+
+private:
+    bool m_deletionsSource = false;
+    bool m_deleted = false;
+    DealPerson m_person;
+};
 
 class DealsHandler : public EntityHandler
 {
 public:
-    DbError beginPage(SyncContext &context, const QJsonArray &items) override
+    DbError stagePage(StageContext &context, const QJsonArray &items) override
     {
-        context.store.beginPage();
-        return prefetch(context, items, mappingType::Opportunity,
+        return prefetchLinks(context, items,
             { { &mapping::RecordRefs::orgId, mappingType::Organization, QStringLiteral("accounts"),
                   QStringLiteral("t.name") },
                 { &mapping::RecordRefs::personId, mappingType::Contact, QStringLiteral("contacts"),
                     QStringLiteral("t.email, t.company, t.first_name, t.last_name") } },
             { { &mapping::RecordRefs::personId, mappingType::Lead } });
+    }
+    DbError beginPage(SyncContext &context, const QList<mapping::RecordRefs> &refs) override
+    {
+        return prefetchMappings(context.store, refs,
+            { { &mapping::RecordRefs::id, mappingType::Opportunity },
+                { &mapping::RecordRefs::personId, mappingType::Contact },
+                { &mapping::RecordRefs::personId, mappingType::Lead } });
     }
     QList<Source> sources(const SyncContext &context) const override
     {
@@ -509,73 +716,73 @@ public:
         return { { endpoints::deals(), query, true }, { endpoints::archivedDeals(), query, true },
             { endpoints::deals(), deleted, true, true } };
     }
-
-    DbError writeRecord(SyncContext &context, const QJsonObject &record) override
+    std::unique_ptr<StagedRecord> stage(StageContext &context, const QJsonObject &record) override
     {
-        context.store.beginRecord();
-        const mapping::RecordRefs refs = context.refsOf(record);
-        DbError error;
-        if (!checkId(context, refs.id, &error))
-            return error;
-        const qint64 dealId = *refs.id;
-        // Before any link is looked up: a deleted deal must not promote its person to a contact.
-        if (record.value(QLatin1String("status")).toString() == QLatin1String("deleted")
-            || record.value(QLatin1String("is_deleted")).toBool())
-            return handleDeletedRecord(context, dealId);
-        // Only deleted deals are of interest in their list (should a filter widen it).
-        if (context.deletionsSource)
-            return error;
-        mapping::DealLinks links;
-        links.organizationName = accountName(context, refs.orgId, &error);
-        if (error.isError())
-            return error;
-        if (refs.personId) {
-            const std::optional<PersonInfo> person
-                = contactOfPerson(context, *refs.personId, &error);
-            if (error.isError())
-                return error;
-            if (person) {
-                links.personEmail = person->email;
-                links.personOrganizationName = person->company;
-            }
-        }
-        if (auto owner
-            = context.lookups.ownerOrFallback(refs.ownerId, context.options.defaultOwnerUserId))
-            links.ownerEmail = owner->email;
-        if (refs.stageId) {
-            const Lookups::Stage stage = context.lookups.stages.value(*refs.stageId);
-            links.stageName = stage.name;
-            links.stageProbability = stage.probability;
-            links.pipelineName = context.lookups.pipelines.value(
-                refs.pipelineId ? *refs.pipelineId : stage.pipelineId);
-        } else if (refs.pipelineId) {
-            links.pipelineName = context.lookups.pipelines.value(*refs.pipelineId);
-        }
-        links.fieldLinkNames
-            = fieldLinkNames(context, record, context.options.mapping.dealFields, &error);
-        if (error.isError())
-            return error;
-        const Mapped<mapping::OpportunityRow> mapped
-            = mapping::mapDeal(record, links, context.options.mapping);
-        if (mapped.isDeleted())
-            return handleDeletedRecord(context, dealId);
-        if (!mapped.row)
-            return context.reportMapping(dealId, mapped.problems);
-        return writePlan(context, dealId,
-            plan(QStringLiteral("opportunities"), mappingType::Opportunity,
-                mapping::toColumns(*mapped.row)));
+        return std::make_unique<StagedDeal>(context, record);
     }
 };
 
 // ---- activities -----------------------------------------------------------------------------
 
+class StagedActivity : public Staged<mapping::ActivityLinks, mapping::TaskRow>
+{
+public:
+    StagedActivity(StageContext &context, const QJsonObject &record)
+        : Staged(context, record)
+    {
+        if (!m_refs.id || !CrmStore::fitsMapping(*m_refs.id))
+            return; // write() reports it
+        if (auto owner
+            = context.lookups->ownerOrFallback(m_refs.ownerId, context.options.defaultOwnerUserId))
+            m_links.assigneeUserId = owner->crmId;
+        if (m_refs.activityType)
+            m_links.activityTypeName = context.lookups->activityTypes.value(*m_refs.activityType);
+        DbError &error = stageError;
+        if (m_refs.dealId)
+            m_links.dealTitle
+                = mappedValues(context, mappingType::Opportunity, QStringLiteral("opportunities"),
+                    QStringLiteral("t.opportunity_name"), *m_refs.dealId, &error)
+                      .value(0)
+                      .toString();
+        if (!error.isError() && m_refs.personId) {
+            QVariantList name
+                = mappedValues(context, mappingType::Contact, QStringLiteral("contacts"),
+                    QStringLiteral("t.first_name, t.last_name"), *m_refs.personId, &error);
+            if (name.isEmpty() && !error.isError())
+                name = mappedValues(context, mappingType::Lead, QStringLiteral("leads"),
+                    QStringLiteral("t.first_name, t.last_name"), *m_refs.personId, &error);
+            m_links.personName
+                = (name.value(0).toString() + QLatin1Char(' ') + name.value(1).toString())
+                      .trimmed();
+        }
+        if (!error.isError())
+            m_links.organizationName = accountName(context, m_refs.orgId, &error);
+    }
+    void map() override
+    {
+        if (stageError.isOk() && m_refs.id && CrmStore::fitsMapping(*m_refs.id))
+            m_mapped = mapping::mapActivity(m_record, m_links, m_options->mapping);
+    }
+    DbError write(SyncContext &context) override
+    {
+        DbError error;
+        if (!checkId(context, m_refs.id, &error) || failedToStage(&error))
+            return error;
+        if (m_mapped.isDeleted())
+            return handleDeletedRecord(context, *m_refs.id);
+        if (!m_mapped.row)
+            return context.reportMapping(m_refs.id, m_mapped.problems);
+        return writePlan(context, *m_refs.id,
+            plan(QStringLiteral("tasks"), mappingType::Task, mapping::toColumns(*m_mapped.row)));
+    }
+};
+
 class ActivitiesHandler : public EntityHandler
 {
 public:
-    DbError beginPage(SyncContext &context, const QJsonArray &items) override
+    DbError stagePage(StageContext &context, const QJsonArray &items) override
     {
-        context.store.beginPage();
-        return prefetch(context, items, mappingType::Task,
+        return prefetchLinks(context, items,
             { { &mapping::RecordRefs::dealId, mappingType::Opportunity,
                   QStringLiteral("opportunities"), QStringLiteral("t.opportunity_name") },
                 { &mapping::RecordRefs::personId, mappingType::Contact, QStringLiteral("contacts"),
@@ -585,100 +792,103 @@ public:
                 { &mapping::RecordRefs::orgId, mappingType::Organization,
                     QStringLiteral("accounts"), QStringLiteral("t.name") } });
     }
+    DbError beginPage(SyncContext &context, const QList<mapping::RecordRefs> &refs) override
+    {
+        return prefetchMappings(
+            context.store, refs, { { &mapping::RecordRefs::id, mappingType::Task } });
+    }
     QList<Source> sources(const SyncContext &context) const override
     {
         QUrlQuery query;
         addFilter(context, "activities", query);
         return { { endpoints::activities(), query, true } };
     }
-
-    DbError writeRecord(SyncContext &context, const QJsonObject &record) override
+    std::unique_ptr<StagedRecord> stage(StageContext &context, const QJsonObject &record) override
     {
-        context.store.beginRecord();
-        const mapping::RecordRefs refs = context.refsOf(record);
-        DbError error;
-        if (!checkId(context, refs.id, &error))
-            return error;
-        mapping::ActivityLinks links;
-        if (auto owner
-            = context.lookups.ownerOrFallback(refs.ownerId, context.options.defaultOwnerUserId))
-            links.assigneeUserId = owner->crmId;
-        if (refs.activityType)
-            links.activityTypeName = context.lookups.activityTypes.value(*refs.activityType);
-        if (refs.dealId)
-            links.dealTitle
-                = mappedValues(context, mappingType::Opportunity, QStringLiteral("opportunities"),
-                    QStringLiteral("t.opportunity_name"), *refs.dealId, &error)
-                      .value(0)
-                      .toString();
-        if (!error.isError() && refs.personId) {
-            QVariantList name
-                = mappedValues(context, mappingType::Contact, QStringLiteral("contacts"),
-                    QStringLiteral("t.first_name, t.last_name"), *refs.personId, &error);
-            if (name.isEmpty() && !error.isError())
-                name = mappedValues(context, mappingType::Lead, QStringLiteral("leads"),
-                    QStringLiteral("t.first_name, t.last_name"), *refs.personId, &error);
-            links.personName
-                = (name.value(0).toString() + QLatin1Char(' ') + name.value(1).toString())
-                      .trimmed();
-        }
-        if (!error.isError())
-            links.organizationName = accountName(context, refs.orgId, &error);
-        if (error.isError())
-            return error;
-        const Mapped<mapping::TaskRow> mapped
-            = mapping::mapActivity(record, links, context.options.mapping);
-        if (mapped.isDeleted())
-            return handleDeletedRecord(context, *refs.id);
-        if (!mapped.row)
-            return context.reportMapping(refs.id, mapped.problems);
-        return writePlan(context, *refs.id,
-            plan(QStringLiteral("tasks"), mappingType::Task, mapping::toColumns(*mapped.row)));
+        return std::make_unique<StagedActivity>(context, record);
     }
 };
 
 // ---- notes ----------------------------------------------------------------------------------
 
-class NotesHandler : public EntityHandler
+// The note's associations made to match its targets (a note links to several records).
+DbError syncAssociations(SyncContext &context, const CrmStore::WriteResult &note,
+    const QList<QPair<QString, qint64>> &targets)
+{
+    DbError error;
+    QSqlQuery *existing = context.store.query(
+        QStringLiteral("SELECT id, notable_type, notable_id FROM note_associations WHERE "
+                       "note_id = ?"),
+        { note.railsId }, &error);
+    if (!existing)
+        return error;
+    QList<QPair<QString, qint64>> have;
+    QList<qint64> stale;
+    while (existing->next()) {
+        const QPair<QString, qint64> target { existing->value(1).toString(),
+            existing->value(2).toLongLong() };
+        if (targets.contains(target))
+            have.append(target);
+        else
+            stale.append(existing->value(0).toLongLong());
+    }
+    existing->finish();
+    bool changed = !stale.isEmpty();
+    for (qint64 id : std::as_const(stale)) {
+        if (!context.store.deleteRow(QStringLiteral("note_associations"), id, &error))
+            return error;
+    }
+    for (const auto &target : targets) {
+        if (have.contains(target))
+            continue;
+        changed = true;
+        const std::optional<qint64> id
+            = context.store.insertRow(QStringLiteral("note_associations"),
+                { { QStringLiteral("note_id"), note.railsId },
+                    { QStringLiteral("notable_type"), target.first },
+                    { QStringLiteral("notable_id"), target.second },
+                    { QStringLiteral("created_at"), context.store.now() },
+                    { QStringLiteral("updated_at"), context.store.now() } },
+                &error);
+        if (!id)
+            return error;
+    }
+    // A note whose text is unchanged but whose links changed was updated all the same.
+    if (changed && note.kind == CrmStore::WriteKind::Unchanged) {
+        --context.counts.unchanged;
+        ++context.counts.updated;
+    }
+    return error;
+}
+
+class StagedNote : public Staged<mapping::NoteLinks, mapping::NoteRow>
 {
 public:
-    DbError beginPage(SyncContext &context, const QJsonArray &items) override
+    StagedNote(StageContext &context, const QJsonObject &record)
+        : Staged(context, record)
     {
-        context.store.beginPage();
-        return prefetch(context, items, mappingType::Note, {},
-            { { &mapping::RecordRefs::dealId, mappingType::Opportunity },
-                { &mapping::RecordRefs::personId, mappingType::Contact },
-                { &mapping::RecordRefs::personId, mappingType::Lead },
-                { &mapping::RecordRefs::orgId, mappingType::Organization } });
+        if (m_refs.userId && context.lookups->users.contains(*m_refs.userId))
+            m_links.authorUserId = context.lookups->users.value(*m_refs.userId).crmId;
     }
-    QList<Source> sources(const SyncContext &) const override
+    void map() override
     {
-        QUrlQuery query;
-        query.addQueryItem(QStringLiteral("sort"), QStringLiteral("id ASC"));
-        return { { endpoints::notes(), query, true } };
+        if (m_refs.id && CrmStore::fitsMapping(*m_refs.id))
+            m_mapped = mapping::mapNote(m_record, m_links, m_options->mapping);
     }
-
-    DbError writeRecord(SyncContext &context, const QJsonObject &record) override
+    DbError write(SyncContext &context) override
     {
-        context.store.beginRecord();
-        const mapping::RecordRefs refs = context.refsOf(record);
         DbError error;
-        if (!checkId(context, refs.id, &error))
+        if (!checkId(context, m_refs.id, &error) || failedToStage(&error))
             return error;
-        const qint64 noteId = *refs.id;
-        mapping::NoteLinks links;
-        if (refs.userId && context.lookups.users.contains(*refs.userId))
-            links.authorUserId = context.lookups.users.value(*refs.userId).crmId;
-        const Mapped<mapping::NoteRow> mapped
-            = mapping::mapNote(record, links, context.options.mapping);
-        if (mapped.isDeleted())
+        const qint64 noteId = *m_refs.id;
+        if (m_mapped.isDeleted())
             return handleDeletedRecord(context, noteId);
-        if (!mapped.row)
-            return context.reportMapping(noteId, mapped.problems);
+        if (!m_mapped.row)
+            return context.reportMapping(noteId, m_mapped.problems);
 
         // The CRM rows the note belongs to: one association per linked record it holds.
         QList<QPair<QString, qint64>> targets;
-        const mapping::NoteTargets &t = mapped.row->targets;
+        const mapping::NoteTargets &t = m_mapped.row->targets;
         auto add = [&](const char *type, const char *notableType, std::optional<qint64> id) {
             if (!id || error.isError())
                 return;
@@ -702,69 +912,47 @@ public:
 
         CrmStore::WriteResult result;
         error = writePlan(context, noteId,
-            plan(QStringLiteral("notes"), mappingType::Note, mapping::toColumns(*mapped.row)),
+            plan(QStringLiteral("notes"), mappingType::Note, mapping::toColumns(*m_mapped.row)),
             &result);
         if (error.isError())
             return error;
         return syncAssociations(context, result, targets);
     }
+};
 
-private:
-    DbError syncAssociations(SyncContext &context, const CrmStore::WriteResult &note,
-        const QList<QPair<QString, qint64>> &targets)
+class NotesHandler : public EntityHandler
+{
+public:
+    DbError beginPage(SyncContext &context, const QList<mapping::RecordRefs> &refs) override
     {
-        DbError error;
-        QSqlQuery *existing = context.store.query(
-            QStringLiteral("SELECT id, notable_type, notable_id FROM note_associations WHERE "
-                           "note_id = ?"),
-            { note.railsId }, &error);
-        if (!existing)
-            return error;
-        QList<QPair<QString, qint64>> have;
-        QList<qint64> stale;
-        while (existing->next()) {
-            const QPair<QString, qint64> target { existing->value(1).toString(),
-                existing->value(2).toLongLong() };
-            if (targets.contains(target))
-                have.append(target);
-            else
-                stale.append(existing->value(0).toLongLong());
-        }
-        existing->finish();
-        bool changed = !stale.isEmpty();
-        for (qint64 id : std::as_const(stale)) {
-            if (!context.store.deleteRow(QStringLiteral("note_associations"), id, &error))
-                return error;
-        }
-        for (const auto &target : targets) {
-            if (have.contains(target))
-                continue;
-            changed = true;
-            const std::optional<qint64> id
-                = context.store.insertRow(QStringLiteral("note_associations"),
-                    { { QStringLiteral("note_id"), note.railsId },
-                        { QStringLiteral("notable_type"), target.first },
-                        { QStringLiteral("notable_id"), target.second },
-                        { QStringLiteral("created_at"), context.store.now() },
-                        { QStringLiteral("updated_at"), context.store.now() } },
-                    &error);
-            if (!id)
-                return error;
-        }
-        // A note whose text is unchanged but whose links changed was updated all the same.
-        if (changed && note.kind == CrmStore::WriteKind::Unchanged) {
-            --context.counts.unchanged;
-            ++context.counts.updated;
-        }
-        return error;
+        return prefetchMappings(context.store, refs,
+            { { &mapping::RecordRefs::id, mappingType::Note },
+                { &mapping::RecordRefs::dealId, mappingType::Opportunity },
+                { &mapping::RecordRefs::personId, mappingType::Contact },
+                { &mapping::RecordRefs::personId, mappingType::Lead },
+                { &mapping::RecordRefs::orgId, mappingType::Organization } });
+    }
+    QList<Source> sources(const SyncContext &) const override
+    {
+        QUrlQuery query;
+        query.addQueryItem(QStringLiteral("sort"), QStringLiteral("id ASC"));
+        return { { endpoints::notes(), query, true } };
+    }
+    std::unique_ptr<StagedRecord> stage(StageContext &context, const QJsonObject &record) override
+    {
+        return std::make_unique<StagedNote>(context, record);
     }
 };
 
 } // namespace
 
-DbError EntityHandler::beginPage(SyncContext &context, const QJsonArray &)
+DbError EntityHandler::stagePage(StageContext &context, const QJsonArray &items)
 {
-    context.store.beginPage();
+    return prefetchLinks(context, items, {});
+}
+
+DbError EntityHandler::beginPage(SyncContext &, const QList<mapping::RecordRefs> &)
+{
     return {};
 }
 

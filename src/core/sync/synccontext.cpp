@@ -42,6 +42,7 @@ SyncContext::SyncContext(Database &database, const SyncOptions &syncOptions)
     , store(database)
     , journal(database)
     , options(syncOptions)
+    , stage(syncOptions, lookups, store)
 { }
 
 DbError SyncContext::report(std::optional<qint64> pipedriveId, Problem::Kind kind,

@@ -7,6 +7,7 @@
 #include <QHash>
 #include <QUrlQuery>
 #include <atomic>
+#include <memory>
 
 namespace pds {
 
@@ -38,6 +39,36 @@ struct Lookups
         std::optional<qint64> pipedriveUserId, qint64 defaultOwnerCrmId) const;
 };
 
+// What staging a record may read (SPEC §4's links): the run's options and lookups, and the CRM
+// through `links`, a store that may sit on a connection of its own in another thread. Staging
+// never writes, so that it can run ahead of the page being written.
+struct StageContext
+{
+    StageContext(const SyncOptions &syncOptions, const Lookups &runLookups, CrmStore &linkStore)
+        : options(syncOptions)
+        , lookups(&runLookups)
+        , links(linkStore)
+    { }
+
+    const SyncOptions &options;
+    const Lookups *lookups;
+    CrmStore &links;
+    Entity entity = Entity::Users;
+    bool deletionsSource = false; // the page lists deleted records (deals?status=deleted)
+    // The links of the page's records, read once by stagePage(), and the index of the record
+    // being staged (set by the engine).
+    QList<mapping::RecordRefs> pageRefs;
+    qsizetype recordIndex = -1;
+
+    // The links of the record being staged: from the page's, else read now.
+    mapping::RecordRefs refsOf(const QJsonObject &record) const
+    {
+        if (recordIndex >= 0 && recordIndex < pageRefs.size())
+            return pageRefs.at(recordIndex);
+        return mapping::recordRefs(record);
+    }
+};
+
 // The state one entity's pass shares with its handler: database, journal, options, counts.
 struct SyncContext
 {
@@ -53,18 +84,8 @@ struct SyncContext
     RunCounts counts;
     PasswordHasher *hasher = nullptr; // new users' bcrypt hashes, off the critical path
     bool deletionsSource = false; // the page lists deleted records (deals?status=deleted)
-    // The links of the page's records, read once when the page is prefetched, and the index of
-    // the record being written (set by the engine).
-    QList<mapping::RecordRefs> pageRefs;
-    qsizetype recordIndex = -1;
-
-    // The links of the record being written: from the page's prefetch, else read now.
-    mapping::RecordRefs refsOf(const QJsonObject &record) const
-    {
-        if (recordIndex >= 0 && recordIndex < pageRefs.size())
-            return pageRefs.at(recordIndex);
-        return mapping::recordRefs(record);
-    }
+    // Staging on this thread, through this context's own store.
+    StageContext stage;
 
     // Records a problem for the current record in the journal (same transaction as the page).
     DbError report(std::optional<qint64> pipedriveId, Problem::Kind kind, const QString &reason,
@@ -74,6 +95,26 @@ struct SyncContext
     // Reports a mapping's problems (skips, warnings are kept as details of skips only).
     DbError reportMapping(
         std::optional<qint64> pipedriveId, const QList<mapping::Problem> &problems);
+};
+
+// One record between staging and writing: its links read, then mapped, then written.
+class StagedRecord
+{
+public:
+    virtual ~StagedRecord() = default;
+    // Maps the record (pure: any thread).
+    virtual void map() { }
+    // Writes the record inside the page's transaction, on the sync thread; counts and problems go
+    // to the context. A returned error fails this record only (its savepoint is rolled back)
+    // unless it is a database-wide failure. May run again after a rollback.
+    virtual DbError write(SyncContext &context) = 0;
+    // Staged on another connection, ahead of the pages before it: true when what it read may
+    // have been changed by those pages (or could not be read there), so that it is staged again
+    // on the sync thread's connection before it is written.
+    virtual bool stale(SyncContext &) { return readsOwnEntity || stageError.isError(); }
+
+    bool readsOwnEntity = false; // a field of it links to a record of the entity being synced
+    DbError stageError; // what staging could not read
 };
 
 // One entity's rules: where its records come from, and how one record is written.
@@ -93,13 +134,20 @@ public:
     virtual QList<Source> sources(const SyncContext &context) const = 0;
     // Called once before the first page (after lookups are loaded).
     virtual DbError begin(SyncContext &) { return {}; }
-    // Called at the start of each page, inside its transaction: what the records will look up
-    // can be read here in a few queries. The default only starts the page's cache.
-    virtual DbError beginPage(SyncContext &context, const QJsonArray &items);
-    // Writes one record inside the page's transaction; counts and problems go to the context.
-    // A returned error fails this record only (its savepoint is rolled back) unless it is a
-    // database-wide failure.
-    virtual DbError writeRecord(SyncContext &context, const QJsonObject &record) = 0;
+
+    // A record is written in three steps: stage() reads what it links to, StagedRecord::map()
+    // maps it (pure), StagedRecord::write() changes the CRM. The first two may run on another
+    // thread, ahead of the page being written.
+
+    // Before a page's records are staged: their links (context.pageRefs, one per item) and what
+    // they will look up, read in a few queries. The default reads the links and starts the cache.
+    virtual DbError stagePage(StageContext &context, const QJsonArray &items);
+    // Reads what one record links to. An error is kept in the staged record.
+    virtual std::unique_ptr<StagedRecord> stage(StageContext &context, const QJsonObject &record)
+        = 0;
+    // At the start of each page's write, inside its transaction, with the page's links: the
+    // mappings the writes will look up, in a few queries. The default starts the page's cache.
+    virtual DbError beginPage(SyncContext &context, const QList<mapping::RecordRefs> &refs);
 
     static std::unique_ptr<EntityHandler> create(Entity entity);
 };

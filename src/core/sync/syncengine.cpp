@@ -489,19 +489,25 @@ SyncEngine::PageWrite SyncEngine::writePage(const ApiPage &page)
 
     context.store.setNow(QDateTime::currentDateTimeUtc());
     context.deletionsSource = m_sourceDeletions;
-    context.pageRefs.clear();
-    context.recordIndex = -1;
+    StageContext &stage = context.stage;
+    stage.entity = context.entity;
+    stage.deletionsSource = m_sourceDeletions;
+    stage.pageRefs.clear();
+    stage.recordIndex = -1;
     DbError error = m_options.dryRun ? DbError() : db.beginTransaction();
+    context.store.beginPage();
     if (error.isOk())
-        error = m_handler->beginPage(context, page.items);
+        error = m_handler->stagePage(stage, page.items);
+    if (error.isOk())
+        error = m_handler->beginPage(context, stage.pageRefs);
     if (error.isError())
         return abortPage(error, SyncOutcome::Failed);
     QDateTime pageMaxUpdate;
-    // A handler that prefetched the page read every item's links there, in order.
-    const bool refsByIndex = context.pageRefs.size() == page.items.size();
+    // The handler read every item's links in stagePage(), in order.
+    const bool refsByIndex = stage.pageRefs.size() == page.items.size();
     for (qsizetype index = 0; index < page.items.size(); ++index) {
         const QJsonValue value = page.items.at(index);
-        context.recordIndex = refsByIndex ? index : -1;
+        stage.recordIndex = refsByIndex ? index : -1;
         if (checkCancelled())
             return abortPage({}, SyncOutcome::Cancelled);
         // Records of a deletions list are not imported: they count as deleted, or not at all.
@@ -527,7 +533,9 @@ SyncEngine::PageWrite SyncEngine::writePage(const ApiPage &page)
         }
         const RunCounts beforeRecord = context.counts;
         const qsizetype undoMark = m_undo ? m_undo->mark() : 0;
-        error = m_handler->writeRecord(context, record);
+        const std::unique_ptr<StagedRecord> staged = m_handler->stage(stage, record);
+        staged->map();
+        error = staged->write(context);
         if (error.isError() && !careful && !isDatabaseWide(error)) {
             rollBackPage();
             m_carefulPage = true;
@@ -563,7 +571,7 @@ SyncEngine::PageWrite SyncEngine::writePage(const ApiPage &page)
         if (updated.isValid() && (!pageMaxUpdate.isValid() || updated > pageMaxUpdate))
             pageMaxUpdate = updated;
     }
-    context.recordIndex = -1;
+    stage.recordIndex = -1;
     // Formatted once a page, not per record (it was a measurable share of a sync's time).
     if (pageMaxUpdate.isValid()) {
         const QString mark = pageMaxUpdate.toString(Qt::ISODate);
