@@ -141,8 +141,8 @@ int phaseFetch(const QUrl &url, const QString &token, int pageSize)
     return failure.isEmpty() ? 0 : 1;
 }
 
-int phaseSync(
-    const QUrl &url, const QString &token, const DatabaseConfig &database, int pageSize, bool full)
+int phaseSync(const QUrl &url, const QString &token, const DatabaseConfig &database, int pageSize,
+    bool full, bool stageAhead)
 {
     SyncOptions options;
     options.baseUrl = url;
@@ -150,6 +150,7 @@ int phaseSync(
     options.database = database;
     options.pageSize = pageSize;
     options.full = full;
+    options.stageAhead = stageAhead;
     options.bcryptCost = qEnvironmentVariableIntValue("PDS_BCRYPT_COST") >= 4
         ? qEnvironmentVariableIntValue("PDS_BCRYPT_COST")
         : 12;
@@ -174,6 +175,7 @@ int phaseSync(
         { QStringLiteral("stall_ms"), probe.longestMs() },
         { QStringLiteral("created"), double(totals.created) },
         { QStringLiteral("updated"), double(totals.updated) },
+        { QStringLiteral("staged_ahead"), double(summary.pagesStagedAhead) },
         { QStringLiteral("outcome"), outcomeName(summary.outcome) },
         { QStringLiteral("error"), summary.message } };
     out() << QJsonDocument(result).toJson(QJsonDocument::Compact) << Qt::endl;
@@ -308,6 +310,7 @@ public:
     int latencyMs = 100;
     int latencyRecords = 5000;
     bool withLatency = true;
+    bool stageAhead = true;
 
     QProcess fake;
     QUrl url;
@@ -436,9 +439,10 @@ public:
             out() << "could not start the fake server" << Qt::endl;
             return 2;
         }
-        const QStringList common { QStringLiteral("--url"), url.toString(),
-            QStringLiteral("--token"), token, QStringLiteral("--page-size"),
-            QString::number(pageSize) };
+        QStringList common { QStringLiteral("--url"), url.toString(), QStringLiteral("--token"),
+            token, QStringLiteral("--page-size"), QString::number(pageSize) };
+        if (!stageAhead)
+            common << QStringLiteral("--no-stage-ahead");
         bool failed = false;
         auto check = [&failed](const QJsonObject &r) {
             if (!r.value(QLatin1String("error")).toString().isEmpty() || r.isEmpty())
@@ -486,10 +490,12 @@ public:
         out() << row(QStringLiteral("incremental, no change"), nochange) << Qt::endl;
         out() << row(QStringLiteral("incremental, 1% changed"), changed)
               << QStringLiteral("  (%1 records touched)").arg(touched) << Qt::endl;
-        out() << QStringLiteral("full sync: %1 records per request; smaller limit: %2")
+        out() << QStringLiteral("full sync: %1 records per request, %2 pages staged ahead; smaller "
+                                "limit: %3")
                      .arg(full.value(QLatin1String("records")).toDouble()
                              / std::max(1.0, full.value(QLatin1String("requests")).toDouble()),
                          0, 'f', 0)
+                     .arg(qint64(full.value(QLatin1String("staged_ahead")).toDouble()))
                      .arg(rate(fetch) < rate(insert) ? QStringLiteral("the fake server")
                                                      : QStringLiteral("the database"))
               << Qt::endl;
@@ -570,8 +576,11 @@ int main(int argc, char *argv[])
     const QCommandLineOption token(
         QStringLiteral("token"), QStringLiteral("(internal)"), QStringLiteral("t"));
     const QCommandLineOption full(QStringLiteral("full"), QStringLiteral("(internal)"));
-    parser.addOptions(
-        { records, seed, database, pageSize, latency, latencyRecords, url, token, full });
+    const QCommandLineOption noStageAhead(QStringLiteral("no-stage-ahead"),
+        QStringLiteral("Stage each page on the sync thread right before it is written (for "
+                       "comparison)."));
+    parser.addOptions({ records, seed, database, pageSize, latency, latencyRecords, url, token,
+        full, noStageAhead });
     parser.process(app);
     const QString phase = parser.positionalArguments().value(0);
     const int size = parser.value(pageSize).toInt();
@@ -588,8 +597,8 @@ int main(int argc, char *argv[])
             return 2;
         }
         if (phase == QLatin1String("phase-sync"))
-            return phaseSync(
-                QUrl(parser.value(url)), parser.value(token), *config, size, parser.isSet(full));
+            return phaseSync(QUrl(parser.value(url)), parser.value(token), *config, size,
+                parser.isSet(full), !parser.isSet(noStageAhead));
         return phaseInsert(*config, parser.value(seed).toUInt(),
             pds::test::DatasetSizes::fromTotal(parser.value(records).toInt()));
     }
@@ -604,6 +613,7 @@ int main(int argc, char *argv[])
     bench.latencyMs = parser.value(latency).toInt();
     bench.withLatency = bench.latencyMs > 0;
     bench.latencyRecords = parser.value(latencyRecords).toInt();
+    bench.stageAhead = !parser.isSet(noStageAhead);
     const QString kind = parser.value(database);
     if (kind != QLatin1String("sqlite")) {
         bench.databaseKind = QStringLiteral("postgresql");

@@ -235,6 +235,7 @@ void ApiRequest::start()
     if (m_network) {
         m_job = std::make_shared<NetworkJob>();
         m_job->owner = this;
+        m_job->onParsed = m_onParsed;
         m_network->get(m_job, m_request, m_path);
     } else {
         m_reply = m_nam->get(m_request);
@@ -276,6 +277,8 @@ void ApiRequest::onReplyFinished()
     m_response = interpretReply(readReply(reply, m_timedOut, m_cancelled && !m_timedOut), m_path);
     reply->deleteLater();
     m_reply = nullptr;
+    if (m_onParsed && m_response.ok())
+        m_onParsed(m_response);
     finish();
 }
 

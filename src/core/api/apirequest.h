@@ -9,6 +9,7 @@
 #include <QPointer>
 #include <QTimer>
 
+#include <functional>
 #include <memory>
 
 class QNetworkAccessManager;
@@ -62,6 +63,12 @@ public:
         const QString &path, int timeoutMs, QObject *parent = nullptr);
     ~ApiRequest() override;
 
+    // Called with a successful answer as soon as it is parsed, before finished(): on the network
+    // thread when there is one, so that the caller's consumer can start on it there and then.
+    // Must be thread-safe. Set before start().
+    using ParsedHook = std::function<void(const ApiResponse &)>;
+    void setOnParsed(ParsedHook hook) { m_onParsed = std::move(hook); }
+
     void start();
     void cancel();
     const ApiResponse &response() const { return m_response; }
@@ -91,6 +98,7 @@ private:
     bool m_cancelled = false;
     bool m_done = false;
     ApiResponse m_response;
+    ParsedHook m_onParsed;
 };
 
 } // namespace pds

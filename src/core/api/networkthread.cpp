@@ -44,6 +44,8 @@ void NetworkThread::get(
                 ApiResponse response = interpretReply(
                     readReply(reply, job->timedOut, job->cancelled && !job->timedOut), path);
                 reply->deleteLater();
+                if (job->onParsed && response.ok())
+                    job->onParsed(response);
                 const QMutexLocker lock(&job->mutex);
                 if (ApiRequest *owner = job->owner) {
                     // Posted under the lock: a request deleted later takes the call with it.

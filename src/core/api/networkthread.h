@@ -21,6 +21,7 @@ struct NetworkJob
     std::atomic<bool> timedOut = false;
     std::atomic<bool> cancelled = false;
     QNetworkReply *reply = nullptr; // network thread only
+    ApiRequest::ParsedHook onParsed; // set before get(), called on the network thread
 };
 
 // A thread of its own for HTTP: a reply is read and its JSON parsed there, so that the next page

@@ -78,6 +78,10 @@ void Pager::send()
         break;
     }
     m_request = m_client->createRequest(m_endpoint.path, query, this);
+    if (m_onItems) {
+        m_request->setOnParsed(
+            [hook = m_onItems](const ApiResponse &response) { hook(itemsOf(response.body)); });
+    }
     connect(m_request, &ApiRequest::finished, this, &Pager::onFinished);
     m_request->start();
 }
@@ -101,6 +105,13 @@ void Pager::scheduleRetry(const ApiError &error, int delayMs)
                             << error.toString();
     emit retrying(error, m_attempt, delayMs);
     m_delay.start(delayMs);
+}
+
+QJsonArray Pager::itemsOf(const QJsonObject &body)
+{
+    const QJsonValue data = body.value(QLatin1String("data"));
+    // A single-object answer (/users/me) is a page of one.
+    return data.isArray() ? data.toArray() : data.isObject() ? QJsonArray { data } : QJsonArray();
 }
 
 void Pager::onFinished()
@@ -157,11 +168,7 @@ void Pager::onFinished()
     ApiPage page;
     page.position = m_position;
     page.index = m_pageIndex++;
-    const QJsonValue data = response.body.value(QLatin1String("data"));
-    // A single-object answer (/users/me) is a page of one.
-    page.items = data.isArray() ? data.toArray()
-        : data.isObject()       ? QJsonArray { data }
-                                : QJsonArray();
+    page.items = itemsOf(response.body);
     page.additionalData = response.body.value(QLatin1String("additional_data")).toObject();
     page.relatedObjects = response.body.value(QLatin1String("related_objects")).toObject();
     if (m_endpoint.paging == Paging::Cursor) {

@@ -55,6 +55,12 @@ public:
     bool atEnd() const { return m_atEnd; }
     bool isBusy() const { return m_busy; }
     const Endpoint &endpoint() const { return m_endpoint; }
+    // Each successful answer's items as soon as they are parsed, in page order, before
+    // pageReady() brings the page (ApiRequest::setOnParsed(): maybe on another thread).
+    using ItemsHook = std::function<void(const QJsonArray &items)>;
+    void setOnItems(ItemsHook hook) { m_onItems = std::move(hook); }
+    // The records of an answer: its data array (a single object is a page of one).
+    static QJsonArray itemsOf(const QJsonObject &body);
 
     void fetchNext();
     void cancel();
@@ -83,6 +89,7 @@ private:
     int m_rateLimitWaits = 0;
     int m_pageIndex = 0;
     QPointer<ApiRequest> m_request;
+    ItemsHook m_onItems;
     QTimer m_delay;
 };
 

@@ -267,8 +267,9 @@ QVariantList CrmStore::linkedValues(const QString &type, const QString &table,
 void CrmStore::rememberMapping(const QString &type, qint64 pipedriveId, qint64 railsId)
 {
     // What was read through the old mapping is stale now.
+    const QString prefix = type + QLatin1Char('|');
     for (auto it = m_linkedCache.begin(); it != m_linkedCache.end(); ++it) {
-        if (it.key().startsWith(type + QLatin1Char('|')))
+        if (it.key().startsWith(prefix))
             it->remove(pipedriveId);
     }
     m_mappingCache.insert({ type, pipedriveId }, railsId);
@@ -401,13 +402,17 @@ bool CrmStore::setMapping(const QString &type, qint64 pipedriveId, qint64 railsI
     }
     // The unique index on (type, id) makes this an upsert on both dialects; a row the rake task
     // wrote is reused, never duplicated.
-    return write(
-        QStringLiteral("INSERT INTO pipedrive_mappings (pipedrive_type, pipedrive_id, rails_id, "
-                       "created_at, updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT "
-                       "(pipedrive_type, pipedrive_id) DO UPDATE SET rails_id = excluded.rails_id, "
-                       "updated_at = excluded.updated_at WHERE pipedrive_mappings.rails_id <> "
-                       "excluded.rails_id"),
-        { type, pipedriveId, railsId, m_now, m_now }, error);
+    if (!write(QStringLiteral(
+                   "INSERT INTO pipedrive_mappings (pipedrive_type, pipedrive_id, rails_id, "
+                   "created_at, updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT "
+                   "(pipedrive_type, pipedrive_id) DO UPDATE SET rails_id = "
+                   "excluded.rails_id, updated_at = excluded.updated_at WHERE "
+                   "pipedrive_mappings.rails_id <> excluded.rails_id"),
+            { type, pipedriveId, railsId, m_now, m_now }, error))
+        return false;
+    // Later records of the page see it (a deal's person promoted by an earlier deal).
+    rememberMapping(type, pipedriveId, railsId);
+    return true;
 }
 
 bool CrmStore::removeMapping(const QString &type, qint64 pipedriveId, DbError *error)
@@ -654,6 +659,8 @@ std::optional<qint64> CrmStore::insertMappedRow(const QString &table, const QVar
             || !passed(m_journal->mappingSetting(type, pipedriveId, *id, -1), error))
             return std::nullopt;
     }
+    if (id)
+        rememberMapping(type, pipedriveId, *id);
     return id;
 }
 

@@ -8,6 +8,7 @@
 #include "mapping/texttools.h"
 #include "sync/passwordhasher.h"
 #include "sync/reconcile.h"
+#include "sync/stageworker.h"
 #include "sync/synccontext.h"
 #include "sync/undojournal.h"
 
@@ -88,6 +89,11 @@ SyncEngine::SyncEngine(const SyncOptions &options, QObject *parent)
 
 SyncEngine::~SyncEngine()
 {
+    // First: nothing reaches the engine from the worker after this, and the worker waits for the
+    // page it stages (which uses the handler and the options).
+    if (m_feed)
+        m_feed->close();
+    m_stager.reset();
     m_handler.reset();
     m_context.reset();
     m_undo.reset();
@@ -136,6 +142,16 @@ void SyncEngine::start()
     if (error.isError())
         return failOnDatabase(error);
     m_context = std::make_unique<SyncContext>(*m_db, m_options);
+    // A second connection stages pages ahead while this one writes. Not for a dry run (its one
+    // transaction holds what earlier entities would have written, which no other connection
+    // sees), nor for an in-memory database (another connection would be another database).
+    if (m_options.stageAhead && !m_options.dryRun
+        && !(m_options.database.isSqlite()
+            && m_options.database.sqlitePath == QLatin1String(":memory:"))) {
+        m_stager = std::make_unique<StageWorker>(m_options.database, m_options);
+        if (!m_stager->isReady())
+            m_stager.reset();
+    }
     if (!m_options.dryRun) {
         // bcrypt is slow on purpose: new users' hashes are made on other threads meanwhile,
         // and users a killed run left without one get theirs now.
@@ -306,6 +322,8 @@ void SyncEngine::startEntity(int index)
     m_context->entity = entity;
     m_context->counts = RunCounts();
     m_handler = EntityHandler::create(entity);
+    // Users are one page, and their password hashes are queued by the id their write gives.
+    m_pipelined = m_stager && entity != Entity::Users;
     m_result = EntityResult();
     m_result.entity = entity;
     m_result.startedAt = QDateTime::currentDateTimeUtc();
@@ -399,6 +417,21 @@ void SyncEngine::startSource(const QString &resumePosition)
     if (source.incremental && !m_since.isEmpty())
         query.addQueryItem(QStringLiteral("updated_since"), m_since);
     auto *pager = new Pager(m_client, source.endpoint, query, m_options.pageSize, this);
+    // The source's pages are staged on the worker as soon as they are parsed, while the pages
+    // before them are written.
+    if (m_feed)
+        m_feed->close();
+    m_feed.reset();
+    if (m_pipelined) {
+        StagedPage prototype;
+        prototype.handler = m_handler;
+        prototype.entity = m_context->entity;
+        prototype.deletionsSource = source.deletions;
+        prototype.lookups = m_context->lookups;
+        m_feed = std::make_shared<StageFeed>(
+            m_stager.get(), prototype, this, [this] { writeWaitingPages(); });
+        pager->setOnItems([feed = m_feed](const QJsonArray &items) { feed->push(items); });
+    }
     pager->setRetryPolicy(m_options.retry);
     connect(pager, &Pager::pageReady, this, &SyncEngine::onPage);
     connect(pager, &Pager::failed, this, &SyncEngine::onApiFailed);
@@ -420,25 +453,34 @@ void SyncEngine::onPage(const ApiPage &page)
         return;
     if (checkCancelled())
         return stopCancelled();
-    m_waiting.append(page);
+    m_waiting.append({ page, m_feed ? m_feed->take(page.items) : nullptr });
     writeWaitingPages();
 }
 
 void SyncEngine::writeWaitingPages()
 {
     while (!m_finished && !m_reconnecting && !m_waiting.isEmpty()) {
-        const ApiPage page = m_waiting.constFirst();
+        const WaitingPage waiting = m_waiting.constFirst();
+        const ApiPage &page = waiting.page;
         Pager *pager = m_pager;
-        // Overlap: the next page travels while this one is written, but never more than one
-        // page ahead (a page waiting for a reconnect holds the next one back).
-        if (!page.last && pager && m_waiting.size() == 1 && !pager->isBusy() && !pager->atEnd())
+        // Overlap: the next pages travel (and are staged) while this one is written, but never
+        // more than two ahead: a page waiting for a reconnect holds the next ones back.
+        const bool lastKnown = std::any_of(
+            m_waiting.cbegin(), m_waiting.cend(), [](const WaitingPage &w) { return w.page.last; });
+        if (!lastKnown && pager && m_waiting.size() < (m_pipelined ? 3 : 2) && !pager->isBusy()
+            && !pager->atEnd())
             pager->fetchNext();
+        // Written once staged: the feed calls again then.
+        if (waiting.staged && !waiting.staged->done)
+            return;
         m_status = tr("fetching");
-        const PageWrite written = writePage(page);
+        const PageWrite written = writePage(waiting);
         if (written == PageWrite::Reconnect)
             return reconnect(m_connectionError, [this] { writeWaitingPages(); });
         if (written == PageWrite::Stopped)
             return;
+        if (stagedAhead(waiting))
+            ++m_summary.pagesStagedAhead;
         m_waiting.removeFirst();
         emitProgress(false);
         if (page.last) {
@@ -451,8 +493,20 @@ void SyncEngine::writeWaitingPages()
     }
 }
 
-SyncEngine::PageWrite SyncEngine::writePage(const ApiPage &page)
+const StagedPage *SyncEngine::stagedAhead(const WaitingPage &waiting)
 {
+    // Staged ahead on the worker's connection, unless that failed for the page.
+    const StagedPage *staged = waiting.staged.get();
+    return staged && staged->done && staged->pageError.isOk()
+            && staged->records.size() == size_t(waiting.page.items.size())
+        ? staged
+        : nullptr;
+}
+
+SyncEngine::PageWrite SyncEngine::writePage(const WaitingPage &waiting)
+{
+    const ApiPage &page = waiting.page;
+    const StagedPage *ahead = stagedAhead(waiting);
     SyncContext &context = *m_context;
     Database &db = *m_db;
     const RunCounts before = context.counts;
@@ -496,7 +550,9 @@ SyncEngine::PageWrite SyncEngine::writePage(const ApiPage &page)
     stage.recordIndex = -1;
     DbError error = m_options.dryRun ? DbError() : db.beginTransaction();
     context.store.beginPage();
-    if (error.isOk())
+    if (ahead)
+        stage.pageRefs = ahead->refs;
+    else if (error.isOk())
         error = m_handler->stagePage(stage, page.items);
     if (error.isOk())
         error = m_handler->beginPage(context, stage.pageRefs);
@@ -533,13 +589,18 @@ SyncEngine::PageWrite SyncEngine::writePage(const ApiPage &page)
         }
         const RunCounts beforeRecord = context.counts;
         const qsizetype undoMark = m_undo ? m_undo->mark() : 0;
-        const std::unique_ptr<StagedRecord> staged = m_handler->stage(stage, record);
-        staged->map();
+        StagedRecord *staged = ahead ? ahead->records.at(size_t(index)).get() : nullptr;
+        std::unique_ptr<StagedRecord> stagedHere;
+        if (!staged || staged->stale(context)) {
+            stagedHere = m_handler->stage(stage, record);
+            stagedHere->map();
+            staged = stagedHere.get();
+        }
         error = staged->write(context);
         if (error.isError() && !careful && !isDatabaseWide(error)) {
             rollBackPage();
             m_carefulPage = true;
-            const PageWrite written = writePage(page);
+            const PageWrite written = writePage(waiting);
             m_carefulPage = false;
             return written;
         }

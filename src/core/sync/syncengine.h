@@ -1,5 +1,6 @@
 #pragma once
 
+#include "api/pager.h"
 #include "sync/synctypes.h"
 
 #include <QElapsedTimer>
@@ -19,6 +20,9 @@ class Database;
 class EntityHandler;
 class Pager;
 class PasswordHasher;
+class StageFeed;
+class StageWorker;
+struct StagedPage;
 class UndoJournal;
 struct SyncContext;
 struct ApiPage;
@@ -59,6 +63,13 @@ private:
     // What became of a page: in the database, the run stopped, or the connection must be made
     // again before the same page is written once more.
     enum class PageWrite { Written, Stopped, Reconnect };
+    // A page fetched and not yet committed, and where it is staged ahead (null: staged when
+    // written, on this thread).
+    struct WaitingPage
+    {
+        ApiPage page;
+        std::shared_ptr<StagedPage> staged;
+    };
 
     void fetchLookups(QList<LookupStep> steps);
     void startEntity(int index);
@@ -67,7 +78,8 @@ private:
     void onPage(const ApiPage &page);
     void writeWaitingPages();
     void onApiFailed(const ApiError &error);
-    PageWrite writePage(const ApiPage &page);
+    PageWrite writePage(const WaitingPage &waiting);
+    static const StagedPage *stagedAhead(const WaitingPage &waiting);
     void completeEntity();
     void finishEntity(SyncOutcome outcome, const QString &message);
     void failRun(const QString &message);
@@ -90,7 +102,7 @@ private:
     ApiClient *m_client = nullptr;
     std::unique_ptr<Database> m_db;
     std::unique_ptr<SyncContext> m_context;
-    std::unique_ptr<EntityHandler> m_handler;
+    std::shared_ptr<EntityHandler> m_handler; // shared with the pages being staged
     std::unique_ptr<PasswordHasher> m_hasher;
     std::unique_ptr<UndoJournal> m_undo; // none in a dry run
     QList<qint64> m_dryRunIds; // a dry run's run rows, one per entity, made before it begins
@@ -116,8 +128,11 @@ private:
     QString m_status;
 
     // Pages fetched but not yet committed: the one being written (again, after a reconnect) and
-    // at most one fetched ahead of it.
-    QList<ApiPage> m_waiting;
+    // those fetched ahead of it, staged on the stage worker's thread meanwhile.
+    QList<WaitingPage> m_waiting;
+    std::unique_ptr<StageWorker> m_stager; // none: every page staged on this thread
+    std::shared_ptr<StageFeed> m_feed; // the current source's pages to m_stager
+    bool m_pipelined = false; // this pass stages pages ahead on m_stager
     bool m_reconnecting = false;
     int m_reconnectAttempt = 0;
     DbError m_connectionError;

@@ -32,6 +32,9 @@ struct SyncOptions
     mapping::MappingOptions mapping;
     qint64 defaultOwnerUserId = 0; // CRM users.id picked in settings; 0 = the token's own user
     int bcryptCost = 12; // Devise's; tests lower it
+    // Stage and map the next pages on a second connection and thread while one is written (the
+    // result is the same; tests compare the two).
+    bool stageAhead = true;
 };
 
 enum class SyncOutcome {
@@ -76,6 +79,7 @@ struct RunSummary
     bool dryRun = false;
     qint64 requests = 0;
     qint64 tokens = 0;
+    qint64 pagesStagedAhead = 0; // pages written as the stage worker had read and mapped them
 
     RunCounts totals() const;
 };

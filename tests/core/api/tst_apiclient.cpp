@@ -7,9 +7,11 @@
 #include "api/pager.h"
 #include "fakepipedrive.h"
 
+#include <QMutex>
 #include <QNetworkAccessManager>
 #include <QSet>
 #include <QSignalSpy>
+#include <QThread>
 #include <QtTest>
 
 using namespace pds;
@@ -208,6 +210,46 @@ private slots:
         // a dropped connection may never reach the pager.
         QVERIFY(outcome.retries >= 2);
         QCOMPARE(ids(outcome.pages), m_server.dataset().ids(FE::Organizations));
+    }
+
+    // Each successful answer's items reach the pager's hook as soon as they are parsed (on the
+    // network thread when there is one), in page order and before pageReady() brings the same
+    // page; failed answers that are retried do not.
+    void itemsReachTheHookBeforeTheirPage()
+    {
+        m_server.failNextServerError(1, 500, 1);
+        QMutex mutex;
+        QList<QJsonArray> hooked;
+        QSet<QThread *> threads;
+        Pager pager(client(), endpoints::organizations(), {}, 50);
+        pager.setRetryPolicy(RetryPolicy { 4, 1, 5, 3 });
+        pager.setOnItems([&](const QJsonArray &items) {
+            const QMutexLocker lock(&mutex);
+            hooked.append(items);
+            threads.insert(QThread::currentThread());
+        });
+        QList<ApiPage> pages;
+        bool hookedFirst = true;
+        connect(&pager, &Pager::pageReady, this, [&](const ApiPage &page) {
+            {
+                const QMutexLocker lock(&mutex);
+                hookedFirst = hookedFirst && hooked.size() == pages.size() + 1
+                    && hooked.last() == page.items;
+            }
+            pages.append(page);
+            if (!page.last)
+                pager.fetchNext();
+        });
+        QSignalSpy failed(&pager, &Pager::failed);
+        pager.fetchNext();
+        QTRY_VERIFY_WITH_TIMEOUT(pager.atEnd() || !failed.isEmpty(), 30000);
+        QVERIFY(failed.isEmpty());
+        QVERIFY(pages.size() > 2);
+        QVERIFY(hookedFirst);
+        const QMutexLocker lock(&mutex);
+        QCOMPARE(hooked.size(), pages.size());
+        QCOMPARE(threads.size(), 1);
+        QCOMPARE(threads.contains(QThread::currentThread()), !m_networkThread);
     }
 
     void htmlPageIsAnErrorNotACrash()

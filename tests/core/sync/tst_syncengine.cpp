@@ -6,6 +6,7 @@
 #include "mapping/jsonreader.h"
 #include "mapping/texttools.h"
 #include "sync/maintenance.h"
+#include "sync/synccontext.h"
 #include "sync/syncrunner.h"
 #include "testdatabase.h"
 
@@ -643,6 +644,120 @@ private slots:
                      QStringLiteral("SELECT COUNT(*) FROM pipedrive_sync_changes WHERE op = "
                                     "'insert' AND table_name = 'tasks'")),
             activities.counts.created);
+    }
+
+    // A record staged ahead (on the stage worker, before the pages before it are written) says
+    // when those pages may have changed what it read: a deal of a lead that an earlier deal
+    // promoted to a contact, a person made a contact meanwhile, a field that links to a record
+    // of its own entity. The engine then stages it again before writing it.
+    void aRecordStagedAheadTellsWhenItWentStale()
+    {
+        TestDatabase testDb(TestDatabase::Kind::Sqlite);
+        QVERIFY2(testDb.isValid(), qPrintable(testDb.whyNot()));
+        Database db;
+        QVERIFY(db.open(testDb.config()).isOk());
+        SchemaManager schema;
+        QVERIFY(schema.ensureSchema(db).isOk());
+        SyncOptions o = options(testDb.config());
+        mapping::CustomFieldDef parent;
+        parent.key = QStringLiteral("f00d");
+        parent.name = QStringLiteral("Parent deal");
+        parent.type = QStringLiteral("deal");
+        o.mapping.dealFields.insert(parent.key, parent);
+        SyncContext context(db, o);
+        const QDateTime now = QDateTime::currentDateTimeUtc();
+        DbError error;
+        const qint64 userId = db.insertReturningId(QStringLiteral("users"),
+            { QStringLiteral("email"), QStringLiteral("created_at"), QStringLiteral("updated_at") },
+            { QStringLiteral("owner@example.com"), Database::formatTimestamp(now),
+                Database::formatTimestamp(now) },
+            &error);
+        QVERIFY2(error.isOk(), qPrintable(error.toString()));
+        context.lookups.users.insert(7, { userId, QStringLiteral("owner@example.com") });
+        context.lookups.meId = 7;
+        // Person 42 is a lead in the CRM: no deals when persons were synced.
+        const std::optional<qint64> leadId = context.store.insertRow(QStringLiteral("leads"),
+            { { QStringLiteral("first_name"), QStringLiteral("Ada") },
+                { QStringLiteral("last_name"), QStringLiteral("Lovelace") },
+                { QStringLiteral("email"), QStringLiteral("ada@example.com") },
+                { QStringLiteral("lead_status"), QStringLiteral("new") },
+                { QStringLiteral("assigned_to_id"), userId }, { QStringLiteral("created_at"), now },
+                { QStringLiteral("updated_at"), now } },
+            &error);
+        QVERIFY2(leadId, qPrintable(error.toString()));
+        QVERIFY(context.store.setMapping(QStringLiteral("Lead"), 42, *leadId, &error));
+
+        auto deal = [&](qint64 id, const QJsonObject &more = {}) {
+            QJsonObject d { { QStringLiteral("id"), id },
+                { QStringLiteral("title"), QStringLiteral("Deal %1").arg(id) },
+                { QStringLiteral("person_id"), 42 }, { QStringLiteral("owner_id"), 7 },
+                { QStringLiteral("status"), QStringLiteral("open") },
+                { QStringLiteral("add_time"), QStringLiteral("2026-01-02T03:04:05Z") },
+                { QStringLiteral("update_time"), QStringLiteral("2026-01-02T03:04:05Z") } };
+            for (auto it = more.begin(); it != more.end(); ++it)
+                d.insert(it.key(), it.value());
+            return d;
+        };
+        const QJsonArray items { deal(1), deal(2),
+            deal(3,
+                { { QStringLiteral("custom_fields"),
+                    QJsonObject { { QStringLiteral("f00d"), 1 } } } }) };
+        context.entity = Entity::Deals;
+        context.stage.entity = Entity::Deals;
+        const auto handler = EntityHandler::create(Entity::Deals);
+        // All three staged before any is written, as the stage worker does.
+        context.store.beginPage();
+        QVERIFY(handler->stagePage(context.stage, items).isOk());
+        std::vector<std::unique_ptr<StagedRecord>> staged;
+        for (qsizetype i = 0; i < items.size(); ++i) {
+            context.stage.recordIndex = i;
+            staged.push_back(handler->stage(context.stage, items.at(i).toObject()));
+            staged.back()->map();
+        }
+        QVERIFY(!staged.at(0)->stale(context));
+        QVERIFY(!staged.at(1)->stale(context));
+        QVERIFY(staged.at(2)->stale(context)); // links to a deal of this very pass
+
+        QVERIFY(db.beginTransaction().isOk());
+        error = staged.at(0)->write(context);
+        QVERIFY2(error.isOk(), qPrintable(error.toString()));
+        // The first deal promoted the lead: the second one read the lead, not the contact.
+        QCOMPARE(count(db,
+                     QStringLiteral("SELECT COUNT(*) FROM pipedrive_mappings WHERE "
+                                    "pipedrive_type = 'Contact' AND pipedrive_id = 42")),
+            1);
+        QVERIFY(staged.at(1)->stale(context));
+        // Staged again now, it is current.
+        context.stage.recordIndex = 1;
+        const auto again = handler->stage(context.stage, items.at(1).toObject());
+        again->map();
+        QVERIFY(!again->stale(context));
+        const RunCounts before = context.counts;
+        error = again->write(context);
+        QVERIFY2(error.isOk(), qPrintable(error.toString()));
+        QCOMPARE(context.counts.created, before.created + 1); // the deal, and no second contact
+        QCOMPARE(context.counts.unchanged, before.unchanged);
+        QVERIFY(db.commit().isOk());
+
+        // Persons: one staged as a lead goes stale once it is a contact.
+        context.entity = Entity::Persons;
+        context.stage.entity = Entity::Persons;
+        const auto persons = EntityHandler::create(Entity::Persons);
+        const QJsonObject person { { QStringLiteral("id"), 43 },
+            { QStringLiteral("name"), QStringLiteral("Grace Hopper") },
+            { QStringLiteral("emails"),
+                QJsonArray {
+                    QJsonObject { { QStringLiteral("value"), QStringLiteral("grace@example.com") },
+                        { QStringLiteral("primary"), true } } } },
+            { QStringLiteral("owner_id"), 7 } };
+        context.store.beginPage();
+        context.stage.pageRefs.clear();
+        context.stage.recordIndex = -1;
+        const auto stagedPerson = persons->stage(context.stage, person);
+        stagedPerson->map();
+        QVERIFY(!stagedPerson->stale(context));
+        QVERIFY(context.store.setMapping(QStringLiteral("Contact"), 43, 1, &error));
+        QVERIFY(stagedPerson->stale(context));
     }
 
     void badRecordsAreSkippedNotFatal_data() { addKinds(); }

@@ -1,0 +1,152 @@
+#include "stageworker.h"
+
+#include "logging.h"
+#include "sync/crmstore.h"
+
+namespace pds {
+
+StageWorker::StageWorker(const DatabaseConfig &config, const SyncOptions &options)
+    : m_options(options)
+{
+    m_thread.setObjectName(QStringLiteral("pds-stage"));
+    m_context = new QObject;
+    m_context->moveToThread(&m_thread);
+    m_thread.start();
+    // A connection belongs to the thread that opens it.
+    QMetaObject::invokeMethod(
+        m_context,
+        [this, config] {
+            m_db = std::make_unique<Database>();
+            const DbError error = m_db->open(config);
+            if (error.isError()) {
+                qCInfo(lcSync) << "staging on the sync thread: no second connection:"
+                               << error.toString();
+                m_db.reset();
+                return;
+            }
+            m_store = std::make_unique<CrmStore>(*m_db);
+            m_ready = true;
+        },
+        Qt::BlockingQueuedConnection);
+}
+
+StageWorker::~StageWorker()
+{
+    QMetaObject::invokeMethod(
+        m_context,
+        [this] {
+            m_store.reset();
+            if (m_db)
+                m_db->close();
+            m_db.reset();
+        },
+        Qt::BlockingQueuedConnection);
+    m_thread.quit();
+    m_thread.wait();
+    delete m_context;
+}
+
+void StageWorker::stage(const std::shared_ptr<StagedPage> &page, std::function<void()> onDone)
+{
+    QMetaObject::invokeMethod(
+        m_context,
+        [this, page, onDone] {
+            run(*page);
+            page->done = true;
+            onDone();
+        },
+        Qt::QueuedConnection);
+}
+
+void StageWorker::run(StagedPage &page)
+{
+    if (!m_ready) {
+        page.pageError = DbError::make(DbError::Kind::Other, QStringLiteral("no reader"));
+        return;
+    }
+    // A connection lost (a restarted server) is opened again for the next page.
+    if (!m_db->isOpen()) {
+        page.pageError = m_db->reopen();
+        if (page.pageError.isError())
+            return;
+    }
+    StageContext context(m_options, page.lookups, *m_store);
+    context.entity = page.entity;
+    context.deletionsSource = page.deletionsSource;
+    m_store->beginPage();
+    page.pageError = page.handler->stagePage(context, page.items);
+    if (page.pageError.kind == DbError::Kind::Unreachable)
+        m_db->close();
+    if (page.pageError.isError() || context.pageRefs.size() != page.items.size()) {
+        if (page.pageError.isOk())
+            page.pageError = DbError::make(DbError::Kind::Other, QStringLiteral("links unread"));
+        return;
+    }
+    page.refs = context.pageRefs;
+    page.records.reserve(page.items.size());
+    for (qsizetype index = 0; index < page.items.size(); ++index) {
+        const QJsonValue value = page.items.at(index);
+        if (!value.isObject()) {
+            page.records.push_back(nullptr);
+            continue;
+        }
+        context.recordIndex = index;
+        std::unique_ptr<StagedRecord> staged = page.handler->stage(context, value.toObject());
+        staged->map();
+        page.records.push_back(std::move(staged));
+    }
+    m_store->discardCache();
+}
+
+StageFeed::StageFeed(StageWorker *worker, const StagedPage &prototype, QObject *receiver,
+    std::function<void()> onStaged)
+    : m_worker(worker)
+    , m_handler(prototype.handler)
+    , m_entity(prototype.entity)
+    , m_deletionsSource(prototype.deletionsSource)
+    , m_lookups(prototype.lookups)
+    , m_receiver(receiver)
+    , m_onStaged(std::move(onStaged))
+{ }
+
+void StageFeed::push(const QJsonArray &items)
+{
+    const QMutexLocker lock(&m_mutex);
+    if (!m_worker)
+        return;
+    auto page = std::make_shared<StagedPage>();
+    page->handler = m_handler;
+    page->entity = m_entity;
+    page->deletionsSource = m_deletionsSource;
+    page->lookups = m_lookups;
+    page->items = items;
+    m_pages.append(page);
+    m_worker->stage(page, [self = shared_from_this()] {
+        const QMutexLocker lock(&self->m_mutex);
+        if (self->m_receiver)
+            QMetaObject::invokeMethod(self->m_receiver, self->m_onStaged, Qt::QueuedConnection);
+    });
+}
+
+std::shared_ptr<StagedPage> StageFeed::take(const QJsonArray &items)
+{
+    const QMutexLocker lock(&m_mutex);
+    // Pages arrive in the order they were parsed; an answer the pager did not turn into a page
+    // (none today) would leave its staging behind: skip such.
+    while (!m_pages.isEmpty()) {
+        std::shared_ptr<StagedPage> page = m_pages.takeFirst();
+        if (page->items == items)
+            return page;
+    }
+    return nullptr;
+}
+
+void StageFeed::close()
+{
+    const QMutexLocker lock(&m_mutex);
+    m_worker = nullptr;
+    m_receiver = nullptr;
+    m_pages.clear();
+}
+
+} // namespace pds

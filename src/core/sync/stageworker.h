@@ -1,0 +1,92 @@
+#pragma once
+
+#include "db/database.h"
+#include "sync/synccontext.h"
+
+#include <QJsonArray>
+#include <QMutex>
+#include <QThread>
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <vector>
+
+namespace pds {
+
+class CrmStore;
+
+// A page staged ahead: its records' links read and the records mapped, ready to be written.
+struct StagedPage
+{
+    // What staging needs, copied when the page is handed over.
+    std::shared_ptr<EntityHandler> handler;
+    Entity entity = Entity::Users;
+    bool deletionsSource = false;
+    Lookups lookups;
+    QJsonArray items;
+
+    // What it gives: one entry per item (null where the item is no object), unless pageError.
+    QList<mapping::RecordRefs> refs;
+    std::vector<std::unique_ptr<StagedRecord>> records;
+    DbError pageError; // stagePage() failed: the page is staged again when it is written
+    std::atomic<bool> done = false;
+};
+
+// Stages and maps pages on a thread of its own, through a connection of its own to the CRM, while
+// the sync thread writes the pages before them: the sync's second core. The connection only
+// reads, and sees what the sync has committed; a staged record says when that may be stale.
+class StageWorker
+{
+public:
+    // Opens the reader connection (in the worker's thread); isReady() tells if it could.
+    StageWorker(const DatabaseConfig &config, const SyncOptions &options);
+    ~StageWorker(); // waits for the page being staged, closes the connection, stops the thread
+    StageWorker(const StageWorker &) = delete;
+    StageWorker &operator=(const StageWorker &) = delete;
+
+    bool isReady() const { return m_ready; }
+    // Stages the page in the worker's thread, then calls onDone there. Thread-safe.
+    void stage(const std::shared_ptr<StagedPage> &page, std::function<void()> onDone);
+
+private:
+    void run(StagedPage &page);
+
+    const SyncOptions &m_options;
+    QThread m_thread;
+    QObject *m_context = nullptr; // lives in m_thread
+    std::unique_ptr<Database> m_db; // used in m_thread only
+    std::unique_ptr<CrmStore> m_store;
+    bool m_ready = false;
+};
+
+// Hands the pages of one source to a StageWorker as soon as the network thread has parsed them
+// (Pager::setOnItems(), any thread), and the engine takes them in order when the pages reach it.
+// The engine closes the feed before it goes: from then on nothing reaches the worker or the
+// engine through it.
+class StageFeed : public std::enable_shared_from_this<StageFeed>
+{
+public:
+    // `prototype`: what staging the source's pages needs (handler, entity, lookups, ...).
+    // onStaged is called in `receiver`'s thread after each page is staged.
+    StageFeed(StageWorker *worker, const StagedPage &prototype, QObject *receiver,
+        std::function<void()> onStaged);
+
+    void push(const QJsonArray &items); // thread-safe
+    // The staging of the page with these items: the oldest one pushed, if it is that page.
+    std::shared_ptr<StagedPage> take(const QJsonArray &items);
+    void close();
+
+private:
+    QMutex m_mutex;
+    StageWorker *m_worker;
+    std::shared_ptr<EntityHandler> m_handler;
+    Entity m_entity;
+    bool m_deletionsSource;
+    Lookups m_lookups;
+    QObject *m_receiver;
+    std::function<void()> m_onStaged;
+    QList<std::shared_ptr<StagedPage>> m_pages;
+};
+
+} // namespace pds
