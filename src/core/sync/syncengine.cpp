@@ -9,8 +9,10 @@
 #include "sync/passwordhasher.h"
 #include "sync/reconcile.h"
 #include "sync/stageworker.h"
+
 #include "sync/synccontext.h"
 #include "sync/undojournal.h"
+#include <QCoreApplication>
 
 #include <QJsonObject>
 #include <QNetworkAccessManager>
@@ -454,27 +456,48 @@ void SyncEngine::onPage(const ApiPage &page)
     if (checkCancelled())
         return stopCancelled();
     m_waiting.append({ page, m_feed ? m_feed->take(page.items) : nullptr });
+    // Taken in the middle of writing a page (see writePage()): only the next request goes out.
+    if (m_writing)
+        return fetchAhead();
     writeWaitingPages();
+}
+
+void SyncEngine::fetchAhead()
+{
+    // Overlap: the next pages travel (and are staged) while this one is written, but never more
+    // than two ahead: a page waiting for a reconnect holds the next ones back.
+    Pager *pager = m_pager;
+    const bool lastKnown = std::any_of(
+        m_waiting.cbegin(), m_waiting.cend(), [](const WaitingPage &w) { return w.page.last; });
+    if (!lastKnown && pager && m_waiting.size() < (m_pipelined ? 3 : 2) && !pager->isBusy()
+        && !pager->atEnd())
+        pager->fetchNext();
 }
 
 void SyncEngine::writeWaitingPages()
 {
-    while (!m_finished && !m_reconnecting && !m_waiting.isEmpty()) {
+    while (!m_finished && !m_reconnecting && !m_writing && !m_waiting.isEmpty()) {
         const WaitingPage waiting = m_waiting.constFirst();
         const ApiPage &page = waiting.page;
         Pager *pager = m_pager;
-        // Overlap: the next pages travel (and are staged) while this one is written, but never
-        // more than two ahead: a page waiting for a reconnect holds the next ones back.
-        const bool lastKnown = std::any_of(
-            m_waiting.cbegin(), m_waiting.cend(), [](const WaitingPage &w) { return w.page.last; });
-        if (!lastKnown && pager && m_waiting.size() < (m_pipelined ? 3 : 2) && !pager->isBusy()
-            && !pager->atEnd())
-            pager->fetchNext();
+        fetchAhead();
         // Written once staged: the feed calls again then.
         if (waiting.staged && !waiting.staged->done)
             return;
         m_status = tr("fetching");
+        m_writing = true;
         const PageWrite written = writePage(waiting);
+        m_writing = false;
+        if (m_deferredFailure) {
+            const ApiError failure = *m_deferredFailure;
+            m_deferredFailure.reset();
+            if (written == PageWrite::Written) {
+                if (stagedAhead(waiting))
+                    ++m_summary.pagesStagedAhead;
+                m_waiting.removeFirst();
+            }
+            return onApiFailed(failure);
+        }
         if (written == PageWrite::Reconnect)
             return reconnect(m_connectionError, [this] { writeWaitingPages(); });
         if (written == PageWrite::Stopped)
@@ -489,6 +512,12 @@ void SyncEngine::writeWaitingPages()
                 pager->deleteLater();
             ++m_sourceIndex;
             return startSource();
+        }
+        // Back to the event loop between pages, also when the next one is here already: timers
+        // (retries, timeouts) and deferred deletions (the pages' requests) get their turn.
+        if (!m_waiting.isEmpty()) {
+            QMetaObject::invokeMethod(this, &SyncEngine::writeWaitingPages, Qt::QueuedConnection);
+            return;
         }
     }
 }
@@ -564,6 +593,10 @@ SyncEngine::PageWrite SyncEngine::writePage(const WaitingPage &waiting)
     for (qsizetype index = 0; index < page.items.size(); ++index) {
         const QJsonValue value = page.items.at(index);
         stage.recordIndex = refsByIndex ? index : -1;
+        // The next page's answer may be here already: taken now (onPage()), its successor is
+        // requested at once instead of after this page, and the pipeline stays full.
+        if (m_pipelined && index % 64 == 63)
+            QCoreApplication::sendPostedEvents(nullptr, QEvent::MetaCall);
         if (checkCancelled())
             return abortPage({}, SyncOutcome::Cancelled);
         // Records of a deletions list are not imported: they count as deleted, or not at all.
@@ -749,6 +782,12 @@ void SyncEngine::onApiFailed(const ApiError &error)
 {
     if (m_finished)
         return;
+    // Come in the middle of writing a page: handled once it is written (or rolled back).
+    if (m_writing) {
+        if (!m_deferredFailure)
+            m_deferredFailure = error;
+        return;
+    }
     const bool cancelled = error.kind == ApiError::Kind::Cancelled || checkCancelled();
     m_summary.outcome = cancelled ? SyncOutcome::Cancelled : SyncOutcome::Failed;
     m_reconnecting = false;

@@ -10,6 +10,7 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <optional>
 
 class QNetworkAccessManager;
 
@@ -77,6 +78,7 @@ private:
     void startSource(const QString &resumePosition = {});
     void onPage(const ApiPage &page);
     void writeWaitingPages();
+    void fetchAhead();
     void onApiFailed(const ApiError &error);
     PageWrite writePage(const WaitingPage &waiting);
     static const StagedPage *stagedAhead(const WaitingPage &waiting);
@@ -133,6 +135,8 @@ private:
     std::unique_ptr<StageWorker> m_stager; // none: every page staged on this thread
     std::shared_ptr<StageFeed> m_feed; // the current source's pages to m_stager
     bool m_pipelined = false; // this pass stages pages ahead on m_stager
+    bool m_writing = false; // inside writePage(): pages arriving only queue up
+    std::optional<ApiError> m_deferredFailure; // the API failed while a page was written
     bool m_reconnecting = false;
     int m_reconnectAttempt = 0;
     DbError m_connectionError;
