@@ -495,20 +495,8 @@ private slots:
         };
         auto counts = [](const RunSummary &summary) {
             QStringList lines;
-            for (const EntityResult &r : summary.entities) {
-                const RunCounts &c = r.counts;
-                lines << QStringLiteral("%1: fetched %2 created %3 updated %4 unchanged %5 merged "
-                                        "%6 skipped %7 failed %8 deleted %9")
-                             .arg(entityName(r.entity))
-                             .arg(c.fetched)
-                             .arg(c.created)
-                             .arg(c.updated)
-                             .arg(c.unchanged)
-                             .arg(c.merged)
-                             .arg(c.skipped)
-                             .arg(c.failed)
-                             .arg(c.deleted);
-            }
+            for (const EntityResult &r : summary.entities)
+                lines << entityName(r.entity) + QStringLiteral(": ") + countsText(r.counts);
             return lines;
         };
         SyncOptions a = options(ahead.config());
