@@ -70,11 +70,12 @@ void StageWorker::run(StagedPage &page)
         if (page.pageError.isError())
             return;
     }
-    StageContext context(m_options, page.lookups, *m_store);
-    context.entity = page.entity;
-    context.deletionsSource = page.deletionsSource;
+    const StageSource &source = page.source;
+    StageContext context(m_options, source.lookups, *m_store);
+    context.entity = source.entity;
+    context.deletionsSource = source.deletionsSource;
     m_store->beginPage();
-    page.pageError = page.handler->stagePage(context, page.items);
+    page.pageError = source.handler->stagePage(context, page.items);
     if (page.pageError.kind == DbError::Kind::Unreachable)
         m_db->close();
     if (page.pageError.isError() || context.pageRefs.size() != page.items.size()) {
@@ -91,20 +92,17 @@ void StageWorker::run(StagedPage &page)
             continue;
         }
         context.recordIndex = index;
-        std::unique_ptr<StagedRecord> staged = page.handler->stage(context, value.toObject());
+        std::unique_ptr<StagedRecord> staged = source.handler->stage(context, value.toObject());
         staged->map();
         page.records.push_back(std::move(staged));
     }
     m_store->discardCache();
 }
 
-StageFeed::StageFeed(StageWorker *worker, const StagedPage &prototype, QObject *receiver,
+StageFeed::StageFeed(StageWorker *worker, const StageSource &source, QObject *receiver,
     std::function<void()> onStaged)
     : m_worker(worker)
-    , m_handler(prototype.handler)
-    , m_entity(prototype.entity)
-    , m_deletionsSource(prototype.deletionsSource)
-    , m_lookups(prototype.lookups)
+    , m_source(source)
     , m_receiver(receiver)
     , m_onStaged(std::move(onStaged))
 { }
@@ -115,10 +113,7 @@ void StageFeed::push(const QJsonArray &items)
     if (!m_worker)
         return;
     auto page = std::make_shared<StagedPage>();
-    page->handler = m_handler;
-    page->entity = m_entity;
-    page->deletionsSource = m_deletionsSource;
-    page->lookups = m_lookups;
+    page->source = m_source;
     page->items = items;
     m_pages.append(page);
     m_worker->stage(page, [self = shared_from_this()] {

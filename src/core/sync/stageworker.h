@@ -16,14 +16,19 @@ namespace pds {
 
 class CrmStore;
 
-// A page staged ahead: its records' links read and the records mapped, ready to be written.
-struct StagedPage
+// What staging the pages of one source needs, copied when the source starts.
+struct StageSource
 {
-    // What staging needs, copied when the page is handed over.
     std::shared_ptr<EntityHandler> handler;
     Entity entity = Entity::Users;
     bool deletionsSource = false;
     Lookups lookups;
+};
+
+// A page staged ahead: its records' links read and the records mapped, ready to be written.
+struct StagedPage
+{
+    StageSource source;
     QJsonArray items;
 
     // What it gives: one entry per item (null where the item is no object), unless pageError.
@@ -67,9 +72,8 @@ private:
 class StageFeed : public std::enable_shared_from_this<StageFeed>
 {
 public:
-    // `prototype`: what staging the source's pages needs (handler, entity, lookups, ...).
     // onStaged is called in `receiver`'s thread after each page is staged.
-    StageFeed(StageWorker *worker, const StagedPage &prototype, QObject *receiver,
+    StageFeed(StageWorker *worker, const StageSource &source, QObject *receiver,
         std::function<void()> onStaged);
 
     void push(const QJsonArray &items); // thread-safe
@@ -80,10 +84,7 @@ public:
 private:
     QMutex m_mutex;
     StageWorker *m_worker;
-    std::shared_ptr<EntityHandler> m_handler;
-    Entity m_entity;
-    bool m_deletionsSource;
-    Lookups m_lookups;
+    StageSource m_source;
     QObject *m_receiver;
     std::function<void()> m_onStaged;
     QList<std::shared_ptr<StagedPage>> m_pages;

@@ -83,7 +83,6 @@ struct SyncContext
     qint64 runId = 0;
     RunCounts counts;
     PasswordHasher *hasher = nullptr; // new users' bcrypt hashes, off the critical path
-    bool deletionsSource = false; // the page lists deleted records (deals?status=deleted)
     // Staging on this thread, through this context's own store.
     StageContext stage;
 

@@ -9,11 +9,10 @@
 #include "sync/passwordhasher.h"
 #include "sync/reconcile.h"
 #include "sync/stageworker.h"
-
 #include "sync/synccontext.h"
 #include "sync/undojournal.h"
-#include <QCoreApplication>
 
+#include <QCoreApplication>
 #include <QJsonObject>
 #include <QNetworkAccessManager>
 #include <QSqlQuery>
@@ -425,13 +424,9 @@ void SyncEngine::startSource(const QString &resumePosition)
         m_feed->close();
     m_feed.reset();
     if (m_pipelined) {
-        StagedPage prototype;
-        prototype.handler = m_handler;
-        prototype.entity = m_context->entity;
-        prototype.deletionsSource = source.deletions;
-        prototype.lookups = m_context->lookups;
-        m_feed = std::make_shared<StageFeed>(
-            m_stager.get(), prototype, this, [this] { writeWaitingPages(); });
+        m_feed = std::make_shared<StageFeed>(m_stager.get(),
+            StageSource { m_handler, m_context->entity, source.deletions, m_context->lookups },
+            this, [this] { writeWaitingPages(); });
         pager->setOnItems([feed = m_feed](const QJsonArray &items) { feed->push(items); });
     }
     pager->setRetryPolicy(m_options.retry);
@@ -488,23 +483,20 @@ void SyncEngine::writeWaitingPages()
         m_writing = true;
         const PageWrite written = writePage(waiting);
         m_writing = false;
+        if (written == PageWrite::Written) {
+            if (stagedAhead(waiting))
+                ++m_summary.pagesStagedAhead;
+            m_waiting.removeFirst();
+        }
         if (m_deferredFailure) {
             const ApiError failure = *m_deferredFailure;
             m_deferredFailure.reset();
-            if (written == PageWrite::Written) {
-                if (stagedAhead(waiting))
-                    ++m_summary.pagesStagedAhead;
-                m_waiting.removeFirst();
-            }
             return onApiFailed(failure);
         }
         if (written == PageWrite::Reconnect)
             return reconnect(m_connectionError, [this] { writeWaitingPages(); });
         if (written == PageWrite::Stopped)
             return;
-        if (stagedAhead(waiting))
-            ++m_summary.pagesStagedAhead;
-        m_waiting.removeFirst();
         emitProgress(false);
         if (page.last) {
             m_waiting.clear();
@@ -571,7 +563,6 @@ SyncEngine::PageWrite SyncEngine::writePage(const WaitingPage &waiting)
     };
 
     context.store.setNow(QDateTime::currentDateTimeUtc());
-    context.deletionsSource = m_sourceDeletions;
     StageContext &stage = context.stage;
     stage.entity = context.entity;
     stage.deletionsSource = m_sourceDeletions;
@@ -714,7 +705,6 @@ void SyncEngine::completeEntity()
     // A full pass is complete: the mapped records it did not list were deleted in Pipedrive.
     if (error.isOk() && m_reconciling) {
         context.store.setNow(QDateTime::currentDateTimeUtc());
-        context.deletionsSource = false;
         error = reconcile::finishPass(context, m_undo.get());
     }
     if (m_options.dryRun && error.isError()) {
