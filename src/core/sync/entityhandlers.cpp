@@ -195,6 +195,16 @@ DbError writePlan(SyncContext &context, qint64 pipedriveId, const CrmStore::RowP
     return context.count(pipedriveId, *written);
 }
 
+// A handler whose records are staged as `Record`.
+template<class Record> class StagingHandler : public EntityHandler
+{
+public:
+    std::unique_ptr<StagedRecord> stage(StageContext &context, const QJsonObject &record) override
+    {
+        return std::make_unique<Record>(context, record);
+    }
+};
+
 // What every staged record keeps: the record, its links, what staging could not read.
 template<class Links, class Row> class Staged : public StagedRecord
 {
@@ -206,6 +216,8 @@ public:
     { }
 
 protected:
+    // An id the CRM's mapping table can hold: checkId() reports the others when written.
+    bool hasUsableId() const { return m_refs.id && CrmStore::fitsMapping(*m_refs.id); }
     // The error staging met, if any: the record then fails with it.
     bool failedToStage(DbError *error) const
     {
@@ -262,7 +274,7 @@ public:
     }
 };
 
-class UsersHandler : public EntityHandler
+class UsersHandler : public StagingHandler<StagedUser>
 {
 public:
     DbError beginPage(SyncContext &context, const QList<mapping::RecordRefs> &refs) override
@@ -274,10 +286,6 @@ public:
     {
         // No change filter exists for users: the whole list, one request (API-NOTES §10).
         return { { endpoints::users(), {}, false } };
-    }
-    std::unique_ptr<StagedRecord> stage(StageContext &context, const QJsonObject &record) override
-    {
-        return std::make_unique<StagedUser>(context, record);
     }
 };
 
@@ -315,7 +323,7 @@ public:
     }
 };
 
-class OrganizationsHandler : public EntityHandler
+class OrganizationsHandler : public StagingHandler<StagedOrganization>
 {
 public:
     DbError beginPage(SyncContext &context, const QList<mapping::RecordRefs> &refs) override
@@ -328,10 +336,6 @@ public:
         QUrlQuery query;
         addFilter(context, "organizations", query);
         return { { endpoints::organizations(), query, true } };
-    }
-    std::unique_ptr<StagedRecord> stage(StageContext &context, const QJsonObject &record) override
-    {
-        return std::make_unique<StagedOrganization>(context, record);
     }
 };
 
@@ -397,7 +401,7 @@ public:
     StagedPerson(StageContext &context, const QJsonObject &record)
         : Staged(context, record)
     {
-        if (!m_refs.id || !CrmStore::fitsMapping(*m_refs.id))
+        if (!hasUsableId())
             return; // write() reports it
         const qint64 personId = *m_refs.id;
         auto count = [&record](const char *key) {
@@ -426,7 +430,7 @@ public:
     }
     void map() override
     {
-        if (stageError.isOk() && m_refs.id && CrmStore::fitsMapping(*m_refs.id))
+        if (stageError.isOk() && hasUsableId())
             m_mapped = mapping::mapPerson(m_record, m_links, m_options->mapping);
     }
     bool stale(SyncContext &context) override
@@ -435,7 +439,7 @@ public:
             return true;
         // An earlier page made it a contact since.
         DbError error;
-        return !m_contactKnown && m_refs.id && CrmStore::fitsMapping(*m_refs.id)
+        return !m_contactKnown && hasUsableId()
             && (context.store.railsIdFor(typeName(mappingType::Contact), *m_refs.id, &error)
                 || error.isError());
     }
@@ -469,7 +473,7 @@ private:
     bool m_contactKnown = false;
 };
 
-class PersonsHandler : public EntityHandler
+class PersonsHandler : public StagingHandler<StagedPerson>
 {
 public:
     DbError begin(SyncContext &context) override
@@ -499,10 +503,6 @@ public:
             QStringLiteral("open_deals_count,closed_deals_count,won_deals_count,"
                            "lost_deals_count,activities_count"));
         return { { endpoints::persons(), query, true } };
-    }
-    std::unique_ptr<StagedRecord> stage(StageContext &context, const QJsonObject &record) override
-    {
-        return std::make_unique<StagedPerson>(context, record);
     }
 };
 
@@ -604,7 +604,7 @@ public:
         : Staged(context, record)
         , m_deletionsSource(context.deletionsSource)
     {
-        if (!m_refs.id || !CrmStore::fitsMapping(*m_refs.id))
+        if (!hasUsableId())
             return; // write() reports it
         // Before any link is looked up: a deleted deal must not promote its person to a contact.
         m_deleted = record.value(QLatin1String("status")).toString() == QLatin1String("deleted")
@@ -641,8 +641,7 @@ public:
     }
     void map() override
     {
-        if (stageError.isOk() && m_refs.id && CrmStore::fitsMapping(*m_refs.id) && !m_deleted
-            && !m_deletionsSource)
+        if (stageError.isOk() && hasUsableId() && !m_deleted && !m_deletionsSource)
             m_mapped = mapping::mapDeal(m_record, m_links, m_options->mapping);
     }
     bool stale(SyncContext &context) override
@@ -685,7 +684,7 @@ private:
     DealPerson m_person;
 };
 
-class DealsHandler : public EntityHandler
+class DealsHandler : public StagingHandler<StagedDeal>
 {
 public:
     DbError stagePage(StageContext &context, const QJsonArray &items) override
@@ -716,10 +715,6 @@ public:
         return { { endpoints::deals(), query, true }, { endpoints::archivedDeals(), query, true },
             { endpoints::deals(), deleted, true, true } };
     }
-    std::unique_ptr<StagedRecord> stage(StageContext &context, const QJsonObject &record) override
-    {
-        return std::make_unique<StagedDeal>(context, record);
-    }
 };
 
 // ---- activities -----------------------------------------------------------------------------
@@ -730,7 +725,7 @@ public:
     StagedActivity(StageContext &context, const QJsonObject &record)
         : Staged(context, record)
     {
-        if (!m_refs.id || !CrmStore::fitsMapping(*m_refs.id))
+        if (!hasUsableId())
             return; // write() reports it
         if (auto owner
             = context.lookups->ownerOrFallback(m_refs.ownerId, context.options.defaultOwnerUserId))
@@ -760,7 +755,7 @@ public:
     }
     void map() override
     {
-        if (stageError.isOk() && m_refs.id && CrmStore::fitsMapping(*m_refs.id))
+        if (stageError.isOk() && hasUsableId())
             m_mapped = mapping::mapActivity(m_record, m_links, m_options->mapping);
     }
     DbError write(SyncContext &context) override
@@ -777,7 +772,7 @@ public:
     }
 };
 
-class ActivitiesHandler : public EntityHandler
+class ActivitiesHandler : public StagingHandler<StagedActivity>
 {
 public:
     DbError stagePage(StageContext &context, const QJsonArray &items) override
@@ -802,10 +797,6 @@ public:
         QUrlQuery query;
         addFilter(context, "activities", query);
         return { { endpoints::activities(), query, true } };
-    }
-    std::unique_ptr<StagedRecord> stage(StageContext &context, const QJsonObject &record) override
-    {
-        return std::make_unique<StagedActivity>(context, record);
     }
 };
 
@@ -872,7 +863,7 @@ public:
     }
     void map() override
     {
-        if (m_refs.id && CrmStore::fitsMapping(*m_refs.id))
+        if (hasUsableId())
             m_mapped = mapping::mapNote(m_record, m_links, m_options->mapping);
     }
     DbError write(SyncContext &context) override
@@ -920,7 +911,7 @@ public:
     }
 };
 
-class NotesHandler : public EntityHandler
+class NotesHandler : public StagingHandler<StagedNote>
 {
 public:
     DbError beginPage(SyncContext &context, const QList<mapping::RecordRefs> &refs) override
@@ -937,10 +928,6 @@ public:
         QUrlQuery query;
         query.addQueryItem(QStringLiteral("sort"), QStringLiteral("id ASC"));
         return { { endpoints::notes(), query, true } };
-    }
-    std::unique_ptr<StagedRecord> stage(StageContext &context, const QJsonObject &record) override
-    {
-        return std::make_unique<StagedNote>(context, record);
     }
 };
 
