@@ -38,12 +38,8 @@ bool looksLikeHtml(const QByteArray &contentType, const QByteArray &body)
 }
 
 // Pipedrive's error envelope carries "error" (and sometimes "error_info"); keep it short.
-QString envelopeMessage(const QByteArray &body)
+QString envelopeMessage(const QJsonObject &object)
 {
-    const QJsonDocument doc = QJsonDocument::fromJson(body);
-    if (!doc.isObject())
-        return {};
-    const QJsonObject object = doc.object();
     QString message = object.value(QLatin1String("error")).toString();
     if (message.isEmpty())
         message = object.value(QLatin1String("message")).toString();
@@ -98,7 +94,11 @@ ApiResponse interpretReply(const RawReply &raw, const QString &path)
     }
 
     const bool html = looksLikeHtml(raw.contentType, raw.body);
-    const QString serverMessage = html ? QString() : envelopeMessage(raw.body);
+    // Only an error's (small) body is parsed for its message here: a page of data is parsed
+    // once, below (parsing it twice was half of the network thread's time).
+    const QString serverMessage = html || status < 400
+        ? QString()
+        : envelopeMessage(QJsonDocument::fromJson(raw.body).object());
     if (status == 401)
         return fail(ApiError::Kind::Authentication,
             QStringLiteral("Pipedrive refused the API token (%1).")
@@ -167,11 +167,12 @@ ApiResponse interpretReply(const RawReply &raw, const QString &path)
         return fail(ApiError::Kind::Malformed,
             QStringLiteral("Pipedrive's answer for %1 is not a JSON object.").arg(path));
     const QJsonObject body = doc.object();
-    if (body.value(QLatin1String("success")) != QJsonValue(true))
+    if (body.value(QLatin1String("success")) != QJsonValue(true)) {
+        const QString message = envelopeMessage(body);
         return fail(ApiError::Kind::Malformed,
             QStringLiteral("Pipedrive's answer for %1 does not report success%2.")
-                .arg(path,
-                    serverMessage.isEmpty() ? QString() : QStringLiteral(": ") + serverMessage));
+                .arg(path, message.isEmpty() ? QString() : QStringLiteral(": ") + message));
+    }
     if (!body.contains(QLatin1String("data")))
         return fail(ApiError::Kind::Malformed,
             QStringLiteral("Pipedrive's answer for %1 has no data.").arg(path));

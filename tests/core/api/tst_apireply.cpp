@@ -111,6 +111,25 @@ private slots:
         QVERIFY(!info.isKnown());
     }
 
+    void carriesTheServersMessage_data()
+    {
+        QTest::addColumn<int>("status");
+        QTest::newRow("400") << 400;
+        QTest::newRow("500") << 500;
+        // A page is parsed once; its envelope's message is read from that parse.
+        QTest::newRow("200 success false") << 200;
+    }
+    void carriesTheServersMessage()
+    {
+        QFETCH(int, status);
+        const pds::ApiResponse response = pds::interpretReply(
+            reply(status, R"({"success":false,"error":"Invalid cursor","data":null})"),
+            QStringLiteral("/api/v2/deals"));
+        QVERIFY(!response.ok());
+        QVERIFY2(response.error.message.contains(QLatin1String("Invalid cursor")),
+            qPrintable(response.error.message));
+    }
+
     void errorMessagesNeverCarryTheBodyWholesale()
     {
         // A huge error page must not end up in a log line or a dialog in full.
