@@ -608,15 +608,11 @@ qint64 Database::insertReturningId(
     if (isPostgres())
         sql += " RETURNING \"id\""_L1;
 
-    QSqlQuery *query = prepared(sql, error);
-    if (!query)
+    // Through execWrite(): SQLite's own statement cache, not QSqlQuery's binding (a sync records
+    // thousands of problems this way).
+    qint64 id = -1;
+    if (!execWrite(sql, values, error, &id))
         return -1;
-    for (qsizetype i = 0; i < values.size(); ++i)
-        query->bindValue(int(i), values.at(i));
-    if (!exec(*query, error))
-        return -1;
-    const qint64 id = lastInsertId(*query);
-    query->finish();
     if (id < 0)
         return fail(u"The database did not report the id of a new %1 row."_s.arg(table));
     return id;
