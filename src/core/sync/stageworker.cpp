@@ -58,6 +58,17 @@ void StageWorker::stage(const std::shared_ptr<StagedPage> &page, std::function<v
         Qt::QueuedConnection);
 }
 
+void StageWorker::release(std::shared_ptr<StagedPage> page, QJsonArray items)
+{
+    QMetaObject::invokeMethod(
+        m_context,
+        [page = std::move(page), items = std::move(items)]() mutable {
+            page.reset();
+            items = QJsonArray();
+        },
+        Qt::QueuedConnection);
+}
+
 void StageWorker::run(StagedPage &page)
 {
     if (!m_ready) {

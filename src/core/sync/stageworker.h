@@ -53,6 +53,8 @@ public:
     bool isReady() const { return m_ready; }
     // Stages the page in the worker's thread, then calls onDone there. Thread-safe.
     void stage(const std::shared_ptr<StagedPage> &page, std::function<void()> onDone);
+    // Drops these references in the worker's thread, which frees them if they were the last.
+    void release(std::shared_ptr<StagedPage> page, QJsonArray items);
 
 private:
     void run(StagedPage &page);
