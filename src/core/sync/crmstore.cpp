@@ -433,15 +433,17 @@ std::optional<qint64> CrmStore::ownerOf(const QString &type, qint64 railsId, DbE
 {
     // The first mapping written for the row owns it: later records that share the row were merged
     // into it, whatever their ids.
-    QSqlQuery *q = query(QStringLiteral("SELECT pipedrive_id FROM pipedrive_mappings WHERE "
-                                        "pipedrive_type = ? AND rails_id = ? ORDER BY id LIMIT 1"),
-        { type, railsId }, error);
-    if (!q)
-        return std::nullopt;
     std::optional<qint64> owner;
-    if (q->next() && !q->value(0).isNull())
-        owner = q->value(0).toLongLong();
-    q->finish();
+    if (!rows(
+            QStringLiteral("SELECT pipedrive_id FROM pipedrive_mappings WHERE pipedrive_type = "
+                           "? AND rails_id = ? ORDER BY id LIMIT 1"),
+            { type, railsId },
+            [&](const QVariantList &row) {
+                if (!row.at(0).isNull())
+                    owner = row.at(0).toLongLong();
+            },
+            error))
+        return std::nullopt;
     return owner;
 }
 
@@ -467,15 +469,15 @@ std::optional<qint64> CrmStore::findIdBy(
 std::optional<QVariantMap> CrmStore::readRow(
     const QString &table, qint64 id, const QStringList &columns, DbError *error)
 {
-    QSqlQuery *q = query(sql(SelectRow, table, columns), { id }, error);
-    if (!q)
-        return std::nullopt;
     QVariantMap row;
-    if (q->next()) {
-        for (qsizetype i = 0; i < columns.size(); ++i)
-            row.insert(columns.at(i), q->value(int(i)));
-    }
-    q->finish();
+    if (!rows(
+            sql(SelectRow, table, columns), { id },
+            [&](const QVariantList &values) {
+                for (qsizetype i = 0; i < columns.size() && i < values.size(); ++i)
+                    row.insert(columns.at(i), values.at(i));
+            },
+            error))
+        return std::nullopt;
     return row;
 }
 

@@ -807,23 +807,24 @@ DbError syncAssociations(SyncContext &context, const CrmStore::WriteResult &note
     const QList<QPair<QString, qint64>> &targets)
 {
     DbError error;
-    QSqlQuery *existing = context.store.query(
-        QStringLiteral("SELECT id, notable_type, notable_id FROM note_associations WHERE "
-                       "note_id = ?"),
-        { note.railsId }, &error);
-    if (!existing)
-        return error;
     QList<QPair<QString, qint64>> have;
     QList<qint64> stale;
-    while (existing->next()) {
-        const QPair<QString, qint64> target { existing->value(1).toString(),
-            existing->value(2).toLongLong() };
-        if (targets.contains(target))
-            have.append(target);
-        else
-            stale.append(existing->value(0).toLongLong());
-    }
-    existing->finish();
+    // A note inserted just now has none (note_id is a foreign key; ids are never reused).
+    if (note.kind != CrmStore::WriteKind::Created
+        && !context.store.rows(
+            QStringLiteral("SELECT id, notable_type, notable_id FROM "
+                           "note_associations WHERE note_id = ?"),
+            { note.railsId },
+            [&](const QVariantList &row) {
+                const QPair<QString, qint64> target { row.at(1).toString(),
+                    row.at(2).toLongLong() };
+                if (targets.contains(target))
+                    have.append(target);
+                else
+                    stale.append(row.at(0).toLongLong());
+            },
+            &error))
+        return error;
     bool changed = !stale.isEmpty();
     for (qint64 id : std::as_const(stale)) {
         if (!context.store.deleteRow(QStringLiteral("note_associations"), id, &error))
