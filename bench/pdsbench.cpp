@@ -183,30 +183,38 @@ int phaseSync(const QUrl &url, const QString &token, const DatabaseConfig &datab
                                                                                                : 0;
 }
 
-// The database's own limit: the same kinds of rows, inserted in batches of 500 per transaction
-// through one prepared multi-row INSERT each, with nothing else to do.
-int phaseInsert(const DatabaseConfig &database, quint32 seed, const pds::test::DatasetSizes &sizes)
+// The database's own limit: the rows a full sync leaves in the CRM's tables (the records' rows,
+// their pipedrive_mappings rows, a note_associations row per note), inserted in batches of 500
+// records per transaction through prepared multi-row INSERTs, with nothing else to do. Without
+// withMappings only the records' rows: the limit as this bench first measured it, for comparison.
+int phaseInsert(const DatabaseConfig &database, quint32 seed, const pds::test::DatasetSizes &sizes,
+    bool withMappings)
 {
     using FE = pds::test::Entity;
     const pds::test::FakeDataset data = pds::test::FakeDataset::generate(seed, sizes);
     struct Batch
     {
         QString table;
+        QString mappingType;
         QList<QVariantMap> rows;
+        QList<qint64> pipedriveIds;
     };
     QList<Batch> batches;
     mapping::MappingOptions options;
-    auto add = [&](const QString &table, const QVariantMap &row) {
+    auto add = [&](const QString &table, const QString &type, const QJsonObject &record,
+                   const QVariantMap &row) {
         if (batches.isEmpty() || batches.last().table != table || batches.last().rows.size() == 500)
-            batches.append({ table, {} });
+            batches.append({ table, type, {}, {} });
         batches.last().rows.append(row);
+        batches.last().pipedriveIds.append(qint64(record.value(QLatin1String("id")).toDouble()));
     };
     int n = 0;
     for (const QJsonObject &org : data.records(FE::Organizations)) {
         auto mapped = mapping::mapOrganization(org, { QStringLiteral("o@x.test") }, options);
         if (mapped.row) {
             mapped.row->name += QString::number(++n); // unique, as the CRM needs
-            add(QStringLiteral("accounts"), mapping::toColumns(*mapped.row));
+            add(QStringLiteral("accounts"), QStringLiteral("Organization"), org,
+                mapping::toColumns(*mapped.row));
         }
     }
     for (const QJsonObject &person : data.records(FE::Persons)) {
@@ -216,7 +224,8 @@ int phaseInsert(const DatabaseConfig &database, quint32 seed, const pds::test::D
         if (mapped.row) {
             auto contact = std::get<mapping::ContactRow>(*mapped.row);
             contact.email = QString::number(++n) + contact.email;
-            add(QStringLiteral("contacts"), mapping::toColumns(contact));
+            add(QStringLiteral("contacts"), QStringLiteral("Contact"), person,
+                mapping::toColumns(contact));
         }
     }
     for (const QJsonObject &deal : data.records(FE::Deals)) {
@@ -224,12 +233,14 @@ int phaseInsert(const DatabaseConfig &database, quint32 seed, const pds::test::D
         links.ownerEmail = QStringLiteral("o@x.test");
         auto mapped = mapping::mapDeal(deal, links, options);
         if (mapped.row)
-            add(QStringLiteral("opportunities"), mapping::toColumns(*mapped.row));
+            add(QStringLiteral("opportunities"), QStringLiteral("Opportunity"), deal,
+                mapping::toColumns(*mapped.row));
     }
     for (const QJsonObject &note : data.records(FE::Notes)) {
         auto mapped = mapping::mapNote(note, {}, options);
         if (mapped.row)
-            add(QStringLiteral("notes"), mapping::toColumns(*mapped.row));
+            add(QStringLiteral("notes"), QStringLiteral("Note"), note,
+                mapping::toColumns(*mapped.row));
     }
     Database db;
     DbError error = db.open(database);
@@ -249,29 +260,24 @@ int phaseInsert(const DatabaseConfig &database, quint32 seed, const pds::test::D
         links.assigneeUserId = userId;
         auto mapped = mapping::mapActivity(activity, links, options);
         if (mapped.row)
-            add(QStringLiteral("tasks"), mapping::toColumns(*mapped.row));
+            add(QStringLiteral("tasks"), QStringLiteral("Task"), activity,
+                mapping::toColumns(*mapped.row));
     }
-    qint64 rows = 0;
-    QElapsedTimer clock;
-    clock.start();
-    for (const Batch &batch : std::as_const(batches)) {
-        if (error.isError())
-            break;
-        const QStringList columns = batch.rows.first().keys();
-        QStringList placeholders;
+
+    // One prepared multi-row INSERT of these rows (all with the same columns).
+    auto insertRows = [&](const QString &table, const QList<QVariantMap> &rows) {
+        const QStringList columns = rows.first().keys();
         const QString one = QStringLiteral("(")
             + QStringList(columns.size(), QStringLiteral("?")).join(QLatin1Char(','))
             + QLatin1Char(')');
-        for (qsizetype i = 0; i < batch.rows.size(); ++i)
-            placeholders << one;
         QSqlQuery *q = db.prepared(QStringLiteral("INSERT INTO %1 (%2) VALUES %3")
-                                       .arg(batch.table, columns.join(QLatin1Char(',')),
-                                           placeholders.join(QLatin1Char(','))),
+                                       .arg(table, columns.join(QLatin1Char(',')),
+                                           QStringList(rows.size(), one).join(QLatin1Char(','))),
             &error);
         if (!q)
-            break;
+            return false;
         int index = 0;
-        for (const QVariantMap &row : batch.rows) {
+        for (const QVariantMap &row : rows) {
             for (const QString &column : columns) {
                 QVariant value = row.value(column);
                 if (value.metaType().id() == QMetaType::QDateTime)
@@ -281,9 +287,41 @@ int phaseInsert(const DatabaseConfig &database, quint32 seed, const pds::test::D
                 q->bindValue(index++, value);
             }
         }
+        return db.exec(*q, &error);
+    };
+    const QString now = Database::formatTimestamp(QDateTime::currentDateTimeUtc());
+    QHash<QString, qint64> lastId; // the tables are new: their ids count up from 1
+    qint64 rows = 0;
+    QElapsedTimer clock;
+    clock.start();
+    for (const Batch &batch : std::as_const(batches)) {
+        if (error.isError())
+            break;
         error = db.beginTransaction();
-        if (error.isOk() && db.exec(*q, &error))
-            error = db.commit();
+        if (error.isError() || !insertRows(batch.table, batch.rows))
+            break;
+        if (withMappings) {
+            QList<QVariantMap> mappings;
+            QList<QVariantMap> associations;
+            qint64 &id = lastId[batch.table];
+            for (qint64 pipedriveId : batch.pipedriveIds) {
+                ++id;
+                mappings.append({ { QStringLiteral("pipedrive_type"), batch.mappingType },
+                    { QStringLiteral("pipedrive_id"), pipedriveId },
+                    { QStringLiteral("rails_id"), id }, { QStringLiteral("created_at"), now },
+                    { QStringLiteral("updated_at"), now } });
+                if (batch.table == QLatin1String("notes"))
+                    associations.append({ { QStringLiteral("note_id"), id },
+                        { QStringLiteral("notable_type"), QStringLiteral("Account") },
+                        { QStringLiteral("notable_id"), 1 }, { QStringLiteral("created_at"), now },
+                        { QStringLiteral("updated_at"), now } });
+            }
+            if (!insertRows(QStringLiteral("pipedrive_mappings"), mappings)
+                || (!associations.isEmpty()
+                    && !insertRows(QStringLiteral("note_associations"), associations)))
+                break;
+        }
+        error = db.commit();
         rows += batch.rows.size();
     }
     const double seconds = clock.nsecsElapsed() / 1e9;
@@ -454,6 +492,7 @@ public:
         // shared host): each keeps its fastest round, and each round's own ratio is printed too.
         QJsonObject fetch;
         QJsonObject insert;
+        QJsonObject rowsInsert; // the records' rows alone: the limit as first measured
         QJsonObject full;
         QString db;
         QList<double> ratios;
@@ -463,10 +502,14 @@ public:
         for (int round = 1; round <= rounds; ++round) {
             const QJsonObject f
                 = check(child(QStringList { QStringLiteral("phase-fetch") } + common));
-            const QJsonObject i = check(child({ QStringLiteral("phase-insert"),
-                QStringLiteral("--database"), newDatabase(dir, QStringLiteral("raw%1").arg(round)),
-                QStringLiteral("--seed"), QString::number(seed), QStringLiteral("--records"),
-                QString::number(records) }));
+            const QStringList insertArgs { QStringLiteral("phase-insert"), QStringLiteral("--seed"),
+                QString::number(seed), QStringLiteral("--records"), QString::number(records),
+                QStringLiteral("--database") };
+            const QJsonObject i = check(child(
+                insertArgs + QStringList { newDatabase(dir, QStringLiteral("raw%1").arg(round)) }));
+            const QJsonObject r = check(child(insertArgs
+                + QStringList { newDatabase(dir, QStringLiteral("rows%1").arg(round)),
+                    QStringLiteral("--rows-only") }));
             db = newDatabase(dir, QStringLiteral("sync%1").arg(round));
             const QJsonObject s
                 = check(child(QStringList { QStringLiteral("phase-sync"),
@@ -484,6 +527,7 @@ public:
                       << Qt::endl;
             fetch = faster(fetch, f);
             insert = faster(insert, i);
+            rowsInsert = faster(rowsInsert, r);
             full = faster(full, s);
         }
         const double limit = std::min(rate(fetch), rate(insert));
@@ -523,6 +567,11 @@ public:
         }
         out() << row(QStringLiteral("limit: fake serving"), fetch) << Qt::endl;
         out() << row(QStringLiteral("limit: raw inserts"), insert) << Qt::endl;
+        out() << row(QStringLiteral("(records' rows only)"), rowsInsert)
+              << QStringLiteral("  full sync = %1% of this or the fake")
+                     .arg(100 * rate(full) / std::max(1.0, std::min(rate(fetch), rate(rowsInsert))),
+                         0, 'f', 0)
+              << Qt::endl;
         out() << row(QStringLiteral("full sync"), full, limit) << Qt::endl;
         out() << row(QStringLiteral("incremental, no change"), nochange) << Qt::endl;
         out() << row(QStringLiteral("incremental, 1% changed"), changed)
@@ -570,7 +619,8 @@ public:
         if (databaseKind != QLatin1String("sqlite")) {
             QStringList names { QStringLiteral("latency") };
             for (int round = 1; round <= rounds; ++round)
-                names << QStringLiteral("raw%1").arg(round) << QStringLiteral("sync%1").arg(round);
+                names << QStringLiteral("raw%1").arg(round) << QStringLiteral("rows%1").arg(round)
+                      << QStringLiteral("sync%1").arg(round);
             for (const QString &name : std::as_const(names))
                 QProcess::execute(QStringLiteral("psql"),
                     { pgUrl + QStringLiteral("/postgres"), QStringLiteral("-q"),
@@ -618,11 +668,12 @@ int main(int argc, char *argv[])
         QStringLiteral("Rounds of the limits and the full sync; the fastest of each is kept."),
         QStringLiteral("n"), QStringLiteral("1"));
     const QCommandLineOption full(QStringLiteral("full"), QStringLiteral("(internal)"));
+    const QCommandLineOption rowsOnly(QStringLiteral("rows-only"), QStringLiteral("(internal)"));
     const QCommandLineOption noStageAhead(QStringLiteral("no-stage-ahead"),
         QStringLiteral("Stage each page on the sync thread right before it is written (for "
                        "comparison)."));
     parser.addOptions({ records, seed, database, pageSize, latency, latencyRecords, repeat, url,
-        token, full, noStageAhead });
+        token, full, rowsOnly, noStageAhead });
     parser.process(app);
     const QString phase = parser.positionalArguments().value(0);
     const int size = parser.value(pageSize).toInt();
@@ -642,7 +693,8 @@ int main(int argc, char *argv[])
             return phaseSync(QUrl(parser.value(url)), parser.value(token), *config, size,
                 parser.isSet(full), !parser.isSet(noStageAhead));
         return phaseInsert(*config, parser.value(seed).toUInt(),
-            pds::test::DatasetSizes::fromTotal(parser.value(records).toInt()));
+            pds::test::DatasetSizes::fromTotal(parser.value(records).toInt()),
+            !parser.isSet(rowsOnly));
     }
 
     Bench bench;
