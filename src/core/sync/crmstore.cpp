@@ -191,10 +191,33 @@ void CrmStore::updateKeyIndexes(
     }
 }
 
+void CrmStore::beginPageKeeping(const QStringList &writtenTypes, qsizetype maxEntries)
+{
+    m_pageMode = true;
+    if (m_mappingCache.size() > maxEntries)
+        m_mappingCache.clear();
+    else
+        m_mappingCache.removeIf(
+            [&](const auto &entry) { return writtenTypes.contains(entry.key().first); });
+    for (auto it = m_linkedCache.begin(); it != m_linkedCache.end();) {
+        if (it->size() > maxEntries
+            || writtenTypes.contains(it.key().section(QLatin1Char('|'), 0, 0)))
+            it = m_linkedCache.erase(it);
+        else
+            ++it;
+    }
+}
+
 bool CrmStore::prefetchMappings(
     const QString &type, const QList<qint64> &pipedriveIds, DbError *error)
 {
-    for (const QList<qint64> &chunk : chunks(pipedriveIds)) {
+    QList<qint64> unknown;
+    unknown.reserve(pipedriveIds.size());
+    for (qint64 id : pipedriveIds) {
+        if (!m_mappingCache.contains({ type, id }))
+            unknown.append(id);
+    }
+    for (const QList<qint64> &chunk : chunks(unknown)) {
         QVariantList values { type };
         for (qint64 id : chunk)
             values << id;
@@ -220,7 +243,13 @@ bool CrmStore::prefetchLinked(const QString &type, const QString &table, const Q
     Q_ASSERT(Database::isPlainIdentifier(table));
     QHash<qint64, QVariantList> &cache
         = m_linkedCache[type + QLatin1Char('|') + table + QLatin1Char('|') + columns];
-    for (const QList<qint64> &chunk : chunks(pipedriveIds)) {
+    QList<qint64> unknown;
+    unknown.reserve(pipedriveIds.size());
+    for (qint64 id : pipedriveIds) {
+        if (!cache.contains(id))
+            unknown.append(id);
+    }
+    for (const QList<qint64> &chunk : chunks(unknown)) {
         QVariantList values { type };
         for (qint64 id : chunk)
             values << id;

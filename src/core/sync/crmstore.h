@@ -118,6 +118,11 @@ public:
         m_mappingCache.clear();
         m_linkedCache.clear();
     }
+    // For a reader that stages the pages of one pass, one after the other: what it read stays
+    // remembered across pages (the records of a pass link to far fewer rows than they are), except
+    // the mapping types the pass writes itself, dropped before each page; a cache that grew past
+    // maxEntries starts anew, so that memory does not grow with the account.
+    void beginPageKeeping(const QStringList &writtenTypes, qsizetype maxEntries);
 
     // Natural keys the CRM's schema does not index (leads.email: the Lead model validates it
     // unique, but there is no index) would make every lookup scan the table. Such a key is copied

@@ -85,10 +85,23 @@ void StageWorker::run(StagedPage &page)
     StageContext context(m_options, source.lookups, *m_store);
     context.entity = source.entity;
     context.deletionsSource = source.deletionsSource;
-    m_store->beginPage();
+    // What the pages of one source link to is read once for all of them: the rows of the
+    // entities synced before this one do not change during its pass, and what an earlier page
+    // changes (its own entity's rows; a deal's promoted lead) is never kept across pages. A
+    // record whose reading went stale meanwhile tells so when it is written (stale()).
+    if (m_cachedSource != std::tuple(source.handler.get(), source.entity, source.deletionsSource)) {
+        m_store->discardCache();
+        m_cachedSource = { source.handler.get(), source.entity, source.deletionsSource };
+    }
+    QStringList written = mappingTypesFor(source.entity);
+    if (source.entity == Entity::Deals) // a deal promotes its person's lead to a contact
+        written << QLatin1String(mappingType::Contact) << QLatin1String(mappingType::Lead);
+    m_store->beginPageKeeping(written, MaxCachedRows);
     page.pageError = source.handler->stagePage(context, page.items);
     if (page.pageError.kind == DbError::Kind::Unreachable)
         m_db->close();
+    if (page.pageError.isError())
+        m_store->discardCache();
     if (page.pageError.isError() || context.pageRefs.size() != page.items.size()) {
         if (page.pageError.isOk())
             page.pageError = DbError::make(DbError::Kind::Other, QStringLiteral("links unread"));
@@ -107,7 +120,6 @@ void StageWorker::run(StagedPage &page)
         staged->map();
         page.records.push_back(std::move(staged));
     }
-    m_store->discardCache();
 }
 
 StageFeed::StageFeed(StageWorker *worker, const StageSource &source, QObject *receiver,

@@ -10,6 +10,7 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <tuple>
 #include <vector>
 
 namespace pds {
@@ -65,6 +66,10 @@ private:
     std::unique_ptr<Database> m_db; // used in m_thread only
     std::unique_ptr<CrmStore> m_store;
     bool m_ready = false;
+    // The source whose reads m_store keeps across pages (used in m_thread only).
+    std::tuple<const EntityHandler *, Entity, bool> m_cachedSource { nullptr, Entity::Users,
+        false };
+    static constexpr qsizetype MaxCachedRows = 20000; // per cache: a few MB at most
 };
 
 // Hands the pages of one source to a StageWorker as soon as the network thread has parsed them

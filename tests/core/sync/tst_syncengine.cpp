@@ -5,6 +5,7 @@
 #include "fakepipedrive.h"
 #include "mapping/jsonreader.h"
 #include "mapping/texttools.h"
+#include "sync/crmstore.h"
 #include "sync/maintenance.h"
 #include "sync/synccontext.h"
 #include "sync/syncrunner.h"
@@ -784,6 +785,55 @@ private slots:
                 QStringLiteral("SELECT COUNT(*) FROM accounts WHERE name IS NULL OR name = ''")),
             0);
         QCOMPARE(count(db, QStringLiteral("SELECT COUNT(*) FROM contacts WHERE email IS NULL")), 0);
+    }
+
+    // The stage worker's reader keeps what other passes wrote across the pages of a pass, but
+    // never the mapping types the pass itself writes, and starts anew past its bound.
+    void aStagingReaderKeepsOnlyWhatThePassCannotChange()
+    {
+        TestDatabase testDb(TestDatabase::Kind::Sqlite);
+        QVERIFY2(testDb.isValid(), qPrintable(testDb.whyNot()));
+        Database db;
+        QVERIFY(db.open(testDb.config()).isOk());
+        SchemaManager schema;
+        QVERIFY(schema.ensureSchema(db).isOk());
+        CrmStore writer(db);
+        DbError error;
+        const QDateTime now = QDateTime::currentDateTimeUtc();
+        const std::optional<qint64> account = writer.insertRow(QStringLiteral("accounts"),
+            { { QStringLiteral("name"), QStringLiteral("Acme") },
+                { QStringLiteral("created_at"), now }, { QStringLiteral("updated_at"), now } },
+            &error);
+        QVERIFY2(account, qPrintable(error.toString()));
+        QVERIFY(writer.setMapping(QStringLiteral("Organization"), 5, *account, &error));
+        QVERIFY(writer.setMapping(QStringLiteral("Contact"), 9, *account, &error));
+
+        CrmStore reader(db);
+        const QStringList written { QStringLiteral("Contact"), QStringLiteral("Lead") };
+        auto accountName = [&] {
+            return reader
+                .linkedValues(QStringLiteral("Organization"), QStringLiteral("accounts"),
+                    QStringLiteral("t.name"), 5, &error)
+                .value(0)
+                .toString();
+        };
+        reader.beginPageKeeping(written, 100);
+        QVERIFY(reader.prefetchLinked(QStringLiteral("Organization"), QStringLiteral("accounts"),
+            QStringLiteral("t.name"), { 5 }, &error));
+        QVERIFY(reader.prefetchMappings(QStringLiteral("Contact"), { 9 }, &error));
+        QCOMPARE(reader.railsIdFor(QStringLiteral("Contact"), 9, &error), account);
+
+        // Meanwhile: the account renamed (no pass of persons does that), the contact's mapping
+        // gone (a pass of persons may).
+        QVERIFY(db.execWrite(QStringLiteral("UPDATE accounts SET name = 'Acme 2'"), {}, &error));
+        QVERIFY(writer.removeMapping(QStringLiteral("Contact"), 9, &error));
+
+        reader.beginPageKeeping(written, 100); // the next page of the same pass
+        QCOMPARE(accountName(), QStringLiteral("Acme")); // read once for the pass
+        QCOMPARE(reader.railsIdFor(QStringLiteral("Contact"), 9, &error), std::nullopt);
+        reader.beginPageKeeping(written, 0); // past the bound: read anew
+        QCOMPARE(accountName(), QStringLiteral("Acme 2"));
+        QVERIFY2(error.isOk(), qPrintable(error.toString()));
     }
 };
 
