@@ -254,7 +254,7 @@ class StagedUser : public Staged<int, mapping::UserRow>
 {
 public:
     using Staged::Staged;
-    void map() override { m_mapped = mapping::mapUser(m_record, m_options->mapping); }
+    void map() override { setMapped(mapping::mapUser(m_record, m_options->mapping)); }
     DbError write(SyncContext &context) override
     {
         DbError error;
@@ -262,8 +262,8 @@ public:
             return error;
         if (!m_mapped.row)
             return context.reportMapping(m_mapped.pipedriveId, m_mapped.problems);
-        CrmStore::RowPlan p = plan(QStringLiteral("users"), mappingType::User,
-            mapping::toColumns(*m_mapped.row), QStringLiteral("email"));
+        CrmStore::RowPlan p
+            = plan(QStringLiteral("users"), mappingType::User, m_columns, QStringLiteral("email"));
         // The password is random and never shown, logged or stored in clear; its bcrypt hash is
         // slow on purpose, so new users start with Devise's empty one (no login possible) and the
         // hasher fills it in on another thread (only for users the CRM did not have).
