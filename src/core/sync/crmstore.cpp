@@ -223,11 +223,13 @@ bool CrmStore::prefetchMappings(
             values << id;
         for (qint64 id : chunk)
             m_mappingCache.insert({ type, id }, -1);
-        if (!rows(
+        // Past rows(): the mappings kept back are all in the cache, so none of these ids is
+        // among them and nothing needs writing first.
+        if (!m_db.forEachRow(
                 QStringLiteral("SELECT pipedrive_id, rails_id FROM pipedrive_mappings WHERE "
                                "pipedrive_type = ? AND pipedrive_id IN (%1)")
                     .arg(inList()),
-                values,
+                bindable(values),
                 [&](const QVariantList &row) {
                     m_mappingCache.insert({ type, row.at(0).toLongLong() }, row.at(1).toLongLong());
                 },
@@ -381,12 +383,18 @@ QVariantList CrmStore::bindable(const QVariantList &values) const
 
 QSqlQuery *CrmStore::query(const QString &sql, const QVariantList &values, DbError *error)
 {
+    // Whatever this store reads of pipedrive_mappings sees the mappings it keeps back.
+    if (!m_pendingMappings.isEmpty() && !flushMappings(error))
+        return nullptr;
     return m_db.run(sql, bindable(values), error);
 }
 
 bool CrmStore::rows(const QString &sql, const QVariantList &values,
     const std::function<void(const QVariantList &row)> &onRow, DbError *error)
 {
+    if (!m_pendingMappings.isEmpty() && sql.contains(QLatin1String("pipedrive_mappings"))
+        && !flushMappings(error))
+        return false;
     return m_db.forEachRow(sql, bindable(values), onRow, error);
 }
 
@@ -402,10 +410,11 @@ std::optional<qint64> CrmStore::railsIdFor(const QString &type, qint64 pipedrive
     if (cached != m_mappingCache.cend())
         return *cached >= 0 ? std::optional<qint64>(*cached) : std::nullopt;
     std::optional<qint64> id;
-    if (!rows(
+    // Past rows(), as in prefetchMappings(): a mapping kept back is in the cache.
+    if (!m_db.forEachRow(
             QStringLiteral("SELECT rails_id FROM pipedrive_mappings WHERE "
                            "pipedrive_type = ? AND pipedrive_id = ?"),
-            { type, pipedriveId },
+            bindable({ type, pipedriveId }),
             [&](const QVariantList &row) {
                 if (!id)
                     id = row.at(0).toLongLong();
@@ -417,27 +426,73 @@ std::optional<qint64> CrmStore::railsIdFor(const QString &type, qint64 pipedrive
     return id;
 }
 
+namespace {
+
+const QString &mappingUpsert(qsizetype rows)
+{
+    // The unique index on (type, id) makes this an upsert on both dialects; a row the rake task
+    // wrote is reused, never duplicated. One statement text per number of rows (thread-local:
+    // the stage worker's store never writes, but a store may live on any thread).
+    thread_local QHash<qsizetype, QString> texts;
+    auto it = texts.find(rows);
+    if (it == texts.end()) {
+        it = texts.insert(rows,
+            QStringLiteral("INSERT INTO pipedrive_mappings (pipedrive_type, pipedrive_id, "
+                           "rails_id, created_at, updated_at) VALUES %1 ON CONFLICT "
+                           "(pipedrive_type, pipedrive_id) DO UPDATE SET rails_id = "
+                           "excluded.rails_id, updated_at = excluded.updated_at WHERE "
+                           "pipedrive_mappings.rails_id <> excluded.rails_id")
+                .arg(QStringList(rows, QStringLiteral("(?, ?, ?, ?, ?)"))
+                         .join(QStringLiteral(", "))));
+    }
+    return *it;
+}
+
+constexpr qsizetype MappingFlushChunk = 100; // rows per statement: 500 bound values
+
+} // namespace
+
+bool CrmStore::flushMappings(DbError *error)
+{
+    while (!m_pendingMappings.isEmpty()) {
+        const qsizetype count = qMin(MappingFlushChunk, m_pendingMappings.size());
+        QVariantList values;
+        values.reserve(count * 5);
+        for (qsizetype i = 0; i < count; ++i) {
+            const PendingMapping &m = m_pendingMappings.at(i);
+            values << m.type << m.pipedriveId << m.railsId << m_now << m_now;
+        }
+        if (!write(mappingUpsert(count), values, error))
+            return false;
+        m_pendingMappings.remove(0, count);
+    }
+    return true;
+}
+
 bool CrmStore::setMapping(const QString &type, qint64 pipedriveId, qint64 railsId, DbError *error)
 {
-    if (m_journal) {
-        const std::optional<qint64> previous = railsIdFor(type, pipedriveId, error);
+    std::optional<qint64> previous;
+    if (m_journal || m_deferMappings) {
+        previous = railsIdFor(type, pipedriveId, error);
         if (error && error->isError())
             return false;
         if (previous == railsId)
             return true;
+    }
+    // A mapping that changes (not a new one) is written at once; the journal reads the old one.
+    if (previous && !flushMappings(error))
+        return false;
+    if (m_journal) {
         if (!passed(m_journal->mappingSetting(type, pipedriveId, railsId, previous.value_or(-1)),
                 error))
             return false;
     }
-    // The unique index on (type, id) makes this an upsert on both dialects; a row the rake task
-    // wrote is reused, never duplicated.
-    if (!write(QStringLiteral(
-                   "INSERT INTO pipedrive_mappings (pipedrive_type, pipedrive_id, rails_id, "
-                   "created_at, updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT "
-                   "(pipedrive_type, pipedrive_id) DO UPDATE SET rails_id = "
-                   "excluded.rails_id, updated_at = excluded.updated_at WHERE "
-                   "pipedrive_mappings.rails_id <> excluded.rails_id"),
-            { type, pipedriveId, railsId, m_now, m_now }, error))
+    if (m_deferMappings && !previous) {
+        m_pendingMappings.append({ type, pipedriveId, railsId });
+        rememberMapping(type, pipedriveId, railsId);
+        return true;
+    }
+    if (!write(mappingUpsert(1), { type, pipedriveId, railsId, m_now, m_now }, error))
         return false;
     // Later records of the page see it (a deal's person promoted by an earlier deal).
     rememberMapping(type, pipedriveId, railsId);
@@ -446,6 +501,8 @@ bool CrmStore::setMapping(const QString &type, qint64 pipedriveId, qint64 railsI
 
 bool CrmStore::removeMapping(const QString &type, qint64 pipedriveId, DbError *error)
 {
+    if (!flushMappings(error))
+        return false;
     if (m_journal) {
         if (!passed(m_journal->mappingRemoving(type, pipedriveId), error))
             return false;
@@ -463,6 +520,8 @@ std::optional<qint64> CrmStore::ownerOf(const QString &type, qint64 railsId, DbE
     // The first mapping written for the row owns it: later records that share the row were merged
     // into it, whatever their ids.
     std::optional<qint64> owner;
+    if (!flushMappings(error))
+        return std::nullopt;
     if (!rows(
             QStringLiteral("SELECT pipedrive_id FROM pipedrive_mappings WHERE pipedrive_type = "
                            "? AND rails_id = ? ORDER BY id LIMIT 1"),

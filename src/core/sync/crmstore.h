@@ -67,6 +67,12 @@ public:
     std::optional<qint64> railsIdFor(const QString &type, qint64 pipedriveId, DbError *error);
     bool setMapping(const QString &type, qint64 pipedriveId, qint64 railsId, DbError *error);
     bool removeMapping(const QString &type, qint64 pipedriveId, DbError *error);
+    // While on (SQLite only), new mappings are kept and written together, a few multi-row
+    // statements instead of one per record, by flushMappings() or before anything of this store
+    // reads pipedrive_mappings. The engine turns it on for a page written without savepoints and
+    // flushes before the page's other writes; a rollback drops what is kept (discardCache()).
+    void setDeferMappings(bool on) { m_deferMappings = on && !m_db.isPostgres(); }
+    bool flushMappings(DbError *error);
     // The record first mapped to a row: the one that owns it.
     std::optional<qint64> ownerOf(const QString &type, qint64 railsId, DbError *error);
 
@@ -117,6 +123,7 @@ public:
     {
         m_mappingCache.clear();
         m_linkedCache.clear();
+        m_pendingMappings.clear();
     }
     // For a reader that stages the pages of one pass, one after the other: what it read stays
     // remembered across pages (the records of a pass link to far fewer rows than they are), except
@@ -193,6 +200,14 @@ private:
     QHash<QString, QHash<qint64, QVariantList>>
         m_linkedCache; // "type|table|columns" -> id -> values
     bool m_pageMode = false;
+    bool m_deferMappings = false;
+    struct PendingMapping
+    {
+        QString type;
+        qint64 pipedriveId;
+        qint64 railsId;
+    };
+    QList<PendingMapping> m_pendingMappings; // new mappings not yet written (setDeferMappings())
     QHash<QString, QString> m_keyIndexes; // "table.column" -> temp table
     struct KeyIndex
     {

@@ -17,6 +17,7 @@
 #include <QCoreApplication>
 #include <QJsonObject>
 #include <QNetworkAccessManager>
+#include <QScopeGuard>
 #include <QSqlQuery>
 #include <QTimer>
 
@@ -577,6 +578,15 @@ SyncEngine::PageWrite SyncEngine::writePage(const WaitingPage &waiting)
     stage.recordIndex = -1;
     DbError error = m_options.dryRun ? DbError() : db.beginTransaction();
     context.store.beginPage();
+    // Each record in a savepoint: one the database refuses fails alone, the page goes on.
+    // A page is first written without them (two statements per record less); should a record
+    // fail, the page is rolled back and written again, each record in its savepoint. (Not for
+    // the one transaction of a dry run, nor for users: their password hashes are queued by id.)
+    const bool careful = m_carefulPage || m_options.dryRun || context.entity == Entity::Users;
+    // Without savepoints the page's new mappings go in together after its records (and on no
+    // way out of here later: a rolled-back page drops them, see rollBackPage()).
+    context.store.setDeferMappings(!careful);
+    const auto deferOff = qScopeGuard([&context] { context.store.setDeferMappings(false); });
     if (ahead)
         stage.pageRefs = ahead->refs;
     else if (error.isOk())
@@ -608,11 +618,6 @@ SyncEngine::PageWrite SyncEngine::writePage(const WaitingPage &waiting)
             continue;
         }
         const QJsonObject record = value.toObject();
-        // Each record in a savepoint: one the database refuses fails alone, the page goes on.
-        // A page is first written without them (two statements per record less); should a record
-        // fail, the page is rolled back and written again, each record in its savepoint. (Not for
-        // the one transaction of a dry run, nor for users: their password hashes are queued by id.)
-        const bool careful = m_carefulPage || m_options.dryRun || context.entity == Entity::Users;
         if (careful) {
             error = db.savepoint(QStringLiteral("record"));
             if (error.isError())
@@ -664,6 +669,19 @@ SyncEngine::PageWrite SyncEngine::writePage(const WaitingPage &waiting)
             pageMaxUpdate = updated;
     }
     stage.recordIndex = -1;
+    // The mappings kept back: refused, they fail the page as a record would, and it is written
+    // again record by record (without keeping any back) to find which one it was.
+    if (!context.store.flushMappings(&error)) {
+        if (!careful && !isDatabaseWide(error)) {
+            rollBackPage();
+            m_carefulPage = true;
+            const PageWrite written = writePage(waiting);
+            m_carefulPage = false;
+            return written;
+        }
+        return abortPage(error, SyncOutcome::Failed);
+    }
+    context.store.setDeferMappings(false);
     // Formatted once a page, not per record (it was a measurable share of a sync's time).
     if (pageMaxUpdate.isValid()) {
         const QString mark = pageMaxUpdate.toString(Qt::ISODate);

@@ -835,6 +835,51 @@ private slots:
         QCOMPARE(accountName(), QStringLiteral("Acme 2"));
         QVERIFY2(error.isOk(), qPrintable(error.toString()));
     }
+
+    // New mappings kept back while a page is written are seen by every read of pipedrive_mappings
+    // through the store, written by flushMappings(), and dropped with a rolled-back page.
+    void keptBackMappingsAreSeenWrittenOrDropped()
+    {
+        TestDatabase testDb(TestDatabase::Kind::Sqlite);
+        QVERIFY2(testDb.isValid(), qPrintable(testDb.whyNot()));
+        Database db;
+        QVERIFY(db.open(testDb.config()).isOk());
+        SchemaManager schema;
+        QVERIFY(schema.ensureSchema(db).isOk());
+        auto stored = [&] {
+            return count(db, QStringLiteral("SELECT COUNT(*) FROM pipedrive_mappings"));
+        };
+        CrmStore store(db);
+        DbError error;
+        store.beginPage();
+        store.setDeferMappings(true);
+        QVERIFY(store.setMapping(QStringLiteral("Contact"), 1, 11, &error));
+        QVERIFY(store.setMapping(QStringLiteral("Contact"), 2, 12, &error));
+        QCOMPARE(stored(), 0); // kept back
+        QCOMPARE(store.railsIdFor(QStringLiteral("Contact"), 2, &error), std::optional<qint64>(12));
+        // A read of the table through the store writes them first.
+        QCOMPARE(store.ownerOf(QStringLiteral("Contact"), 11, &error), std::optional<qint64>(1));
+        QCOMPARE(stored(), 2);
+        QVERIFY(store.setMapping(QStringLiteral("Contact"), 3, 13, &error));
+        QVERIFY(store.setMapping(QStringLiteral("Contact"), 4, 14, &error));
+        store.discardCache(); // the page rolled back
+        QVERIFY(store.flushMappings(&error));
+        QCOMPARE(stored(), 2);
+        for (qint64 id = 5; id < 260; ++id) // more than one statement's worth
+            QVERIFY(store.setMapping(QStringLiteral("Lead"), id, id + 100, &error));
+        // A changed mapping is written at once, after the ones kept back.
+        QVERIFY(store.setMapping(QStringLiteral("Contact"), 1, 21, &error));
+        QCOMPARE(stored(), 2 + 255);
+        QVERIFY(store.setMapping(QStringLiteral("Lead"), 300, 400, &error));
+        QVERIFY(store.flushMappings(&error));
+        store.setDeferMappings(false);
+        QCOMPARE(stored(), 2 + 256);
+        QCOMPARE(count(db,
+                     QStringLiteral("SELECT rails_id FROM pipedrive_mappings WHERE pipedrive_type "
+                                    "= 'Contact' AND pipedrive_id = 1")),
+            21);
+        QVERIFY2(error.isOk(), qPrintable(error.toString()));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestSyncEngine)
