@@ -217,23 +217,35 @@ bool CrmStore::prefetchMappings(
         if (!m_mappingCache.contains({ type, id }))
             unknown.append(id);
     }
+    std::sort(unknown.begin(), unknown.end());
+    unknown.erase(std::unique(unknown.begin(), unknown.end()), unknown.end());
+    for (qint64 id : std::as_const(unknown))
+        m_mappingCache.insert({ type, id }, -1);
+    // Past rows(): the mappings kept back are all in the cache, so none of these ids is among
+    // them and nothing needs writing first.
+    const auto found = [&](const QVariantList &row) {
+        const qint64 id = row.at(0).toLongLong();
+        if (std::binary_search(unknown.cbegin(), unknown.cend(), id))
+            m_mappingCache.insert({ type, id }, row.at(1).toLongLong());
+    };
+    // A page of a full list holds ids close together: one range of the unique index then reads
+    // what exists (nothing, on a first import) instead of seeking each id.
+    if (unknown.size() > 1
+        && quint64(unknown.last()) - quint64(unknown.first()) < quint64(4 * unknown.size())) {
+        return m_db.forEachRow(
+            QStringLiteral("SELECT pipedrive_id, rails_id FROM pipedrive_mappings WHERE "
+                           "pipedrive_type = ? AND pipedrive_id BETWEEN ? AND ?"),
+            bindable({ type, unknown.first(), unknown.last() }), found, error);
+    }
     for (const QList<qint64> &chunk : chunks(unknown)) {
         QVariantList values { type };
         for (qint64 id : chunk)
             values << id;
-        for (qint64 id : chunk)
-            m_mappingCache.insert({ type, id }, -1);
-        // Past rows(): the mappings kept back are all in the cache, so none of these ids is
-        // among them and nothing needs writing first.
         if (!m_db.forEachRow(
                 QStringLiteral("SELECT pipedrive_id, rails_id FROM pipedrive_mappings WHERE "
                                "pipedrive_type = ? AND pipedrive_id IN (%1)")
                     .arg(inList()),
-                bindable(values),
-                [&](const QVariantList &row) {
-                    m_mappingCache.insert({ type, row.at(0).toLongLong() }, row.at(1).toLongLong());
-                },
-                error))
+                bindable(values), found, error))
             return false;
     }
     return true;

@@ -880,6 +880,49 @@ private slots:
             21);
         QVERIFY2(error.isOk(), qPrintable(error.toString()));
     }
+
+    // A page's mappings read in one query, ids close together (a range of the index) or far
+    // apart (IN lists): each id gets its mapping or none, and what the store knows stays.
+    void prefetchedMappingsAreTheStoredOnes_data()
+    {
+        QTest::addColumn<QList<qint64>>("ids");
+        QTest::newRow("close together") << QList<qint64> { 100, 101, 102, 103, 105, 107 };
+        QTest::newRow("far apart") << QList<qint64> { 100, 5000, 102, 900000, 103, 107 };
+    }
+    void prefetchedMappingsAreTheStoredOnes()
+    {
+        QFETCH(QList<qint64>, ids);
+        TestDatabase testDb(TestDatabase::Kind::Sqlite);
+        QVERIFY2(testDb.isValid(), qPrintable(testDb.whyNot()));
+        Database db;
+        QVERIFY(db.open(testDb.config()).isOk());
+        SchemaManager schema;
+        QVERIFY(schema.ensureSchema(db).isOk());
+        CrmStore writer(db);
+        DbError error;
+        // Stored: 102 and 104 (not asked for); 103 of another type; 107, changed in this page.
+        QVERIFY(writer.setMapping(QStringLiteral("Contact"), 102, 12, &error));
+        QVERIFY(writer.setMapping(QStringLiteral("Contact"), 104, 14, &error));
+        QVERIFY(writer.setMapping(QStringLiteral("Lead"), 103, 13, &error));
+        QVERIFY(writer.setMapping(QStringLiteral("Contact"), 107, 17, &error));
+        CrmStore store(db);
+        store.beginPage();
+        store.setDeferMappings(true);
+        QVERIFY(store.setMapping(QStringLiteral("Contact"), 107, 27, &error)); // written at once
+        QVERIFY(store.setMapping(QStringLiteral("Contact"), 105, 25, &error)); // kept back
+        QVERIFY(store.prefetchMappings(QStringLiteral("Contact"), ids, &error));
+        QVERIFY(db.execWrite(QStringLiteral("DELETE FROM pipedrive_mappings"), {}, &error));
+        // Answered from what was read (the table is empty now).
+        QCOMPARE(
+            store.railsIdFor(QStringLiteral("Contact"), 102, &error), std::optional<qint64>(12));
+        QCOMPARE(store.railsIdFor(QStringLiteral("Contact"), 100, &error), std::nullopt);
+        QCOMPARE(store.railsIdFor(QStringLiteral("Contact"), 103, &error), std::nullopt);
+        QCOMPARE(
+            store.railsIdFor(QStringLiteral("Contact"), 105, &error), std::optional<qint64>(25));
+        QCOMPARE(
+            store.railsIdFor(QStringLiteral("Contact"), 107, &error), std::optional<qint64>(27));
+        QVERIFY2(error.isOk(), qPrintable(error.toString()));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestSyncEngine)
