@@ -31,6 +31,18 @@ QVariant scalar(Database &db, const QString &sql)
     return query.value(0);
 }
 
+// An empty CRM in a SQLite file of its own, open, with the schema.
+struct EmptyCrm
+{
+    TestDatabase file { TestDatabase::Kind::Sqlite };
+    Database db;
+    bool open()
+    {
+        return file.isValid() && db.open(file.config()).isOk()
+            && SchemaManager().ensureSchema(db).isOk();
+    }
+};
+
 qint64 count(Database &db, const QString &sql)
 {
     return scalar(db, sql).toLongLong();
@@ -653,13 +665,10 @@ private slots:
     // of its own entity. The engine then stages it again before writing it.
     void aRecordStagedAheadTellsWhenItWentStale()
     {
-        TestDatabase testDb(TestDatabase::Kind::Sqlite);
-        QVERIFY2(testDb.isValid(), qPrintable(testDb.whyNot()));
-        Database db;
-        QVERIFY(db.open(testDb.config()).isOk());
-        SchemaManager schema;
-        QVERIFY(schema.ensureSchema(db).isOk());
-        SyncOptions o = options(testDb.config());
+        EmptyCrm crm;
+        QVERIFY2(crm.open(), qPrintable(crm.file.whyNot()));
+        Database &db = crm.db;
+        SyncOptions o = options(crm.file.config());
         mapping::CustomFieldDef parent;
         parent.key = QStringLiteral("f00d");
         parent.name = QStringLiteral("Parent deal");
@@ -791,12 +800,9 @@ private slots:
     // never the mapping types the pass itself writes, and starts anew past its bound.
     void aStagingReaderKeepsOnlyWhatThePassCannotChange()
     {
-        TestDatabase testDb(TestDatabase::Kind::Sqlite);
-        QVERIFY2(testDb.isValid(), qPrintable(testDb.whyNot()));
-        Database db;
-        QVERIFY(db.open(testDb.config()).isOk());
-        SchemaManager schema;
-        QVERIFY(schema.ensureSchema(db).isOk());
+        EmptyCrm crm;
+        QVERIFY2(crm.open(), qPrintable(crm.file.whyNot()));
+        Database &db = crm.db;
         CrmStore writer(db);
         DbError error;
         const QDateTime now = QDateTime::currentDateTimeUtc();
@@ -840,12 +846,9 @@ private slots:
     // through the store, written by flushMappings(), and dropped with a rolled-back page.
     void keptBackMappingsAreSeenWrittenOrDropped()
     {
-        TestDatabase testDb(TestDatabase::Kind::Sqlite);
-        QVERIFY2(testDb.isValid(), qPrintable(testDb.whyNot()));
-        Database db;
-        QVERIFY(db.open(testDb.config()).isOk());
-        SchemaManager schema;
-        QVERIFY(schema.ensureSchema(db).isOk());
+        EmptyCrm crm;
+        QVERIFY2(crm.open(), qPrintable(crm.file.whyNot()));
+        Database &db = crm.db;
         auto stored = [&] {
             return count(db, QStringLiteral("SELECT COUNT(*) FROM pipedrive_mappings"));
         };
@@ -892,12 +895,9 @@ private slots:
     void prefetchedMappingsAreTheStoredOnes()
     {
         QFETCH(QList<qint64>, ids);
-        TestDatabase testDb(TestDatabase::Kind::Sqlite);
-        QVERIFY2(testDb.isValid(), qPrintable(testDb.whyNot()));
-        Database db;
-        QVERIFY(db.open(testDb.config()).isOk());
-        SchemaManager schema;
-        QVERIFY(schema.ensureSchema(db).isOk());
+        EmptyCrm crm;
+        QVERIFY2(crm.open(), qPrintable(crm.file.whyNot()));
+        Database &db = crm.db;
         CrmStore writer(db);
         DbError error;
         // Stored: 102 and 104 (not asked for); 103 of another type; 107, changed in this page.
