@@ -199,13 +199,20 @@ void CrmStore::beginPageKeeping(const QStringList &writtenTypes, qsizetype maxEn
     else
         m_mappingCache.removeIf(
             [&](const auto &entry) { return writtenTypes.contains(entry.key().first); });
-    for (auto it = m_linkedCache.begin(); it != m_linkedCache.end();) {
-        if (it->size() > maxEntries
-            || writtenTypes.contains(it.key().section(QLatin1Char('|'), 0, 0)))
-            it = m_linkedCache.erase(it);
-        else
-            ++it;
+    std::erase_if(m_linkedCache, [&](const LinkedCache &cache) {
+        return cache.rows.size() > maxEntries || writtenTypes.contains(cache.type);
+    });
+}
+
+QHash<qint64, QVariantList> &CrmStore::linkedCache(
+    const QString &type, const QString &table, const QString &columns)
+{
+    for (LinkedCache &cache : m_linkedCache) {
+        if (cache.type == type && cache.table == table && cache.columns == columns)
+            return cache.rows;
     }
+    m_linkedCache.push_back({ type, table, columns, {} });
+    return m_linkedCache.back().rows;
 }
 
 bool CrmStore::prefetchMappings(
@@ -255,8 +262,7 @@ bool CrmStore::prefetchLinked(const QString &type, const QString &table, const Q
     const QList<qint64> &pipedriveIds, DbError *error)
 {
     Q_ASSERT(Database::isPlainIdentifier(table));
-    QHash<qint64, QVariantList> &cache
-        = m_linkedCache[type + QLatin1Char('|') + table + QLatin1Char('|') + columns];
+    QHash<qint64, QVariantList> &cache = linkedCache(type, table, columns);
     QList<qint64> unknown;
     unknown.reserve(pipedriveIds.size());
     for (qint64 id : pipedriveIds) {
@@ -286,8 +292,7 @@ QVariantList CrmStore::linkedValues(const QString &type, const QString &table,
     const QString &columns, qint64 pipedriveId, DbError *error)
 {
     Q_ASSERT(Database::isPlainIdentifier(table));
-    const QString key = type + QLatin1Char('|') + table + QLatin1Char('|') + columns;
-    QHash<qint64, QVariantList> &cache = m_linkedCache[key];
+    QHash<qint64, QVariantList> &cache = linkedCache(type, table, columns);
     const auto cached = cache.constFind(pipedriveId);
     if (cached != cache.cend())
         return *cached;
@@ -310,10 +315,9 @@ QVariantList CrmStore::linkedValues(const QString &type, const QString &table,
 void CrmStore::rememberMapping(const QString &type, qint64 pipedriveId, qint64 railsId)
 {
     // What was read through the old mapping is stale now.
-    const QString prefix = type + QLatin1Char('|');
-    for (auto it = m_linkedCache.begin(); it != m_linkedCache.end(); ++it) {
-        if (it.key().startsWith(prefix))
-            it->remove(pipedriveId);
+    for (LinkedCache &cache : m_linkedCache) {
+        if (cache.type == type)
+            cache.rows.remove(pipedriveId);
     }
     m_mappingCache.insert({ type, pipedriveId }, railsId);
 }
