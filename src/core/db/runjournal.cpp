@@ -126,11 +126,37 @@ DbError RunJournal::recordProblem(qint64 runId, const QString &entity,
     DbError error;
     const QVariant id
         = pipedriveId ? QVariant(*pipedriveId) : QVariant(QMetaType::fromType<qint64>());
+    QVariantList values { runId, entity, id, Problem::kindName(kind), reason, nullableText(detail),
+        now() };
+    if (m_deferProblems) {
+        m_pendingProblems.append(std::move(values));
+        return error;
+    }
     m_db.insertReturningId(u"pipedrive_sync_problems"_s,
         { u"run_id"_s, u"entity"_s, u"pipedrive_id"_s, u"kind"_s, u"reason"_s, u"detail"_s,
             u"created_at"_s },
-        { runId, entity, id, Problem::kindName(kind), reason, nullableText(detail), now() },
-        &error);
+        values, &error);
+    return error;
+}
+
+DbError RunJournal::flushProblems()
+{
+    constexpr qsizetype Chunk = 50; // rows per INSERT: 350 bound values
+    DbError error;
+    while (!m_pendingProblems.isEmpty()) {
+        const qsizetype count = qMin(Chunk, m_pendingProblems.size());
+        QVariantList values;
+        values.reserve(count * 7);
+        for (qsizetype i = 0; i < count; ++i)
+            values << m_pendingProblems.at(i);
+        const QString sql = u"INSERT INTO \"pipedrive_sync_problems\" (\"run_id\", \"entity\", "
+                            "\"pipedrive_id\", \"kind\", \"reason\", \"detail\", \"created_at\") "
+                            "VALUES "_s
+            + QStringList(count, u"(?, ?, ?, ?, ?, ?, ?)"_s).join(u", "_s);
+        if (!m_db.execWrite(sql, values, &error))
+            return error;
+        m_pendingProblems.remove(0, count);
+    }
     return error;
 }
 

@@ -74,6 +74,12 @@ public:
         qint64 runId, const RunCounts &counts, const QString &outcome, const QString &message = {});
     DbError recordProblem(qint64 runId, const QString &entity, std::optional<qint64> pipedriveId,
         Problem::Kind kind, const QString &reason, const QString &detail = {});
+    // While on, problems are kept and written together by flushProblems(), a few multi-row
+    // INSERTs instead of one per problem; discardProblems() drops them (a page rolled back).
+    // The sync engine turns it on for a page written without savepoints.
+    void setDeferProblems(bool on) { m_deferProblems = on; }
+    DbError flushProblems();
+    void discardProblems() { m_pendingProblems.clear(); }
 
     // Newest first.
     QList<Problem> problems(const ProblemFilter &filter = {}, DbError *error = nullptr);
@@ -92,6 +98,8 @@ public:
 
 private:
     Database &m_db;
+    bool m_deferProblems = false;
+    QList<QVariantList> m_pendingProblems; // each: the columns' values in insertion order
 };
 
 } // namespace pds

@@ -543,6 +543,7 @@ SyncEngine::PageWrite SyncEngine::writePage(const WaitingPage &waiting)
     // The page's transaction rolled back, and everything the engine noted of it with it.
     auto rollBackPage = [&] {
         db.rollback();
+        context.journal.discardProblems();
         if (m_undo)
             m_undo->discard();
         context.store.discardCache();
@@ -583,10 +584,15 @@ SyncEngine::PageWrite SyncEngine::writePage(const WaitingPage &waiting)
     // fail, the page is rolled back and written again, each record in its savepoint. (Not for
     // the one transaction of a dry run, nor for users: their password hashes are queued by id.)
     const bool careful = m_carefulPage || m_options.dryRun || context.entity == Entity::Users;
-    // Without savepoints the page's new mappings go in together after its records (and on no
-    // way out of here later: a rolled-back page drops them, see rollBackPage()).
+    // Without savepoints the page's new mappings and its problems go in together after its
+    // records (and on no way out of here later: a rolled-back page drops them, see
+    // rollBackPage()).
     context.store.setDeferMappings(!careful);
-    const auto deferOff = qScopeGuard([&context] { context.store.setDeferMappings(false); });
+    context.journal.setDeferProblems(!careful);
+    const auto deferOff = qScopeGuard([&context] {
+        context.store.setDeferMappings(false);
+        context.journal.setDeferProblems(false);
+    });
     if (ahead)
         stage.pageRefs = ahead->refs;
     else if (error.isOk())
@@ -682,6 +688,10 @@ SyncEngine::PageWrite SyncEngine::writePage(const WaitingPage &waiting)
         return abortPage(error, SyncOutcome::Failed);
     }
     context.store.setDeferMappings(false);
+    context.journal.setDeferProblems(false);
+    error = context.journal.flushProblems();
+    if (error.isError())
+        return abortPage(error, SyncOutcome::Failed);
     // Formatted once a page, not per record (it was a measurable share of a sync's time).
     if (pageMaxUpdate.isValid()) {
         const QString mark = pageMaxUpdate.toString(Qt::ISODate);

@@ -42,6 +42,8 @@ private slots:
     void keepsCheckpointsAndHighWaterMarksPerEntity();
     void writesJoinTheCallersTransaction_data() { pds::test::addBackendRows(); }
     void writesJoinTheCallersTransaction();
+    void keptBackProblemsAreWrittenTogetherOrDropped_data() { pds::test::addBackendRows(); }
+    void keptBackProblemsAreWrittenTogetherOrDropped();
 };
 
 void TestRunJournal::recordsARunFromStartToFinish()
@@ -249,6 +251,39 @@ void TestRunJournal::writesJoinTheCallersTransaction()
     QCOMPARE(otherJournal.checkpoint(u"deals"_s).value(u"page"_s).toInt(), 2);
     QCOMPARE(otherJournal.highWaterMark(u"deals"_s), u"2025-01-01 00:00:00"_s);
     QCOMPARE(otherJournal.problems().size(), 1);
+}
+
+void TestRunJournal::keptBackProblemsAreWrittenTogetherOrDropped()
+{
+    PDS_OPEN_JOURNAL_DATABASE(scratch, db);
+    RunJournal journal(db);
+    const qint64 run = journal.startRun(u"persons"_s, u"full"_s, false);
+    journal.setDeferProblems(true);
+    QVERIFY(journal.recordProblem(run, u"persons"_s, 1, Problem::Kind::Skipped, u"a"_s).isOk());
+    QVERIFY(journal.problems().isEmpty()); // kept back
+    journal.discardProblems(); // the page rolled back
+    for (int i = 0; i < 60; ++i) { // more than one statement's worth
+        QVERIFY(journal
+                    .recordProblem(run, u"persons"_s,
+                        i == 0 ? std::nullopt : std::optional<qint64>(100 + i),
+                        i % 2 ? Problem::Kind::Merged : Problem::Kind::Skipped,
+                        u"reason %1"_s.arg(i), i == 59 ? u"the detail"_s : QString())
+                    .isOk());
+    }
+    QVERIFY(journal.flushProblems().isOk());
+    journal.setDeferProblems(false);
+    const QList<Problem> all = journal.problems();
+    QCOMPARE(all.size(), 60);
+    QCOMPARE(all.first().reason, u"reason 59"_s); // newest first: written in order
+    QCOMPARE(all.first().detail, u"the detail"_s);
+    QCOMPARE(all.first().kind, Problem::Kind::Merged);
+    QCOMPARE(all.last().pipedriveId, std::nullopt);
+    QCOMPARE(all.last().detail, QString());
+    QCOMPARE(all.at(1).pipedriveId, std::optional<qint64>(158));
+    // What the database refuses (no such run) is refused when written.
+    journal.setDeferProblems(true);
+    QVERIFY(journal.recordProblem(999, u"persons"_s, 1, Problem::Kind::Skipped, u"x"_s).isOk());
+    QVERIFY(journal.flushProblems().isError());
 }
 
 QTEST_GUILESS_MAIN(TestRunJournal)
