@@ -21,6 +21,17 @@ QString where(const Database &db)
     return db.config().displayUrl();
 }
 
+// A CHECK that a column holds one of a few words, spelled as comparisons joined by OR. SQLite
+// evaluates a CHECK's IN list by building a temporary index of the list for every row inserted:
+// that doubled the cost of a journal row.
+QString oneOf(const QString &column, std::initializer_list<const char *> words)
+{
+    QStringList tests;
+    for (const char *word : words)
+        tests << u"\"%1\" = '%2'"_s.arg(column, QLatin1StringView(word));
+    return u"(%1)"_s.arg(tests.join(" OR "_L1));
+}
+
 // DDL of the app's own tables, per dialect. Types are what Rails would pick, so that the
 // tables look at home next to the CRM's.
 struct AppTable
@@ -53,9 +64,9 @@ QList<AppTable> appTableDdl(bool postgres)
         { u"pipedrive_sync_problems"_s,
             { u"CREATE TABLE IF NOT EXISTS \"pipedrive_sync_problems\" (%1, \"run_id\" bigint NOT "
               "NULL REFERENCES \"pipedrive_sync_runs\" (\"id\") ON DELETE CASCADE, \"entity\" %2 "
-              "NOT NULL, \"pipedrive_id\" bigint, \"kind\" %2 NOT NULL CHECK (\"kind\" IN "
-              "('skipped', 'merged', 'failed', 'deleted')), \"reason\" text NOT NULL, \"detail\" "
-              "text, \"created_at\" %3 NOT NULL)"_s.arg(id, varchar, time),
+              "NOT NULL, \"pipedrive_id\" bigint, \"kind\" %2 NOT NULL CHECK %4, \"reason\" "
+              "text NOT NULL, \"detail\" text, \"created_at\" %3 NOT NULL)"_s.arg(id, varchar, time,
+                  oneOf(u"kind"_s, { "skipped", "merged", "failed", "deleted" })),
                 u"CREATE INDEX IF NOT EXISTS "
                 "\"index_pipedrive_sync_problems_on_entity_and_pipedrive_id\" ON "
                 "\"pipedrive_sync_problems\" (\"entity\", \"pipedrive_id\")"_s,
@@ -73,10 +84,12 @@ QList<AppTable> appTableDdl(bool postgres)
         { u"pipedrive_sync_changes"_s,
             { u"CREATE TABLE IF NOT EXISTS \"pipedrive_sync_changes\" (%1, \"sync_id\" bigint NOT "
               "NULL, \"run_id\" bigint NOT NULL REFERENCES \"pipedrive_sync_runs\" (\"id\") ON "
-              "DELETE CASCADE, \"entity\" %2 NOT NULL, \"op\" %2 NOT NULL CHECK (\"op\" IN "
-              "('insert', 'update', 'delete', 'map_set', 'map_remove', 'state')), \"table_name\" "
-              "%2 NOT NULL, \"row_id\" bigint, \"mapping_type\" %2, \"pipedrive_id\" bigint, "
-              "\"old_values\" text, \"created_at\" %3 NOT NULL)"_s.arg(id, varchar, time),
+              "DELETE CASCADE, \"entity\" %2 NOT NULL, \"op\" %2 NOT NULL CHECK %4, "
+              "\"table_name\" %2 NOT NULL, \"row_id\" bigint, \"mapping_type\" %2, "
+              "\"pipedrive_id\" bigint, \"old_values\" text, \"created_at\" %3 NOT NULL)"_s.arg(id,
+                  varchar, time,
+                  oneOf(
+                      u"op"_s, { "insert", "update", "delete", "map_set", "map_remove", "state" })),
                 u"CREATE INDEX IF NOT EXISTS \"index_pipedrive_sync_changes_on_sync_id\" ON "
                 "\"pipedrive_sync_changes\" (\"sync_id\")"_s,
                 u"CREATE INDEX IF NOT EXISTS \"index_pipedrive_sync_changes_on_run_id\" ON "
@@ -92,6 +105,56 @@ QList<AppTable> appTableDdl(bool postgres)
               "\"pipedrive_id\" bigint NOT NULL, PRIMARY KEY (\"entity\", \"pipedrive_id\"))"_s.arg(
                   varchar) } },
     };
+}
+
+DbError rebuildSlowCheck(Database &db, const AppTable &table)
+{
+    // SQLite cannot alter a CHECK: a table that earlier versions created with an IN list is
+    // copied into one created as now, in one transaction (nothing references these tables).
+    DbError error;
+    QString stored;
+    const bool read = db.forEachRow(
+        u"SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?"_s, { table.name },
+        [&](const QVariantList &row) { stored = row.value(0).toString(); }, &error);
+    if (!read)
+        return error;
+    if (!stored.contains(u" IN ("_s, Qt::CaseInsensitive))
+        return {};
+    const QString rebuilt = table.name + u"_rebuilt"_s;
+    QString create = table.statements.value(0);
+    create.replace(u"\"%1\" ("_s.arg(table.name), u"\"%1\" ("_s.arg(rebuilt));
+    QStringList names;
+    for (const QString &column : SchemaManager::columns(db, table.name, &error)) {
+        if (!Database::isPlainIdentifier(column))
+            return DbError::make(
+                DbError::Kind::Other, u"%1 has an unexpected column %2."_s.arg(table.name, column));
+        names << u"\"%1\""_s.arg(column);
+    }
+    if (error.isError())
+        return error;
+    const QString columns = names.join(", "_L1);
+    QStringList statements { create,
+        u"INSERT INTO \"%1\" (%3) SELECT %3 FROM \"%2\""_s.arg(rebuilt, table.name, columns),
+        u"DROP TABLE \"%1\""_s.arg(table.name),
+        u"ALTER TABLE \"%1\" RENAME TO \"%2\""_s.arg(rebuilt, table.name) };
+    statements << table.statements.mid(1);
+    error = db.beginTransaction();
+    if (error.isError())
+        return error;
+    for (const QString &statement : std::as_const(statements)) {
+        if (!db.exec(statement, &error)) {
+            db.rollback();
+            error.message
+                = u"Upgrading %1 in %2 failed: %3"_s.arg(table.name, where(db), error.message);
+            return error;
+        }
+    }
+    error = db.commit();
+    if (error.isError())
+        db.rollback();
+    else
+        qCInfo(lcDb) << "Rebuilt" << table.name << "with its CHECK spelled without IN";
+    return error;
 }
 
 bool isSkippedScriptStatement(const QString &statement)
@@ -349,6 +412,16 @@ DbError SchemaManager::ensureAppTables(Database &db, const QStringList &existing
         }
         for (const AppTable &table : std::as_const(toCreate))
             m_createdAppTables << table.name;
+    }
+
+    if (!db.isPostgres()) {
+        for (const AppTable &table : ddl) {
+            if (existing.contains(table.name)) {
+                error = rebuildSlowCheck(db, table);
+                if (error.isError())
+                    return error;
+            }
+        }
     }
 
     // The version of our own tables, so that a later release can migrate them.

@@ -58,6 +58,7 @@ private slots:
     void refusesAppTablesOfANewerVersion_data() { pds::test::addBackendRows(); }
     void refusesAppTablesOfANewerVersion();
     void refusesToRunInsideATransaction();
+    void rebuildsJournalTablesWithAnInListCheck();
     void failedCreationLeavesTheDatabaseEmpty();
 };
 
@@ -197,6 +198,16 @@ void TestSchemaManager::createsTheAppTables()
                      "created_at) VALUES (1, 'users', 'bogus', 'r', '2025-01-01 00:00:00')"_s,
         &error));
     QCOMPARE(error.kind, DbError::Kind::Constraint);
+    // And the journal's op column only its six.
+    QVERIFY(!db.exec(u"INSERT INTO pipedrive_sync_changes (sync_id, run_id, entity, op, "
+                     "table_name, created_at) VALUES (1, 1, 'users', 'bogus', 'users', "
+                     "'2025-01-01 00:00:00')"_s,
+        &error));
+    QCOMPARE(error.kind, DbError::Kind::Constraint);
+    QVERIFY(db.exec(u"INSERT INTO pipedrive_sync_changes (sync_id, run_id, entity, op, "
+                    "table_name, created_at) VALUES (1, 1, 'users', 'map_remove', 'users', "
+                    "'2025-01-01 00:00:00')"_s,
+        &error));
 }
 
 void TestSchemaManager::acceptsAnExistingCrmDatabaseWithoutAlteringIt()
@@ -368,6 +379,83 @@ void TestSchemaManager::refusesToRunInsideATransaction()
     QVERIFY(schema.ensureSchema(db).isError());
     QVERIFY(db.rollback().isOk());
     QVERIFY(SchemaManager::tables(db).isEmpty());
+}
+
+void TestSchemaManager::rebuildsJournalTablesWithAnInListCheck()
+{
+    // Earlier versions spelled the CHECKs with IN lists, which SQLite evaluates slowly; their
+    // tables are rebuilt as now, with every row kept.
+    pds::test::ScratchDatabase scratch(u"sqlite"_s);
+    {
+        Database db;
+        QVERIFY(db.open(scratch.config()).isOk());
+        QVERIFY(SchemaManager().ensureSchema(db).isOk());
+    }
+    QString error;
+    QVERIFY2(scratch.exec(
+                 { u"DROP TABLE pipedrive_sync_changes"_s, u"DROP TABLE pipedrive_sync_problems"_s,
+                     u"CREATE TABLE \"pipedrive_sync_problems\" (\"id\" integer PRIMARY KEY "
+                     "AUTOINCREMENT NOT NULL, \"run_id\" bigint NOT NULL REFERENCES "
+                     "\"pipedrive_sync_runs\" (\"id\") ON DELETE CASCADE, \"entity\" varchar "
+                     "NOT NULL, \"pipedrive_id\" bigint, \"kind\" varchar NOT NULL CHECK "
+                     "(\"kind\" IN ('skipped', 'merged', 'failed', 'deleted')), \"reason\" text "
+                     "NOT NULL, \"detail\" text, \"created_at\" datetime(6) NOT NULL)"_s,
+                     u"CREATE TABLE \"pipedrive_sync_changes\" (\"id\" integer PRIMARY KEY "
+                     "AUTOINCREMENT NOT NULL, \"sync_id\" bigint NOT NULL, \"run_id\" bigint NOT "
+                     "NULL REFERENCES \"pipedrive_sync_runs\" (\"id\") ON DELETE CASCADE, "
+                     "\"entity\" varchar NOT NULL, \"op\" varchar NOT NULL CHECK (\"op\" IN "
+                     "('insert', 'update', 'delete', 'map_set', 'map_remove', 'state')), "
+                     "\"table_name\" varchar NOT NULL, \"row_id\" bigint, \"mapping_type\" "
+                     "varchar, \"pipedrive_id\" bigint, \"old_values\" text, \"created_at\" "
+                     "datetime(6) NOT NULL)"_s,
+                     u"INSERT INTO pipedrive_sync_runs (entity, mode, started_at, outcome) VALUES "
+                     "('persons', 'full', '2025-01-01 00:00:00', 'done')"_s,
+                     u"INSERT INTO pipedrive_sync_changes (id, sync_id, run_id, entity, op, "
+                     "table_name, row_id, mapping_type, pipedrive_id, old_values, created_at) "
+                     "VALUES (7, 1, 1, 'persons', 'update', 'contacts', 3, NULL, NULL, "
+                     "'{\"email\":\"a@b.c\"}', '2025-01-01 00:00:01')"_s,
+                     u"INSERT INTO pipedrive_sync_problems (id, run_id, entity, pipedrive_id, "
+                     "kind, reason, detail, created_at) VALUES (4, 1, 'persons', 12, 'skipped', "
+                     "'no name', NULL, '2025-01-01 00:00:02')"_s },
+                 &error),
+        qPrintable(error));
+    const QString changes = u"SELECT id || '|' || sync_id || '|' || run_id || '|' || entity || "
+                            "'|' || op || '|' || table_name || '|' || row_id || '|' || "
+                            "COALESCE(mapping_type, '-') || '|' || old_values || '|' || "
+                            "created_at FROM pipedrive_sync_changes"_s;
+    const QString problems = u"SELECT id || '|' || run_id || '|' || pipedrive_id || '|' || kind "
+                             "|| '|' || reason || '|' || created_at FROM pipedrive_sync_problems"_s;
+    const QStringList changesBefore = scratch.queryColumn(changes, &error);
+    const QStringList problemsBefore = scratch.queryColumn(problems, &error);
+    QCOMPARE(changesBefore.size(), 1);
+    QCOMPARE(problemsBefore.size(), 1);
+
+    {
+        Database db;
+        QVERIFY(db.open(scratch.config()).isOk());
+        SchemaManager schema;
+        const DbError result = schema.ensureSchema(db);
+        QVERIFY2(result.isOk(), qPrintable(result.toString()));
+    }
+    QCOMPARE(scratch.queryColumn(changes, &error), changesBefore);
+    QCOMPARE(scratch.queryColumn(problems, &error), problemsBefore);
+    const QStringList definitions = scratch.queryColumn(
+        u"SELECT name || ': ' || sql FROM sqlite_master WHERE tbl_name IN "
+        "('pipedrive_sync_changes', 'pipedrive_sync_problems') ORDER BY name"_s,
+        &error);
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    // Both tables and their six indexes, none with an IN list or the temporary name.
+    QCOMPARE(definitions.size(), 8);
+    for (const QString &definition : definitions) {
+        QVERIFY2(!definition.contains(u" IN ("_s) && !definition.contains(u"_rebuilt"_s),
+            qPrintable(definition));
+    }
+    // The rebuilt CHECKs still refuse what the old ones refused.
+    QVERIFY(!scratch.exec({ u"INSERT INTO pipedrive_sync_changes (sync_id, run_id, entity, op, "
+                            "table_name, created_at) VALUES (1, 1, 'persons', 'upsert', "
+                            "'contacts', '2025-01-01 00:00:00')"_s },
+        &error));
+    QVERIFY2(error.contains(u"CHECK"_s), qPrintable(error));
 }
 
 void TestSchemaManager::failedCreationLeavesTheDatabaseEmpty()
