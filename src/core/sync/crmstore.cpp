@@ -21,6 +21,9 @@ bool passed(const DbError &step, DbError *error)
 }
 
 enum SqlKind { SelectRow, UpdateRow, InsertRow, FindBy, DeleteRow, InsertMappedRow };
+// InsertRows + n: an INSERT of n rows (flushRows())
+constexpr int InsertRows = 1000;
+constexpr qsizetype RowFlushValues = 999; // bound values per multi-row INSERT at most
 
 void appendDigits(QChar *&out, int value, int width)
 {
@@ -97,6 +100,15 @@ const QString &CrmStore::sql(int kind, const QString &table, const QStringList &
     case DeleteRow:
         text = QStringLiteral("DELETE FROM %1 WHERE id = ?").arg(table);
         break;
+    default: {
+        Q_ASSERT(kind > InsertRows);
+        const QString row = QStringLiteral("(%1)").arg(
+            QStringList(columns.size(), QStringLiteral("?")).join(QStringLiteral(", ")));
+        text = QStringLiteral("INSERT INTO %1 (%2) VALUES %3")
+                   .arg(table, columns.join(QStringLiteral(", ")),
+                       QStringList(kind - InsertRows, row).join(QStringLiteral(", ")));
+        break;
+    }
     case InsertMappedRow:
         // PostgreSQL only: the row and its mapping in one statement (the same upsert as
         // setMapping()). The casts type the mapping's parameters, which a SELECT list leaves open.
@@ -179,14 +191,15 @@ void CrmStore::updateKeyIndexes(
         const bool has = columns.contains(index.column);
         if (index.table != table || (!removeOld && !has))
             continue;
+        // Straight to the database: the TEMP table holds the keys of rows kept back too.
         if (removeOld && (columns.isEmpty() || has)) {
-            if (!write(index.deleteSql, { id }, error))
+            if (!m_db.execWrite(index.deleteSql, { id }, error))
                 return;
         }
         const QVariant key = columns.value(index.column);
         if (key.isNull() || !has)
             continue;
-        if (!write(index.insertSql, { key, id }, error))
+        if (!m_db.execWrite(index.insertSql, { bindable(key), id }, error))
             return;
     }
 }
@@ -400,6 +413,8 @@ QVariantList CrmStore::bindable(const QVariantList &values) const
 QSqlQuery *CrmStore::query(const QString &sql, const QVariantList &values, DbError *error)
 {
     // Whatever this store reads of pipedrive_mappings sees the mappings it keeps back.
+    if (!flushRowsFor(sql, error))
+        return nullptr;
     if (!m_pendingMappings.isEmpty() && !flushMappings(error))
         return nullptr;
     return m_db.run(sql, bindable(values), error);
@@ -408,6 +423,8 @@ QSqlQuery *CrmStore::query(const QString &sql, const QVariantList &values, DbErr
 bool CrmStore::rows(const QString &sql, const QVariantList &values,
     const std::function<void(const QVariantList &row)> &onRow, DbError *error)
 {
+    if (!flushRowsFor(sql, error))
+        return false;
     if (!m_pendingMappings.isEmpty() && sql.contains(QLatin1String("pipedrive_mappings"))
         && !flushMappings(error))
         return false;
@@ -417,7 +434,98 @@ bool CrmStore::rows(const QString &sql, const QVariantList &values,
 bool CrmStore::write(
     const QString &sql, const QVariantList &values, DbError *error, qint64 *insertedId)
 {
+    if (!flushRowsFor(sql, error))
+        return false;
+    // A row inserted past keepRow() takes an id it may have given already: asked again.
+    if (!m_nextIds.isEmpty() && sql.startsWith(QLatin1String("INSERT"))) {
+        m_nextIds.removeIf([&](const auto &next) { return sql.contains(next.key()); });
+    }
     return m_db.execWrite(sql, bindable(values), error, insertedId);
+}
+
+bool CrmStore::flushRowsFor(const QString &sql, DbError *error)
+{
+    for (const PendingRows &group : m_pendingRows) {
+        if (sql.contains(group.table))
+            return flushRows(error);
+    }
+    return true;
+}
+
+bool CrmStore::flushRows(DbError *error)
+{
+    // In the order the tables were first written: a note before its associations.
+    for (PendingRows &group : m_pendingRows) {
+        const qsizetype perStatement = qMax<qsizetype>(1, RowFlushValues / group.columns.size());
+        while (!group.rows.isEmpty()) {
+            const qsizetype count = qMin(perStatement, group.rows.size());
+            QVariantList values;
+            values.reserve(count * group.columns.size());
+            for (qsizetype i = 0; i < count; ++i)
+                values << group.rows.at(i);
+            if (!m_db.execWrite(
+                    sql(InsertRows + int(count), group.table, group.columns), values, error))
+                return false;
+            group.rows.remove(0, count);
+        }
+    }
+    m_pendingRows.clear();
+    m_pendingKeys.clear();
+    return true;
+}
+
+std::optional<qint64> CrmStore::keepRow(
+    const QString &table, const QVariantMap &columns, DbError *error)
+{
+    auto next = m_nextIds.find(table);
+    if (next == m_nextIds.end()) {
+        Q_ASSERT(Database::isPlainIdentifier(table));
+        qint64 last = 0;
+        const auto largest = [&](const QVariantList &row) {
+            if (!row.isEmpty())
+                last = qMax(last, row.at(0).toLongLong());
+        };
+        if (!m_db.forEachRow(
+                QStringLiteral("SELECT MAX(id) FROM %1").arg(table), {}, largest, error)
+            || !m_db.forEachRow(QStringLiteral("SELECT seq FROM sqlite_sequence WHERE name = ?"),
+                { table }, largest, error))
+            return std::nullopt;
+        next = m_nextIds.insert(table, last + 1);
+    }
+    const qint64 id = (*next)++;
+
+    const QStringList names = columns.keys();
+    auto group
+        = std::find_if(m_pendingRows.begin(), m_pendingRows.end(), [&](const PendingRows &rows) {
+              return rows.table == table && rows.columns.size() == names.size() + 1
+                  && std::equal(names.cbegin(), names.cend(), rows.columns.cbegin() + 1);
+          });
+    if (group == m_pendingRows.end()) {
+        m_pendingRows.push_back({ table, QStringList { QStringLiteral("id") } + names, {} });
+        group = m_pendingRows.end() - 1;
+    }
+    QVariantList row;
+    row.reserve(names.size() + 1);
+    row << id;
+    for (const QVariant &value : columns)
+        row << bindable(value);
+    for (auto keys = m_pendingKeys.begin(); keys != m_pendingKeys.end(); ++keys) {
+        const qsizetype dot = keys.key().indexOf(QLatin1Char('.'));
+        if (QStringView(keys.key()).left(dot) != table)
+            continue;
+        const QVariant value = columns.value(keys.key().mid(dot + 1));
+        if (!value.isNull() && !keys->contains(bindable(value).toString()))
+            keys->insert(bindable(value).toString(), id);
+    }
+    group->rows.append(std::move(row));
+
+    if (!m_keyIndexes.isEmpty()) {
+        DbError indexError;
+        updateKeyIndexes(table, id, columns, false, &indexError);
+        if (!passed(indexError, error))
+            return std::nullopt;
+    }
+    return id;
 }
 
 std::optional<qint64> CrmStore::railsIdFor(const QString &type, qint64 pipedriveId, DbError *error)
@@ -554,19 +662,51 @@ std::optional<qint64> CrmStore::ownerOf(const QString &type, qint64 railsId, DbE
 std::optional<qint64> CrmStore::findIdBy(
     const QString &table, const QString &column, const QVariant &value, DbError *error)
 {
-    const auto index = m_keyIndexes.constFind(table + QLatin1Char('.') + column);
+    const QString name = table + QLatin1Char('.') + column;
+    const auto index = m_keyIndexes.constFind(name);
     std::optional<qint64> id;
-    if (!rows(
-            index != m_keyIndexes.cend()
-                ? QStringLiteral("SELECT row_id FROM %1 WHERE key_value = ?").arg(*index)
-                : sql(FindBy, table, { column }),
-            { value },
-            [&](const QVariantList &row) {
-                if (!id)
-                    id = row.at(0).toLongLong();
-            },
-            error))
+    const auto first = [&](const QVariantList &row) {
+        if (!id)
+            id = row.at(0).toLongLong();
+    };
+    // The TEMP key index holds the keys of rows kept back too.
+    if (index != m_keyIndexes.cend()) {
+        if (!m_db.forEachRow(
+                QStringLiteral("SELECT row_id FROM %1 WHERE key_value = ?").arg(*index),
+                { bindable(value) }, first, error))
+            return std::nullopt;
+        return id;
+    }
+    const bool keptBack = std::any_of(m_pendingRows.cbegin(), m_pendingRows.cend(),
+        [&](const PendingRows &rows) { return rows.table == table; });
+    if (!keptBack) {
+        if (!rows(sql(FindBy, table, { column }), { value }, first, error))
+            return std::nullopt;
+        return id;
+    }
+    // A stored row has a smaller id than any kept back, so it wins; else one kept back may match.
+    if (!m_db.forEachRow(sql(FindBy, table, { column }), { bindable(value) }, first, error))
         return std::nullopt;
+    if (id || value.isNull())
+        return id;
+    auto keys = m_pendingKeys.find(name);
+    if (keys == m_pendingKeys.end()) {
+        keys = m_pendingKeys.insert(name, {});
+        for (const PendingRows &group : m_pendingRows) {
+            const qsizetype at = group.columns.indexOf(column);
+            if (group.table != table || at < 0)
+                continue;
+            for (const QVariantList &row : group.rows) {
+                const QVariant &kept = row.at(at);
+                const qint64 rowId = row.at(0).toLongLong();
+                if (!kept.isNull() && keys->value(kept.toString(), rowId + 1) > rowId)
+                    keys->insert(kept.toString(), rowId);
+            }
+        }
+    }
+    const auto found = keys->constFind(bindable(value).toString());
+    if (found != keys->cend())
+        id = *found;
     return id;
 }
 
@@ -617,7 +757,9 @@ bool CrmStore::updateRow(const QString &table, qint64 id, const QVariantMap &col
 std::optional<qint64> CrmStore::insertRow(
     const QString &table, const QVariantMap &columns, DbError *error)
 {
-    const std::optional<qint64> id = insertIndexed(InsertRow, table, columns, {}, error);
+    const std::optional<qint64> id = m_deferInserts
+        ? keepRow(table, columns, error)
+        : insertIndexed(InsertRow, table, columns, {}, error);
     if (id && m_journal) {
         if (!passed(m_journal->rowInserted(table, *id), error))
             return std::nullopt;
@@ -652,6 +794,9 @@ std::optional<qint64> CrmStore::insertIndexed(int kind, const QString &table,
 
 bool CrmStore::deleteRow(const QString &table, qint64 id, DbError *error)
 {
+    // The journal reads the row it deletes.
+    if (!flushRowsFor(table, error))
+        return false;
     if (m_journal) {
         if (!passed(m_journal->rowDeleting(table, id), error))
             return false;

@@ -74,6 +74,14 @@ public:
     // flushes before the page's other writes; a rollback drops what is kept (discardCache()).
     void setDeferMappings(bool on) { m_deferMappings = on && !m_db.isPostgres(); }
     bool flushMappings(DbError *error);
+    // While on (SQLite only), insertRow() gives a new row its id at once (as AUTOINCREMENT would:
+    // one past the largest id and sqlite_sequence) and keeps the row back; flushRows() writes the
+    // rows kept back as multi-row INSERTs (a one-row INSERT into an AUTOINCREMENT table cost
+    // twice as much per row). Whatever this store reads or changes of a table with rows kept back
+    // writes them first; findIdBy() looks among them instead. Same lifetime as the mappings kept
+    // back: on for a page written without savepoints, dropped with a rollback (discardCache()).
+    void setDeferInserts(bool on) { m_deferInserts = on && !m_db.isPostgres(); }
+    bool flushRows(DbError *error);
     // The record first mapped to a row: the one that owns it.
     std::optional<qint64> ownerOf(const QString &type, qint64 railsId, DbError *error);
 
@@ -125,6 +133,9 @@ public:
         m_mappingCache.clear();
         m_linkedCache.clear();
         m_pendingMappings.clear();
+        m_pendingRows.clear();
+        m_pendingKeys.clear();
+        m_nextIds.clear();
     }
     // For a reader that stages the pages of one pass, one after the other: what it read stays
     // remembered across pages (the records of a pass link to far fewer rows than they are), except
@@ -219,6 +230,20 @@ private:
         qint64 railsId;
     };
     QList<PendingMapping> m_pendingMappings; // new mappings not yet written (setDeferMappings())
+    bool m_deferInserts = false;
+    struct PendingRows
+    {
+        QString table;
+        QStringList columns; // "id" first
+        QList<QVariantList> rows; // bound values, the id first
+    };
+    std::vector<PendingRows> m_pendingRows; // new rows not yet written, by table and columns
+    QHash<QString, qint64> m_nextIds; // table -> the id the next row kept back gets
+    // "table.column" -> value -> id of the rows kept back, for the columns findIdBy() was asked
+    QHash<QString, QHash<QString, qint64>> m_pendingKeys;
+    std::optional<qint64> keepRow(const QString &table, const QVariantMap &columns, DbError *error);
+    // Writes the rows kept back first when `sql` names one of their tables.
+    bool flushRowsFor(const QString &sql, DbError *error);
     QHash<QString, QString> m_keyIndexes; // "table.column" -> temp table
     struct KeyIndex
     {

@@ -584,12 +584,14 @@ SyncEngine::PageWrite SyncEngine::writePage(const WaitingPage &waiting)
     // fail, the page is rolled back and written again, each record in its savepoint. (Not for
     // the one transaction of a dry run, nor for users: their password hashes are queued by id.)
     const bool careful = m_carefulPage || m_options.dryRun || context.entity == Entity::Users;
-    // Without savepoints the page's new mappings and its problems go in together after its
-    // records (and on no way out of here later: a rolled-back page drops them, see
+    // Without savepoints the page's new rows, its new mappings and its problems go in together
+    // after its records (and on no way out of here later: a rolled-back page drops them, see
     // rollBackPage()).
+    context.store.setDeferInserts(!careful);
     context.store.setDeferMappings(!careful);
     context.journal.setDeferProblems(!careful);
     const auto deferOff = qScopeGuard([&context] {
+        context.store.setDeferInserts(false);
         context.store.setDeferMappings(false);
         context.journal.setDeferProblems(false);
     });
@@ -675,9 +677,9 @@ SyncEngine::PageWrite SyncEngine::writePage(const WaitingPage &waiting)
             pageMaxUpdate = updated;
     }
     stage.recordIndex = -1;
-    // The mappings kept back: refused, they fail the page as a record would, and it is written
-    // again record by record (without keeping any back) to find which one it was.
-    if (!context.store.flushMappings(&error)) {
+    // The rows and mappings kept back: refused, they fail the page as a record would, and it is
+    // written again record by record (without keeping any back) to find which one it was.
+    if (!context.store.flushRows(&error) || !context.store.flushMappings(&error)) {
         if (!careful && !isDatabaseWide(error)) {
             rollBackPage();
             m_carefulPage = true;
@@ -687,6 +689,7 @@ SyncEngine::PageWrite SyncEngine::writePage(const WaitingPage &waiting)
         }
         return abortPage(error, SyncOutcome::Failed);
     }
+    context.store.setDeferInserts(false);
     context.store.setDeferMappings(false);
     context.journal.setDeferProblems(false);
     error = context.journal.flushProblems();

@@ -884,6 +884,112 @@ private slots:
         QVERIFY2(error.isOk(), qPrintable(error.toString()));
     }
 
+    // New rows kept back while a page is written get the ids AUTOINCREMENT would give them, are
+    // found by findIdBy() before they are written, are written before anything of the store
+    // reads or changes their table, in order (a note before its association), and are dropped
+    // with a rolled-back page.
+    void keptBackRowsAreFoundWrittenOrDropped()
+    {
+        EmptyCrm crm;
+        QVERIFY2(crm.open(), qPrintable(crm.file.whyNot()));
+        Database &db = crm.db;
+        auto contacts = [&] {
+            return count(db, QStringLiteral("SELECT COUNT(*) FROM contacts"));
+        };
+        const QDateTime now = QDateTime::currentDateTimeUtc();
+        auto contact = [&](const QString &email) {
+            return QVariantMap { { QStringLiteral("first_name"), QStringLiteral("Ann") },
+                { QStringLiteral("last_name"), email.section(QLatin1Char('@'), 0, 0) },
+                { QStringLiteral("email"), email }, { QStringLiteral("created_at"), now },
+                { QStringLiteral("updated_at"), now } };
+        };
+        DbError error;
+        // A stored row, and a sequence past it (a deleted row's id is not given again).
+        CrmStore writer(db);
+        QCOMPARE(
+            writer.insertRow(QStringLiteral("contacts"), contact(QStringLiteral("a@x.io")), &error),
+            std::optional<qint64>(1));
+        QVERIFY(db.execWrite(
+            QStringLiteral("UPDATE sqlite_sequence SET seq = 7 WHERE name = 'contacts'"), {},
+            &error));
+
+        QVERIFY(db.beginTransaction().isOk());
+        CrmStore store(db);
+        store.beginPage();
+        store.setDeferInserts(true);
+        QCOMPARE(
+            store.insertRow(QStringLiteral("contacts"), contact(QStringLiteral("b@x.io")), &error),
+            std::optional<qint64>(8));
+        QCOMPARE(
+            store.insertRow(QStringLiteral("contacts"), contact(QStringLiteral("c@x.io")), &error),
+            std::optional<qint64>(9));
+        QCOMPARE(contacts(), 1); // kept back
+        QCOMPARE(store.findIdBy(QStringLiteral("contacts"), QStringLiteral("email"),
+                     QStringLiteral("c@x.io"), &error),
+            std::optional<qint64>(9));
+        QCOMPARE(store.findIdBy(QStringLiteral("contacts"), QStringLiteral("email"),
+                     QStringLiteral("a@x.io"), &error),
+            std::optional<qint64>(1));
+        QCOMPARE(
+            store.insertRow(QStringLiteral("contacts"), contact(QStringLiteral("d@x.io")), &error),
+            std::optional<qint64>(10));
+        QCOMPARE(store.findIdBy(QStringLiteral("contacts"), QStringLiteral("email"),
+                     QStringLiteral("d@x.io"), &error),
+            std::optional<qint64>(10));
+        QCOMPARE(store.findIdBy(QStringLiteral("contacts"), QStringLiteral("email"),
+                     QStringLiteral("e@x.io"), &error),
+            std::nullopt);
+        QCOMPARE(contacts(), 1);
+        // A read of the table through the store writes them first, with their ids.
+        const std::optional<QVariantMap> row
+            = store.readRow(QStringLiteral("contacts"), 9, { QStringLiteral("email") }, &error);
+        QVERIFY(row);
+        QCOMPARE(row->value(QStringLiteral("email")).toString(), QStringLiteral("c@x.io"));
+        QCOMPARE(contacts(), 4);
+
+        // A note and its association, more than one statement's worth: written in that order.
+        for (int i = 0; i < 150; ++i) {
+            const std::optional<qint64> note = store.insertRow(QStringLiteral("notes"),
+                { { QStringLiteral("content"), QStringLiteral("note %1").arg(i) },
+                    { QStringLiteral("created_at"), now }, { QStringLiteral("updated_at"), now } },
+                &error);
+            QCOMPARE(note, std::optional<qint64>(i + 1));
+            QVERIFY(store.insertRow(QStringLiteral("note_associations"),
+                { { QStringLiteral("note_id"), *note },
+                    { QStringLiteral("notable_type"), QStringLiteral("Contact") },
+                    { QStringLiteral("notable_id"), 9 }, { QStringLiteral("created_at"), now },
+                    { QStringLiteral("updated_at"), now } },
+                &error));
+        }
+        QCOMPARE(count(db, QStringLiteral("SELECT COUNT(*) FROM notes")), 0);
+        QVERIFY(store.flushRows(&error));
+        QCOMPARE(count(db, QStringLiteral("SELECT COUNT(*) FROM notes")), 150);
+        QCOMPARE(count(db,
+                     QStringLiteral("SELECT COUNT(*) FROM note_associations a JOIN notes n ON "
+                                    "n.id = a.note_id WHERE n.content = 'note ' || (n.id - 1)")),
+            150);
+
+        // Rolled back: what was kept back goes, and the ids are asked again.
+        QVERIFY(
+            store.insertRow(QStringLiteral("contacts"), contact(QStringLiteral("f@x.io")), &error));
+        QVERIFY(db.rollback().isOk());
+        store.discardCache();
+        QVERIFY(store.flushRows(&error));
+        QCOMPARE(contacts(), 1);
+        QVERIFY(db.beginTransaction().isOk());
+        QCOMPARE(
+            store.insertRow(QStringLiteral("contacts"), contact(QStringLiteral("g@x.io")), &error),
+            std::optional<qint64>(8));
+        // Refused when written (e-mail taken): the error comes from the flush.
+        QVERIFY(
+            store.insertRow(QStringLiteral("contacts"), contact(QStringLiteral("a@x.io")), &error));
+        QVERIFY2(error.isOk(), qPrintable(error.toString()));
+        QVERIFY(!store.flushRows(&error));
+        QCOMPARE(error.kind, DbError::Kind::Constraint);
+        QVERIFY(db.rollback().isOk());
+        store.setDeferInserts(false);
+    }
+
     // A page's mappings read in one query, ids close together (a range of the index) or far
     // apart (IN lists): each id gets its mapping or none, and what the store knows stays.
     void prefetchedMappingsAreTheStoredOnes_data()
