@@ -144,7 +144,7 @@ DbError RunJournal::flushProblems()
     constexpr qsizetype Chunk = 50; // rows per INSERT: 350 bound values
     DbError error;
     while (!m_pendingProblems.isEmpty()) {
-        const qsizetype count = qMin(Chunk, m_pendingProblems.size());
+        const qsizetype count = Database::statementRows(m_pendingProblems.size(), Chunk);
         QVariantList values;
         values.reserve(count * 7);
         for (qsizetype i = 0; i < count; ++i)

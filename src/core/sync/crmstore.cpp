@@ -458,7 +458,7 @@ bool CrmStore::flushRows(DbError *error)
     for (PendingRows &group : m_pendingRows) {
         const qsizetype perStatement = qMax<qsizetype>(1, RowFlushValues / group.columns.size());
         while (!group.rows.isEmpty()) {
-            const qsizetype count = qMin(perStatement, group.rows.size());
+            const qsizetype count = Database::statementRows(group.rows.size(), perStatement);
             QVariantList values;
             values.reserve(count * group.columns.size());
             for (qsizetype i = 0; i < count; ++i)
@@ -579,7 +579,8 @@ constexpr qsizetype MappingFlushChunk = 100; // rows per statement: 500 bound va
 bool CrmStore::flushMappings(DbError *error)
 {
     while (!m_pendingMappings.isEmpty()) {
-        const qsizetype count = qMin(MappingFlushChunk, m_pendingMappings.size());
+        const qsizetype count
+            = Database::statementRows(m_pendingMappings.size(), MappingFlushChunk);
         QVariantList values;
         values.reserve(count * 5);
         for (qsizetype i = 0; i < count; ++i) {

@@ -296,8 +296,9 @@ DbError UndoJournal::flush()
     const QVariant none(QMetaType::fromType<QString>());
     const QVariant noId(QMetaType::fromType<qint64>());
     DbError error;
-    for (qsizetype start = 0; start < m_pending.size(); start += FlushChunk) {
-        const qsizetype count = qMin(FlushChunk, m_pending.size() - start);
+    qsizetype count = 0;
+    for (qsizetype start = 0; start < m_pending.size(); start += count) {
+        count = Database::statementRows(m_pending.size() - start, FlushChunk);
         QString sql = u"INSERT INTO pipedrive_sync_changes (sync_id, run_id, entity, op, "
                       "table_name, row_id, mapping_type, pipedrive_id, old_values, created_at) "
                       "VALUES "_s;

@@ -76,6 +76,7 @@ class TestDatabase : public QObject
 
 private slots:
     void initTestCase();
+    void statementRowsUseAFewSizes();
 
     void opensWithTheSessionSettings_data() { pds::test::addBackendRows(); }
     void opensWithTheSessionSettings();
@@ -703,6 +704,24 @@ void TestDatabase::formatsTimestampsAsRailsDoes()
     QCOMPARE(Database::parseTimestamp(u"2025-01-02T03:04:05.007"_s), whole.addMSecs(7));
     QVERIFY(!Database::parseTimestamp(QVariant()).isValid());
     QVERIFY(!Database::parseTimestamp(u"yesterday"_s).isValid());
+}
+
+void TestDatabase::statementRowsUseAFewSizes()
+{
+    // Every count of pending rows is written with statements of at most 1 + log2(most) sizes.
+    QSet<qsizetype> sizes;
+    for (qsizetype pending = 1; pending <= 500; ++pending) {
+        qsizetype left = pending;
+        while (left > 0) {
+            const qsizetype rows = Database::statementRows(left, 76);
+            QVERIFY(rows >= 1 && rows <= left && rows <= 76);
+            sizes.insert(rows);
+            left -= rows;
+        }
+    }
+    QCOMPARE(sizes, (QSet<qsizetype> { 76, 64, 32, 16, 8, 4, 2, 1 }));
+    QCOMPARE(Database::statementRows(1000, 50), 50);
+    QCOMPARE(Database::statementRows(49, 50), 32);
 }
 
 QTEST_GUILESS_MAIN(TestDatabase)
