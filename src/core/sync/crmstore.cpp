@@ -184,6 +184,16 @@ DbError CrmStore::indexKey(const QString &table, const QString &column)
     return error;
 }
 
+bool CrmStore::indexNewRow(
+    const QString &table, qint64 id, const QVariantMap &columns, DbError *error)
+{
+    if (m_keyIndexes.isEmpty())
+        return true;
+    DbError indexError;
+    updateKeyIndexes(table, id, columns, false, &indexError);
+    return passed(indexError, error);
+}
+
 void CrmStore::updateKeyIndexes(
     const QString &table, qint64 id, const QVariantMap &columns, bool removeOld, DbError *error)
 {
@@ -519,12 +529,8 @@ std::optional<qint64> CrmStore::keepRow(
     }
     group->rows.append(std::move(row));
 
-    if (!m_keyIndexes.isEmpty()) {
-        DbError indexError;
-        updateKeyIndexes(table, id, columns, false, &indexError);
-        if (!passed(indexError, error))
-            return std::nullopt;
-    }
+    if (!indexNewRow(table, id, columns, error))
+        return std::nullopt;
     return id;
 }
 
@@ -784,12 +790,8 @@ std::optional<qint64> CrmStore::insertIndexed(int kind, const QString &table,
                 QStringLiteral("The database did not report the id of a new %1 row.").arg(table));
         return std::nullopt;
     }
-    if (!m_keyIndexes.isEmpty()) {
-        DbError indexError;
-        updateKeyIndexes(table, id, columns, false, &indexError);
-        if (!passed(indexError, error))
-            return std::nullopt;
-    }
+    if (!indexNewRow(table, id, columns, error))
+        return std::nullopt;
     return id;
 }
 

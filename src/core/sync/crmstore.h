@@ -255,6 +255,8 @@ private:
     QList<KeyIndex> m_keyIndexList; // the same, with their statements built once
     void updateKeyIndexes(const QString &table, qint64 id, const QVariantMap &columns,
         bool removeOld, DbError *error);
+    // The TEMP key indexes told of a new row.
+    bool indexNewRow(const QString &table, qint64 id, const QVariantMap &columns, DbError *error);
 };
 
 } // namespace pds
