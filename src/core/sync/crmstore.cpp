@@ -467,21 +467,31 @@ bool CrmStore::flushRows(DbError *error)
     // In the order the tables were first written: a note before its associations.
     for (PendingRows &group : m_pendingRows) {
         const qsizetype perStatement = qMax<qsizetype>(1, RowFlushValues / group.columns.size());
-        while (!group.rows.isEmpty()) {
-            const qsizetype count = Database::statementRows(group.rows.size(), perStatement);
+        qsizetype count = 0;
+        for (qsizetype start = 0; start < group.rows.size(); start += count) {
+            count = Database::statementRows(group.rows.size() - start, perStatement);
             QVariantList values;
             values.reserve(count * group.columns.size());
-            for (qsizetype i = 0; i < count; ++i)
+            for (qsizetype i = start; i < start + count; ++i)
                 values << group.rows.at(i);
             if (!m_db.execWrite(
                     sql(InsertRows + int(count), group.table, group.columns), values, error))
                 return false;
-            group.rows.remove(0, count);
         }
     }
     m_pendingRows.clear();
     m_pendingKeys.clear();
     return true;
+}
+
+void CrmStore::rememberKey(QHash<QString, qint64> &keys, const QVariant &bound, qint64 id)
+{
+    if (bound.isNull())
+        return;
+    const QString key = bound.toString();
+    const auto known = keys.constFind(key);
+    if (known == keys.cend() || *known > id)
+        keys.insert(key, id);
 }
 
 std::optional<qint64> CrmStore::keepRow(
@@ -520,12 +530,9 @@ std::optional<qint64> CrmStore::keepRow(
     for (const QVariant &value : columns)
         row << bindable(value);
     for (auto keys = m_pendingKeys.begin(); keys != m_pendingKeys.end(); ++keys) {
-        const qsizetype dot = keys.key().indexOf(QLatin1Char('.'));
-        if (QStringView(keys.key()).left(dot) != table)
-            continue;
-        const QVariant value = columns.value(keys.key().mid(dot + 1));
-        if (!value.isNull() && !keys->contains(bindable(value).toString()))
-            keys->insert(bindable(value).toString(), id);
+        const qsizetype at = group->columns.indexOf(keys.key().second);
+        if (keys.key().first == table && at >= 0)
+            rememberKey(*keys, row.at(at), id);
     }
     group->rows.append(std::move(row));
 
@@ -669,8 +676,7 @@ std::optional<qint64> CrmStore::ownerOf(const QString &type, qint64 railsId, DbE
 std::optional<qint64> CrmStore::findIdBy(
     const QString &table, const QString &column, const QVariant &value, DbError *error)
 {
-    const QString name = table + QLatin1Char('.') + column;
-    const auto index = m_keyIndexes.constFind(name);
+    const auto index = m_keyIndexes.constFind(table + QLatin1Char('.') + column);
     std::optional<qint64> id;
     const auto first = [&](const QVariantList &row) {
         if (!id)
@@ -684,31 +690,23 @@ std::optional<qint64> CrmStore::findIdBy(
             return std::nullopt;
         return id;
     }
-    const bool keptBack = std::any_of(m_pendingRows.cbegin(), m_pendingRows.cend(),
-        [&](const PendingRows &rows) { return rows.table == table; });
-    if (!keptBack) {
-        if (!rows(sql(FindBy, table, { column }), { value }, first, error))
-            return std::nullopt;
-        return id;
-    }
-    // A stored row has a smaller id than any kept back, so it wins; else one kept back may match.
+    // Straight to the table, rows kept back or not: a stored row has a smaller id than any kept
+    // back, so it wins; else one kept back may match.
     if (!m_db.forEachRow(sql(FindBy, table, { column }), { bindable(value) }, first, error))
         return std::nullopt;
-    if (id || value.isNull())
+    const bool keptBack = std::any_of(m_pendingRows.cbegin(), m_pendingRows.cend(),
+        [&](const PendingRows &rows) { return rows.table == table; });
+    if (id || !keptBack || value.isNull())
         return id;
-    auto keys = m_pendingKeys.find(name);
+    auto keys = m_pendingKeys.find({ table, column });
     if (keys == m_pendingKeys.end()) {
-        keys = m_pendingKeys.insert(name, {});
+        keys = m_pendingKeys.insert({ table, column }, {});
         for (const PendingRows &group : m_pendingRows) {
             const qsizetype at = group.columns.indexOf(column);
             if (group.table != table || at < 0)
                 continue;
-            for (const QVariantList &row : group.rows) {
-                const QVariant &kept = row.at(at);
-                const qint64 rowId = row.at(0).toLongLong();
-                if (!kept.isNull() && keys->value(kept.toString(), rowId + 1) > rowId)
-                    keys->insert(kept.toString(), rowId);
-            }
+            for (const QVariantList &row : group.rows)
+                rememberKey(*keys, row.at(at), row.at(0).toLongLong());
         }
     }
     const auto found = keys->constFind(bindable(value).toString());

@@ -239,8 +239,10 @@ private:
     };
     std::vector<PendingRows> m_pendingRows; // new rows not yet written, by table and columns
     QHash<QString, qint64> m_nextIds; // table -> the id the next row kept back gets
-    // "table.column" -> value -> id of the rows kept back, for the columns findIdBy() was asked
-    QHash<QString, QHash<QString, qint64>> m_pendingKeys;
+    // (table, column) -> value -> smallest id of the rows kept back with it, for the columns
+    // findIdBy() was asked about
+    QHash<QPair<QString, QString>, QHash<QString, qint64>> m_pendingKeys;
+    static void rememberKey(QHash<QString, qint64> &keys, const QVariant &bound, qint64 id);
     std::optional<qint64> keepRow(const QString &table, const QVariantMap &columns, DbError *error);
     // Writes the rows kept back first when `sql` names one of their tables.
     bool flushRowsFor(const QString &sql, DbError *error);
