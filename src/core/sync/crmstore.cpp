@@ -494,12 +494,37 @@ void CrmStore::rememberKey(QHash<QString, qint64> &keys, const QVariant &bound, 
         keys.insert(key, id);
 }
 
-std::optional<qint64> CrmStore::keepRow(
-    const QString &table, const QVariantMap &columns, DbError *error)
+std::optional<qint64> CrmStore::nextKeptId(const QString &table, DbError *error)
 {
+    Q_ASSERT(Database::isPlainIdentifier(table));
+    if (m_db.isPostgres()) {
+        SequenceIds &taken = m_sequenceIds[table];
+        if (taken.none)
+            return 0;
+        if (taken.next >= taken.ids.size()) {
+            // A few at first, then more: a table that gets one row a page wastes few ids.
+            taken.batch = std::clamp<qsizetype>(taken.batch * 2, 16, 512);
+            taken.ids.clear();
+            taken.next = 0;
+            if (!m_db.forEachRow(
+                    QStringLiteral("SELECT nextval(pg_get_serial_sequence(CAST(? AS TEXT), "
+                                   "'id')) FROM generate_series(1, CAST(? AS INTEGER)) ORDER BY 1"),
+                    { table, taken.batch },
+                    [&](const QVariantList &row) {
+                        if (!row.isEmpty() && !row.at(0).isNull())
+                            taken.ids << row.at(0).toLongLong();
+                    },
+                    error))
+                return std::nullopt;
+            if (taken.ids.isEmpty()) {
+                taken.none = true;
+                return 0;
+            }
+        }
+        return taken.ids.at(taken.next++);
+    }
     auto next = m_nextIds.find(table);
     if (next == m_nextIds.end()) {
-        Q_ASSERT(Database::isPlainIdentifier(table));
         qint64 last = 0;
         const auto largest = [&](const QVariantList &row) {
             if (!row.isEmpty())
@@ -512,7 +537,12 @@ std::optional<qint64> CrmStore::keepRow(
             return std::nullopt;
         next = m_nextIds.insert(table, last + 1);
     }
-    const qint64 id = (*next)++;
+    return (*next)++;
+}
+
+std::optional<qint64> CrmStore::keepRow(
+    const QString &table, qint64 id, const QVariantMap &columns, DbError *error)
+{
 
     const QStringList names = columns.keys();
     auto group
@@ -762,9 +792,11 @@ bool CrmStore::updateRow(const QString &table, qint64 id, const QVariantMap &col
 std::optional<qint64> CrmStore::insertRow(
     const QString &table, const QVariantMap &columns, DbError *error)
 {
-    const std::optional<qint64> id = m_deferInserts
-        ? keepRow(table, columns, error)
-        : insertIndexed(InsertRow, table, columns, {}, error);
+    std::optional<qint64> id = m_deferInserts ? nextKeptId(table, error) : 0;
+    if (!id)
+        return std::nullopt;
+    id = *id > 0 ? keepRow(table, *id, columns, error)
+                 : insertIndexed(InsertRow, table, columns, {}, error);
     if (id && m_journal) {
         if (!passed(m_journal->rowInserted(table, *id), error))
             return std::nullopt;
@@ -880,7 +912,7 @@ std::optional<CrmStore::WriteResult> CrmStore::writeRecord(
     }
     // PostgreSQL waits for the server after every statement: a new row and its new mapping go in
     // one (a mapping that exists already, pointing at a row that is gone, takes the two steps).
-    if (m_db.isPostgres()) {
+    if (m_db.isPostgres() && !m_deferInserts) {
         const std::optional<qint64> previous = railsIdFor(plan.mappingType, pipedriveId, error);
         if (error && error->isError())
             return std::nullopt;

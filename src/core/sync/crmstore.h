@@ -68,19 +68,21 @@ public:
     std::optional<qint64> railsIdFor(const QString &type, qint64 pipedriveId, DbError *error);
     bool setMapping(const QString &type, qint64 pipedriveId, qint64 railsId, DbError *error);
     bool removeMapping(const QString &type, qint64 pipedriveId, DbError *error);
-    // While on (SQLite only), new mappings are kept and written together, a few multi-row
-    // statements instead of one per record, by flushMappings() or before anything of this store
-    // reads pipedrive_mappings. The engine turns it on for a page written without savepoints and
+    // While on, new mappings are kept and written together, a few multi-row statements instead
+    // of one per record, by flushMappings() or before anything of this store reads
+    // pipedrive_mappings. The engine turns it on for a page written without savepoints and
     // flushes before the page's other writes; a rollback drops what is kept (discardCache()).
-    void setDeferMappings(bool on) { m_deferMappings = on && !m_db.isPostgres(); }
+    void setDeferMappings(bool on) { m_deferMappings = on; }
     bool flushMappings(DbError *error);
-    // While on (SQLite only), insertRow() gives a new row its id at once (as AUTOINCREMENT would:
-    // one past the largest id and sqlite_sequence) and keeps the row back; flushRows() writes the
-    // rows kept back as multi-row INSERTs (a one-row INSERT into an AUTOINCREMENT table cost
-    // twice as much per row). Whatever this store reads or changes of a table with rows kept back
-    // writes them first; findIdBy() looks among them instead. Same lifetime as the mappings kept
-    // back: on for a page written without savepoints, dropped with a rollback (discardCache()).
-    void setDeferInserts(bool on) { m_deferInserts = on && !m_db.isPostgres(); }
+    // While on, insertRow() gives a new row its id at once and keeps the row back; flushRows()
+    // writes the rows kept back as multi-row INSERTs. SQLite: the id AUTOINCREMENT would give
+    // (one past the largest id and sqlite_sequence); a one-row INSERT into such a table cost
+    // twice as much per row. PostgreSQL: an id taken ahead from the table's sequence; each
+    // statement waits for the server, and a page's rows then take a few instead of one each.
+    // Whatever this store reads or changes of a table with rows kept back writes them first;
+    // findIdBy() looks among them instead. Same lifetime as the mappings kept back: on for a page
+    // written without savepoints, dropped with a rollback (discardCache()).
+    void setDeferInserts(bool on) { m_deferInserts = on; }
     bool flushRows(DbError *error);
     // The record first mapped to a row: the one that owns it.
     std::optional<qint64> ownerOf(const QString &type, qint64 railsId, DbError *error);
@@ -238,12 +240,25 @@ private:
         QList<QVariantList> rows; // bound values, the id first
     };
     std::vector<PendingRows> m_pendingRows; // new rows not yet written, by table and columns
-    QHash<QString, qint64> m_nextIds; // table -> the id the next row kept back gets
+    QHash<QString, qint64> m_nextIds; // SQLite: table -> the id the next row kept back gets
+    // PostgreSQL: ids taken from a table's sequence and not given yet. nextval() is outside
+    // transactions: an id taken is never given again, so these outlive a page and a rollback.
+    struct SequenceIds
+    {
+        QList<qint64> ids;
+        qsizetype next = 0;
+        qsizetype batch = 0; // how many were taken last time: doubles up to a page's worth
+        bool none = false; // the table's id has no sequence: its rows are inserted one by one
+    };
+    QHash<QString, SequenceIds> m_sequenceIds;
+    // The id a row kept back in `table` gets; 0 when the table cannot give one ahead.
+    std::optional<qint64> nextKeptId(const QString &table, DbError *error);
     // (table, column) -> value -> smallest id of the rows kept back with it, for the columns
     // findIdBy() was asked about
     QHash<QPair<QString, QString>, QHash<QString, qint64>> m_pendingKeys;
     static void rememberKey(QHash<QString, qint64> &keys, const QVariant &bound, qint64 id);
-    std::optional<qint64> keepRow(const QString &table, const QVariantMap &columns, DbError *error);
+    std::optional<qint64> keepRow(
+        const QString &table, qint64 id, const QVariantMap &columns, DbError *error);
     // Writes the rows kept back first when `sql` names one of their tables.
     bool flushRowsFor(const QString &sql, DbError *error);
     QHash<QString, QString> m_keyIndexes; // "table.column" -> temp table

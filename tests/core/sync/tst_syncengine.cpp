@@ -34,7 +34,10 @@ QVariant scalar(Database &db, const QString &sql)
 // An empty CRM in a SQLite file of its own, open, with the schema.
 struct EmptyCrm
 {
-    TestDatabase file { TestDatabase::Kind::Sqlite };
+    explicit EmptyCrm(TestDatabase::Kind kind = TestDatabase::Kind::Sqlite)
+        : file(kind)
+    { }
+    TestDatabase file;
     Database db;
     bool open()
     {
@@ -988,6 +991,92 @@ private slots:
         QCOMPARE(error.kind, DbError::Kind::Constraint);
         QVERIFY(db.rollback().isOk());
         store.setDeferInserts(false);
+    }
+
+    // PostgreSQL: a row kept back takes its id from the table's own sequence, ahead; whoever
+    // inserts meanwhile (Rails, through the same sequence) gets another. A table whose id has no
+    // sequence of its own gets its rows inserted at once, one by one.
+    void keptBackRowsTakeTheirIdsFromThePostgresSequence()
+    {
+        EmptyCrm crm(TestDatabase::Kind::Postgres);
+        QVERIFY2(crm.open(), qPrintable(crm.file.whyNot()));
+        Database &db = crm.db;
+        const QDateTime now = QDateTime::currentDateTimeUtc();
+        auto contact = [&](const QString &email) {
+            return QVariantMap { { QStringLiteral("first_name"), QStringLiteral("Ann") },
+                { QStringLiteral("last_name"), email.section(QLatin1Char('@'), 0, 0) },
+                { QStringLiteral("email"), email }, { QStringLiteral("created_at"), now },
+                { QStringLiteral("updated_at"), now } };
+        };
+        auto emails = [&] {
+            return column(
+                db, QStringLiteral("SELECT id || ' ' || email FROM contacts ORDER BY id"));
+        };
+        DbError error;
+        CrmStore writer(db);
+        QCOMPARE(
+            writer.insertRow(QStringLiteral("contacts"), contact(QStringLiteral("a@x.io")), &error),
+            std::optional<qint64>(1));
+
+        QVERIFY(db.beginTransaction().isOk());
+        CrmStore store(db);
+        store.beginPage();
+        store.setDeferInserts(true);
+        QCOMPARE(
+            store.insertRow(QStringLiteral("contacts"), contact(QStringLiteral("b@x.io")), &error),
+            std::optional<qint64>(2));
+        QCOMPARE(
+            store.insertRow(QStringLiteral("contacts"), contact(QStringLiteral("c@x.io")), &error),
+            std::optional<qint64>(3));
+        QCOMPARE(emails(), QStringList { QStringLiteral("1 a@x.io") }); // kept back
+        // Another writer's row, its id from the sequence: past the ones taken ahead.
+        const qint64 other = scalar(db,
+            QStringLiteral("INSERT INTO contacts (first_name, last_name, email, created_at, "
+                           "updated_at) VALUES ('Bo', 'o', 'o@x.io', now(), now()) RETURNING id"))
+                                 .toLongLong();
+        QVERIFY2(other > 3, QByteArray::number(other).constData());
+        QCOMPARE(store.findIdBy(QStringLiteral("contacts"), QStringLiteral("email"),
+                     QStringLiteral("c@x.io"), &error),
+            std::optional<qint64>(3));
+        const std::optional<qint64> fourth = store.insertRow(
+            QStringLiteral("contacts"), contact(QStringLiteral("d@x.io")), &error);
+        QCOMPARE(fourth, std::optional<qint64>(4));
+        QVERIFY2(store.flushRows(&error), qPrintable(error.toString()));
+        QCOMPARE(emails(),
+            (QStringList { QStringLiteral("1 a@x.io"), QStringLiteral("2 b@x.io"),
+                QStringLiteral("3 c@x.io"), QStringLiteral("4 d@x.io"),
+                QStringLiteral("%1 o@x.io").arg(other) }));
+        QVERIFY(db.commit().isOk());
+
+        // A rolled-back row's id is not given again (nextval() is outside transactions).
+        QVERIFY(db.beginTransaction().isOk());
+        QVERIFY(
+            store.insertRow(QStringLiteral("contacts"), contact(QStringLiteral("e@x.io")), &error));
+        QVERIFY(db.rollback().isOk());
+        store.discardCache();
+        QVERIFY(db.beginTransaction().isOk());
+        QCOMPARE(
+            store.insertRow(QStringLiteral("contacts"), contact(QStringLiteral("f@x.io")), &error),
+            std::optional<qint64>(6));
+        QVERIFY2(store.flushRows(&error), qPrintable(error.toString()));
+        QVERIFY(db.commit().isOk());
+        QCOMPARE(emails().size(), 6);
+
+        // No sequence of its own: inserted at once, with the column's default id.
+        QVERIFY(db.exec(QStringLiteral("ALTER SEQUENCE notes_id_seq OWNED BY NONE"), &error));
+        QVERIFY(db.beginTransaction().isOk());
+        CrmStore plain(db);
+        plain.beginPage();
+        plain.setDeferInserts(true);
+        QCOMPARE(
+            plain.insertRow(QStringLiteral("notes"),
+                { { QStringLiteral("content"), QStringLiteral("a note") },
+                    { QStringLiteral("created_at"), now }, { QStringLiteral("updated_at"), now } },
+                &error),
+            std::optional<qint64>(1));
+        QVERIFY2(error.isOk(), qPrintable(error.toString()));
+        QCOMPARE(count(db, QStringLiteral("SELECT COUNT(*) FROM notes")), 1);
+        QVERIFY(db.commit().isOk());
     }
 
     // A page's mappings read in one query, ids close together (a range of the index) or far
