@@ -51,6 +51,15 @@ qint64 count(Database &db, const QString &sql)
     return scalar(db, sql).toLongLong();
 }
 
+// A contacts row as the mapping would give it, named after its e-mail.
+QVariantMap contactRow(const QString &email, const QDateTime &time)
+{
+    return QVariantMap { { QStringLiteral("first_name"), QStringLiteral("Ann") },
+        { QStringLiteral("last_name"), email.section(QLatin1Char('@'), 0, 0) },
+        { QStringLiteral("email"), email }, { QStringLiteral("created_at"), time },
+        { QStringLiteral("updated_at"), time } };
+}
+
 QStringList column(Database &db, const QString &sql)
 {
     QStringList values;
@@ -901,10 +910,7 @@ private slots:
         };
         const QDateTime now = QDateTime::currentDateTimeUtc();
         auto contact = [&](const QString &email) {
-            return QVariantMap { { QStringLiteral("first_name"), QStringLiteral("Ann") },
-                { QStringLiteral("last_name"), email.section(QLatin1Char('@'), 0, 0) },
-                { QStringLiteral("email"), email }, { QStringLiteral("created_at"), now },
-                { QStringLiteral("updated_at"), now } };
+            return contactRow(email, now);
         };
         DbError error;
         // A stored row, and a sequence past it (a deleted row's id is not given again).
@@ -1003,10 +1009,7 @@ private slots:
         Database &db = crm.db;
         const QDateTime now = QDateTime::currentDateTimeUtc();
         auto contact = [&](const QString &email) {
-            return QVariantMap { { QStringLiteral("first_name"), QStringLiteral("Ann") },
-                { QStringLiteral("last_name"), email.section(QLatin1Char('@'), 0, 0) },
-                { QStringLiteral("email"), email }, { QStringLiteral("created_at"), now },
-                { QStringLiteral("updated_at"), now } };
+            return contactRow(email, now);
         };
         auto emails = [&] {
             return column(
