@@ -502,14 +502,15 @@ std::optional<qint64> CrmStore::nextKeptId(const QString &table, DbError *error)
         if (taken.none)
             return 0;
         if (taken.next >= taken.ids.size()) {
-            // A few at first, then more: a table that gets one row a page wastes few ids.
-            taken.batch = std::clamp<qsizetype>(taken.batch * 2, 16, 512);
+            // A few at first, then twice as many as last time: a table that gets one row a page
+            // wastes few ids.
+            const qsizetype batch = std::clamp<qsizetype>(taken.ids.size() * 2, 16, 512);
             taken.ids.clear();
             taken.next = 0;
             if (!m_db.forEachRow(
                     QStringLiteral("SELECT nextval(pg_get_serial_sequence(CAST(? AS TEXT), "
                                    "'id')) FROM generate_series(1, CAST(? AS INTEGER)) ORDER BY 1"),
-                    { table, taken.batch },
+                    { table, batch },
                     [&](const QVariantList &row) {
                         if (!row.isEmpty() && !row.at(0).isNull())
                             taken.ids << row.at(0).toLongLong();
@@ -543,7 +544,6 @@ std::optional<qint64> CrmStore::nextKeptId(const QString &table, DbError *error)
 std::optional<qint64> CrmStore::keepRow(
     const QString &table, qint64 id, const QVariantMap &columns, DbError *error)
 {
-
     const QStringList names = columns.keys();
     auto group
         = std::find_if(m_pendingRows.begin(), m_pendingRows.end(), [&](const PendingRows &rows) {
@@ -792,11 +792,12 @@ bool CrmStore::updateRow(const QString &table, qint64 id, const QVariantMap &col
 std::optional<qint64> CrmStore::insertRow(
     const QString &table, const QVariantMap &columns, DbError *error)
 {
-    std::optional<qint64> id = m_deferInserts ? nextKeptId(table, error) : 0;
-    if (!id)
+    const std::optional<qint64> keptId = m_deferInserts ? nextKeptId(table, error) : 0;
+    if (!keptId)
         return std::nullopt;
-    id = *id > 0 ? keepRow(table, *id, columns, error)
-                 : insertIndexed(InsertRow, table, columns, {}, error);
+    const std::optional<qint64> id = *keptId > 0
+        ? keepRow(table, *keptId, columns, error)
+        : insertIndexed(InsertRow, table, columns, {}, error);
     if (id && m_journal) {
         if (!passed(m_journal->rowInserted(table, *id), error))
             return std::nullopt;
@@ -910,8 +911,9 @@ std::optional<CrmStore::WriteResult> CrmStore::writeRecord(
         for (auto it = extra.cbegin(); it != extra.cend(); ++it)
             row.insert(it.key(), it.value());
     }
-    // PostgreSQL waits for the server after every statement: a new row and its new mapping go in
-    // one (a mapping that exists already, pointing at a row that is gone, takes the two steps).
+    // PostgreSQL waits for the server after every statement: when rows are not kept back (a page
+    // written record by record), a new row and its new mapping go in one (a mapping that exists
+    // already, pointing at a row that is gone, takes the two steps).
     if (m_db.isPostgres() && !m_deferInserts) {
         const std::optional<qint64> previous = railsIdFor(plan.mappingType, pipedriveId, error);
         if (error && error->isError())

@@ -247,7 +247,6 @@ private:
     {
         QList<qint64> ids;
         qsizetype next = 0;
-        qsizetype batch = 0; // how many were taken last time: doubles up to a page's worth
         bool none = false; // the table's id has no sequence: its rows are inserted one by one
     };
     QHash<QString, SequenceIds> m_sequenceIds;
