@@ -1,6 +1,7 @@
 #include "crmstore.h"
 
 #include <QDate>
+#include <QSet>
 #include <QSqlQuery>
 #include <QSqlRecord>
 #include <algorithm>
@@ -24,6 +25,8 @@ enum SqlKind { SelectRow, UpdateRow, InsertRow, FindBy, DeleteRow, InsertMappedR
 // InsertRows + n: an INSERT of n rows (flushRows())
 constexpr int InsertRows = 1000;
 constexpr qsizetype RowFlushValues = 999; // bound values per multi-row INSERT at most
+constexpr qsizetype KeysPerLookup = 256; // keys per prefetchKeys() statement at most
+constexpr qsizetype KeysPerIndexInsert = 256; // rows per TEMP key index INSERT at most
 
 void appendDigits(QChar *&out, int value, int width)
 {
@@ -422,6 +425,8 @@ QVariantList CrmStore::bindable(const QVariantList &values) const
 
 QSqlQuery *CrmStore::query(const QString &sql, const QVariantList &values, DbError *error)
 {
+    if (!sql.startsWith(QLatin1String("SELECT"), Qt::CaseInsensitive))
+        forgetStoredKeysFor(sql);
     // Whatever this store reads of pipedrive_mappings sees the mappings it keeps back.
     if (!flushRowsFor(sql, error))
         return nullptr;
@@ -442,6 +447,13 @@ bool CrmStore::rows(const QString &sql, const QVariantList &values,
 }
 
 bool CrmStore::write(
+    const QString &sql, const QVariantList &values, DbError *error, qint64 *insertedId)
+{
+    forgetStoredKeysFor(sql);
+    return writeOwn(sql, values, error, insertedId);
+}
+
+bool CrmStore::writeOwn(
     const QString &sql, const QVariantList &values, DbError *error, qint64 *insertedId)
 {
     if (!flushRowsFor(sql, error))
@@ -478,10 +490,139 @@ bool CrmStore::flushRows(DbError *error)
                     sql(InsertRows + int(count), group.table, group.columns), values, error))
                 return false;
         }
+        if (!m_storedKeys.isEmpty()) {
+            for (const QVariantList &row : std::as_const(group.rows))
+                noteStoredRow(group.table, row.at(0).toLongLong(), group.columns, row);
+        }
     }
+    if (!indexFlushedRows(error))
+        return false;
     m_pendingRows.clear();
     m_pendingKeys.clear();
     return true;
+}
+
+bool CrmStore::indexFlushedRows(DbError *error)
+{
+    for (const KeyIndex &index : std::as_const(m_keyIndexList)) {
+        // In the order of the ids, across the groups: of rows with the same key, the first
+        // keeps it (as one by one, and as indexKey()'s MIN(id)).
+        QList<std::pair<qint64, QVariant>> keys;
+        for (const PendingRows &group : m_pendingRows) {
+            const qsizetype at = group.columns.indexOf(index.column);
+            if (group.table != index.table || at < 0)
+                continue;
+            for (const QVariantList &row : group.rows) {
+                if (!row.at(at).isNull())
+                    keys.append({ row.at(0).toLongLong(), row.at(at) });
+            }
+        }
+        std::sort(keys.begin(), keys.end(),
+            [](const auto &a, const auto &b) { return a.first < b.first; });
+        qsizetype count = 0;
+        for (qsizetype start = 0; start < keys.size(); start += count) {
+            count = Database::statementRows(keys.size() - start, KeysPerIndexInsert);
+            QString sql = index.insertSql;
+            QVariantList values;
+            values.reserve(count * 2);
+            for (qsizetype i = start; i < start + count; ++i)
+                values << keys.at(i).second << keys.at(i).first;
+            // The one-row statement's VALUES (?, ?), repeated: the same upsert for every row.
+            sql.replace(QLatin1String("VALUES (?, ?)"),
+                QLatin1String("VALUES (?, ?)")
+                    + QStringLiteral(", (?, ?)").repeated(int(count - 1)));
+            if (!m_db.execWrite(sql, values, error))
+                return false;
+        }
+    }
+    return true;
+}
+
+void CrmStore::noteStoredRow(
+    const QString &table, qint64 id, const QStringList &columns, const QVariantList &row)
+{
+    for (auto keys = m_storedKeys.begin(); keys != m_storedKeys.end(); ++keys) {
+        const qsizetype at = columns.indexOf(keys.key().second);
+        if (keys.key().first != table || at < 0 || row.at(at).isNull())
+            continue;
+        // Only keys asked about: the others are looked up in the table when asked.
+        const auto known = keys->find(row.at(at).toString());
+        if (known != keys->end() && (*known < 0 || *known > id))
+            *known = id;
+    }
+}
+
+void CrmStore::forgetStoredKeys(const QString &table, const QStringList &columns)
+{
+    m_storedKeys.removeIf([&](const auto &keys) {
+        return keys.key().first == table
+            && (columns.isEmpty() || columns.contains(keys.key().second));
+    });
+}
+
+void CrmStore::forgetStoredKeysFor(const QString &sql)
+{
+    m_storedKeys.removeIf([&](const auto &keys) { return sql.contains(keys.key().first); });
+}
+
+bool CrmStore::prefetchKeys(
+    const QString &table, const QString &column, const QVariantList &values, DbError *error)
+{
+    Q_ASSERT(Database::isPlainIdentifier(table) && Database::isPlainIdentifier(column));
+    QHash<QString, qint64> &known = m_storedKeys[{ table, column }];
+    // Text keys only: they are compared as the text bound.
+    QStringList wanted;
+    QSet<QString> seen;
+    for (const QVariant &value : values) {
+        const QVariant bound = bindable(value);
+        if (bound.isNull() || bound.metaType().id() != QMetaType::QString)
+            continue;
+        const QString key = bound.toString();
+        if (!known.contains(key) && !seen.contains(key)) {
+            seen.insert(key);
+            wanted << key;
+        }
+    }
+    const auto index = m_keyIndexes.constFind(table + QLatin1Char('.') + column);
+    DbError readError;
+    bool exact = true;
+    qsizetype count = 0;
+    for (qsizetype start = 0; exact && start < wanted.size(); start += count) {
+        count = Database::statementRows(wanted.size() - start, KeysPerLookup);
+        const QString marks = QStringLiteral("?") + QStringLiteral(", ?").repeated(int(count - 1));
+        // Straight to the stored rows: those kept back are looked among in findIdBy().
+        const QString sql = index != m_keyIndexes.cend()
+            ? QStringLiteral("SELECT key_value, row_id FROM %1 WHERE key_value IN (%2)")
+                  .arg(*index, marks)
+            : QStringLiteral("SELECT %1, MIN(id) FROM %2 WHERE %1 IN (%3) GROUP BY %1")
+                  .arg(column, table, marks);
+        const QStringList asked = wanted.mid(start, count);
+        QHash<QString, qint64> found;
+        for (const QString &key : asked)
+            found.insert(key, -1);
+        if (!m_db.forEachRow(
+                sql, QVariantList(asked.cbegin(), asked.cend()),
+                [&](const QVariantList &row) {
+                    const auto key = found.find(row.at(0).toString());
+                    // A key that is none of the texts asked about: the database compares
+                    // otherwise (a case-insensitive collation, say).
+                    if (key == found.end()) {
+                        exact = false;
+                        return;
+                    }
+                    const qint64 id = row.at(1).toLongLong();
+                    if (*key < 0 || *key > id)
+                        *key = id;
+                },
+                &readError))
+            break;
+        if (exact)
+            known.insert(found);
+    }
+    // Not all read: looked up one by one, as findIdBy() always did.
+    if (readError.isError() || !exact)
+        m_storedKeys.remove({ table, column });
+    return passed(readError, error);
 }
 
 void CrmStore::rememberKey(QHash<QString, qint64> &keys, const QVariant &bound, qint64 id)
@@ -541,8 +682,7 @@ std::optional<qint64> CrmStore::nextKeptId(const QString &table, DbError *error)
     return (*next)++;
 }
 
-std::optional<qint64> CrmStore::keepRow(
-    const QString &table, qint64 id, const QVariantMap &columns, DbError *error)
+qint64 CrmStore::keepRow(const QString &table, qint64 id, const QVariantMap &columns)
 {
     const QStringList names = columns.keys();
     auto group
@@ -565,9 +705,7 @@ std::optional<qint64> CrmStore::keepRow(
             rememberKey(*keys, row.at(at), id);
     }
     group->rows.append(std::move(row));
-
-    if (!indexNewRow(table, id, columns, error))
-        return std::nullopt;
+    // Its TEMP key index rows come with it, when it is flushed (indexFlushedRows()).
     return id;
 }
 
@@ -630,7 +768,7 @@ bool CrmStore::flushMappings(DbError *error)
             const PendingMapping &m = m_pendingMappings.at(i);
             values << m.type << m.pipedriveId << m.railsId << m_now << m_now;
         }
-        if (!write(mappingUpsert(count), values, error))
+        if (!writeOwn(mappingUpsert(count), values, error))
             return false;
         m_pendingMappings.remove(0, count);
     }
@@ -660,7 +798,7 @@ bool CrmStore::setMapping(const QString &type, qint64 pipedriveId, qint64 railsI
         rememberMapping(type, pipedriveId, railsId);
         return true;
     }
-    if (!write(mappingUpsert(1), { type, pipedriveId, railsId, m_now, m_now }, error))
+    if (!writeOwn(mappingUpsert(1), { type, pipedriveId, railsId, m_now, m_now }, error))
         return false;
     // Later records of the page see it (a deal's person promoted by an earlier deal).
     rememberMapping(type, pipedriveId, railsId);
@@ -675,8 +813,8 @@ bool CrmStore::removeMapping(const QString &type, qint64 pipedriveId, DbError *e
         if (!passed(m_journal->mappingRemoving(type, pipedriveId), error))
             return false;
     }
-    if (!write(QStringLiteral("DELETE FROM pipedrive_mappings WHERE pipedrive_type = ? "
-                              "AND pipedrive_id = ?"),
+    if (!writeOwn(QStringLiteral("DELETE FROM pipedrive_mappings WHERE pipedrive_type = ? "
+                                 "AND pipedrive_id = ?"),
             { type, pipedriveId }, error))
         return false;
     rememberMapping(type, pipedriveId, -1);
@@ -706,24 +844,32 @@ std::optional<qint64> CrmStore::ownerOf(const QString &type, qint64 railsId, DbE
 std::optional<qint64> CrmStore::findIdBy(
     const QString &table, const QString &column, const QVariant &value, DbError *error)
 {
-    const auto index = m_keyIndexes.constFind(table + QLatin1Char('.') + column);
     std::optional<qint64> id;
-    const auto first = [&](const QVariantList &row) {
-        if (!id)
-            id = row.at(0).toLongLong();
-    };
-    // The TEMP key index holds the keys of rows kept back too.
-    if (index != m_keyIndexes.cend()) {
-        if (!m_db.forEachRow(
-                QStringLiteral("SELECT row_id FROM %1 WHERE key_value = ?").arg(*index),
-                { bindable(value) }, first, error))
-            return std::nullopt;
-        return id;
+    const QVariant bound = bindable(value);
+    bool known = false;
+    const auto stored = m_storedKeys.constFind({ table, column });
+    if (stored != m_storedKeys.cend() && !bound.isNull()) {
+        const auto found = stored->constFind(bound.toString());
+        if (found != stored->cend()) {
+            known = true;
+            if (*found >= 0)
+                id = *found;
+        }
     }
-    // Straight to the table, rows kept back or not: a stored row has a smaller id than any kept
-    // back, so it wins; else one kept back may match.
-    if (!m_db.forEachRow(sql(FindBy, table, { column }), { bindable(value) }, first, error))
-        return std::nullopt;
+    // Straight to the table (or its TEMP key index), rows kept back or not: a stored row has a
+    // smaller id than any kept back, so it wins; else one kept back may match.
+    if (!known) {
+        const auto first = [&](const QVariantList &row) {
+            if (!id)
+                id = row.at(0).toLongLong();
+        };
+        const auto index = m_keyIndexes.constFind(table + QLatin1Char('.') + column);
+        const QString lookup = index != m_keyIndexes.cend()
+            ? QStringLiteral("SELECT row_id FROM %1 WHERE key_value = ?").arg(*index)
+            : sql(FindBy, table, { column });
+        if (!m_db.forEachRow(lookup, { bound }, first, error))
+            return std::nullopt;
+    }
     const bool keptBack = std::any_of(m_pendingRows.cbegin(), m_pendingRows.cend(),
         [&](const PendingRows &rows) { return rows.table == table; });
     if (id || !keptBack || value.isNull())
@@ -739,7 +885,7 @@ std::optional<qint64> CrmStore::findIdBy(
                 rememberKey(*keys, row.at(at), row.at(0).toLongLong());
         }
     }
-    const auto found = keys->constFind(bindable(value).toString());
+    const auto found = keys->constFind(bound.toString());
     if (found != keys->cend())
         id = *found;
     return id;
@@ -778,8 +924,9 @@ bool CrmStore::updateRow(const QString &table, qint64 id, const QVariantMap &col
     for (const QVariant &value : columns)
         values << value;
     values << id;
-    if (!write(sql(UpdateRow, table, columns.keys()), values, error))
+    if (!writeOwn(sql(UpdateRow, table, columns.keys()), values, error))
         return false;
+    forgetStoredKeys(table, columns.keys());
     if (!m_keyIndexes.isEmpty()) {
         DbError indexError;
         updateKeyIndexes(table, id, columns, true, &indexError);
@@ -796,7 +943,7 @@ std::optional<qint64> CrmStore::insertRow(
     if (!keptId)
         return std::nullopt;
     const std::optional<qint64> id = *keptId > 0
-        ? keepRow(table, *keptId, columns, error)
+        ? keepRow(table, *keptId, columns)
         : insertIndexed(InsertRow, table, columns, {}, error);
     if (id && m_journal) {
         if (!passed(m_journal->rowInserted(table, *id), error))
@@ -813,7 +960,7 @@ std::optional<qint64> CrmStore::insertIndexed(int kind, const QString &table,
         values << value;
     values << moreValues;
     qint64 id = -1;
-    if (!write(sql(kind, table, columns.keys()), values, error, &id))
+    if (!writeOwn(sql(kind, table, columns.keys()), values, error, &id))
         return std::nullopt;
     if (id < 0) {
         if (error)
@@ -823,6 +970,8 @@ std::optional<qint64> CrmStore::insertIndexed(int kind, const QString &table,
     }
     if (!indexNewRow(table, id, columns, error))
         return std::nullopt;
+    if (!m_storedKeys.isEmpty())
+        noteStoredRow(table, id, columns.keys(), bindable(columns.values()));
     return id;
 }
 
@@ -835,8 +984,9 @@ bool CrmStore::deleteRow(const QString &table, qint64 id, DbError *error)
         if (!passed(m_journal->rowDeleting(table, id), error))
             return false;
     }
-    if (!write(sql(DeleteRow, table), { id }, error))
+    if (!writeOwn(sql(DeleteRow, table), { id }, error))
         return false;
+    forgetStoredKeys(table);
     if (!m_keyIndexes.isEmpty()) {
         DbError indexError;
         updateKeyIndexes(table, id, {}, true, &indexError);

@@ -89,6 +89,11 @@ public:
 
     std::optional<qint64> findIdBy(
         const QString &table, const QString &column, const QVariant &value, DbError *error);
+    // The stored rows findIdBy() will be asked about for a page's natural keys (text values), in
+    // a few queries instead of one per record; each statement was a round trip on PostgreSQL.
+    // Remembered until discardCache(); this store's own writes keep it current.
+    bool prefetchKeys(
+        const QString &table, const QString &column, const QVariantList &values, DbError *error);
     // The values of columns of one row; empty if the row does not exist.
     std::optional<QVariantMap> readRow(
         const QString &table, qint64 id, const QStringList &columns, DbError *error);
@@ -137,6 +142,7 @@ public:
         m_pendingMappings.clear();
         m_pendingRows.clear();
         m_pendingKeys.clear();
+        m_storedKeys.clear();
         m_nextIds.clear();
     }
     // For a reader that stages the pages of one pass, one after the other: what it read stays
@@ -256,8 +262,19 @@ private:
     // findIdBy() was asked about
     QHash<QPair<QString, QString>, QHash<QString, qint64>> m_pendingKeys;
     static void rememberKey(QHash<QString, qint64> &keys, const QVariant &bound, qint64 id);
-    std::optional<qint64> keepRow(
-        const QString &table, qint64 id, const QVariantMap &columns, DbError *error);
+    // (table, column) -> key -> smallest id of a stored row with it, -1: none (prefetchKeys())
+    QHash<QPair<QString, QString>, QHash<QString, qint64>> m_storedKeys;
+    // A row with these bound values (columns: their names) was stored: the keys remembered of it.
+    void noteStoredRow(
+        const QString &table, qint64 id, const QStringList &columns, const QVariantList &row);
+    // Keys remembered of `table` that its changes may have made wrong are forgotten.
+    void forgetStoredKeys(const QString &table, const QStringList &columns = {});
+    // The same for the tables an SQL statement written by a caller names.
+    void forgetStoredKeysFor(const QString &sql);
+    // Writes a statement of this store's own (write() is for the callers').
+    bool writeOwn(const QString &sql, const QVariantList &values, DbError *error,
+        qint64 *insertedId = nullptr);
+    qint64 keepRow(const QString &table, qint64 id, const QVariantMap &columns);
     // Writes the rows kept back first when `sql` names one of their tables.
     bool flushRowsFor(const QString &sql, DbError *error);
     QHash<QString, QString> m_keyIndexes; // "table.column" -> temp table
@@ -273,6 +290,8 @@ private:
         bool removeOld, DbError *error);
     // The TEMP key indexes told of a new row.
     bool indexNewRow(const QString &table, qint64 id, const QVariantMap &columns, DbError *error);
+    // The TEMP key indexes told of the rows flushRows() wrote, a few statements for all of them.
+    bool indexFlushedRows(DbError *error);
 };
 
 } // namespace pds

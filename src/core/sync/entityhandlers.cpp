@@ -227,6 +227,13 @@ protected:
     }
     // An id the CRM's mapping table can hold: checkId() reports the others when written.
     bool hasUsableId() const { return m_refs.id && CrmStore::fitsMapping(*m_refs.id); }
+    // The mapped row's natural key (lookupKey()), when it has a row.
+    std::optional<KeyLookup> keyOfRow(const QString &table, const QString &column) const
+    {
+        if (!m_mapped.row || stageError.isError())
+            return std::nullopt;
+        return KeyLookup { table, column, m_columns.value(column) };
+    }
     // The error staging met, if any: the record then fails with it.
     bool failedToStage(DbError *error) const
     {
@@ -337,6 +344,10 @@ public:
         return writePlan(context, *m_mapped.pipedriveId,
             plan(QStringLiteral("accounts"), mappingType::Organization, m_columns,
                 QStringLiteral("name")));
+    }
+    std::optional<KeyLookup> lookupKey() const override
+    {
+        return keyOfRow(QStringLiteral("accounts"), QStringLiteral("name"));
     }
 };
 
@@ -482,6 +493,13 @@ public:
         }
         return writePlan(context, personId,
             plan(QStringLiteral("leads"), mappingType::Lead, m_columns, QStringLiteral("email")));
+    }
+    std::optional<KeyLookup> lookupKey() const override
+    {
+        const bool contact
+            = m_mapped.row && std::holds_alternative<mapping::ContactRow>(*m_mapped.row);
+        return keyOfRow(contact ? QStringLiteral("contacts") : QStringLiteral("leads"),
+            QStringLiteral("email"));
     }
 
 private:

@@ -111,6 +111,15 @@ public:
     // have been changed by those pages (or could not be read there), so that it is staged again
     // on the sync thread's connection before it is written.
     virtual bool stale(SyncContext &) { return readsOwnEntity || stageError.isError(); }
+    // The natural key write() looks the record's row up by when it has no mapping yet: the
+    // engine reads those of a whole page at once (CrmStore::prefetchKeys()).
+    struct KeyLookup
+    {
+        QString table;
+        QString column;
+        QVariant value;
+    };
+    virtual std::optional<KeyLookup> lookupKey() const { return std::nullopt; }
 
     bool readsOwnEntity = false; // a field of it links to a record of the entity being synced
     DbError stageError; // what staging could not read

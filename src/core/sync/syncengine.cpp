@@ -82,6 +82,22 @@ QString modeName(const SyncOptions &options)
     return options.full ? QStringLiteral("full") : QStringLiteral("incremental");
 }
 
+// The natural keys a staged page's records will be looked up by, read in a few queries.
+DbError prefetchKeys(CrmStore &store, const StagedPage &page)
+{
+    QHash<QPair<QString, QString>, QVariantList> keys;
+    for (const std::unique_ptr<StagedRecord> &record : page.records) {
+        if (!record)
+            continue;
+        if (const std::optional<StagedRecord::KeyLookup> key = record->lookupKey())
+            keys[{ key->table, key->column }] << key->value;
+    }
+    DbError error;
+    for (auto it = keys.cbegin(); it != keys.cend() && error.isOk(); ++it)
+        store.prefetchKeys(it.key().first, it.key().second, it.value(), &error);
+    return error;
+}
+
 } // namespace
 
 SyncEngine::SyncEngine(const SyncOptions &options, QObject *parent)
@@ -601,6 +617,9 @@ SyncEngine::PageWrite SyncEngine::writePage(const WaitingPage &waiting)
         error = m_handler->stagePage(stage, page.items);
     if (error.isOk())
         error = m_handler->beginPage(context, stage.pageRefs);
+    // PostgreSQL only: SQLite answers each lookup in-process, as cheaply as the read ahead.
+    if (error.isOk() && ahead && db.isPostgres())
+        error = prefetchKeys(context.store, *ahead);
     if (error.isError())
         return abortPage(error, SyncOutcome::Failed);
     QDateTime pageMaxUpdate;

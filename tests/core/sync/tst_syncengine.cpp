@@ -1082,6 +1082,148 @@ private slots:
         QVERIFY(db.commit().isOk());
     }
 
+    // A page's natural keys read ahead (prefetchKeys()): findIdBy() answers as it would without
+    // them, whatever the page writes meanwhile (rows kept back and flushed, inserted at once,
+    // changed, deleted, or changed by a caller's own statement).
+    void naturalKeysReadAheadStayCurrent_data() { addKinds(); }
+    void naturalKeysReadAheadStayCurrent()
+    {
+        QFETCH(QString, kind);
+        EmptyCrm crm(TestDatabase::kindFromName(kind));
+        if (!crm.file.isValid())
+            QSKIP(qPrintable(crm.file.whyNot()));
+        QVERIFY2(crm.open(), qPrintable(crm.file.whyNot()));
+        Database &db = crm.db;
+        const QDateTime now = QDateTime::currentDateTimeUtc();
+        const QString contacts = QStringLiteral("contacts");
+        const QString email = QStringLiteral("email");
+        DbError error;
+        CrmStore writer(db);
+        const std::optional<qint64> a
+            = writer.insertRow(contacts, contactRow(QStringLiteral("a@x.io"), now), &error);
+        const std::optional<qint64> b
+            = writer.insertRow(contacts, contactRow(QStringLiteral("b@x.io"), now), &error);
+        QVERIFY(a && b);
+
+        QVERIFY(db.beginTransaction().isOk());
+        CrmStore store(db);
+        store.beginPage();
+        store.setDeferInserts(true);
+        auto find = [&](const QString &key) {
+            return store.findIdBy(contacts, email, key, &error);
+        };
+        QVERIFY(store.prefetchKeys(contacts, email,
+            { QStringLiteral("a@x.io"), QStringLiteral("b@x.io"), QStringLiteral("c@x.io"),
+                QStringLiteral("d@x.io"), QStringLiteral("e@x.io"), QVariant(), 7 },
+            &error));
+        QCOMPARE(find(QStringLiteral("a@x.io")), a);
+        QCOMPARE(find(QStringLiteral("c@x.io")), std::nullopt);
+        // Kept back, then written.
+        const std::optional<qint64> c
+            = store.insertRow(contacts, contactRow(QStringLiteral("c@x.io"), now), &error);
+        QVERIFY(c);
+        QCOMPARE(find(QStringLiteral("c@x.io")), c);
+        QVERIFY2(store.flushRows(&error), qPrintable(error.toString()));
+        QCOMPARE(find(QStringLiteral("c@x.io")), c);
+        // Inserted at once.
+        store.setDeferInserts(false);
+        const std::optional<qint64> d
+            = store.insertRow(contacts, contactRow(QStringLiteral("d@x.io"), now), &error);
+        QVERIFY(d);
+        QCOMPARE(find(QStringLiteral("d@x.io")), d);
+        // Changed: the old key is gone, the new one found.
+        QVERIFY(store.updateRow(contacts, *b, { { email, QStringLiteral("e@x.io") } }, &error));
+        QCOMPARE(find(QStringLiteral("b@x.io")), std::nullopt);
+        QCOMPARE(find(QStringLiteral("e@x.io")), b);
+        QVERIFY(store.deleteRow(contacts, *a, &error));
+        QCOMPARE(find(QStringLiteral("a@x.io")), std::nullopt);
+        // Changed by a statement of the caller's.
+        QVERIFY(store.prefetchKeys(
+            contacts, email, { QStringLiteral("c@x.io"), QStringLiteral("f@x.io") }, &error));
+        QCOMPARE(find(QStringLiteral("f@x.io")), std::nullopt);
+        QVERIFY(store.write(QStringLiteral("UPDATE contacts SET email = ? WHERE id = ?"),
+            { QStringLiteral("f@x.io"), *c }, &error));
+        QCOMPARE(find(QStringLiteral("c@x.io")), std::nullopt);
+        QCOMPARE(find(QStringLiteral("f@x.io")), c);
+        QVERIFY2(error.isOk(), qPrintable(error.toString()));
+        QVERIFY(db.commit().isOk());
+    }
+
+    // Keys the database compares otherwise than as equal text (a case-insensitive collation)
+    // are not taken from the keys read ahead; rows kept back reach a TEMP key index when they are
+    // written, the first of a key (the smallest id) keeping it.
+    void naturalKeysReadAheadFollowTheDatabase_data() { addKinds(); }
+    void naturalKeysReadAheadFollowTheDatabase()
+    {
+        QFETCH(QString, kind);
+        EmptyCrm crm(TestDatabase::kindFromName(kind));
+        if (!crm.file.isValid())
+            QSKIP(qPrintable(crm.file.whyNot()));
+        QVERIFY2(crm.open(), qPrintable(crm.file.whyNot()));
+        Database &db = crm.db;
+        DbError error;
+        const bool postgres = db.isPostgres();
+        if (postgres) {
+            QVERIFY2(db.exec(QStringLiteral("CREATE COLLATION pds_ci (provider = icu, locale = "
+                                            "'und-u-ks-level2', deterministic = false)"),
+                         &error),
+                qPrintable(error.toString()));
+        }
+        QVERIFY2(
+            db.exec(postgres ? QStringLiteral("CREATE TABLE things (id bigserial PRIMARY KEY, "
+                                              "code varchar COLLATE pds_ci, tag varchar, note "
+                                              "varchar)")
+                             : QStringLiteral("CREATE TABLE things (id integer PRIMARY KEY "
+                                              "AUTOINCREMENT, code varchar COLLATE NOCASE, tag "
+                                              "varchar, note varchar)"),
+                &error),
+            qPrintable(error.toString()));
+        const QString things = QStringLiteral("things");
+        CrmStore writer(db);
+        const std::optional<qint64> stored = writer.insertRow(
+            things, { { QStringLiteral("code"), QStringLiteral("abc") } }, &error);
+        QVERIFY(stored);
+
+        QVERIFY(db.beginTransaction().isOk());
+        CrmStore store(db);
+        store.beginPage();
+        QVERIFY(store.prefetchKeys(things, QStringLiteral("code"),
+            { QStringLiteral("ABC"), QStringLiteral("x") }, &error));
+        QCOMPARE(
+            store.findIdBy(things, QStringLiteral("code"), QStringLiteral("ABC"), &error), stored);
+
+        QVERIFY(store.indexKey(things, QStringLiteral("tag")).isOk());
+        store.setDeferInserts(true);
+        QVERIFY(store.prefetchKeys(
+            things, QStringLiteral("tag"), { QStringLiteral("t1"), QStringLiteral("t2") }, &error));
+        auto insert = [&](const QVariantMap &columns) {
+            return store.insertRow(things, columns, &error);
+        };
+        // Two shapes of row (two INSERTs when written); of the two rows tagged t2, the one in
+        // the second shape comes first.
+        const std::optional<qint64> first
+            = insert({ { QStringLiteral("tag"), QStringLiteral("t1") } });
+        const std::optional<qint64> second = insert(
+            { { QStringLiteral("tag"), QStringLiteral("t2") }, { QStringLiteral("note"), 1 } });
+        const std::optional<qint64> third
+            = insert({ { QStringLiteral("tag"), QStringLiteral("t2") } });
+        QVERIFY(first && second && third);
+        QCOMPARE(
+            store.findIdBy(things, QStringLiteral("tag"), QStringLiteral("t2"), &error), second);
+        QVERIFY2(store.flushRows(&error), qPrintable(error.toString()));
+        QCOMPARE(
+            store.findIdBy(things, QStringLiteral("tag"), QStringLiteral("t2"), &error), second);
+        store.discardCache(); // the next page: from the TEMP key index
+        QCOMPARE(
+            store.findIdBy(things, QStringLiteral("tag"), QStringLiteral("t1"), &error), first);
+        QCOMPARE(
+            store.findIdBy(things, QStringLiteral("tag"), QStringLiteral("t2"), &error), second);
+        QCOMPARE(store.findIdBy(things, QStringLiteral("tag"), QStringLiteral("t3"), &error),
+            std::nullopt);
+        QVERIFY2(error.isOk(), qPrintable(error.toString()));
+        QVERIFY(db.commit().isOk());
+    }
+
     // A page's mappings read in one query, ids close together (a range of the index) or far
     // apart (IN lists): each id gets its mapping or none, and what the store knows stays.
     void prefetchedMappingsAreTheStoredOnes_data()
