@@ -144,6 +144,20 @@ private slots:
         m_fake.waitForFinished();
     }
 
+    // The CLI allocates through mimalloc (CMakeLists.txt: pds_use_allocator), not glibc's
+    // malloc: the link order decides, so a change to it would silently lose the allocator.
+    void allocatesThroughMimalloc()
+    {
+#ifdef PDS_SYSTEM_ALLOCATOR
+        QSKIP("built with the sanitizers' allocator");
+#endif
+        const Result result = run({ QStringLiteral("--version") },
+            { { QStringLiteral("MIMALLOC_VERBOSE"), QStringLiteral("1") } });
+        QCOMPARE(result.exitCode, 0);
+        QVERIFY2(
+            result.err.contains(QLatin1String("mimalloc: process init")), qPrintable(result.err));
+    }
+
     void checkNamesCompanyAndUser()
     {
         const Result result = run({ QStringLiteral("check") });
