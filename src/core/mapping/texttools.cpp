@@ -285,24 +285,40 @@ qsizetype skipRawText(QStringView s, qsizetype from, const QString &name)
 // blank lines at both ends.
 QString tidyLines(const QString &text)
 {
-    static const QRegularExpression horizontalSpace(u"[ \\t]+"_s);
-    const QStringList lines = text.split(u'\n');
-    QStringList kept;
-    kept.reserve(lines.size());
+    // One pass over the text, no regular expression or list of lines: notes and activities go
+    // through here, and the split-replace-join was 5% of the stage worker's instructions.
+    QString out;
+    out.reserve(text.size());
     bool previousBlank = true; // also drops leading blank lines
-    for (const QString &line : lines) {
-        QString tidy = line;
-        tidy.replace(horizontalSpace, u" "_s);
-        tidy = tidy.trimmed();
-        const bool blank = tidy.isEmpty();
-        if (blank && previousBlank)
+    bool blankPending = false; // a blank line kept, written when a line follows it
+    const QStringView all(text);
+    for (qsizetype start = 0; start <= all.size();) {
+        qsizetype end = all.indexOf(u'\n', start);
+        if (end < 0)
+            end = all.size();
+        const QStringView line = all.sliced(start, end - start).trimmed();
+        start = end + 1;
+        if (line.isEmpty()) {
+            blankPending = blankPending || !previousBlank;
+            previousBlank = true;
             continue;
-        kept.append(tidy);
-        previousBlank = blank;
+        }
+        if (!out.isEmpty())
+            out += QLatin1StringView(blankPending ? "\n\n" : "\n");
+        blankPending = false;
+        previousBlank = false;
+        for (qsizetype i = 0; i < line.size(); ++i) {
+            const QChar c = line[i];
+            if (c != u' ' && c != u'\t') {
+                out += c;
+                continue;
+            }
+            out += u' ';
+            while (i + 1 < line.size() && (line[i + 1] == u' ' || line[i + 1] == u'\t'))
+                ++i;
+        }
     }
-    while (!kept.isEmpty() && kept.constLast().isEmpty())
-        kept.removeLast();
-    return kept.join(u'\n');
+    return out;
 }
 
 // A '<' that could open a tag gets a space after it, so no browser parses it as markup.

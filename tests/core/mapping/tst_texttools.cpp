@@ -169,6 +169,9 @@ void TestTextTools::convertsHtmlToPlainText_data()
     QTest::newRow("source newlines are spaces in HTML")
         << u"<div>one\ntwo</div>\n<div>three</div>"_s << u"one two\nthree"_s;
     QTest::newRow("blank lines collapsed") << u"a<br><br><br><br>b"_s << u"a\n\nb"_s;
+    QTest::newRow("plain text lines tidied")
+        << u"\n \t\n  one \t two\t\n\n\n\u00a0\u2003\n  three  \n\n \n"_s << u"one two\n\nthree"_s;
+    QTest::newRow("only blank lines") << u"\n \t \n\u2003\n"_s << QString();
     QTest::newRow("entities") << u"<p>&amp; &lt; &gt; &quot; &#39; &apos; &nbsp;x</p>"_s
                               << u"& < > \" ' ' x"_s;
     QTest::newRow("numeric entities")
