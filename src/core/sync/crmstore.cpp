@@ -43,25 +43,39 @@ QString CrmStore::formatTimestamp(const QDateTime &time)
 {
     if (!time.isValid())
         return {};
-    const QDateTime utc = time.toUTC();
-    const QDate date = utc.date();
-    const QTime clock = utc.time();
-    if (date.year() < 0 || date.year() > 9999)
+    // From the milliseconds since the epoch, the civil date by Howard Hinnant's days_from_civil
+    // inverse: QDateTime's toUTC(), date() and time() were three quarters of this function.
+    constexpr qint64 msPerDay = 86400000;
+    const qint64 msecs = time.toMSecsSinceEpoch();
+    const qint64 days = msecs >= 0 ? msecs / msPerDay : (msecs - (msPerDay - 1)) / msPerDay;
+    const qint64 msOfDay = msecs - days * msPerDay;
+    const qint64 z = days + 719468;
+    const qint64 era = (z >= 0 ? z : z - 146096) / 146097;
+    const qint64 dayOfEra = z - era * 146097;
+    const qint64 yearOfEra
+        = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146096) / 365;
+    const qint64 dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100);
+    const qint64 shiftedMonth = (5 * dayOfYear + 2) / 153; // March = 0
+    const int day = int(dayOfYear - (153 * shiftedMonth + 2) / 5 + 1);
+    const int month = int(shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9);
+    const qint64 year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
+    if (year < 0 || year > 9999)
         return Database::formatTimestamp(time);
-    const int ms = clock.msec();
+    const int ms = int(msOfDay % 1000);
+    const int seconds = int(msOfDay / 1000);
     QString text(ms > 0 ? 26 : 19, Qt::Uninitialized);
     QChar *out = text.data();
-    appendDigits(out, date.year(), 4);
+    appendDigits(out, int(year), 4);
     *out++ = u'-';
-    appendDigits(out, date.month(), 2);
+    appendDigits(out, month, 2);
     *out++ = u'-';
-    appendDigits(out, date.day(), 2);
+    appendDigits(out, day, 2);
     *out++ = u' ';
-    appendDigits(out, clock.hour(), 2);
+    appendDigits(out, seconds / 3600, 2);
     *out++ = u':';
-    appendDigits(out, clock.minute(), 2);
+    appendDigits(out, seconds / 60 % 60, 2);
     *out++ = u':';
-    appendDigits(out, clock.second(), 2);
+    appendDigits(out, seconds % 60, 2);
     if (ms > 0) {
         *out++ = u'.';
         appendDigits(out, ms * 1000, 6);

@@ -11,9 +11,11 @@
 #include "sync/syncrunner.h"
 #include "testdatabase.h"
 
+#include <QRandomGenerator>
 #include <QSet>
 #include <QSignalSpy>
 #include <QSqlQuery>
+#include <QTimeZone>
 #include <QtTest>
 
 using namespace pds;
@@ -1080,6 +1082,36 @@ private slots:
         QVERIFY2(error.isOk(), qPrintable(error.toString()));
         QCOMPARE(count(db, QStringLiteral("SELECT COUNT(*) FROM notes")), 1);
         QVERIFY(db.commit().isOk());
+    }
+
+    // The store's own timestamp text (computed from the milliseconds, for speed) is the
+    // database layer's (QDateTime::toString), for any time Rails can store: before 1970, leap
+    // days, milliseconds or none, other time zones.
+    void timestampsAreFormattedAsTheDatabaseLayerDoes()
+    {
+        QList<QDateTime> times { QDateTime(QDate(1970, 1, 1), QTime(0, 0), Qt::UTC),
+            QDateTime(QDate(1969, 12, 31), QTime(23, 59, 59, 999), Qt::UTC),
+            QDateTime(QDate(2000, 2, 29), QTime(12, 0, 0, 1), Qt::UTC),
+            QDateTime(QDate(1900, 3, 1), QTime(0, 0), Qt::UTC),
+            QDateTime(QDate(2024, 2, 29), QTime(23, 59, 59, 999), Qt::UTC),
+            QDateTime(QDate(1, 1, 1), QTime(0, 0), Qt::UTC),
+            QDateTime(QDate(9999, 12, 31), QTime(23, 59, 59, 999), Qt::UTC),
+            QDateTime(
+                QDate(2025, 7, 1), QTime(12, 0), QTimeZone(QByteArrayLiteral("Europe/Berlin"))),
+            QDateTime(QDate(2025, 1, 1), QTime(0, 30), Qt::OffsetFromUTC, -5 * 3600) };
+        QRandomGenerator random(42);
+        const qint64 first = QDateTime(QDate(1, 1, 1), QTime(0, 0), Qt::UTC).toMSecsSinceEpoch();
+        const qint64 last
+            = QDateTime(QDate(9999, 12, 31), QTime(0, 0), Qt::UTC).toMSecsSinceEpoch();
+        for (int i = 0; i < 5000; ++i) {
+            qint64 msecs = first + qint64(random.generateDouble() * double(last - first));
+            if (i % 2 == 0)
+                msecs -= msecs % 1000; // whole seconds too
+            times << QDateTime::fromMSecsSinceEpoch(msecs, Qt::UTC);
+        }
+        for (const QDateTime &time : std::as_const(times))
+            QCOMPARE(CrmStore::formatTimestamp(time), Database::formatTimestamp(time));
+        QCOMPARE(CrmStore::formatTimestamp(QDateTime()), QString());
     }
 
     // A page's natural keys read ahead (prefetchKeys()): findIdBy() answers as it would without
