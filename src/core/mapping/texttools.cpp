@@ -559,11 +559,23 @@ QDateTime parsePipedriveTime(QStringView text)
 
 QDate parsePipedriveDate(QStringView text)
 {
-    static const QRegularExpression re(uR"(^(\d{4})-(\d{2})-(\d{2})$)"_s);
-    const QRegularExpressionMatch m = re.match(text.trimmed().toString());
-    if (!m.hasMatch())
+    // yyyy-MM-dd and nothing else, ASCII digits (as the \d of a regular expression without
+    // Unicode properties): by hand, this is read for every deal and activity.
+    const QStringView s = text.trimmed();
+    if (s.size() != 10 || s[4] != u'-' || s[7] != u'-')
         return {};
-    const QDate date(m.captured(1).toInt(), m.captured(2).toInt(), m.captured(3).toInt());
+    int parts[3] = { 0, 0, 0 };
+    const qsizetype starts[3] = { 0, 5, 8 };
+    const qsizetype ends[3] = { 4, 7, 10 };
+    for (int part = 0; part < 3; ++part) {
+        for (qsizetype i = starts[part]; i < ends[part]; ++i) {
+            const char16_t c = s[i].unicode();
+            if (c < u'0' || c > u'9')
+                return {};
+            parts[part] = parts[part] * 10 + (c - u'0');
+        }
+    }
+    const QDate date(parts[0], parts[1], parts[2]);
     return date.isValid() && date.year() >= 1 ? date : QDate();
 }
 

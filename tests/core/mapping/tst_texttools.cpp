@@ -278,6 +278,12 @@ void TestTextTools::parsesDates_data()
     QTest::newRow("impossible") << u"2021-02-30"_s << QString();
     QTest::newRow("with time") << u"2021-03-31 10:00:00"_s << QString();
     QTest::newRow("empty") << QString() << QString();
+    QTest::newRow("year 1") << u"0001-01-01"_s << u"0001-01-01"_s;
+    QTest::newRow("leap day") << u"2024-02-29"_s << u"2024-02-29"_s;
+    QTest::newRow("short year") << u"202-03-31"_s << QString();
+    QTest::newRow("slashes") << u"2021/03/31"_s << QString();
+    QTest::newRow("non-ASCII digit") << u"2021-03-3\u0661"_s << QString();
+    QTest::newRow("sign") << u"+021-03-31"_s << QString();
 }
 
 void TestTextTools::parsesDates()
