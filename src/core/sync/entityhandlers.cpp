@@ -227,12 +227,13 @@ protected:
     }
     // An id the CRM's mapping table can hold: checkId() reports the others when written.
     bool hasUsableId() const { return m_refs.id && CrmStore::fitsMapping(*m_refs.id); }
-    // The mapped row's natural key (lookupKey()), when it has a row.
-    std::optional<KeyLookup> keyOfRow(const QString &table, const QString &column) const
+    // The natural key of the plan write() writes the mapped row with (lookupKey()).
+    std::optional<KeyLookup> keyOf(const CrmStore::RowPlan &rowPlan) const
     {
         if (!m_mapped.row || stageError.isError())
             return std::nullopt;
-        return KeyLookup { table, column, m_columns.value(column) };
+        return KeyLookup { rowPlan.table, rowPlan.naturalKey,
+            rowPlan.columns.value(rowPlan.naturalKey) };
     }
     // The error staging met, if any: the record then fails with it.
     bool failedToStage(DbError *error) const
@@ -341,13 +342,15 @@ public:
             return handleDeletedRecord(context, *m_mapped.pipedriveId);
         if (!m_mapped.row)
             return context.reportMapping(m_mapped.pipedriveId, m_mapped.problems);
-        return writePlan(context, *m_mapped.pipedriveId,
-            plan(QStringLiteral("accounts"), mappingType::Organization, m_columns,
-                QStringLiteral("name")));
+        return writePlan(context, *m_mapped.pipedriveId, rowPlan());
     }
-    std::optional<KeyLookup> lookupKey() const override
+    std::optional<KeyLookup> lookupKey() const override { return keyOf(rowPlan()); }
+
+private:
+    CrmStore::RowPlan rowPlan() const
     {
-        return keyOfRow(QStringLiteral("accounts"), QStringLiteral("name"));
+        return plan(QStringLiteral("accounts"), mappingType::Organization, m_columns,
+            QStringLiteral("name"));
     }
 };
 
@@ -481,28 +484,30 @@ public:
             return handleDeletedRecord(context, personId);
         if (!m_mapped.row)
             return context.reportMapping(personId, m_mapped.problems);
-        if (std::holds_alternative<mapping::ContactRow>(*m_mapped.row)) {
+        if (isContact()) {
             CrmStore::WriteResult result;
-            error = writePlan(context, personId,
-                plan(QStringLiteral("contacts"), mappingType::Contact, m_columns,
-                    QStringLiteral("email")),
-                &result);
+            error = writePlan(context, personId, rowPlan(), &result);
             if (error.isError())
                 return error;
             return qualifyLead(context, personId, result.railsId);
         }
-        return writePlan(context, personId,
-            plan(QStringLiteral("leads"), mappingType::Lead, m_columns, QStringLiteral("email")));
+        return writePlan(context, personId, rowPlan());
     }
-    std::optional<KeyLookup> lookupKey() const override
-    {
-        const bool contact
-            = m_mapped.row && std::holds_alternative<mapping::ContactRow>(*m_mapped.row);
-        return keyOfRow(contact ? QStringLiteral("contacts") : QStringLiteral("leads"),
-            QStringLiteral("email"));
-    }
+    std::optional<KeyLookup> lookupKey() const override { return keyOf(rowPlan()); }
 
 private:
+    bool isContact() const
+    {
+        return m_mapped.row && std::holds_alternative<mapping::ContactRow>(*m_mapped.row);
+    }
+    // A contact (the person has deals) or a lead, matched by e-mail.
+    CrmStore::RowPlan rowPlan() const
+    {
+        return isContact()
+            ? plan(QStringLiteral("contacts"), mappingType::Contact, m_columns,
+                QStringLiteral("email"))
+            : plan(QStringLiteral("leads"), mappingType::Lead, m_columns, QStringLiteral("email"));
+    }
     bool m_contactKnown = false;
 };
 
