@@ -28,6 +28,14 @@ constexpr qsizetype RowFlushValues = 999; // bound values per multi-row INSERT a
 constexpr qsizetype KeysPerLookup = 256; // keys per prefetchKeys() statement at most
 constexpr qsizetype KeysPerIndexInsert = 256; // rows per TEMP key index INSERT at most
 
+// Rows into a TEMP key index (CrmStore::indexKey()); a key it has already keeps its row.
+QString keyIndexInsert(const QString &temp, qsizetype rows)
+{
+    return QStringLiteral("INSERT INTO %1 (key_value, row_id) VALUES (?, ?)%2 ON CONFLICT "
+                          "(key_value) DO NOTHING")
+        .arg(temp, QStringLiteral(", (?, ?)").repeated(int(rows - 1)));
+}
+
 void appendDigits(QChar *&out, int value, int width)
 {
     for (int i = width - 1; i >= 0; --i) {
@@ -193,11 +201,8 @@ DbError CrmStore::indexKey(const QString &table, const QString &column)
     m_keyIndexes.insert(table + QLatin1Char('.') + column, temp);
     m_keyIndexList.removeIf(
         [&](const KeyIndex &index) { return index.table == table && index.column == column; });
-    m_keyIndexList.append({ table, column,
-        QStringLiteral("DELETE FROM %1 WHERE row_id = ?").arg(temp),
-        QStringLiteral(
-            "INSERT INTO %1 (key_value, row_id) VALUES (?, ?) ON CONFLICT (key_value) DO NOTHING")
-            .arg(temp) });
+    m_keyIndexList.append({ table, column, temp,
+        QStringLiteral("DELETE FROM %1 WHERE row_id = ?").arg(temp), keyIndexInsert(temp, 1) });
     return error;
 }
 
@@ -536,16 +541,11 @@ bool CrmStore::indexFlushedRows(DbError *error)
         qsizetype count = 0;
         for (qsizetype start = 0; start < keys.size(); start += count) {
             count = Database::statementRows(keys.size() - start, KeysPerIndexInsert);
-            QString sql = index.insertSql;
             QVariantList values;
             values.reserve(count * 2);
             for (qsizetype i = start; i < start + count; ++i)
                 values << keys.at(i).second << keys.at(i).first;
-            // The one-row statement's VALUES (?, ?), repeated: the same upsert for every row.
-            sql.replace(QLatin1String("VALUES (?, ?)"),
-                QLatin1String("VALUES (?, ?)")
-                    + QStringLiteral(", (?, ?)").repeated(int(count - 1)));
-            if (!m_db.execWrite(sql, values, error))
+            if (!m_db.execWrite(keyIndexInsert(index.temp, count), values, error))
                 return false;
         }
     }

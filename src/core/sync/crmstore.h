@@ -282,6 +282,7 @@ private:
     {
         QString table;
         QString column;
+        QString temp; // the TEMP table
         QString deleteSql;
         QString insertSql;
     };
