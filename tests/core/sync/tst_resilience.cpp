@@ -1029,9 +1029,13 @@ private slots:
     void httpsToAServerWithoutTlsFailsNeverFallsBack()
     {
         // The fake speaks plain HTTP: a TLS handshake with it must fail, and nothing may accept
-        // that (no ignoreSslErrors) or fall back to plain http.
+        // that (no ignoreSslErrors) or fall back to plain http. A server of its own: requests a
+        // previous test's refused sync had sent ahead can still reach the shared one.
+        pds::test::FakePipedriveServer server;
+        server.setApiToken(m_token);
+        QVERIFY(server.listen() != 0);
         QNetworkAccessManager nam;
-        QUrl base = m_server.baseUrl();
+        QUrl base = server.baseUrl();
         base.setScheme(QStringLiteral("https"));
         ApiClient client(&nam, { base, m_token, 10000 });
         Pager pager(&client, endpoints::usersMe());
@@ -1042,7 +1046,7 @@ private slots:
         QVERIFY(failed.wait(15000));
         QVERIFY(ready.isEmpty());
         QCOMPARE(failed.first().first().value<ApiError>().kind, ApiError::Kind::Network);
-        QCOMPARE(m_server.requestCount(), 0); // no request reached the server's HTTP layer
+        QCOMPARE(server.requestCount(), 0); // no request reached the server's HTTP layer
     }
 
     void plainHttpToAnotherHostIsRefused()
