@@ -698,24 +698,28 @@ std::optional<qint64> CrmStore::nextKeptId(const QString &table, DbError *error)
 
 qint64 CrmStore::keepRow(const QString &table, qint64 id, const QVariantMap &columns)
 {
-    const QStringList names = columns.keys();
+    // The column names are compared in place, not listed for every row: a page's rows of a
+    // table nearly always have the same columns, and listing them was a sixth of this function.
     auto group
         = std::find_if(m_pendingRows.begin(), m_pendingRows.end(), [&](const PendingRows &rows) {
-              return rows.table == table && rows.columns.size() == names.size() + 1
-                  && std::equal(names.cbegin(), names.cend(), rows.columns.cbegin() + 1);
+              return rows.table == table && rows.columns.size() == columns.size() + 1
+                  && std::equal(columns.keyBegin(), columns.keyEnd(), rows.columns.cbegin() + 1);
           });
     if (group == m_pendingRows.end()) {
-        m_pendingRows.push_back({ table, QStringList { QStringLiteral("id") } + names, {} });
+        m_pendingRows.push_back(
+            { table, QStringList { QStringLiteral("id") } + columns.keys(), {} });
         group = m_pendingRows.end() - 1;
     }
     QVariantList row;
-    row.reserve(names.size() + 1);
+    row.reserve(columns.size() + 1);
     row << id;
     for (const QVariant &value : columns)
         row << bindable(value);
     for (auto keys = m_pendingKeys.begin(); keys != m_pendingKeys.end(); ++keys) {
+        if (keys.key().first != table)
+            continue;
         const qsizetype at = group->columns.indexOf(keys.key().second);
-        if (keys.key().first == table && at >= 0)
+        if (at >= 0)
             rememberKey(*keys, row.at(at), id);
     }
     group->rows.append(std::move(row));
