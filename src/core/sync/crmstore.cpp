@@ -715,12 +715,12 @@ qint64 CrmStore::keepRow(const QString &table, qint64 id, const QVariantMap &col
     row << id;
     for (const QVariant &value : columns)
         row << bindable(value);
-    for (auto keys = m_pendingKeys.begin(); keys != m_pendingKeys.end(); ++keys) {
-        if (keys.key().first != table)
+    for (PendingKeys &keys : m_pendingKeys) {
+        if (keys.table != table)
             continue;
-        const qsizetype at = group->columns.indexOf(keys.key().second);
+        const qsizetype at = group->columns.indexOf(keys.column);
         if (at >= 0)
-            rememberKey(*keys, row.at(at), id);
+            rememberKey(keys.ids, row.at(at), id);
     }
     group->rows.append(std::move(row));
     // Its TEMP key index rows come with it, when it is flushed (indexFlushedRows()).
@@ -892,19 +892,20 @@ std::optional<qint64> CrmStore::findIdBy(
         [&](const PendingRows &rows) { return rows.table == table; });
     if (id || !keptBack || value.isNull())
         return id;
-    auto keys = m_pendingKeys.find({ table, column });
+    auto keys = std::find_if(m_pendingKeys.begin(), m_pendingKeys.end(),
+        [&](const PendingKeys &k) { return k.table == table && k.column == column; });
     if (keys == m_pendingKeys.end()) {
-        keys = m_pendingKeys.insert({ table, column }, {});
+        keys = m_pendingKeys.insert(keys, { table, column, {} });
         for (const PendingRows &group : m_pendingRows) {
             const qsizetype at = group.columns.indexOf(column);
             if (group.table != table || at < 0)
                 continue;
             for (const QVariantList &row : group.rows)
-                rememberKey(*keys, row.at(at), row.at(0).toLongLong());
+                rememberKey(keys->ids, row.at(at), row.at(0).toLongLong());
         }
     }
-    const auto found = keys->constFind(bound.toString());
-    if (found != keys->cend())
+    const auto found = keys->ids.constFind(bound.toString());
+    if (found != keys->ids.cend())
         id = *found;
     return id;
 }

@@ -258,9 +258,16 @@ private:
     QHash<QString, SequenceIds> m_sequenceIds;
     // The id a row kept back in `table` gets; 0 when the table cannot give one ahead.
     std::optional<qint64> nextKeptId(const QString &table, DbError *error);
-    // (table, column) -> value -> smallest id of the rows kept back with it, for the columns
-    // findIdBy() was asked about
-    QHash<QPair<QString, QString>, QHash<QString, qint64>> m_pendingKeys;
+    // For the columns findIdBy() was asked about: value -> smallest id of the rows kept back
+    // with it. A few at most, and keepRow() goes through them for every row: a list, not a hash
+    // (iterating a QHash walks all of its buckets).
+    struct PendingKeys
+    {
+        QString table;
+        QString column;
+        QHash<QString, qint64> ids;
+    };
+    std::vector<PendingKeys> m_pendingKeys;
     static void rememberKey(QHash<QString, qint64> &keys, const QVariant &bound, qint64 id);
     // (table, column) -> key -> smallest id of a stored row with it, -1: none (prefetchKeys())
     QHash<QPair<QString, QString>, QHash<QString, qint64>> m_storedKeys;
