@@ -7,6 +7,7 @@
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QHash>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QMap>
@@ -21,6 +22,12 @@ namespace {
 
 constexpr qsizetype FlushChunk = 50; // rows per INSERT: 500 bound values, within every limit
 constexpr int UndoBatch = 500; // changes read at a time while undoing
+// Rows at most in one journal row of inserted rows (UndoJournal::flush()). An undo numbers the
+// rows it expands from journal row `id` as id * RunSpan + k, so it must stay below RunSpan.
+constexpr qsizetype MaxRun = 1000;
+constexpr qint64 RunSpan = 1024;
+// The table an undo reads the journal from, with the runs of inserted rows expanded.
+constexpr auto UndoChanges = "pds_undo_changes";
 
 // The CRM tables whose rows the journal may delete, update or insert again; nothing else is
 // ever named in the SQL an undo builds.
@@ -290,22 +297,83 @@ void UndoJournal::discard()
     m_statePending = -1;
 }
 
+QList<UndoJournal::Change> UndoJournal::compacted(const QList<Change> &changes)
+{
+    // Within each stretch of inserts (never across another kind of change, so that an undo keeps
+    // their order to it), the rows of one table with one kind of new mapping, in the order they
+    // came, cut where the ids stop counting up by one. The groups keep the place of their first
+    // row: a row that refers to another one inserted in the same stretch (a note's association
+    // to its note) comes after it, and the undo, newest first, takes it back before.
+    QList<Change> result;
+    result.reserve(changes.size());
+    const auto isInsert = [](const Change &c) {
+        return c.op == u"insert";
+    };
+    for (auto it = changes.cbegin(); it != changes.cend();) {
+        if (!isInsert(*it)) {
+            result.append(*it++);
+            continue;
+        }
+        const auto end = std::find_if_not(it, changes.cend(), isInsert);
+        std::vector<std::vector<const Change *>> groups;
+        for (auto c = it; c != end; ++c) {
+            auto group = std::find_if(groups.begin(), groups.end(), [&](const auto &g) {
+                return g.front()->table == c->table && g.front()->mappingType == c->mappingType;
+            });
+            if (group == groups.end())
+                groups.push_back({ &*c });
+            else
+                group->push_back(&*c);
+        }
+        for (const std::vector<const Change *> &group : groups) {
+            for (std::size_t first = 0, next = 0; first < group.size(); first = next) {
+                next = first + 1;
+                while (next < group.size() && next - first < std::size_t(MaxRun)
+                    && group[next]->rowId == group[next - 1]->rowId + 1)
+                    ++next;
+                if (next - first == 1) {
+                    result.append(*group[first]);
+                    continue;
+                }
+                // {"through": last id, "pipedrive_ids": [...]} (the ids of the new mappings)
+                Change run = *group[first];
+                run.pipedriveId = -1;
+                run.before = u"{\"through\":%1"_s.arg(group[next - 1]->rowId);
+                if (!run.mappingType.isEmpty()) {
+                    run.before += u",\"pipedrive_ids\":["_s;
+                    for (std::size_t i = first; i < next; ++i) {
+                        if (i > first)
+                            run.before += u',';
+                        run.before += QString::number(group[i]->pipedriveId);
+                    }
+                    run.before += u']';
+                }
+                run.before += u'}';
+                result.append(std::move(run));
+            }
+        }
+        it = end;
+    }
+    return result;
+}
+
 DbError UndoJournal::flush()
 {
     const QString createdAt = now();
     const QVariant none(QMetaType::fromType<QString>());
     const QVariant noId(QMetaType::fromType<qint64>());
+    const QList<Change> changes = compacted(m_pending);
     DbError error;
     qsizetype count = 0;
-    for (qsizetype start = 0; start < m_pending.size(); start += count) {
-        count = Database::statementRows(m_pending.size() - start, FlushChunk);
+    for (qsizetype start = 0; start < changes.size(); start += count) {
+        count = Database::statementRows(changes.size() - start, FlushChunk);
         QString sql = u"INSERT INTO pipedrive_sync_changes (sync_id, run_id, entity, op, "
                       "table_name, row_id, mapping_type, pipedrive_id, old_values, created_at) "
                       "VALUES "_s;
         QVariantList values;
         values.reserve(count * 10);
         for (qsizetype i = 0; i < count; ++i) {
-            const Change &change = m_pending.at(start + i);
+            const Change &change = changes.at(start + i);
             if (i > 0)
                 sql += u", "_s;
             sql += u"(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"_s;
@@ -328,15 +396,32 @@ DbError UndoJournal::flush()
 // ---- Queries
 // -------------------------------------------------------------------------------------
 
+namespace {
+
+// The last id of a run of inserted rows (UndoJournal::compacted()); -1 when `before` is not one.
+qint64 runThrough(const QString &before)
+{
+    if (before.isEmpty())
+        return -1;
+    const QJsonValue through
+        = QJsonDocument::fromJson(before.toUtf8()).object().value("through"_L1);
+    return through.isDouble() ? qint64(through.toDouble()) : -1;
+}
+
+} // namespace
+
 bool createdBySync(Database &db, const QString &table, qint64 id, DbError *error)
 {
+    // The row's own insert change, or a run that starts at most MaxRun - 1 ids before it.
     QSqlQuery *q = db.run(
-        u"SELECT 1 FROM pipedrive_sync_changes WHERE table_name = ? AND row_id = ? AND op = "
-        "'insert' LIMIT 1"_s,
-        { table, id }, error);
+        u"SELECT row_id, old_values FROM pipedrive_sync_changes WHERE table_name = ? AND op = "
+        "'insert' AND row_id <= ? AND row_id > ? AND (row_id = ? OR old_values IS NOT NULL)"_s,
+        { table, id, id - MaxRun, id }, error);
     if (!q)
         return false;
-    const bool found = q->next();
+    bool found = false;
+    while (!found && q->next())
+        found = q->value(0).toLongLong() == id || runThrough(q->value(1).toString()) >= id;
     q->finish();
     return found;
 }
@@ -425,6 +510,9 @@ private:
     }
     // The newest run of another sync that wrote to the row, 0 if none did.
     qint64 laterWriter(const QString &sql, const QVariantList &values);
+    // Fills UndoChanges with the journal from the sync's first change on (all an undo compares
+    // with: later changes are newer), each run of inserted rows expanded to a row each.
+    bool prepareChanges();
     bool refuse(qint64 blockingRun, const QString &why);
     bool applyChange(qint64 runId, const QString &op, const QString &table, qint64 rowId,
         const QString &mappingType, qint64 pipedriveId, const QString &before);
@@ -445,6 +533,104 @@ bool Undoer::refuse(qint64 blockingRun, const QString &why)
               .arg(m_runId)
               .arg(why);
     return false;
+}
+
+bool Undoer::prepareChanges()
+{
+    const QString table = QLatin1String(UndoChanges);
+    // A TEMP table of the connection, emptied rather than dropped: statements prepared on it
+    // stay valid.
+    const QStringList setUp = {
+        u"CREATE TEMP TABLE IF NOT EXISTS %1 (id bigint, sync_id bigint, run_id bigint, entity "
+        "text, op text, table_name text, row_id bigint, mapping_type text, pipedrive_id bigint, "
+        "old_values text)"_s,
+        u"CREATE INDEX IF NOT EXISTS %1_on_sync_id ON %1 (sync_id)"_s,
+        u"CREATE INDEX IF NOT EXISTS %1_on_run_id ON %1 (run_id)"_s,
+        u"CREATE INDEX IF NOT EXISTS %1_on_row ON %1 (table_name, row_id)"_s,
+        u"CREATE INDEX IF NOT EXISTS %1_on_mapping ON %1 (mapping_type, pipedrive_id)"_s,
+        u"DELETE FROM %1"_s,
+    };
+    for (const QString &statement : setUp) {
+        if (!m_db.exec(statement.arg(table), &m_result.error))
+            return false;
+    }
+    qint64 first = 0;
+    QSqlQuery *q = query(
+        u"SELECT MIN(id) FROM pipedrive_sync_changes WHERE sync_id = ?"_s, { m_result.syncId });
+    if (!q)
+        return false;
+    if (q->next())
+        first = q->value(0).toLongLong();
+    q->finish();
+    // Single changes as they are; each keeps its journal id times RunSpan.
+    q = query(u"INSERT INTO %1 (id, sync_id, run_id, entity, op, table_name, row_id, "
+              "mapping_type, pipedrive_id, old_values) SELECT id * %2, sync_id, run_id, entity, "
+              "op, table_name, row_id, mapping_type, pipedrive_id, old_values FROM "
+              "pipedrive_sync_changes WHERE id >= ? AND NOT (op = 'insert' AND old_values IS NOT "
+              "NULL)"_s.arg(table)
+                  .arg(RunSpan),
+        { first });
+    if (!q)
+        return false;
+    q->finish();
+    // Runs of inserted rows: a row each, numbered on from their journal row's id.
+    struct Run
+    {
+        qint64 id, syncId, runId, rowId;
+        QString entity, table, mappingType, before;
+    };
+    QList<Run> runs;
+    q = query(u"SELECT id, sync_id, run_id, entity, table_name, row_id, mapping_type, old_values "
+              "FROM pipedrive_sync_changes WHERE id >= ? AND op = 'insert' AND old_values IS NOT "
+              "NULL ORDER BY id"_s,
+        { first });
+    if (!q)
+        return false;
+    while (q->next()) {
+        runs.append({ q->value(0).toLongLong(), q->value(1).toLongLong(), q->value(2).toLongLong(),
+            q->value(5).toLongLong(), q->value(3).toString(), q->value(4).toString(),
+            q->isNull(6) ? QString() : q->value(6).toString(), q->value(7).toString() });
+    }
+    q->finish();
+    const QVariant none(QMetaType::fromType<QString>());
+    const QVariant noId(QMetaType::fromType<qint64>());
+    QVariantList values;
+    qsizetype rows = 0;
+    const auto write = [&] {
+        if (rows == 0)
+            return true;
+        QStringList marks(rows, u"(?, ?, ?, ?, 'insert', ?, ?, ?, ?, NULL)"_s);
+        const bool written
+            = m_db.execWrite(u"INSERT INTO %1 (id, sync_id, run_id, entity, op, "
+                             "table_name, row_id, mapping_type, pipedrive_id, "
+                             "old_values) VALUES %2"_s.arg(table, marks.join(u", "_s)),
+                values, &m_result.error);
+        values.clear();
+        rows = 0;
+        return written;
+    };
+    for (const Run &run : std::as_const(runs)) {
+        const QJsonObject payload = QJsonDocument::fromJson(run.before.toUtf8()).object();
+        const qint64 through = runThrough(run.before);
+        const QJsonArray pipedriveIds = payload.value("pipedrive_ids"_L1).toArray();
+        if (through < run.rowId || through - run.rowId >= MaxRun
+            || (!run.mappingType.isEmpty() && pipedriveIds.size() != through - run.rowId + 1)) {
+            m_result.error = DbError::make(DbError::Kind::Other,
+                u"The undo journal holds a run of inserted rows it cannot read (change %1): "
+                "nothing was undone."_s.arg(run.id));
+            return false;
+        }
+        for (qint64 k = 0; k <= through - run.rowId; ++k) {
+            values << run.id * RunSpan + k << run.syncId << run.runId << run.entity << run.table
+                   << run.rowId + k
+                   << (run.mappingType.isEmpty() ? none : QVariant(run.mappingType))
+                   << (run.mappingType.isEmpty() ? noId
+                                                 : QVariant(qint64(pipedriveIds.at(k).toDouble())));
+            if (++rows == FlushChunk && !write())
+                return false;
+        }
+    }
+    return write();
 }
 
 bool Undoer::findSync(qint64 runId)
@@ -470,7 +656,9 @@ bool Undoer::findSync(qint64 runId)
                                        "it changed nothing in the CRM, or it was undone already.");
         return refuse(0, QCoreApplication::translate("pds::UndoJournal", why));
     }
-    q = query(u"SELECT c.run_id, c.entity FROM pipedrive_sync_changes c WHERE c.sync_id = ? AND "
+    if (!prepareChanges())
+        return false;
+    q = query(u"SELECT c.run_id, c.entity FROM pds_undo_changes c WHERE c.sync_id = ? AND "
               "c.op <> 'state' GROUP BY c.run_id, c.entity ORDER BY c.run_id"_s,
         { m_result.syncId });
     if (!q)
@@ -500,8 +688,8 @@ bool Undoer::checkLaterChanges()
     // A row or mapping this sync changed that another sync changed after it: the old values
     // would overwrite the later ones.
     QSqlQuery *q = query(
-        u"SELECT l.run_id, l.table_name, l.row_id FROM pipedrive_sync_changes c JOIN "
-        "pipedrive_sync_changes l ON l.table_name = c.table_name AND l.row_id = c.row_id AND "
+        u"SELECT l.run_id, l.table_name, l.row_id FROM pds_undo_changes c JOIN "
+        "pds_undo_changes l ON l.table_name = c.table_name AND l.row_id = c.row_id AND "
         "l.id > c.id AND l.sync_id <> c.sync_id WHERE c.sync_id = ? AND c.row_id IS NOT NULL "
         "ORDER BY l.id LIMIT 1"_s,
         { sync });
@@ -518,8 +706,8 @@ bool Undoer::checkLaterChanges()
                 .arg(run));
     }
     q->finish();
-    q = query(u"SELECT l.run_id, l.mapping_type, l.pipedrive_id FROM pipedrive_sync_changes c "
-              "JOIN pipedrive_sync_changes l ON l.mapping_type = c.mapping_type AND "
+    q = query(u"SELECT l.run_id, l.mapping_type, l.pipedrive_id FROM pds_undo_changes c "
+              "JOIN pds_undo_changes l ON l.mapping_type = c.mapping_type AND "
               "l.pipedrive_id = c.pipedrive_id AND l.id > c.id AND l.sync_id <> c.sync_id WHERE "
               "c.sync_id = ? AND c.mapping_type IS NOT NULL ORDER BY l.id LIMIT 1"_s,
         { sync });
@@ -552,14 +740,14 @@ bool Undoer::checkReferences()
         if (!tables.contains(ref.table))
             continue;
         QString sql = u"SELECT r.id FROM %1 r WHERE r.%2 IN (SELECT c.row_id FROM "
-                      "pipedrive_sync_changes c WHERE c.sync_id = ? AND c.op = 'insert' AND "
+                      "pds_undo_changes c WHERE c.sync_id = ? AND c.op = 'insert' AND "
                       "c.table_name = ?)"_s.arg(ref.table, ref.column);
         QVariantList values { sync, ref.target };
         if (!ref.notableType.isEmpty()) {
             sql += u" AND r.notable_type = ?"_s;
             values << ref.notableType;
         }
-        sql += u" AND NOT EXISTS (SELECT 1 FROM pipedrive_sync_changes d WHERE d.sync_id = ? AND "
+        sql += u" AND NOT EXISTS (SELECT 1 FROM pds_undo_changes d WHERE d.sync_id = ? AND "
                "d.op IN ('insert', 'update') AND d.table_name = ? AND d.row_id = r.id) ORDER BY "
                "r.id LIMIT 1"_s;
         values << sync << ref.table;
@@ -573,7 +761,7 @@ bool Undoer::checkReferences()
         const qint64 id = q->value(0).toLongLong();
         q->finish();
         const qint64 run = laterWriter(
-            u"SELECT run_id FROM pipedrive_sync_changes WHERE table_name = ? AND row_id = ? AND "
+            u"SELECT run_id FROM pds_undo_changes WHERE table_name = ? AND row_id = ? AND "
             "sync_id <> ? ORDER BY id DESC LIMIT 1"_s,
             { ref.table, id, sync });
         if (m_result.error.isError())
@@ -593,9 +781,9 @@ bool Undoer::checkReferences()
     for (const auto &[type, table] : mappingTables()) {
         QSqlQuery *q = query(
             u"SELECT m.pipedrive_id FROM pipedrive_mappings m WHERE m.pipedrive_type = ? AND "
-            "m.rails_id IN (SELECT c.row_id FROM pipedrive_sync_changes c WHERE c.sync_id = ? AND "
+            "m.rails_id IN (SELECT c.row_id FROM pds_undo_changes c WHERE c.sync_id = ? AND "
             "c.op = 'insert' AND c.table_name = ?) AND NOT EXISTS (SELECT 1 FROM "
-            "pipedrive_sync_changes d WHERE d.sync_id = ? AND d.op IN ('map_set', 'insert') AND "
+            "pds_undo_changes d WHERE d.sync_id = ? AND d.op IN ('map_set', 'insert') AND "
             "d.mapping_type = m.pipedrive_type AND d.pipedrive_id = m.pipedrive_id) ORDER BY "
             "m.pipedrive_id LIMIT 1"_s,
             { type, sync, table, sync });
@@ -608,7 +796,7 @@ bool Undoer::checkReferences()
         const qint64 pipedriveId = q->value(0).toLongLong();
         q->finish();
         const qint64 run = laterWriter(
-            u"SELECT run_id FROM pipedrive_sync_changes WHERE mapping_type = ? AND pipedrive_id = "
+            u"SELECT run_id FROM pds_undo_changes WHERE mapping_type = ? AND pipedrive_id = "
             "? AND sync_id <> ? ORDER BY id DESC LIMIT 1"_s,
             { type, pipedriveId, sync });
         if (m_result.error.isError())
@@ -741,7 +929,7 @@ bool Undoer::apply()
         };
         QList<Row> rows;
         QSqlQuery *q = query(u"SELECT id, run_id, op, table_name, row_id, mapping_type, "
-                             "pipedrive_id, old_values FROM pipedrive_sync_changes WHERE sync_id = "
+                             "pipedrive_id, old_values FROM pds_undo_changes WHERE sync_id = "
                              "? AND id < ? ORDER BY id DESC LIMIT ?"_s,
             { m_result.syncId, below, UndoBatch });
         if (!q)

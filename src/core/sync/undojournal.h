@@ -57,6 +57,11 @@ private:
     };
 
     DbError add(Change change);
+    // The changes as written: a run of rows inserted into one table with consecutive ids (and
+    // their new mappings) as one insert change, its last id and mapped Pipedrive ids in
+    // old_values. A full sync writes one journal row per page and table instead of one per
+    // record (the journal rows were 30% of the sync thread's instructions).
+    static QList<Change> compacted(const QList<Change> &changes);
     DbError readMapping(const QString &type, qint64 pipedriveId, QString *json);
 
     Database &m_db;

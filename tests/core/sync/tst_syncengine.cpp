@@ -11,6 +11,8 @@
 #include "sync/syncrunner.h"
 #include "testdatabase.h"
 
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QRandomGenerator>
 #include <QSet>
 #include <QSignalSpy>
@@ -666,11 +668,28 @@ private slots:
                      QStringLiteral("SELECT COUNT(*) FROM pipedrive_sync_problems WHERE kind = "
                                     "'failed' AND reason = 'the database refused the record'")),
             expectedFailures);
-        // The undo journal holds each created task once (no trace of the rolled-back attempt).
-        QCOMPARE(count(db,
-                     QStringLiteral("SELECT COUNT(*) FROM pipedrive_sync_changes WHERE op = "
-                                    "'insert' AND table_name = 'tasks'")),
-            activities.counts.created);
+        // The undo journal holds each created task once (no trace of the rolled-back attempt):
+        // a row each, or runs of them ({"through": last id} in old_values).
+        QSqlQuery journal(db.handle());
+        QVERIFY(journal.exec(QStringLiteral("SELECT row_id, old_values FROM pipedrive_sync_changes "
+                                            "WHERE op = 'insert' AND table_name = 'tasks'")));
+        QSet<qint64> journaled;
+        qint64 entries = 0;
+        while (journal.next()) {
+            const qint64 first = journal.value(0).toLongLong();
+            const qint64 through = journal.isNull(1)
+                ? first
+                : QJsonDocument::fromJson(journal.value(1).toString().toUtf8())
+                      .object()
+                      .value(QLatin1String("through"))
+                      .toInteger(-1);
+            QVERIFY(through >= first);
+            for (qint64 id = first; id <= through; ++id, ++entries)
+                journaled.insert(id);
+        }
+        QCOMPARE(entries, activities.counts.created);
+        QCOMPARE(qint64(journaled.size()), entries);
+        QCOMPARE(count(db, QStringLiteral("SELECT COUNT(*) FROM tasks")), entries);
     }
 
     // A record staged ahead (on the stage worker, before the pages before it are written) says

@@ -161,6 +161,60 @@ private slots:
         m_server.resetCounters();
     }
 
+    // A full sync journals the rows it inserts as runs (one journal row per page and table),
+    // and every such row still counts as created by the sync; a row the CRM inserted right after
+    // a run does not. A run the journal cannot read makes the undo refuse, changing nothing.
+    void insertsAreJournaledAsRuns_data() { addKinds(); }
+    void insertsAreJournaledAsRuns()
+    {
+        auto crm = database();
+        if (!crm->isValid())
+            QSKIP(qPrintable(crm->whyNot()));
+        const RunSummary a = sync(options(crm->config()));
+        QVERIFY2(completed(a), qPrintable(a.message));
+        Database db;
+        QVERIFY(db.open(crm->config()).isOk());
+        const qint64 created = a.totals().created;
+        const qint64 journaled = count(
+            db, QStringLiteral("SELECT COUNT(*) FROM pipedrive_sync_changes WHERE op = 'insert'"));
+        QVERIFY2(journaled > 0 && journaled * 10 < created,
+            qPrintable(
+                QStringLiteral("%1 insert changes for %2 rows").arg(journaled).arg(created)));
+        DbError error;
+        for (const QString &table : { QStringLiteral("accounts"), QStringLiteral("contacts"),
+                 QStringLiteral("tasks"), QStringLiteral("note_associations") }) {
+            QSqlQuery rows(db.handle());
+            QVERIFY(rows.exec(QStringLiteral("SELECT id FROM %1").arg(table)));
+            int seen = 0;
+            while (rows.next()) {
+                QVERIFY2(createdBySync(db, table, rows.value(0).toLongLong(), &error),
+                    qPrintable(table + QLatin1Char(' ') + rows.value(0).toString()));
+                ++seen;
+            }
+            QVERIFY2(seen > 1 && error.isOk(), qPrintable(table));
+        }
+        // Inserted by someone in the CRM: right after the sync's last account.
+        QVERIFY(db.exec(QStringLiteral("INSERT INTO accounts (name, created_at, updated_at) "
+                                       "VALUES ('Walk-in', '2026-12-01 10:00:00', "
+                                       "'2026-12-01 10:00:00')"),
+            &error));
+        const qint64 walkIn = count(db, QStringLiteral("SELECT MAX(id) FROM accounts"));
+        QVERIFY(!createdBySync(db, QStringLiteral("accounts"), walkIn, &error));
+        QVERIFY(error.isOk());
+        QVERIFY(db.exec(QStringLiteral("DELETE FROM accounts WHERE id = %1").arg(walkIn), &error));
+        const QStringList before = dump(crm->config());
+        QVERIFY(db.exec(QStringLiteral("UPDATE pipedrive_sync_changes SET old_values = "
+                                       "'{\"through\":\"many\"}' WHERE id = (SELECT MAX(id) FROM "
+                                       "pipedrive_sync_changes WHERE op = 'insert' AND old_values "
+                                       "IS NOT NULL)"),
+            &error));
+        const UndoResult refused = undo(crm->config());
+        QVERIFY(!refused.undone);
+        QVERIFY2(
+            refused.message.contains(QLatin1String("cannot read")), qPrintable(refused.message));
+        QCOMPARE(dump(crm->config()), before);
+    }
+
     void undoBringsBackTheDatabaseOfBeforeTheSync_data() { addKinds(); }
     void undoBringsBackTheDatabaseOfBeforeTheSync()
     {
