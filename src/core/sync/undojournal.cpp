@@ -26,8 +26,6 @@ constexpr int UndoBatch = 500; // changes read at a time while undoing
 // rows it expands from journal row `id` as id * RunSpan + k, so it must stay below RunSpan.
 constexpr qsizetype MaxRun = 1000;
 constexpr qint64 RunSpan = 1024;
-// The table an undo reads the journal from, with the runs of inserted rows expanded.
-constexpr auto UndoChanges = "pds_undo_changes";
 
 // The CRM tables whose rows the journal may delete, update or insert again; nothing else is
 // ever named in the SQL an undo builds.
@@ -537,9 +535,9 @@ bool Undoer::refuse(qint64 blockingRun, const QString &why)
 
 bool Undoer::prepareChanges()
 {
-    const QString table = QLatin1String(UndoChanges);
-    // A TEMP table of the connection, emptied rather than dropped: statements prepared on it
-    // stay valid.
+    // pds_undo_changes: the journal as the undo's queries read it. A TEMP table of the
+    // connection, emptied rather than dropped: statements prepared on it stay valid.
+    const QString table = u"pds_undo_changes"_s;
     const QStringList setUp = {
         u"CREATE TEMP TABLE IF NOT EXISTS %1 (id bigint, sync_id bigint, run_id bigint, entity "
         "text, op text, table_name text, row_id bigint, mapping_type text, pipedrive_id bigint, "
