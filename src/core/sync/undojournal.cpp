@@ -396,14 +396,22 @@ DbError UndoJournal::flush()
 
 namespace {
 
-// The last id of a run of inserted rows (UndoJournal::compacted()); -1 when `before` is not one.
-qint64 runThrough(const QString &before)
+// The old_values of a run of inserted rows (UndoJournal::compacted()): its last id (-1 when
+// `before` is not a run) and the Pipedrive ids of its new mappings.
+struct RunPayload
+{
+    qint64 through = -1;
+    QJsonArray pipedriveIds;
+};
+
+RunPayload readRun(const QString &before)
 {
     if (before.isEmpty())
-        return -1;
-    const QJsonValue through
-        = QJsonDocument::fromJson(before.toUtf8()).object().value("through"_L1);
-    return through.isDouble() ? qint64(through.toDouble()) : -1;
+        return {};
+    const QJsonObject payload = QJsonDocument::fromJson(before.toUtf8()).object();
+    const QJsonValue through = payload.value("through"_L1);
+    return { through.isDouble() ? qint64(through.toDouble()) : -1,
+        payload.value("pipedrive_ids"_L1).toArray() };
 }
 
 } // namespace
@@ -419,7 +427,7 @@ bool createdBySync(Database &db, const QString &table, qint64 id, DbError *error
         return false;
     bool found = false;
     while (!found && q->next())
-        found = q->value(0).toLongLong() == id || runThrough(q->value(1).toString()) >= id;
+        found = q->value(0).toLongLong() == id || readRun(q->value(1).toString()).through >= id;
     q->finish();
     return found;
 }
@@ -608,9 +616,7 @@ bool Undoer::prepareChanges()
         return written;
     };
     for (const Run &run : std::as_const(runs)) {
-        const QJsonObject payload = QJsonDocument::fromJson(run.before.toUtf8()).object();
-        const qint64 through = runThrough(run.before);
-        const QJsonArray pipedriveIds = payload.value("pipedrive_ids"_L1).toArray();
+        const auto [through, pipedriveIds] = readRun(run.before);
         if (through < run.rowId || through - run.rowId >= MaxRun
             || (!run.mappingType.isEmpty() && pipedriveIds.size() != through - run.rowId + 1)) {
             m_result.error = DbError::make(DbError::Kind::Other,
