@@ -4,7 +4,7 @@ set -euo pipefail
 packages=(
     qt6-base-dev qt6-base-dev-tools libqt6sql6-sqlite libqt6sql6-psql qt6-httpserver-dev
     qt6-websockets-dev qt6-l10n-tools qt6-tools-dev qt6-tools-dev-tools qtkeychain-qt6-dev libgl-dev
-    libcrypt-dev libsqlite3-dev libmimalloc-dev cmake ninja-build g++ dpkg-dev xvfb xauth dbus dbus-x11 gnome-keyring
+    libcrypt-dev libsqlite3-dev libmimalloc-dev libsimdjson-dev cmake ninja-build g++ dpkg-dev xvfb xauth dbus dbus-x11 gnome-keyring
     libsecret-tools postgresql sqlite3 imagemagick clang-format libqt6svg6
     desktop-file-utils appstream librsvg2-bin
 )

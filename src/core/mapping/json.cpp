@@ -1,0 +1,439 @@
+#include "mapping/json.h"
+
+#include <QJsonDocument>
+#include <QVarLengthArray>
+
+#include <simdjson.h>
+
+#include <cstring>
+#include <limits>
+#include <string_view>
+
+using namespace Qt::StringLiterals;
+
+namespace pds::json {
+
+// A parsed document: simdjson's tape, read word by word as simdjson's own tape_ref reads it
+// (simdjson/internal/tape_ref-inl.h, doc/tape.md): the type in the top byte; for '{' and '[' the
+// index after the matching close in the low 32 bits and the member count in the next 24; for
+// strings an offset into the string buffer, where a 32-bit length precedes the bytes; numbers
+// in the word after.
+class Document
+{
+public:
+    simdjson::dom::document doc;
+
+    quint64 word(quint32 i) const { return doc.tape[i]; }
+    char typeAt(quint32 i) const { return char(word(i) >> 56); }
+    quint32 after(quint32 i) const
+    {
+        switch (typeAt(i)) {
+        case '{':
+        case '[':
+            return quint32(word(i));
+        case 'l':
+        case 'u':
+        case 'd':
+            return i + 2;
+        default:
+            return i + 1;
+        }
+    }
+    // The index of the closing '}' or ']'.
+    quint32 close(quint32 i) const { return quint32(word(i)) - 1; }
+    qsizetype count(quint32 i) const
+    {
+        const qsizetype counted = qsizetype((word(i) >> 32) & 0xFFFFFF);
+        if (counted < 0xFFFFFF)
+            return counted;
+        // Saturated: count them.
+        qsizetype n = 0;
+        const bool object = typeAt(i) == '{';
+        for (quint32 j = i + 1; j < close(i); j = after(object ? j + 1 : j))
+            ++n;
+        return n;
+    }
+    std::string_view stringAt(quint32 i) const
+    {
+        const size_t offset = size_t(word(i) & 0x00FFFFFFFFFFFFFFULL);
+        quint32 length;
+        std::memcpy(&length, &doc.string_buf[offset], sizeof length);
+        return { reinterpret_cast<const char *>(&doc.string_buf[offset + sizeof length]), length };
+    }
+    template<class T> T numberAt(quint32 i) const
+    {
+        T value;
+        std::memcpy(&value, &doc.tape[i + 1], sizeof value);
+        return value;
+    }
+};
+
+namespace {
+
+QString text(std::string_view bytes)
+{
+    return QString::fromUtf8(bytes.data(), qsizetype(bytes.size()));
+}
+
+// A key as UTF-8 bytes: the keys the mapping asks for are ASCII literals, read in place.
+struct KeyBytes
+{
+    explicit KeyBytes(QAnyStringView key)
+    {
+        key.visit([this](auto view) { read(view); });
+    }
+    void read(QUtf8StringView key) { view = { key.data(), size_t(key.size()) }; }
+    void read(QLatin1StringView key)
+    {
+        for (const char c : key) {
+            if (uchar(c) >= 0x80) {
+                utf8 = QString(key).toUtf8();
+                view = { utf8.constData(), size_t(utf8.size()) };
+                return;
+            }
+        }
+        view = { key.data(), size_t(key.size()) };
+    }
+    void read(QStringView key)
+    {
+        buffer.resize(key.size());
+        for (qsizetype i = 0; i < key.size(); ++i) {
+            if (key[i].unicode() >= 0x80) {
+                utf8 = key.toUtf8();
+                view = { utf8.constData(), size_t(utf8.size()) };
+                return;
+            }
+            buffer[i] = char(key[i].unicode());
+        }
+        view = { buffer.constData(), size_t(buffer.size()) };
+    }
+    std::string_view view;
+    QVarLengthArray<char, 64> buffer;
+    QByteArray utf8;
+};
+
+template<class T> T fromQt(const QJsonDocument &document)
+{
+    QString error;
+    const Value root = parse(document.toJson(QJsonDocument::Compact), &error);
+    if constexpr (std::is_same_v<T, Object>)
+        return root.toObject();
+    else
+        return root.toArray();
+}
+
+} // namespace
+
+// ---- Value ----------------------------------------------------------------------------------
+
+Value::Value(Type type)
+    : m_type(type == Undefined ? Undefined : Null)
+{ }
+
+Value::Value(const QString &text)
+    : m_type(String)
+    , m_text(text)
+{ }
+
+Value::Value(const QJsonValue &value)
+{
+    switch (value.type()) {
+    case QJsonValue::Undefined:
+        m_type = Undefined;
+        return;
+    case QJsonValue::Null:
+        m_type = Null;
+        return;
+    case QJsonValue::String:
+        m_type = String;
+        m_text = value.toString();
+        return;
+    default:
+        *this = fromQt<json::Array>(QJsonDocument(QJsonArray { value })).first();
+    }
+}
+
+Value::Value(std::shared_ptr<const Document> document, quint32 index)
+    : m_document(std::move(document))
+    , m_index(index)
+{
+    switch (m_document->typeAt(index)) {
+    case 't':
+    case 'f':
+        m_type = Bool;
+        break;
+    case 'l':
+    case 'u':
+    case 'd':
+        m_type = Double;
+        break;
+    case '"':
+        m_type = String;
+        break;
+    case '[':
+        m_type = Array;
+        break;
+    case '{':
+        m_type = Object;
+        break;
+    default:
+        m_type = Null;
+    }
+}
+
+bool Value::toBool(bool defaultValue) const
+{
+    return m_type == Bool ? m_document->typeAt(m_index) == 't' : defaultValue;
+}
+
+double Value::toDouble(double defaultValue) const
+{
+    if (m_type != Double)
+        return defaultValue;
+    switch (m_document->typeAt(m_index)) {
+    case 'l':
+        return double(m_document->numberAt<qint64>(m_index));
+    case 'u':
+        return double(m_document->numberAt<quint64>(m_index));
+    default:
+        return m_document->numberAt<double>(m_index);
+    }
+}
+
+int Value::toInt(int defaultValue) const
+{
+    // As QJsonValue: a number that is a whole int, else the default.
+    const double d = toDouble(std::numeric_limits<double>::quiet_NaN());
+    if (d >= std::numeric_limits<int>::min() && d <= std::numeric_limits<int>::max()
+        && d == double(int(d)))
+        return int(d);
+    return defaultValue;
+}
+
+QString Value::toString() const
+{
+    return toString(QString());
+}
+
+QString Value::toString(const QString &defaultValue) const
+{
+    if (m_type != String)
+        return defaultValue;
+    if (!m_document)
+        return m_text;
+    return text(m_document->stringAt(m_index));
+}
+
+json::Object Value::toObject() const
+{
+    json::Object object;
+    if (m_type == Object) {
+        object.m_document = m_document;
+        object.m_index = m_index;
+        object.m_size = m_document->count(m_index);
+    }
+    return object;
+}
+
+json::Array Value::toArray() const
+{
+    json::Array array;
+    if (m_type == Array) {
+        array.m_document = m_document;
+        array.m_index = m_index;
+        array.m_size = m_document->count(m_index);
+    }
+    return array;
+}
+
+Value Value::operator[](QAnyStringView key) const
+{
+    return toObject().value(key);
+}
+
+QJsonValue Value::toQt() const
+{
+    switch (m_type) {
+    case Null:
+        return QJsonValue(QJsonValue::Null);
+    case Undefined:
+        return QJsonValue(QJsonValue::Undefined);
+    case Bool:
+        return toBool();
+    case Double:
+        if (const char t = m_document->typeAt(m_index); t == 'l')
+            return m_document->numberAt<qint64>(m_index);
+        return toDouble();
+    case String:
+        return toString();
+    case Array:
+        return toArray().toQt();
+    case Object:
+        return toObject().toQt();
+    }
+    return {};
+}
+
+// ---- Object ---------------------------------------------------------------------------------
+
+Object::Object(const QJsonObject &object)
+    : Object(fromQt<json::Object>(QJsonDocument(object)))
+{ }
+
+Value Object::value(QAnyStringView key) const
+{
+    if (m_size == 0)
+        return Value(Value::Undefined);
+    const KeyBytes wanted(key);
+    const Document &doc = *m_document;
+    const quint32 end = doc.close(m_index);
+    for (quint32 i = first(); i < end; i = doc.after(i + 1)) {
+        if (doc.stringAt(i) == wanted.view)
+            return Value(m_document, i + 1);
+    }
+    return Value(Value::Undefined);
+}
+
+QStringList Object::keys() const
+{
+    QStringList keys;
+    keys.reserve(m_size);
+    for (auto it = begin(); it != end(); ++it)
+        keys.append(it.key());
+    return keys;
+}
+
+Object::const_iterator Object::begin() const
+{
+    const_iterator it;
+    it.m_object = this;
+    it.m_index = m_size == 0 ? 0 : first();
+    return it;
+}
+
+Object::const_iterator Object::end() const
+{
+    const_iterator it;
+    it.m_object = this;
+    it.m_index = m_size == 0 ? 0 : m_document->close(m_index);
+    return it;
+}
+
+QString Object::const_iterator::key() const
+{
+    return text(m_object->m_document->stringAt(m_index));
+}
+
+Value Object::const_iterator::value() const
+{
+    return Value(m_object->m_document, m_index + 1);
+}
+
+Object::const_iterator &Object::const_iterator::operator++()
+{
+    m_index = m_object->m_document->after(m_index + 1);
+    return *this;
+}
+
+QJsonObject Object::toQt() const
+{
+    QJsonObject object;
+    for (auto it = begin(); it != end(); ++it)
+        object.insert(it.key(), it.value().toQt());
+    return object;
+}
+
+// ---- Array ----------------------------------------------------------------------------------
+
+Array::Array(const QJsonArray &array)
+    : Array(fromQt<json::Array>(QJsonDocument(array)))
+{ }
+
+Value Array::at(qsizetype i) const
+{
+    if (i < 0 || i >= m_size)
+        return Value(Value::Undefined);
+    auto it = begin();
+    while (i-- > 0)
+        ++it;
+    return *it;
+}
+
+Array::const_iterator Array::begin() const
+{
+    const_iterator it;
+    it.m_array = this;
+    it.m_index = m_size == 0 ? 0 : m_index + 1;
+    return it;
+}
+
+Array::const_iterator Array::end() const
+{
+    const_iterator it;
+    it.m_array = this;
+    it.m_index = m_size == 0 ? 0 : m_document->close(m_index);
+    return it;
+}
+
+Value Array::const_iterator::operator*() const
+{
+    return Value(m_array->m_document, m_index);
+}
+
+Array::const_iterator &Array::const_iterator::operator++()
+{
+    m_index = m_array->m_document->after(m_index);
+    return *this;
+}
+
+QJsonArray Array::toQt() const
+{
+    QJsonArray array;
+    for (const Value &value : *this)
+        array.append(value.toQt());
+    return array;
+}
+
+// ---- Parsing --------------------------------------------------------------------------------
+
+Value parse(const QByteArray &bytes, QString *error)
+{
+    // One parser per thread: its buffers grow to the largest page and are reused; each document
+    // keeps its own tape.
+    thread_local simdjson::dom::parser parser;
+    auto document = std::make_shared<Document>();
+    simdjson::dom::element root;
+    const simdjson::error_code code
+        = parser.parse_into_document(document->doc, bytes.constData(), size_t(bytes.size()))
+              .get(root);
+    if (code != simdjson::SUCCESS) {
+        if (error)
+            *error = QString::fromLatin1(simdjson::error_message(code));
+        return Value(Value::Undefined);
+    }
+    // The tape starts with the root word; the document's value follows it.
+    return Value(std::shared_ptr<const Document>(std::move(document)), 1);
+}
+
+QString typeName(const Value &value)
+{
+    switch (value.type()) {
+    case Value::Null:
+        return u"null"_s;
+    case Value::Bool:
+        return u"boolean"_s;
+    case Value::Double:
+        return u"number"_s;
+    case Value::String:
+        return u"string"_s;
+    case Value::Array:
+        return u"array"_s;
+    case Value::Object:
+        return u"object"_s;
+    case Value::Undefined:
+        break;
+    }
+    return u"missing"_s;
+}
+
+} // namespace pds::json

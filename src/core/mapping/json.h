@@ -1,0 +1,165 @@
+#pragma once
+
+// Read-only JSON for Pipedrive's answers, parsed by simdjson (libsimdjson-dev) into its tape and
+// read in place. QJsonDocument::fromJson was nearly all of the network thread's time and
+// QJsonObject's lookups a third of the stage worker's; simdjson parses a page in a seventh of the
+// instructions and a lookup here is a scan of the record's keys on the tape.
+//
+// The classes read like QJsonValue, QJsonObject and QJsonArray (the same names and defaults), so
+// the mapping reads either. Each value keeps its document alive. Qt's types convert to them
+// (serialised and parsed again: for tests and small answers, not for pages).
+
+#include <QAnyStringView>
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QJsonValue>
+#include <QString>
+#include <QStringList>
+
+#include <memory>
+
+namespace pds::json {
+
+class Document;
+class Object;
+class Array;
+
+class Value
+{
+public:
+    enum Type { Null, Bool, Double, String, Array, Object, Undefined };
+
+    Value() = default; // null, as QJsonValue()
+    Value(Type type); // Null or Undefined
+    Value(const QString &text); // a string of one's own
+    Value(const QJsonValue &value);
+
+    Type type() const { return m_type; }
+    bool isNull() const { return m_type == Null; }
+    bool isUndefined() const { return m_type == Undefined; }
+    bool isBool() const { return m_type == Bool; }
+    bool isDouble() const { return m_type == Double; }
+    bool isString() const { return m_type == String; }
+    bool isArray() const { return m_type == Array; }
+    bool isObject() const { return m_type == Object; }
+
+    bool toBool(bool defaultValue = false) const;
+    double toDouble(double defaultValue = 0) const;
+    int toInt(int defaultValue = 0) const;
+    QString toString() const;
+    QString toString(const QString &defaultValue) const;
+    json::Object toObject() const;
+    json::Array toArray() const;
+    // An object's member (undefined when absent or not an object).
+    Value operator[](QAnyStringView key) const;
+
+    QJsonValue toQt() const;
+
+private:
+    friend Value parse(const QByteArray &bytes, QString *error);
+    friend class json::Object;
+    friend class json::Array;
+    Value(std::shared_ptr<const Document> document, quint32 index);
+
+    std::shared_ptr<const Document> m_document;
+    quint32 m_index = 0;
+    Type m_type = Null;
+    QString m_text; // a string not on a tape
+};
+
+class Object
+{
+public:
+    Object() = default;
+    Object(const QJsonObject &object);
+
+    qsizetype size() const { return m_size; }
+    bool isEmpty() const { return m_size == 0; }
+    // The member's value; undefined when absent. The first of duplicate keys wins (Qt keeps the
+    // last); Pipedrive sends none.
+    Value value(QAnyStringView key) const;
+    Value operator[](QAnyStringView key) const { return value(key); }
+    bool contains(QAnyStringView key) const { return !value(key).isUndefined(); }
+    QStringList keys() const;
+
+    class const_iterator
+    {
+    public:
+        QString key() const;
+        Value value() const;
+        Value operator*() const { return value(); }
+        const_iterator &operator++();
+        bool operator==(const const_iterator &other) const { return m_index == other.m_index; }
+        bool operator!=(const const_iterator &other) const { return m_index != other.m_index; }
+
+    private:
+        friend class json::Object;
+        const Object *m_object = nullptr;
+        quint32 m_index = 0; // the key's place on the tape
+    };
+    const_iterator begin() const;
+    const_iterator end() const;
+    const_iterator constBegin() const { return begin(); }
+    const_iterator constEnd() const { return end(); }
+
+    QJsonObject toQt() const;
+
+private:
+    friend class Value;
+    quint32 first() const { return m_index + 1; }
+
+    std::shared_ptr<const Document> m_document;
+    quint32 m_index = 0; // the '{' on the tape
+    qsizetype m_size = 0;
+};
+
+class Array
+{
+public:
+    Array() = default;
+    Array(const QJsonArray &array);
+
+    qsizetype size() const { return m_size; }
+    qsizetype count() const { return m_size; }
+    bool isEmpty() const { return m_size == 0; }
+    // Linear in i: iterate to read them all.
+    Value at(qsizetype i) const;
+    Value first() const { return at(0); }
+    // The very same array of the same parsed document (not an equal one).
+    bool sameAs(const Array &other) const
+    {
+        return m_document == other.m_document && m_index == other.m_index;
+    }
+
+    class const_iterator
+    {
+    public:
+        Value operator*() const;
+        const_iterator &operator++();
+        bool operator==(const const_iterator &other) const { return m_index == other.m_index; }
+        bool operator!=(const const_iterator &other) const { return m_index != other.m_index; }
+
+    private:
+        friend class json::Array;
+        const Array *m_array = nullptr;
+        quint32 m_index = 0;
+    };
+    const_iterator begin() const;
+    const_iterator end() const;
+
+    QJsonArray toQt() const;
+
+private:
+    friend class Value;
+    std::shared_ptr<const Document> m_document;
+    quint32 m_index = 0; // the '[' on the tape
+    qsizetype m_size = 0;
+};
+
+// Parses a whole document. On failure returns undefined and says why in *error.
+Value parse(const QByteArray &bytes, QString *error);
+
+// A short description of a value's type for problem details ("string", "array", ...).
+QString typeName(const Value &value);
+
+} // namespace pds::json

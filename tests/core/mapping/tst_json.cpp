@@ -1,0 +1,219 @@
+// json::Value/Object/Array (simdjson's tape read in place) read what QJsonDocument reads: the same
+// values, types and defaults, for the documents Pipedrive sends and for the odd ones.
+
+#include "fakedataset.h"
+#include "mapping/json.h"
+
+#include <QJsonDocument>
+#include <QTest>
+
+using namespace Qt::StringLiterals;
+using namespace pds;
+
+class TestJson : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void readsWhatQtReads_data();
+    void readsWhatQtReads();
+    void readsAGeneratedAccountAsQtDoes();
+    void looksUpKeysOfAnyStringKind();
+    void answersDefaultsForOtherTypes();
+    void iteratesObjectsAndArraysInDocumentOrder();
+    void convertsFromQtTypes();
+    void refusesInvalidJsonWithAReason_data();
+    void refusesInvalidJsonWithAReason();
+    void keepsItsDocumentAlive();
+};
+
+void TestJson::readsWhatQtReads_data()
+{
+    QTest::addColumn<QByteArray>("json");
+    QTest::newRow("empty object") << QByteArray("{}");
+    QTest::newRow("empty array") << QByteArray("[]");
+    QTest::newRow("scalars") << QByteArray(R"({"t":true,"f":false,"n":null,"s":"x","d":1.5})");
+    QTest::newRow("integers") << QByteArray(
+        R"([0,-1,42,9007199254740993,-9223372036854775808,18446744073709551615])");
+    QTest::newRow("doubles") << QByteArray(R"([1e300,-2.5e-300,0.1,123456789.125,-0.0])");
+    QTest::newRow("escapes") << QByteArray(R"({"a\"b":"line\nbreak \u00e9 \ud83d\ude00 \\ \/"})");
+    QTest::newRow("utf-8 keys and values") << QByteArray("{\"n\xc3\xa4me\":\"Z\xc3\xbcrich\"}");
+    QTest::newRow("nested") << QByteArray(
+        R"({"data":[{"id":1,"emails":[{"value":"a@x.test","primary":true}],"address":{"value":"Main St 1","locality":"Tartu"},"custom_fields":{}},{"id":2,"x":[[],[{}],[[1]]]}],"additional_data":{"next_cursor":null}})");
+    QTest::newRow("top-level scalar") << QByteArray("42");
+}
+
+void TestJson::readsWhatQtReads()
+{
+    QFETCH(QByteArray, json);
+    QString error;
+    const json::Value ours = json::parse(json, &error);
+    QVERIFY2(!ours.isUndefined(), qPrintable(error));
+    const QJsonValue theirs = QJsonDocument::fromJson("[" + json + "]").array().at(0);
+    QCOMPARE(ours.toQt(), theirs);
+    QCOMPARE(int(ours.type()), int(theirs.type()));
+}
+
+void TestJson::readsAGeneratedAccountAsQtDoes()
+{
+    // Every entity of a generated account, as one page each: custom fields, nested v2 objects,
+    // long texts with markup and non-ASCII names.
+    const test::FakeDataset data
+        = test::FakeDataset::generate(7, test::DatasetSizes::fromTotal(800));
+    for (const test::Entity entity :
+        { test::Entity::Users, test::Entity::Organizations, test::Entity::Persons,
+            test::Entity::Deals, test::Entity::Activities, test::Entity::Notes }) {
+        QJsonArray records;
+        for (const QJsonObject &record : data.records(entity))
+            records.append(record);
+        QVERIFY(!records.isEmpty());
+        const QByteArray page
+            = QJsonDocument(QJsonObject { { u"success"_s, true }, { u"data"_s, records } })
+                  .toJson(QJsonDocument::Compact);
+        QString error;
+        const json::Object ours = json::parse(page, &error).toObject();
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        QCOMPARE(ours.toQt(), QJsonDocument::fromJson(page).object());
+        // Each record's members read one by one as Qt's.
+        qsizetype i = 0;
+        for (const json::Value &record : ours.value("data"_L1).toArray()) {
+            const QJsonObject qt = records.at(i++).toObject();
+            for (auto it = qt.begin(); it != qt.end(); ++it)
+                QCOMPARE(record.toObject().value(it.key()).toQt(), it.value());
+        }
+        QCOMPARE(i, records.size());
+    }
+}
+
+void TestJson::looksUpKeysOfAnyStringKind()
+{
+    const json::Object object
+        = json::parse("{\"id\":7,\"n\xc3\xa4me\":\"x\",\"owner_id\":{\"value\":3}}", nullptr)
+              .toObject();
+    QCOMPARE(object.size(), 3);
+    QCOMPARE(object.value("id"_L1).toInt(), 7);
+    QCOMPARE(object.value(u"id").toInt(), 7);
+    QCOMPARE(object.value(u"id"_s).toInt(), 7);
+    QCOMPARE(object.value(QUtf8StringView("id")).toInt(), 7);
+    QCOMPARE(object.value(u"n\u00e4me").toString(), u"x"_s);
+    QCOMPARE(object.value(QLatin1StringView("n\xe4me")).toString(), u"x"_s);
+    QCOMPARE(object[u"owner_id"][u"value"].toInt(), 3);
+    QVERIFY(object.contains(u"owner_id"));
+    QVERIFY(!object.contains(u"owner"));
+    QVERIFY(!object.contains(u"id2"));
+    QVERIFY(object.value(u"missing").isUndefined());
+    QVERIFY(object[u"id"][u"value"].isUndefined());
+}
+
+void TestJson::answersDefaultsForOtherTypes()
+{
+    const json::Object object = json::parse(
+        R"({"s":"text","d":1.5,"i":3,"b":true,"n":null,"a":[1],"o":{"k":1}})", nullptr)
+                                    .toObject();
+    const json::Value s = object.value(u"s"), d = object.value(u"d"), i = object.value(u"i"),
+                      b = object.value(u"b"), n = object.value(u"n"), a = object.value(u"a"),
+                      o = object.value(u"o"), missing = object.value(u"x");
+    // As QJsonValue: a value of another type reads as the default.
+    QCOMPARE(d.toString(), QString());
+    QCOMPARE(s.toString(u"dflt"_s), u"text"_s);
+    QCOMPARE(d.toString(u"dflt"_s), u"dflt"_s);
+    QCOMPARE(s.toDouble(-1), -1.0);
+    QCOMPARE(d.toDouble(), 1.5);
+    QCOMPARE(d.toInt(-1), -1); // not a whole number
+    QCOMPARE(i.toInt(-1), 3);
+    QCOMPARE(s.toBool(true), true);
+    QCOMPARE(b.toBool(), true);
+    QCOMPARE(i.toBool(), false);
+    QVERIFY(n.isNull());
+    QVERIFY(!n.isUndefined());
+    QVERIFY(missing.isUndefined());
+    QVERIFY(json::Value().isNull());
+    QVERIFY(a.toObject().isEmpty());
+    QVERIFY(o.toArray().isEmpty());
+    QCOMPARE(a.toArray().size(), 1);
+    QCOMPARE(o.toObject().size(), 1);
+    QVERIFY(a.toArray().at(5).isUndefined());
+    QCOMPARE(json::typeName(missing), u"missing"_s);
+    QCOMPARE(json::typeName(a), u"array"_s);
+    QCOMPARE(json::typeName(d), u"number"_s);
+}
+
+void TestJson::iteratesObjectsAndArraysInDocumentOrder()
+{
+    const json::Object object
+        = json::parse(R"({"z":1,"a":[3,{"x":[]},"s",null,4.5],"m":{}})", nullptr).toObject();
+    QCOMPARE(object.keys(), (QStringList { u"z"_s, u"a"_s, u"m"_s }));
+    QStringList keys;
+    for (auto it = object.begin(); it != object.end(); ++it) {
+        keys << it.key();
+        QCOMPARE(it.value().toQt(), object.value(it.key()).toQt());
+    }
+    QCOMPARE(keys, object.keys());
+    QList<int> types;
+    for (const json::Value &value : object.value(u"a").toArray())
+        types << int(value.type());
+    QCOMPARE(types,
+        (QList<int> { json::Value::Double, json::Value::Object, json::Value::String,
+            json::Value::Null, json::Value::Double }));
+    QCOMPARE(object.value(u"a").toArray().at(2).toString(), u"s"_s);
+    QCOMPARE(object.value(u"a").toArray().at(4).toDouble(), 4.5);
+    int n = 0;
+    for (auto it = object.value(u"m").toObject().begin(); it != object.value(u"m").toObject().end();
+         ++it)
+        ++n;
+    QCOMPARE(n, 0);
+}
+
+void TestJson::convertsFromQtTypes()
+{
+    const QJsonObject qt { { u"id"_s, 5 }, { u"name"_s, u"Acme"_s },
+        { u"tags"_s, QJsonArray { 1, u"two"_s } } };
+    const json::Object object = qt;
+    QCOMPARE(object.value(u"id").toInt(), 5);
+    QCOMPARE(object.toQt(), qt);
+    const json::Array array = QJsonArray { true, 2.5 };
+    QCOMPARE(array.toQt(), (QJsonArray { true, 2.5 }));
+    QCOMPARE(json::Value(QJsonValue(u"s"_s)).toString(), u"s"_s);
+    QCOMPARE(json::Value(QJsonValue(12)).toInt(), 12);
+    QVERIFY(json::Value(QJsonValue(QJsonValue::Undefined)).isUndefined());
+    QVERIFY(json::Value(QJsonValue()).isNull());
+    QCOMPARE(json::Value(u"own"_s).toString(), u"own"_s);
+}
+
+void TestJson::refusesInvalidJsonWithAReason_data()
+{
+    QTest::addColumn<QByteArray>("json");
+    QTest::newRow("empty") << QByteArray();
+    QTest::newRow("cut") << QByteArray(R"({"data":[{"id":1})");
+    QTest::newRow("trailing comma") << QByteArray(R"({"a":1,})");
+    QTest::newRow("bad utf-8") << QByteArray("{\"a\":\"\xff\"}");
+    QTest::newRow("html") << QByteArray("<html>");
+    QTest::newRow("two values") << QByteArray("{} {}");
+}
+
+void TestJson::refusesInvalidJsonWithAReason()
+{
+    QFETCH(QByteArray, json);
+    QString error;
+    QVERIFY(json::parse(json, &error).isUndefined());
+    QVERIFY(!error.isEmpty());
+    QVERIFY(QJsonDocument::fromJson(json).isNull()); // Qt refuses it too
+}
+
+void TestJson::keepsItsDocumentAlive()
+{
+    // Values outlive the parse and every object and array they came from.
+    json::Value name;
+    json::Array items;
+    {
+        const json::Object body
+            = json::parse(R"({"data":[{"name":"kept"}],"more":[1,2]})", nullptr).toObject();
+        name = body.value(u"data").toArray().first().toObject().value(u"name");
+        items = body.value(u"more").toArray();
+    }
+    QCOMPARE(name.toString(), u"kept"_s);
+    QCOMPARE(items.toQt(), (QJsonArray { 1, 2 }));
+}
+
+QTEST_GUILESS_MAIN(TestJson)
+#include "tst_json.moc"
