@@ -38,7 +38,7 @@ bool looksLikeHtml(const QByteArray &contentType, const QByteArray &body)
 }
 
 // Pipedrive's error envelope carries "error" (and sometimes "error_info"); keep it short.
-QString envelopeMessage(const QJsonObject &object)
+QString envelopeMessage(const json::Object &object)
 {
     QString message = object.value(QLatin1String("error")).toString();
     if (message.isEmpty())
@@ -98,7 +98,7 @@ ApiResponse interpretReply(const RawReply &raw, const QString &path)
     // once, below (parsing it twice was half of the network thread's time).
     const QString serverMessage = html || status < 400
         ? QString()
-        : envelopeMessage(QJsonDocument::fromJson(raw.body).object());
+        : envelopeMessage(json::parse(raw.body, nullptr).toObject());
     if (status == 401)
         return fail(ApiError::Kind::Authentication,
             QStringLiteral("Pipedrive refused the API token (%1).")
@@ -156,18 +156,18 @@ ApiResponse interpretReply(const RawReply &raw, const QString &path)
     if (html)
         return fail(ApiError::Kind::Malformed,
             QStringLiteral("Pipedrive sent a web page instead of data for %1.").arg(path));
-    QJsonParseError parseError;
-    const QJsonDocument doc = QJsonDocument::fromJson(raw.body, &parseError);
-    if (parseError.error != QJsonParseError::NoError)
+    QString parseError;
+    const json::Value doc = json::parse(raw.body, &parseError);
+    if (doc.isUndefined())
         return fail(ApiError::Kind::Malformed,
-            QStringLiteral("Pipedrive's answer for %1 is not valid JSON (%2 at byte %3).")
-                .arg(path, parseError.errorString())
-                .arg(parseError.offset));
+            QStringLiteral("Pipedrive's answer for %1 is not valid JSON (%2).")
+                .arg(path, parseError));
     if (!doc.isObject())
         return fail(ApiError::Kind::Malformed,
             QStringLiteral("Pipedrive's answer for %1 is not a JSON object.").arg(path));
-    const QJsonObject body = doc.object();
-    if (body.value(QLatin1String("success")) != QJsonValue(true)) {
+    const json::Object body = doc.toObject();
+    if (const json::Value success = body.value(QLatin1String("success"));
+        !success.isBool() || !success.toBool()) {
         const QString message = envelopeMessage(body);
         return fail(ApiError::Kind::Malformed,
             QStringLiteral("Pipedrive's answer for %1 does not report success%2.")

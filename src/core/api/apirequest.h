@@ -1,6 +1,7 @@
 #pragma once
 
 #include "apierror.h"
+#include "mapping/json.h"
 
 #include <QElapsedTimer>
 #include <QJsonObject>
@@ -21,7 +22,7 @@ struct ApiResponse
 {
     ApiError error;
     int httpStatus = 0;
-    QJsonObject body; // the whole envelope on success
+    json::Object body; // the whole envelope on success
     RateLimitInfo rateLimit;
     qint64 bytes = 0;
     qint64 elapsedMs = 0;

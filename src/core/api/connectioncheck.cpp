@@ -39,8 +39,8 @@ void ConnectionCheck::start(const QString &domain, const QString &token, int tim
             emit finished(AccountInfo(), response.error);
             return;
         }
-        const AccountInfo account
-            = AccountInfo::fromUsersMe(response.body.value(QLatin1String("data")).toObject());
+        const AccountInfo account = AccountInfo::fromUsersMe(
+            response.body.value(QLatin1String("data")).toObject().toQt());
         if (!account.isValid()) {
             ApiError error;
             error.kind = ApiError::Kind::Malformed;

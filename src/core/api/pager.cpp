@@ -10,9 +10,9 @@ namespace {
 
 // v1 puts pagination under additional_data.pagination; some v1 schemas show it directly under
 // additional_data (API-NOTES §3): read both.
-QJsonObject offsetPagination(const QJsonObject &additionalData)
+json::Object offsetPagination(const json::Object &additionalData)
 {
-    const QJsonObject nested = additionalData.value(QLatin1String("pagination")).toObject();
+    const json::Object nested = additionalData.value(QLatin1String("pagination")).toObject();
     return nested.isEmpty() ? additionalData : nested;
 }
 
@@ -107,11 +107,13 @@ void Pager::scheduleRetry(const ApiError &error, int delayMs)
     m_delay.start(delayMs);
 }
 
-QJsonArray Pager::itemsOf(const QJsonObject &body)
+json::Array Pager::itemsOf(const json::Object &body)
 {
-    const QJsonValue data = body.value(QLatin1String("data"));
+    const json::Value data = body.value(QLatin1String("data"));
     // A single-object answer (/users/me) is a page of one.
-    return data.isArray() ? data.toArray() : data.isObject() ? QJsonArray { data } : QJsonArray();
+    return data.isArray() ? data.toArray()
+        : data.isObject() ? json::Array(QJsonArray { data.toQt() })
+                          : json::Array();
 }
 
 void Pager::onFinished()
@@ -172,12 +174,12 @@ void Pager::onFinished()
     page.additionalData = response.body.value(QLatin1String("additional_data")).toObject();
     page.relatedObjects = response.body.value(QLatin1String("related_objects")).toObject();
     if (m_endpoint.paging == Paging::Cursor) {
-        const QJsonValue next = page.additionalData.value(QLatin1String("next_cursor"));
+        const json::Value next = page.additionalData.value(QLatin1String("next_cursor"));
         page.nextPosition = next.isString() ? next.toString() : QString();
     } else {
-        const QJsonObject pagination = offsetPagination(page.additionalData);
+        const json::Object pagination = offsetPagination(page.additionalData);
         if (pagination.value(QLatin1String("more_items_in_collection")).toBool()) {
-            const QJsonValue nextStart = pagination.value(QLatin1String("next_start"));
+            const json::Value nextStart = pagination.value(QLatin1String("next_start"));
             qint64 next = nextStart.isDouble() ? qint64(nextStart.toDouble()) : -1;
             if (next < 0) // more items but no next_start: continue after what we have
                 next = m_position.toLongLong() + page.items.size();

@@ -2,8 +2,6 @@
 
 #include "apiclient.h"
 
-#include <QJsonArray>
-#include <QJsonObject>
 #include <QObject>
 #include <QPointer>
 #include <QTimer>
@@ -29,9 +27,9 @@ struct RetryPolicy
 
 struct ApiPage
 {
-    QJsonArray items;
-    QJsonObject additionalData;
-    QJsonObject relatedObjects; // v1 only
+    json::Array items;
+    json::Object additionalData;
+    json::Object relatedObjects; // v1 only
     QString position; // where this page started ("" = the beginning)
     QString nextPosition; // where the next page starts; empty when this is the last
     bool last = true;
@@ -57,10 +55,10 @@ public:
     const Endpoint &endpoint() const { return m_endpoint; }
     // Each successful answer's items as soon as they are parsed, in page order, before
     // pageReady() brings the page (ApiRequest::setOnParsed(): maybe on another thread).
-    using ItemsHook = std::function<void(const QJsonArray &items)>;
+    using ItemsHook = std::function<void(const json::Array &items)>;
     void setOnItems(ItemsHook hook) { m_onItems = std::move(hook); }
     // The records of an answer: its data array (a single object is a page of one).
-    static QJsonArray itemsOf(const QJsonObject &body);
+    static json::Array itemsOf(const json::Object &body);
 
     void fetchNext();
     void cancel();

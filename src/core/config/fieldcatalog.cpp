@@ -17,12 +17,12 @@ Endpoint filtersEndpoint()
     return { QStringLiteral("/api/v1/filters"), Paging::None, 20 };
 }
 
-int orderOf(const QJsonObject &item)
+int orderOf(const json::Object &item)
 {
     return int(mapping::readNumber(item, u"order_nr").value_or(0));
 }
 
-bool isDeleted(const QJsonObject &item)
+bool isDeleted(const json::Object &item)
 {
     return mapping::readBool(item, u"is_deleted") == true
         || mapping::readBool(item, u"active_flag") == false;
@@ -86,7 +86,7 @@ void FieldCatalog::load()
     m_catalog = PipedriveCatalog();
     m_loading = true;
     const auto fields = [](const QString &source) {
-        return [source](PipedriveCatalog &catalog, const QJsonArray &items) {
+        return [source](PipedriveCatalog &catalog, const json::Array &items) {
             catalog.fields.insert(source, mapping::fieldDefs(items));
         };
     };
@@ -96,10 +96,10 @@ void FieldCatalog::load()
         { endpoints::personFields(), {}, m_listPageSize, true, fields(QStringLiteral("persons")) },
         { endpoints::dealFields(), {}, m_listPageSize, true, fields(QStringLiteral("deals")) },
         { endpoints::pipelines(), {}, m_listPageSize, true,
-            [](PipedriveCatalog &catalog, const QJsonArray &items) {
+            [](PipedriveCatalog &catalog, const json::Array &items) {
                 QList<std::pair<int, PipedriveCatalog::Pipeline>> pipelines;
-                for (const QJsonValue &value : items) {
-                    const QJsonObject item = value.toObject();
+                for (const json::Value &value : items) {
+                    const json::Object item = value.toObject();
                     const std::optional<qint64> id = mapping::readId(item, u"id");
                     if (!id || isDeleted(item))
                         continue;
@@ -112,10 +112,10 @@ void FieldCatalog::load()
                     catalog.pipelines.append(entry.second);
             } },
         { endpoints::stages(), {}, m_listPageSize, true,
-            [](PipedriveCatalog &catalog, const QJsonArray &items) {
+            [](PipedriveCatalog &catalog, const json::Array &items) {
                 QList<std::pair<int, PipedriveCatalog::Stage>> stages;
-                for (const QJsonValue &value : items) {
-                    const QJsonObject item = value.toObject();
+                for (const json::Value &value : items) {
+                    const json::Object item = value.toObject();
                     const std::optional<qint64> id = mapping::readId(item, u"id");
                     if (!id || isDeleted(item))
                         continue;
@@ -139,9 +139,9 @@ void FieldCatalog::load()
                     catalog.stages.append(entry.second);
             } },
         { filtersEndpoint(), {}, 500, true,
-            [](PipedriveCatalog &catalog, const QJsonArray &items) {
-                for (const QJsonValue &value : items) {
-                    const QJsonObject item = value.toObject();
+            [](PipedriveCatalog &catalog, const json::Array &items) {
+                for (const json::Value &value : items) {
+                    const json::Object item = value.toObject();
                     const std::optional<qint64> id = mapping::readId(item, u"id");
                     if (!id || mapping::readBool(item, u"active_flag") == false
                         || mapping::readBool(item, u"temporary_flag") == true)
@@ -154,10 +154,10 @@ void FieldCatalog::load()
     };
     if (m_sampleSize > 0) {
         const auto samples = [](const QString &source) {
-            return [source](PipedriveCatalog &catalog, const QJsonArray &items) {
+            return [source](PipedriveCatalog &catalog, const json::Array &items) {
                 QList<QJsonObject> records;
-                for (const QJsonValue &value : items)
-                    records.append(value.toObject());
+                for (const json::Value &value : items)
+                    records.append(value.toObject().toQt());
                 catalog.samples.insert(source, records);
             };
         };
@@ -186,12 +186,12 @@ void FieldCatalog::next()
     m_pager = pager;
     auto collected = std::make_shared<QJsonArray>();
     connect(pager, &Pager::pageReady, this, [this, pager, step, collected](const ApiPage &page) {
-        for (const QJsonValue &value : page.items)
-            collected->append(value);
+        for (const json::Value &value : page.items)
+            collected->append(value.toQt());
         if (!page.last && step.allPages)
             return pager->fetchNext();
         pager->deleteLater();
-        step.take(m_catalog, *collected);
+        step.take(m_catalog, json::Array(*collected));
         next();
     });
     connect(pager, &Pager::failed, this, [this, pager](const ApiError &error) {

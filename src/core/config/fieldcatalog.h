@@ -88,7 +88,7 @@ private:
         QUrlQuery query;
         int pageSize = 500;
         bool allPages = true;
-        std::function<void(PipedriveCatalog &, const QJsonArray &)> take;
+        std::function<void(PipedriveCatalog &, const json::Array &)> take;
     };
 
     void next();

@@ -8,46 +8,25 @@ using namespace Qt::StringLiterals;
 
 namespace pds::mapping {
 
-namespace {
-
-// object.value(key), by a Latin-1 key when the key is ASCII: QJsonObject keeps such keys as
-// Latin-1 and compares bytes then, a third faster than comparing with UTF-16 (key lookups were
-// 8% of a sync's time).
-QJsonValue lookup(const QJsonObject &object, QStringView key)
-{
-    char latin1[64];
-    if (key.size() > qsizetype(sizeof latin1))
-        return object.value(key);
-    for (qsizetype i = 0; i < key.size(); ++i) {
-        const char16_t c = key[i].unicode();
-        if (c >= 0x80)
-            return object.value(key);
-        latin1[i] = char(c);
-    }
-    return object.value(QLatin1StringView(latin1, key.size()));
-}
-
-} // namespace
-
-std::optional<qint64> readId(const QJsonValue &value)
+std::optional<qint64> readId(const json::Value &value)
 {
     switch (value.type()) {
-    case QJsonValue::Double: {
+    case json::Value::Double: {
         const double d = value.toDouble();
         // 2^53: beyond it a double no longer holds every integer.
         if (!std::isfinite(d) || d != std::floor(d) || d <= 0 || d > 9007199254740992.0)
             return std::nullopt;
         return static_cast<qint64>(d);
     }
-    case QJsonValue::String: {
+    case json::Value::String: {
         bool ok = false;
         const qint64 id = value.toString().trimmed().toLongLong(&ok);
         if (!ok || id <= 0)
             return std::nullopt;
         return id;
     }
-    case QJsonValue::Object: {
-        const QJsonObject object = value.toObject();
+    case json::Value::Object: {
+        const json::Object object = value.toObject();
         if (const auto id = readId(object.value(u"value"_s)))
             return id;
         return readId(object.value(u"id"_s));
@@ -57,29 +36,29 @@ std::optional<qint64> readId(const QJsonValue &value)
     }
 }
 
-std::optional<qint64> readId(const QJsonObject &object, QStringView key)
+std::optional<qint64> readId(const json::Object &object, QStringView key)
 {
-    return readId(lookup(object, key));
+    return readId(object.value(key));
 }
 
-std::optional<QString> readText(const QJsonValue &value)
+std::optional<QString> readText(const json::Value &value)
 {
     switch (value.type()) {
-    case QJsonValue::String:
+    case json::Value::String:
         return trimmedOrNull(value.toString());
-    case QJsonValue::Double:
+    case json::Value::Double:
         return trimmedOrNull(numberText(value.toDouble()));
     default:
         return std::nullopt;
     }
 }
 
-std::optional<QString> readText(const QJsonObject &object, QStringView key)
+std::optional<QString> readText(const json::Object &object, QStringView key)
 {
-    return readText(lookup(object, key));
+    return readText(object.value(key));
 }
 
-std::optional<double> readNumber(const QJsonValue &value)
+std::optional<double> readNumber(const json::Value &value)
 {
     if (value.isDouble()) {
         const double d = value.toDouble();
@@ -94,23 +73,23 @@ std::optional<double> readNumber(const QJsonValue &value)
     return std::nullopt;
 }
 
-std::optional<double> readNumber(const QJsonObject &object, QStringView key)
+std::optional<double> readNumber(const json::Object &object, QStringView key)
 {
-    return readNumber(lookup(object, key));
+    return readNumber(object.value(key));
 }
 
-std::optional<bool> readBool(const QJsonValue &value)
+std::optional<bool> readBool(const json::Value &value)
 {
     switch (value.type()) {
-    case QJsonValue::Bool:
+    case json::Value::Bool:
         return value.toBool();
-    case QJsonValue::Double:
+    case json::Value::Double:
         if (value.toDouble() == 0)
             return false;
         if (value.toDouble() == 1)
             return true;
         return std::nullopt;
-    case QJsonValue::String: {
+    case json::Value::String: {
         const QString s = value.toString().trimmed().toLower();
         if (s == u"1" || s == u"true")
             return true;
@@ -123,30 +102,14 @@ std::optional<bool> readBool(const QJsonValue &value)
     }
 }
 
-std::optional<bool> readBool(const QJsonObject &object, QStringView key)
+std::optional<bool> readBool(const json::Object &object, QStringView key)
 {
-    return readBool(lookup(object, key));
+    return readBool(object.value(key));
 }
 
-QString jsonTypeName(const QJsonValue &value)
+QString jsonTypeName(const json::Value &value)
 {
-    switch (value.type()) {
-    case QJsonValue::Null:
-        return u"null"_s;
-    case QJsonValue::Bool:
-        return u"boolean"_s;
-    case QJsonValue::Double:
-        return u"number"_s;
-    case QJsonValue::String:
-        return u"string"_s;
-    case QJsonValue::Array:
-        return u"array"_s;
-    case QJsonValue::Object:
-        return u"object"_s;
-    case QJsonValue::Undefined:
-        break;
-    }
-    return u"missing"_s;
+    return json::typeName(value);
 }
 
 } // namespace pds::mapping

@@ -61,7 +61,7 @@ QString quoted(const QString &value)
     return u'"' + value.left(maxLength) + u"\u2026\""_s;
 }
 
-QString describe(const QJsonValue &value)
+QString describe(const json::Value &value)
 {
     if (value.isString())
         return quoted(value.toString());
@@ -70,9 +70,9 @@ QString describe(const QJsonValue &value)
     return jsonTypeName(value);
 }
 
-template<class Row> bool takeId(const QJsonObject &record, Mapped<Row> &result)
+template<class Row> bool takeId(const json::Object &record, Mapped<Row> &result)
 {
-    const QJsonValue value = record.value(u"id"_s);
+    const json::Value value = record.value(u"id"_s);
     const std::optional<qint64> id = readId(value);
     if (!id) {
         result.problems.append(Problem::skipped(u"missing id"_s, u"id: "_s + describe(value)));
@@ -88,14 +88,14 @@ template<class Row> bool takeId(const QJsonObject &record, Mapped<Row> &result)
 }
 
 // v2 is_deleted, v1 active_flag = false (persons, organizations, activities, notes).
-bool isDeletedRecord(const QJsonObject &record)
+bool isDeletedRecord(const json::Object &record)
 {
     return readBool(record, u"is_deleted") == true || readBool(record, u"active_flag") == false;
 }
 
-QDateTime readTime(const QJsonObject &record, QStringView key, QList<Problem> &problems)
+QDateTime readTime(const json::Object &record, QStringView key, QList<Problem> &problems)
 {
-    const QJsonValue value = record.value(key);
+    const json::Value value = record.value(key);
     if (value.isNull() || value.isUndefined())
         return {};
     const QString text = value.isString() ? value.toString().trimmed() : QString();
@@ -109,7 +109,7 @@ QDateTime readTime(const QJsonObject &record, QStringView key, QList<Problem> &p
 }
 
 // created_at/updated_at: each falls back to the other, both to the engine's fallback time.
-void readTimes(const QJsonObject &record, QStringView addKey, QStringView updateKey,
+void readTimes(const json::Object &record, QStringView addKey, QStringView updateKey,
     const MappingOptions &options, QDateTime &createdAt, QDateTime &updatedAt,
     QList<Problem> &problems)
 {
@@ -134,13 +134,13 @@ OptText trimmed(const QString &text)
 
 // Text of a field that may come as a string, a number, {"value": ...}, or a list of
 // {"value", "primary"} items (phone/email style; the primary one, else the first).
-OptText flexibleText(const QJsonValue &value)
+OptText flexibleText(const json::Value &value)
 {
     if (value.isObject())
         return readText(value.toObject().value(u"value"_s));
     if (value.isArray()) {
         OptText first;
-        for (const QJsonValue &item : value.toArray()) {
+        for (const json::Value &item : value.toArray()) {
             const OptText text = flexibleText(item);
             if (!text)
                 continue;
@@ -162,12 +162,12 @@ struct Channel
 
 // Person e-mails/phones: v2 [{value, primary, label}], v1 the same under "email"/"phone",
 // or a bare string / list of strings in odd payloads. Pipedrive's order is kept.
-QList<Channel> readChannels(const QJsonValue &value)
+QList<Channel> readChannels(const json::Value &value)
 {
     QList<Channel> channels;
-    const auto add = [&channels](const QJsonValue &item) {
+    const auto add = [&channels](const json::Value &item) {
         if (item.isObject()) {
-            const QJsonObject object = item.toObject();
+            const json::Object object = item.toObject();
             if (const OptText text = readText(object.value(u"value"_s)))
                 channels.append({ *text, readBool(object, u"primary") == true });
         } else if (const OptText text = readText(item)) {
@@ -175,7 +175,7 @@ QList<Channel> readChannels(const QJsonValue &value)
         }
     };
     if (value.isArray()) {
-        for (const QJsonValue &item : value.toArray())
+        for (const json::Value &item : value.toArray())
             add(item);
     } else {
         add(value);
@@ -183,23 +183,23 @@ QList<Channel> readChannels(const QJsonValue &value)
     return channels;
 }
 
-QJsonValue firstPresent(const QJsonObject &record, QStringView a, QStringView b)
+json::Value firstPresent(const json::Object &record, QStringView a, QStringView b)
 {
-    const QJsonValue value = record.value(a);
+    const json::Value value = record.value(a);
     if (!value.isUndefined() && !value.isNull())
         return value;
     return record.value(b);
 }
 
 // A field the user maps: a custom field (v2 custom_fields, or v1 at the root) or a built-in.
-QJsonValue mappedField(const QJsonObject &record, const QString &key)
+json::Value mappedField(const json::Object &record, const QString &key)
 {
     if (key.isEmpty())
-        return QJsonValue(QJsonValue::Undefined);
-    const QJsonObject custom = record.value(u"custom_fields"_s).toObject();
-    const auto it = custom.constFind(key);
-    if (it != custom.constEnd())
-        return *it;
+        return json::Value(json::Value::Undefined);
+    const json::Object custom = record.value(u"custom_fields"_s).toObject();
+    const json::Value value = custom.value(key);
+    if (!value.isUndefined())
+        return value;
     return record.value(key);
 }
 
@@ -214,34 +214,27 @@ struct Address
 // v2 address object {value, route, street_number, locality, admin_area_level_1, postal_code}
 // (a custom address field's too, in custom_fields), or a v1 string with flat <prefix>_route, ...
 // siblings.
-Address readAddress(const QJsonObject &record, const QString &key)
+Address readAddress(const json::Object &record, const QString &key)
 {
-    const QJsonValue value = mappedField(record, key);
-    QJsonObject parts;
-    OptText full;
-    if (value.isObject()) {
-        parts = value.toObject();
-        full = readText(parts.value(u"value"_s));
-    } else {
-        full = readText(value);
-        const QString prefix = key + u'_';
-        for (const QString &part : { u"route"_s, u"street_number"_s, u"locality"_s,
-                 u"admin_area_level_1"_s, u"postal_code"_s }) {
-            const QJsonValue flat = record.value(prefix + part);
-            if (!flat.isUndefined())
-                parts.insert(part, flat);
-        }
-    }
+    const json::Value value = mappedField(record, key);
+    // An address part: in the v2 object, or the v1 sibling <key>_<part>.
+    const json::Object object = value.toObject();
+    const QString prefix = key + u'_';
+    const auto part = [&](QStringView name) {
+        return value.isObject() ? readText(object.value(name))
+                                : readText(record.value(QString(prefix + name.toString())));
+    };
+    const OptText full = value.isObject() ? readText(object.value(u"value"_s)) : readText(value);
     Address address;
     QStringList street;
-    if (const OptText route = readText(parts.value(u"route"_s)))
+    if (const OptText route = part(u"route"))
         street.append(*route);
-    if (const OptText number = readText(parts.value(u"street_number"_s)))
+    if (const OptText number = part(u"street_number"))
         street.append(*number);
     address.address = street.isEmpty() ? full : trimmed(street.join(u' '));
-    address.city = readText(parts.value(u"locality"_s));
-    address.state = readText(parts.value(u"admin_area_level_1"_s));
-    address.zip = readText(parts.value(u"postal_code"_s));
+    address.city = part(u"locality");
+    address.state = part(u"admin_area_level_1");
+    address.zip = part(u"postal_code");
     return address;
 }
 
@@ -260,7 +253,7 @@ bool isScriptUrl(const QString &url)
         && (scheme == u"javascript" || scheme == u"vbscript" || scheme == u"data");
 }
 
-std::optional<int> readProbability(const QJsonValue &value, bool *invalid)
+std::optional<int> readProbability(const json::Value &value, bool *invalid)
 {
     *invalid = false;
     if (value.isNull() || value.isUndefined())
@@ -274,7 +267,7 @@ std::optional<int> readProbability(const QJsonValue &value, bool *invalid)
 }
 
 // A date field that should be "YYYY-MM-DD" but may carry a full time.
-QDate readDate(const QJsonObject &record, QStringView key)
+QDate readDate(const json::Object &record, QStringView key)
 {
     const OptText text = readText(record, key);
     if (!text)
@@ -295,10 +288,10 @@ template<class T> QVariant nullable(const std::optional<T> &value)
     return value ? QVariant::fromValue(*value) : QVariant(QMetaType::fromType<T>());
 }
 
-QString labelFor(const QJsonValue &item, const CustomFieldDef &def)
+QString labelFor(const json::Value &item, const CustomFieldDef &def)
 {
     if (item.isObject()) { // include_option_labels=true: {"id", "label"}
-        const QJsonObject object = item.toObject();
+        const json::Object object = item.toObject();
         if (const OptText label = readText(object.value(u"label"_s)))
             return *label;
         return labelFor(object.value(u"id"_s), def);
@@ -309,25 +302,25 @@ QString labelFor(const QJsonValue &item, const CustomFieldDef &def)
     return def.options.value(*id, *id);
 }
 
-QString genericText(const QJsonValue &value)
+QString genericText(const json::Value &value)
 {
     switch (value.type()) {
-    case QJsonValue::Bool:
+    case json::Value::Bool:
         return value.toBool() ? u"Yes"_s : u"No"_s;
-    case QJsonValue::String:
-    case QJsonValue::Double:
+    case json::Value::String:
+    case json::Value::Double:
         return readText(value).value_or(QString());
-    case QJsonValue::Array: {
+    case json::Value::Array: {
         QStringList parts;
-        for (const QJsonValue &item : value.toArray()) {
+        for (const json::Value &item : value.toArray()) {
             const QString text = genericText(item);
             if (!text.isEmpty())
                 parts.append(text);
         }
         return parts.join(u", "_s);
     }
-    case QJsonValue::Object: {
-        const QJsonObject object = value.toObject();
+    case json::Value::Object: {
+        const json::Object object = value.toObject();
         for (const QString &key : { u"label"_s, u"name"_s, u"value"_s }) {
             const QString text = genericText(object.value(key));
             if (!text.isEmpty())
@@ -343,7 +336,7 @@ QString genericText(const QJsonValue &value)
 } // namespace
 
 QString customFieldText(
-    const QJsonValue &value, const CustomFieldDef &def, const QString &linkedName)
+    const json::Value &value, const CustomFieldDef &def, const QString &linkedName)
 {
     if (value.isNull() || value.isUndefined())
         return {};
@@ -364,9 +357,10 @@ QString customFieldText(
     if (type == u"enum" || type == u"status" || type == u"varchar_options")
         return labelFor(value, def);
     if (type == u"set") {
-        QJsonArray items;
+        QList<json::Value> items;
         if (value.isArray()) {
-            items = value.toArray();
+            for (const json::Value &item : value.toArray())
+                items.append(item);
         } else if (value.isString()) { // v1: "12,34"
             for (const QString &id : value.toString().split(u',', Qt::SkipEmptyParts))
                 items.append(id.trimmed());
@@ -374,7 +368,7 @@ QString customFieldText(
             items.append(value);
         }
         QStringList labels;
-        for (const QJsonValue &item : std::as_const(items)) {
+        for (const json::Value &item : std::as_const(items)) {
             const QString label = labelFor(item, def);
             if (!label.isEmpty())
                 labels.append(label);
@@ -382,7 +376,7 @@ QString customFieldText(
         return labels.join(u", "_s);
     }
     if (value.isObject()) {
-        const QJsonObject object = value.toObject();
+        const json::Object object = value.toObject();
         const QString main = genericText(object.value(u"value"_s));
         if (type == u"monetary") {
             const OptText currency = readText(object.value(u"currency"_s));
@@ -403,10 +397,10 @@ QString customFieldText(
 
 namespace {
 
-std::optional<CustomFieldDef> readFieldDef(const QJsonValue &itemValue)
+std::optional<CustomFieldDef> readFieldDef(const json::Value &itemValue)
 {
     static const QRegularExpression hashKey(u"^[0-9a-f]{40}$"_s);
-    const QJsonObject item = itemValue.toObject();
+    const json::Object item = itemValue.toObject();
     CustomFieldDef def;
     def.key = readText(firstPresent(item, u"field_code", u"key")).value_or(QString());
     if (def.key.isEmpty())
@@ -415,8 +409,8 @@ std::optional<CustomFieldDef> readFieldDef(const QJsonValue &itemValue)
         || hashKey.match(def.key).hasMatch();
     def.name = readText(firstPresent(item, u"field_name", u"name")).value_or(def.key);
     def.type = readText(item, u"field_type").value_or(QString());
-    for (const QJsonValue &option : item.value(u"options"_s).toArray()) {
-        const QJsonObject object = option.toObject();
+    for (const json::Value &option : item.value(u"options"_s).toArray()) {
+        const json::Object object = option.toObject();
         const OptText id = readText(object.value(u"id"_s));
         const OptText label = readText(object.value(u"label"_s));
         if (id && label)
@@ -427,11 +421,11 @@ std::optional<CustomFieldDef> readFieldDef(const QJsonValue &itemValue)
 
 } // namespace
 
-QHash<QString, CustomFieldDef> customFieldDefs(const QJsonArray &fieldItems)
+QHash<QString, CustomFieldDef> customFieldDefs(const json::Array &fieldItems)
 {
     QHash<QString, CustomFieldDef> defs;
     int order = 0;
-    for (const QJsonValue &itemValue : fieldItems) {
+    for (const json::Value &itemValue : fieldItems) {
         std::optional<CustomFieldDef> def = readFieldDef(itemValue);
         if (!def || !def->custom)
             continue;
@@ -441,11 +435,11 @@ QHash<QString, CustomFieldDef> customFieldDefs(const QJsonArray &fieldItems)
     return defs;
 }
 
-QList<CustomFieldDef> fieldDefs(const QJsonArray &fieldItems)
+QList<CustomFieldDef> fieldDefs(const json::Array &fieldItems)
 {
     QList<CustomFieldDef> defs;
     QSet<QString> seen;
-    for (const QJsonValue &itemValue : fieldItems) {
+    for (const json::Value &itemValue : fieldItems) {
         std::optional<CustomFieldDef> def = readFieldDef(itemValue);
         if (!def || seen.contains(def->key))
             continue;
@@ -520,7 +514,7 @@ const QHash<QString, CustomFieldDef> &MappingOptions::fieldsOf(FieldSource sourc
     return dealFields;
 }
 
-QList<FieldLink> fieldLinks(const QJsonObject &record, const QHash<QString, CustomFieldDef> &defs)
+QList<FieldLink> fieldLinks(const json::Object &record, const QHash<QString, CustomFieldDef> &defs)
 {
     QList<FieldLink> links;
     for (const CustomFieldDef &def : defs) {
@@ -539,26 +533,27 @@ QList<FieldLink> fieldLinks(const QJsonObject &record, const QHash<QString, Cust
 namespace {
 
 // A field's value with the v1 sibling keys folded in (monetary <key>_currency).
-QJsonValue fieldValue(const QJsonObject &record, const QString &key, const CustomFieldDef *def)
+json::Value fieldValue(const json::Object &record, const QString &key, const CustomFieldDef *def)
 {
-    QJsonValue value = mappedField(record, key);
+    json::Value value = mappedField(record, key);
     if (def && def->type == u"monetary" && value.isDouble()) {
         if (const OptText currency = readText(record, QString(key + u"_currency"_s)))
-            value = QJsonObject { { u"value"_s, value }, { u"currency"_s, *currency } };
+            value = json::Value(
+                QJsonObject { { u"value"_s, value.toQt() }, { u"currency"_s, *currency } });
     }
     return value;
 }
 
 // The text of a field the user maps: phone/email style lists by their primary item, option ids
 // as labels, linked records by name.
-OptText fieldText(const QJsonObject &record, const QString &key,
+OptText fieldText(const json::Object &record, const QString &key,
     const QHash<QString, CustomFieldDef> &defs, const FieldLinkNames &linkNames)
 {
     if (key.isEmpty())
         return std::nullopt;
     const auto it = defs.constFind(key);
     const CustomFieldDef *def = it != defs.constEnd() ? &*it : nullptr;
-    const QJsonValue value = fieldValue(record, key, def);
+    const json::Value value = fieldValue(record, key, def);
     const bool channelList = value.isArray() && !value.toArray().isEmpty()
         && value.toArray().first().toObject().contains(u"value"_s);
     if (!def || channelList)
@@ -567,23 +562,23 @@ OptText fieldText(const QJsonObject &record, const QString &key,
 }
 
 bool isAddressValue(
-    const QJsonObject &record, const QString &key, const QHash<QString, CustomFieldDef> &defs)
+    const json::Object &record, const QString &key, const QHash<QString, CustomFieldDef> &defs)
 {
     if (key == u"address" || key == u"postal_address")
         return true;
     const auto it = defs.constFind(key);
     if (it != defs.constEnd() && it->type == u"address")
         return true;
-    const QJsonValue value = mappedField(record, key);
+    const json::Value value = mappedField(record, key);
     if (value.isObject()) {
-        const QJsonObject object = value.toObject();
+        const json::Object object = value.toObject();
         return object.contains(u"locality"_s) || object.contains(u"route"_s)
             || object.contains(u"postal_code"_s);
     }
     return record.contains(key + u"_locality"_s) || record.contains(key + u"_route"_s);
 }
 
-OptText targetText(const QJsonObject &record, const FieldTarget &target, const QString &key,
+OptText targetText(const json::Object &record, const FieldTarget &target, const QString &key,
     const QHash<QString, CustomFieldDef> &defs, const FieldLinkNames &linkNames)
 {
     if (key.isEmpty())
@@ -607,7 +602,7 @@ OptText targetText(const QJsonObject &record, const FieldTarget &target, const Q
 }
 
 // The text the field map gives a target of `options`.
-OptText mappedText(const QJsonObject &record, QStringView targetId, const MappingOptions &options,
+OptText mappedText(const json::Object &record, QStringView targetId, const MappingOptions &options,
     const FieldLinkNames &linkNames)
 {
     const FieldTarget *target = findFieldTarget(targetId);
@@ -619,7 +614,7 @@ OptText mappedText(const QJsonObject &record, QStringView targetId, const Mappin
 
 // The four address targets (street, city, state, zip, in that order): the address is read once
 // when they all take the same address field (the default), else each as mappedText().
-Address mappedAddress(const QJsonObject &record, const std::array<QStringView, 4> &targetIds,
+Address mappedAddress(const json::Object &record, const std::array<QStringView, 4> &targetIds,
     const MappingOptions &options, const FieldLinkNames &linkNames)
 {
     const FieldTarget *first = findFieldTarget(targetIds[0]);
@@ -640,7 +635,7 @@ Address mappedAddress(const QJsonObject &record, const std::array<QStringView, 4
 
 // "Name: value" lines of the custom fields of `defs` that the field map leaves unused, in field
 // order.
-QStringList customFieldLines(const QJsonObject &record, FieldSource source,
+QStringList customFieldLines(const json::Object &record, FieldSource source,
     const MappingOptions &options, const FieldLinkNames &linkNames)
 {
     QSet<QString> mapped;
@@ -669,21 +664,21 @@ QStringList customFieldLines(const QJsonObject &record, FieldSource source,
 
 } // namespace
 
-QString fieldTargetText(const QJsonObject &record, const FieldTarget &target, const QString &key,
+QString fieldTargetText(const json::Object &record, const FieldTarget &target, const QString &key,
     const QHash<QString, CustomFieldDef> &defs, const FieldLinkNames &linkNames)
 {
     return targetText(record, target, key, defs, linkNames).value_or(QString());
 }
 
-QHash<qint64, QString> priorityLabels(const QJsonArray &activityFieldItems)
+QHash<qint64, QString> priorityLabels(const json::Array &activityFieldItems)
 {
     QHash<qint64, QString> labels;
-    for (const QJsonValue &itemValue : activityFieldItems) {
-        const QJsonObject item = itemValue.toObject();
+    for (const json::Value &itemValue : activityFieldItems) {
+        const json::Object item = itemValue.toObject();
         if (readText(firstPresent(item, u"field_code", u"key")) != u"priority"_s)
             continue;
-        for (const QJsonValue &option : item.value(u"options"_s).toArray()) {
-            const QJsonObject object = option.toObject();
+        for (const json::Value &option : item.value(u"options"_s).toArray()) {
+            const json::Object object = option.toObject();
             const std::optional<qint64> id = readId(object.value(u"id"_s));
             const OptText label = readText(object.value(u"label"_s));
             if (id && label)
@@ -693,7 +688,7 @@ QHash<qint64, QString> priorityLabels(const QJsonArray &activityFieldItems)
     return labels;
 }
 
-RecordRefs recordRefs(const QJsonObject &record)
+RecordRefs recordRefs(const json::Object &record)
 {
     RecordRefs refs;
     refs.id = readId(record, u"id");
@@ -711,16 +706,16 @@ RecordRefs recordRefs(const QJsonObject &record)
 
 // ---- Users ------------------------------------------------------------------------------------
 
-QString userIdentity(const QJsonObject &user)
+QString userIdentity(const json::Object &user)
 {
-    const QJsonValue value = user.value(u"email"_s);
+    const json::Value value = user.value(u"email"_s);
     if (!value.isString())
         return {};
     const QString email = normaliseEmail(value.toString());
     return isValidEmail(email) ? email : QString();
 }
 
-Mapped<UserRow> mapUser(const QJsonObject &user, const MappingOptions &options)
+Mapped<UserRow> mapUser(const json::Object &user, const MappingOptions &options)
 {
     Mapped<UserRow> result;
     if (!takeId(user, result))
@@ -752,7 +747,7 @@ Mapped<UserRow> mapUser(const QJsonObject &user, const MappingOptions &options)
 // ---- Organizations ------------------------------------------------------------------------
 
 Mapped<AccountRow> mapOrganization(
-    const QJsonObject &organization, const OrganizationLinks &links, const MappingOptions &options)
+    const json::Object &organization, const OrganizationLinks &links, const MappingOptions &options)
 {
     Mapped<AccountRow> result;
     if (!takeId(organization, result))
@@ -822,7 +817,7 @@ Mapped<AccountRow> mapOrganization(
 // ---- Persons --------------------------------------------------------------------------------
 
 Mapped<PersonRow> mapPerson(
-    const QJsonObject &person, const PersonLinks &links, const MappingOptions &options)
+    const json::Object &person, const PersonLinks &links, const MappingOptions &options)
 {
     Mapped<PersonRow> result;
     if (!takeId(person, result))
@@ -970,7 +965,7 @@ ContactRow contactFromLead(const LeadRow &lead)
 
 namespace {
 
-QString dealStage(const QJsonObject &deal, const QString &status, const DealLinks &links,
+QString dealStage(const json::Object &deal, const QString &status, const DealLinks &links,
     const MappingOptions &options, QList<Problem> &problems)
 {
     if (status == u"won")
@@ -991,7 +986,7 @@ QString dealStage(const QJsonObject &deal, const QString &status, const DealLink
     return crmStageForName(links.stageName.trimmed());
 }
 
-std::optional<QDate> dealClosingDate(const QJsonObject &deal, const QString &status)
+std::optional<QDate> dealClosingDate(const json::Object &deal, const QString &status)
 {
     QList<QStringView> keys = { u"expected_close_date", u"local_close_date", u"close_time" };
     if (status == u"won")
@@ -1009,7 +1004,7 @@ std::optional<QDate> dealClosingDate(const QJsonObject &deal, const QString &sta
 } // namespace
 
 Mapped<OpportunityRow> mapDeal(
-    const QJsonObject &deal, const DealLinks &links, const MappingOptions &options)
+    const json::Object &deal, const DealLinks &links, const MappingOptions &options)
 {
     Mapped<OpportunityRow> result;
     if (!takeId(deal, result))
@@ -1059,7 +1054,7 @@ Mapped<OpportunityRow> mapDeal(
     }
     row.stage = dealStage(deal, status, links, options, result.problems);
 
-    const QJsonValue value = deal.value(u"value"_s);
+    const json::Value value = deal.value(u"value"_s);
     row.amount = readNumber(value);
     if (!row.amount && !value.isNull() && !value.isUndefined())
         result.problems.append(Problem::warning(u"invalid value"_s, describe(value)));
@@ -1101,7 +1096,7 @@ Mapped<OpportunityRow> mapDeal(
 
 namespace {
 
-QString activityPriority(const QJsonValue &value, const MappingOptions &options)
+QString activityPriority(const json::Value &value, const MappingOptions &options)
 {
     if (value.isObject()) // {"id", "label"}
         return crmPriorityForLabel(
@@ -1115,7 +1110,7 @@ QString activityPriority(const QJsonValue &value, const MappingOptions &options)
     return u"medium"_s;
 }
 
-std::optional<QDateTime> activityDue(const QJsonObject &activity, QList<Problem> &problems)
+std::optional<QDateTime> activityDue(const json::Object &activity, QList<Problem> &problems)
 {
     const OptText dateText = readText(activity, u"due_date");
     if (!dateText)
@@ -1144,7 +1139,7 @@ std::optional<QDateTime> activityDue(const QJsonObject &activity, QList<Problem>
 } // namespace
 
 Mapped<TaskRow> mapActivity(
-    const QJsonObject &activity, const ActivityLinks &links, const MappingOptions &options)
+    const json::Object &activity, const ActivityLinks &links, const MappingOptions &options)
 {
     Mapped<TaskRow> result;
     if (!takeId(activity, result))
@@ -1167,7 +1162,7 @@ Mapped<TaskRow> mapActivity(
     row.title = title.value_or(u"Activity"_s);
 
     QStringList parts;
-    const QJsonValue note = activity.value(u"note"_s);
+    const json::Value note = activity.value(u"note"_s);
     if (note.isString()) {
         const QString text = htmlToPlainText(note.toString());
         if (!text.isEmpty())
@@ -1199,7 +1194,7 @@ Mapped<TaskRow> mapActivity(
 // ---- Notes ----------------------------------------------------------------------------------
 
 Mapped<NoteRow> mapNote(
-    const QJsonObject &note, const NoteLinks &links, const MappingOptions &options)
+    const json::Object &note, const NoteLinks &links, const MappingOptions &options)
 {
     Mapped<NoteRow> result;
     if (!takeId(note, result))
@@ -1209,7 +1204,7 @@ Mapped<NoteRow> mapNote(
         return result;
     }
     NoteRow row;
-    const QJsonValue content = note.value(u"content"_s);
+    const json::Value content = note.value(u"content"_s);
     if (content.isString())
         row.content = htmlToPlainText(content.toString());
     else if (content.isDouble())

@@ -24,13 +24,12 @@
 // NULL). Times are UTC QDateTime; formatCrmTime() gives Rails' SQLite text. `toColumns()` turns
 // a row into column name -> QVariant (typed nulls) for binding.
 
+#include "mapping/json.h"
 #include "mapping/texttools.h"
 
 #include <QDate>
 #include <QDateTime>
 #include <QHash>
-#include <QJsonArray>
-#include <QJsonObject>
 #include <QList>
 #include <QString>
 #include <QVariantMap>
@@ -227,12 +226,12 @@ struct CustomFieldDef
 
 // The custom fields of a *Fields response (v2 items with is_custom_field, or v1 items with
 // edit_flag / a 40-hex key), keyed by field key, in list order.
-QHash<QString, CustomFieldDef> customFieldDefs(const QJsonArray &fieldItems);
+QHash<QString, CustomFieldDef> customFieldDefs(const json::Array &fieldItems);
 // Every field of a *Fields response, built-in and custom (`custom` says which), in list order:
 // what the field map offers.
-QList<CustomFieldDef> fieldDefs(const QJsonArray &fieldItems);
+QList<CustomFieldDef> fieldDefs(const json::Array &fieldItems);
 // The option labels of the activity "priority" field (GET /api/v2/activityFields or v1).
-QHash<qint64, QString> priorityLabels(const QJsonArray &activityFieldItems);
+QHash<qint64, QString> priorityLabels(const json::Array &activityFieldItems);
 
 // ---- Field map ----------------------------------------------------------------------------
 
@@ -297,14 +296,14 @@ struct FieldLink
     QString type; // "user", "people", "org", "deal"
     qint64 id = 0;
 };
-QList<FieldLink> fieldLinks(const QJsonObject &record, const QHash<QString, CustomFieldDef> &defs);
+QList<FieldLink> fieldLinks(const json::Object &record, const QHash<QString, CustomFieldDef> &defs);
 // Field key -> the name of the record its value links to.
 using FieldLinkNames = QHash<QString, QString>;
 
 // The text a target takes from a record with the field `key` (built-in or custom), as the
 // mappers compute it: option ids as labels, address parts, linked records by name. For the
 // settings' preview. Empty when the record has no value.
-QString fieldTargetText(const QJsonObject &record, const FieldTarget &target, const QString &key,
+QString fieldTargetText(const json::Object &record, const FieldTarget &target, const QString &key,
     const QHash<QString, CustomFieldDef> &defs, const FieldLinkNames &linkNames = {});
 
 // ---- Links the engine resolves ---------------------------------------------------------------
@@ -324,7 +323,7 @@ struct RecordRefs
     OptText leadId;
     OptText activityType; // activity "type" = ActivityType key_string
 };
-RecordRefs recordRefs(const QJsonObject &record);
+RecordRefs recordRefs(const json::Object &record);
 
 struct OrganizationLinks
 {
@@ -371,21 +370,21 @@ struct NoteLinks
 // ---- Mappers --------------------------------------------------------------------------------
 
 // v1 user -> users. Invalid or missing e-mail: skipped "no valid email".
-Mapped<UserRow> mapUser(const QJsonObject &user, const MappingOptions &options = {});
+Mapped<UserRow> mapUser(const json::Object &user, const MappingOptions &options = {});
 // The CRM identity of a v1 user: its normalised e-mail, empty when not valid. Two Pipedrive
 // users with equal identities are case-twins: one CRM user, the second reported as merged.
-QString userIdentity(const QJsonObject &user);
+QString userIdentity(const json::Object &user);
 
 // v2 organization -> accounts. Missing name: skipped "missing name". phone, email, website,
 // address, city, state and zip from the fields the field map names ("accounts.*").
-Mapped<AccountRow> mapOrganization(
-    const QJsonObject &organization, const OrganizationLinks &links, const MappingOptions &options);
+Mapped<AccountRow> mapOrganization(const json::Object &organization, const OrganizationLinks &links,
+    const MappingOptions &options);
 
 // v2 person -> contacts (links.hasDeals) or leads. No valid e-mail: skipped "no valid email".
 // Address parts from the field map ("persons.*"), leads' interested_in too; a lead's comments
 // hold the person's unmapped custom fields.
 Mapped<PersonRow> mapPerson(
-    const QJsonObject &person, const PersonLinks &links, const MappingOptions &options);
+    const json::Object &person, const PersonLinks &links, const MappingOptions &options);
 // A lead whose person now has a deal: the person maps to a contact (mapPerson with hasDeals),
 // and the old lead row stays, marked qualified.
 LeadRow qualifiedLead(LeadRow lead);
@@ -395,22 +394,22 @@ ContactRow contactFromLead(const LeadRow &lead);
 // v2 deal -> opportunities. status "deleted": no row, Problem::Deleted. type from the field the
 // field map names ("opportunities.type", see crmOpportunityType()), else the option's default.
 Mapped<OpportunityRow> mapDeal(
-    const QJsonObject &deal, const DealLinks &links, const MappingOptions &options);
+    const json::Object &deal, const DealLinks &links, const MappingOptions &options);
 
 // v2 activity -> tasks. due_date + due_time are UTC; a due date without a time is due at
 // 00:00 UTC of that day. No assignee: skipped "no assignee".
 Mapped<TaskRow> mapActivity(
-    const QJsonObject &activity, const ActivityLinks &links, const MappingOptions &options);
+    const json::Object &activity, const ActivityLinks &links, const MappingOptions &options);
 
 // v1 note -> notes (+ targets). No text once the markup is gone: skipped "empty note".
 Mapped<NoteRow> mapNote(
-    const QJsonObject &note, const NoteLinks &links, const MappingOptions &options);
+    const json::Object &note, const NoteLinks &links, const MappingOptions &options);
 
 // The text of a custom field value for comments: enum ids as labels, sets as labels joined
 // with ", ", monetary as "value CURRENCY", ranges as "from - until", addresses as their full
 // text; user, person, organization and deal fields as `linkedName` (the engine resolves it),
 // else as "user 12"; empty when unset.
 QString customFieldText(
-    const QJsonValue &value, const CustomFieldDef &def, const QString &linkedName = {});
+    const json::Value &value, const CustomFieldDef &def, const QString &linkedName = {});
 
 } // namespace pds::mapping

@@ -81,13 +81,13 @@ DbError prefetchMappings(
 
 // Reads the links of a page's records, then what staging them will look up, in a few queries
 // instead of a few per record.
-DbError prefetchLinks(StageContext &context, const QJsonArray &items,
+DbError prefetchLinks(StageContext &context, const json::Array &items,
     const QList<LinkedColumns> &linked, const QList<LinkedMapping> &mappings = {})
 {
     QList<mapping::RecordRefs> &refs = context.pageRefs;
     refs.clear();
     refs.reserve(items.size());
-    for (const QJsonValue &value : items)
+    for (const json::Value &value : items)
         refs << mapping::recordRefs(value.toObject());
     DbError error = prefetchMappings(context.links, refs, mappings);
     for (const LinkedColumns &l : linked) {
@@ -120,7 +120,7 @@ void addFilter(const SyncContext &context, const char *entity, QUrlQuery &query)
 // CRM rows they were synced to. Unknown links stay out; the mapping then says "user 12".
 // ownType: the link type of the entity being synced ("org", "people", "deal"): such a link may
 // point at a record of this very pass, and *ownEntity tells.
-mapping::FieldLinkNames fieldLinkNames(StageContext &context, const QJsonObject &record,
+mapping::FieldLinkNames fieldLinkNames(StageContext &context, const json::Object &record,
     const QHash<QString, mapping::CustomFieldDef> &defs, const char *ownType, bool *ownEntity,
     DbError *error)
 {
@@ -199,7 +199,7 @@ DbError writePlan(SyncContext &context, qint64 pipedriveId, const CrmStore::RowP
 template<class Record> class StagingHandler : public EntityHandler
 {
 public:
-    std::unique_ptr<StagedRecord> stage(StageContext &context, const QJsonObject &record) override
+    std::unique_ptr<StagedRecord> stage(StageContext &context, const json::Object &record) override
     {
         return std::make_unique<Record>(context, record);
     }
@@ -209,7 +209,7 @@ public:
 template<class Links, class Row> class Staged : public StagedRecord
 {
 public:
-    Staged(const StageContext &context, const QJsonObject &record)
+    Staged(const StageContext &context, const json::Object &record)
         : m_options(&context.options)
         , m_record(record)
         , m_refs(context.refsOf(record))
@@ -242,7 +242,7 @@ protected:
         return stageError.isError();
     }
     const SyncOptions *m_options;
-    QJsonObject m_record;
+    json::Object m_record;
     mapping::RecordRefs m_refs;
     Links m_links;
     Mapped<Row> m_mapped;
@@ -319,7 +319,7 @@ public:
 class StagedOrganization : public Staged<mapping::OrganizationLinks, mapping::AccountRow>
 {
 public:
-    StagedOrganization(StageContext &context, const QJsonObject &record)
+    StagedOrganization(StageContext &context, const json::Object &record)
         : Staged(context, record)
     {
         if (auto owner
@@ -429,7 +429,7 @@ DbError qualifyLead(SyncContext &context, qint64 personId, qint64 contactId)
 class StagedPerson : public Staged<mapping::PersonLinks, mapping::PersonRow>
 {
 public:
-    StagedPerson(StageContext &context, const QJsonObject &record)
+    StagedPerson(StageContext &context, const json::Object &record)
         : Staged(context, record)
     {
         if (!hasUsableId())
@@ -519,7 +519,7 @@ public:
         // Persons are matched to leads by email, a column the CRM does not index.
         return context.store.indexKey(QStringLiteral("leads"), QStringLiteral("email"));
     }
-    DbError stagePage(StageContext &context, const QJsonArray &items) override
+    DbError stagePage(StageContext &context, const json::Array &items) override
     {
         return prefetchLinks(context, items,
             { { &mapping::RecordRefs::orgId, mappingType::Organization, QStringLiteral("accounts"),
@@ -638,7 +638,7 @@ DbError promoteLead(SyncContext &context, qint64 personId, const mapping::LeadRo
 class StagedDeal : public Staged<mapping::DealLinks, mapping::OpportunityRow>
 {
 public:
-    StagedDeal(StageContext &context, const QJsonObject &record)
+    StagedDeal(StageContext &context, const json::Object &record)
         : Staged(context, record)
         , m_deletionsSource(context.deletionsSource)
     {
@@ -724,7 +724,7 @@ private:
 class DealsHandler : public StagingHandler<StagedDeal>
 {
 public:
-    DbError stagePage(StageContext &context, const QJsonArray &items) override
+    DbError stagePage(StageContext &context, const json::Array &items) override
     {
         return prefetchLinks(context, items,
             { { &mapping::RecordRefs::orgId, mappingType::Organization, QStringLiteral("accounts"),
@@ -759,7 +759,7 @@ public:
 class StagedActivity : public Staged<mapping::ActivityLinks, mapping::TaskRow>
 {
 public:
-    StagedActivity(StageContext &context, const QJsonObject &record)
+    StagedActivity(StageContext &context, const json::Object &record)
         : Staged(context, record)
     {
         if (!hasUsableId())
@@ -812,7 +812,7 @@ public:
 class ActivitiesHandler : public StagingHandler<StagedActivity>
 {
 public:
-    DbError stagePage(StageContext &context, const QJsonArray &items) override
+    DbError stagePage(StageContext &context, const json::Array &items) override
     {
         return prefetchLinks(context, items,
             { { &mapping::RecordRefs::dealId, mappingType::Opportunity,
@@ -893,7 +893,7 @@ DbError syncAssociations(SyncContext &context, const CrmStore::WriteResult &note
 class StagedNote : public Staged<mapping::NoteLinks, mapping::NoteRow>
 {
 public:
-    StagedNote(StageContext &context, const QJsonObject &record)
+    StagedNote(StageContext &context, const json::Object &record)
         : Staged(context, record)
     {
         if (m_refs.userId && context.lookups->users.contains(*m_refs.userId))
@@ -970,7 +970,7 @@ public:
 
 } // namespace
 
-DbError EntityHandler::stagePage(StageContext &context, const QJsonArray &items)
+DbError EntityHandler::stagePage(StageContext &context, const json::Array &items)
 {
     return prefetchLinks(context, items, {});
 }

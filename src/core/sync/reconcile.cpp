@@ -3,7 +3,7 @@
 #include "logging.h"
 #include "sync/undojournal.h"
 
-#include <QJsonObject>
+#include "mapping/json.h"
 #include <QSqlQuery>
 
 using namespace Qt::StringLiterals;
@@ -102,12 +102,12 @@ DbError reconcile::beginPass(Database &db, Entity entity, bool resumed)
     return error;
 }
 
-DbError reconcile::recordSeen(Database &db, Entity entity, const QJsonArray &records)
+DbError reconcile::recordSeen(Database &db, Entity entity, const json::Array &records)
 {
     QList<qint64> ids;
     ids.reserve(records.size());
-    for (const QJsonValue &record : records) {
-        const QJsonValue id = record.toObject().value(QLatin1String("id"));
+    for (const json::Value &record : records) {
+        const json::Value id = record.toObject().value(QLatin1String("id"));
         if (id.isDouble())
             ids << qint64(id.toDouble());
     }

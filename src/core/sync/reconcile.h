@@ -2,7 +2,7 @@
 
 #include "sync/synccontext.h"
 
-#include <QJsonArray>
+#include "mapping/json.h"
 
 namespace pds {
 
@@ -29,7 +29,7 @@ bool hasMappings(Database &db, Entity entity, DbError *error);
 // any left over.
 DbError beginPass(Database &db, Entity entity, bool resumed);
 // The ids of one page of a full pass, in the page's transaction.
-DbError recordSeen(Database &db, Entity entity, const QJsonArray &records);
+DbError recordSeen(Database &db, Entity entity, const json::Array &records);
 // The full pass is complete: applies the deletion policy to every mapped record it did not see
 // (counts and problems go to the context) and forgets the seen ids. A pass that listed nothing
 // at all deletes nothing: an empty list is far more likely a wrong account than a wiped one.

@@ -58,13 +58,13 @@ void StageWorker::stage(const std::shared_ptr<StagedPage> &page, std::function<v
         Qt::QueuedConnection);
 }
 
-void StageWorker::release(std::shared_ptr<StagedPage> page, QJsonArray items)
+void StageWorker::release(std::shared_ptr<StagedPage> page, json::Array items)
 {
     QMetaObject::invokeMethod(
         m_context,
         [page = std::move(page), items = std::move(items)]() mutable {
             page.reset();
-            items = QJsonArray();
+            items = json::Array();
         },
         Qt::QueuedConnection);
 }
@@ -109,8 +109,9 @@ void StageWorker::run(StagedPage &page)
     }
     page.refs = context.pageRefs;
     page.records.reserve(page.items.size());
-    for (qsizetype index = 0; index < page.items.size(); ++index) {
-        const QJsonValue value = page.items.at(index);
+    qsizetype index = -1;
+    for (const json::Value &value : page.items) {
+        ++index;
         if (!value.isObject()) {
             page.records.push_back(nullptr);
             continue;
@@ -130,7 +131,7 @@ StageFeed::StageFeed(StageWorker *worker, const StageSource &source, QObject *re
     , m_onStaged(std::move(onStaged))
 { }
 
-void StageFeed::push(const QJsonArray &items)
+void StageFeed::push(const json::Array &items)
 {
     const QMutexLocker lock(&m_mutex);
     if (!m_worker)
@@ -146,14 +147,14 @@ void StageFeed::push(const QJsonArray &items)
     });
 }
 
-std::shared_ptr<StagedPage> StageFeed::take(const QJsonArray &items)
+std::shared_ptr<StagedPage> StageFeed::take(const json::Array &items)
 {
     const QMutexLocker lock(&m_mutex);
     // Pages arrive in the order they were parsed; an answer the pager did not turn into a page
     // (none today) would leave its staging behind: skip such.
     while (!m_pages.isEmpty()) {
         std::shared_ptr<StagedPage> page = m_pages.takeFirst();
-        if (page->items == items)
+        if (page->items.sameAs(items))
             return page;
     }
     return nullptr;

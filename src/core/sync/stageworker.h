@@ -3,7 +3,7 @@
 #include "db/database.h"
 #include "sync/synccontext.h"
 
-#include <QJsonArray>
+#include "mapping/json.h"
 #include <QMutex>
 #include <QThread>
 
@@ -30,7 +30,7 @@ struct StageSource
 struct StagedPage
 {
     StageSource source;
-    QJsonArray items;
+    json::Array items;
 
     // What it gives: one entry per item (null where the item is no object), unless pageError.
     QList<mapping::RecordRefs> refs;
@@ -55,7 +55,7 @@ public:
     // Stages the page in the worker's thread, then calls onDone there. Thread-safe.
     void stage(const std::shared_ptr<StagedPage> &page, std::function<void()> onDone);
     // Drops these references in the worker's thread, which frees them if they were the last.
-    void release(std::shared_ptr<StagedPage> page, QJsonArray items);
+    void release(std::shared_ptr<StagedPage> page, json::Array items);
 
 private:
     void run(StagedPage &page);
@@ -83,9 +83,9 @@ public:
     StageFeed(StageWorker *worker, const StageSource &source, QObject *receiver,
         std::function<void()> onStaged);
 
-    void push(const QJsonArray &items); // thread-safe
+    void push(const json::Array &items); // thread-safe
     // The staging of the page with these items: the oldest one pushed, if it is that page.
-    std::shared_ptr<StagedPage> take(const QJsonArray &items);
+    std::shared_ptr<StagedPage> take(const json::Array &items);
     void close();
 
 private:

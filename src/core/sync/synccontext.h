@@ -61,7 +61,7 @@ struct StageContext
     qsizetype recordIndex = -1;
 
     // The links of the record being staged: from the page's, else read now.
-    mapping::RecordRefs refsOf(const QJsonObject &record) const
+    mapping::RecordRefs refsOf(const json::Object &record) const
     {
         if (recordIndex >= 0 && recordIndex < pageRefs.size())
             return pageRefs.at(recordIndex);
@@ -149,9 +149,9 @@ public:
 
     // Before a page's records are staged: their links (context.pageRefs, one per item) and what
     // they will look up, read in a few queries. The default reads the links and starts the cache.
-    virtual DbError stagePage(StageContext &context, const QJsonArray &items);
+    virtual DbError stagePage(StageContext &context, const json::Array &items);
     // Reads what one record links to. An error is kept in the staged record.
-    virtual std::unique_ptr<StagedRecord> stage(StageContext &context, const QJsonObject &record)
+    virtual std::unique_ptr<StagedRecord> stage(StageContext &context, const json::Object &record)
         = 0;
     // At the start of each page's write, inside its transaction, with the page's links: the
     // mappings the writes will look up, in a few queries. The default starts the page's cache.

@@ -15,6 +15,7 @@
 #include <utility>
 
 #include <QCoreApplication>
+#include <QJsonArray>
 #include <QJsonObject>
 #include <QNetworkAccessManager>
 #include <QScopeGuard>
@@ -210,47 +211,47 @@ void SyncEngine::start()
     // The lookups the chosen entities need, each read in full before any entity starts.
     Lookups &lookups = m_context->lookups;
     QList<LookupStep> steps;
-    steps.append({ endpoints::usersMe(), [&lookups](const QJsonArray &data) {
+    steps.append({ endpoints::usersMe(), [&lookups](const json::Array &data) {
                       lookups.meId
                           = qint64(data.at(0).toObject().value(QLatin1String("id")).toDouble());
                   } });
     if (m_options.entities.contains(Entity::Deals)) {
-        steps.append({ endpoints::pipelines(), [&lookups](const QJsonArray &data) {
-                          for (const QJsonValue &value : data) {
-                              const QJsonObject pipeline = value.toObject();
+        steps.append({ endpoints::pipelines(), [&lookups](const json::Array &data) {
+                          for (const json::Value &value : data) {
+                              const json::Object pipeline = value.toObject();
                               lookups.pipelines.insert(
                                   qint64(pipeline.value(QLatin1String("id")).toDouble()),
                                   pipeline.value(QLatin1String("name")).toString());
                           }
                       } });
         steps.append(
-            { endpoints::stages(), [&lookups](const QJsonArray &data) {
-                 for (const QJsonValue &value : data) {
-                     const QJsonObject stage = value.toObject();
+            { endpoints::stages(), [&lookups](const json::Array &data) {
+                 for (const json::Value &value : data) {
+                     const json::Object stage = value.toObject();
                      Lookups::Stage info;
                      info.name = stage.value(QLatin1String("name")).toString();
                      info.pipelineId = qint64(stage.value(QLatin1String("pipeline_id")).toDouble());
-                     const QJsonValue probability = stage.value(QLatin1String("deal_probability"));
+                     const json::Value probability = stage.value(QLatin1String("deal_probability"));
                      if (probability.isDouble())
                          info.probability = probability.toDouble();
                      lookups.stages.insert(
                          qint64(stage.value(QLatin1String("id")).toDouble()), info);
                  }
              } });
-        steps.append({ endpoints::dealFields(), [this](const QJsonArray &data) {
+        steps.append({ endpoints::dealFields(), [this](const json::Array &data) {
                           m_options.mapping.dealFields = mapping::customFieldDefs(data);
                       } });
     }
     if (m_options.entities.contains(Entity::Activities)) {
-        steps.append({ endpoints::activityTypes(), [&lookups](const QJsonArray &data) {
-                          for (const QJsonValue &value : data) {
-                              const QJsonObject type = value.toObject();
+        steps.append({ endpoints::activityTypes(), [&lookups](const json::Array &data) {
+                          for (const json::Value &value : data) {
+                              const json::Object type = value.toObject();
                               lookups.activityTypes.insert(
                                   type.value(QLatin1String("key_string")).toString(),
                                   type.value(QLatin1String("name")).toString());
                           }
                       } });
-        steps.append({ endpoints::activityFields(), [this](const QJsonArray &data) {
+        steps.append({ endpoints::activityFields(), [this](const json::Array &data) {
                           m_options.mapping.activityPriorities = mapping::priorityLabels(data);
                       } });
     }
@@ -280,8 +281,8 @@ void SyncEngine::fetchLookups(QList<LookupStep> steps)
         connect(pager, &Pager::pageReady, this, [=, this](const ApiPage &page) {
             if (m_finished)
                 return;
-            for (const QJsonValue &value : page.items)
-                (*collected)[i].append(value);
+            for (const json::Value &value : page.items)
+                (*collected)[i].append(value.toQt());
             if (!page.last)
                 return pager->fetchNext();
             pager->deleteLater();
@@ -289,7 +290,7 @@ void SyncEngine::fetchLookups(QList<LookupStep> steps)
                 return;
             m_lookupPagers.clear();
             for (qsizetype j = 0; j < steps.size(); ++j)
-                steps.at(j).second(collected->at(j));
+                steps.at(j).second(json::Array(collected->at(j)));
             fetchLookups({});
         });
         connect(pager, &Pager::failed, this, [this, pager](const ApiError &error) {
@@ -446,7 +447,7 @@ void SyncEngine::startSource(const QString &resumePosition)
         m_feed = std::make_shared<StageFeed>(m_stager.get(),
             StageSource { m_handler, m_context->entity, source.deletions, m_context->lookups },
             this, [this] { writeWaitingPages(); });
-        pager->setOnItems([feed = m_feed](const QJsonArray &items) { feed->push(items); });
+        pager->setOnItems([feed = m_feed](const json::Array &items) { feed->push(items); });
     }
     pager->setRetryPolicy(m_options.retry);
     connect(pager, &Pager::pageReady, this, &SyncEngine::onPage);
@@ -625,8 +626,9 @@ SyncEngine::PageWrite SyncEngine::writePage(const WaitingPage &waiting)
     QDateTime pageMaxUpdate;
     // The handler read every item's links in stagePage(), in order.
     const bool refsByIndex = stage.pageRefs.size() == page.items.size();
-    for (qsizetype index = 0; index < page.items.size(); ++index) {
-        const QJsonValue value = page.items.at(index);
+    qsizetype index = -1;
+    for (const json::Value &value : page.items) {
+        ++index;
         stage.recordIndex = refsByIndex ? index : -1;
         // The next page's answer may be here already: taken now (onPage()), its successor is
         // requested at once instead of after this page, and the pipeline stays full.
@@ -644,7 +646,7 @@ SyncEngine::PageWrite SyncEngine::writePage(const WaitingPage &waiting)
                 return abortPage(error, SyncOutcome::Failed);
             continue;
         }
-        const QJsonObject record = value.toObject();
+        const json::Object record = value.toObject();
         if (careful) {
             error = db.savepoint(QStringLiteral("record"));
             if (error.isError())
@@ -677,7 +679,7 @@ SyncEngine::PageWrite SyncEngine::writePage(const WaitingPage &waiting)
                 return abortPage(
                     isDatabaseWide(error) ? error : rollbackError, SyncOutcome::Failed);
             context.counts = beforeRecord;
-            const QJsonValue id = record.value(QLatin1String("id"));
+            const json::Value id = record.value(QLatin1String("id"));
             error = context.report(
                 id.isDouble() ? std::optional<qint64>(qint64(id.toDouble())) : std::nullopt,
                 Problem::Kind::Failed, QStringLiteral("the database refused the record"),

@@ -3,8 +3,8 @@
 #include "api/pager.h"
 #include "sync/synctypes.h"
 
+#include "mapping/json.h"
 #include <QElapsedTimer>
-#include <QJsonArray>
 #include <QObject>
 #include <QPointer>
 #include <atomic>
@@ -59,7 +59,7 @@ signals:
     void finished(const pds::RunSummary &summary);
 
 private:
-    using LookupStep = std::pair<Endpoint, std::function<void(const QJsonArray &)>>;
+    using LookupStep = std::pair<Endpoint, std::function<void(const json::Array &)>>;
 
     // What became of a page: in the database, the run stopped, or the connection must be made
     // again before the same page is written once more.

@@ -73,7 +73,7 @@ private:
     {
         QList<qint64> result;
         for (const ApiPage &page : pages) {
-            for (const QJsonValue &value : page.items)
+            for (const json::Value &value : page.items)
                 result << qint64(value.toObject().value(QLatin1String("id")).toDouble());
         }
         return result;
@@ -135,7 +135,8 @@ private slots:
         QSignalSpy ready(&pager, &Pager::pageReady);
         pager.fetchNext();
         QVERIFY(ready.wait());
-        QCOMPARE(ready.first().first().value<ApiPage>().items, first.pages.at(2).items);
+        QCOMPARE(
+            ready.first().first().value<ApiPage>().items.toQt(), first.pages.at(2).items.toQt());
     }
 
     void countsRequestsAndTokens()
@@ -219,11 +220,11 @@ private slots:
     {
         m_server.failNextServerError(1, 500, 1);
         QMutex mutex;
-        QList<QJsonArray> hooked;
+        QList<json::Array> hooked;
         QSet<QThread *> threads;
         Pager pager(client(), endpoints::organizations(), {}, 50);
         pager.setRetryPolicy(RetryPolicy { 4, 1, 5, 3 });
-        pager.setOnItems([&](const QJsonArray &items) {
+        pager.setOnItems([&](const json::Array &items) {
             const QMutexLocker lock(&mutex);
             hooked.append(items);
             threads.insert(QThread::currentThread());
@@ -234,7 +235,7 @@ private slots:
             {
                 const QMutexLocker lock(&mutex);
                 hookedFirst = hookedFirst && hooked.size() == pages.size() + 1
-                    && hooked.last() == page.items;
+                    && hooked.last().sameAs(page.items);
             }
             pages.append(page);
             if (!page.last)

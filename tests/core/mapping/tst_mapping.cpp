@@ -820,7 +820,7 @@ void TestMapping::readsRecordRefsOfV1AndV2Shapes()
     QVERIFY(!readId(QJsonValue(-3)));
     QVERIFY(!readId(QJsonValue(true)));
     QVERIFY(!readId(QJsonValue(1e300)));
-    QCOMPARE(readId(QJsonObject { { u"id"_s, 9 } }), std::optional<qint64>(9));
+    QCOMPARE(readId(QJsonValue(QJsonObject { { u"id"_s, 9 } })), std::optional<qint64>(9));
 }
 
 void TestMapping::readsCustomFieldDefinitions()
