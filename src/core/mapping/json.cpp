@@ -1,13 +1,14 @@
 #include "mapping/json.h"
 
 #include <QJsonDocument>
-#include <QVarLengthArray>
 
 #include <simdjson.h>
 
+#include <algorithm>
 #include <cstring>
 #include <limits>
 #include <string_view>
+#include <vector>
 
 using namespace Qt::StringLiterals;
 
@@ -66,6 +67,73 @@ public:
         std::memcpy(&value, &doc.tape[i + 1], sizeof value);
         return value;
     }
+
+    // The key tables of objects with this many members or more: a record (15 to 40 members, of
+    // which the mapping reads 10 to 35) is read by hash, a small nested object by a scan.
+    static constexpr qsizetype HashedFrom = 12;
+    struct KeyTable
+    {
+        quint32 object; // the '{' on the tape
+        quint32 mask;
+        quint32 offset; // into keyTables
+    };
+    std::vector<KeyTable> tables; // by tape index
+    std::vector<quint32> keyTables;
+
+    // Done once after parsing, on the thread that parsed (the network thread has time to spare;
+    // the stage worker, which reads the records, has not).
+    void hashKeys()
+    {
+        const quint32 end = quint32(doc.tape[0] & 0x00FFFFFFFFFFFFFFULL);
+        for (quint32 i = 1; i < end;
+             i += (typeAt(i) == 'l' || typeAt(i) == 'u' || typeAt(i) == 'd') ? 2 : 1) {
+            if (typeAt(i) != '{')
+                continue;
+            const qsizetype size = count(i);
+            if (size < HashedFrom)
+                continue;
+            quint32 capacity = 32;
+            while (capacity < quint32(size) * 2)
+                capacity *= 2;
+            const KeyTable table { i, capacity - 1, quint32(keyTables.size()) };
+            keyTables.resize(keyTables.size() + capacity, 0);
+            quint32 *entries = keyTables.data() + table.offset;
+            for (quint32 key = i + 1; key < close(i); key = after(key + 1)) {
+                const std::string_view name = stringAt(key);
+                quint32 slot = keyHash(name) & table.mask;
+                // The first of duplicate keys stays, as a scan finds it.
+                while (entries[slot] != 0 && stringAt(entries[slot]) != name)
+                    slot = (slot + 1) & table.mask;
+                if (entries[slot] == 0)
+                    entries[slot] = key;
+            }
+            tables.push_back(table);
+        }
+    }
+    const KeyTable *tableOf(quint32 object) const
+    {
+        const auto it = std::lower_bound(tables.begin(), tables.end(), object,
+            [](const KeyTable &t, quint32 index) { return t.object < index; });
+        return it != tables.end() && it->object == object ? &*it : nullptr;
+    }
+
+    static quint32 keyHash(std::string_view key)
+    {
+        // The first and the last eight bytes (Pipedrive's keys differ there; custom fields'
+        // 40-hex keys at both ends) and the length.
+        quint64 head = 0;
+        quint64 tail = 0;
+        if (key.size() >= 8) {
+            std::memcpy(&head, key.data(), 8);
+            std::memcpy(&tail, key.data() + key.size() - 8, 8);
+        } else {
+            for (size_t i = 0; i < key.size(); ++i)
+                head |= quint64(uchar(key[i])) << (8 * i);
+        }
+        const quint64 h
+            = (head * 0x9E3779B97F4A7C15ULL) ^ (tail * 0xC2B2AE3D27D4EB4FULL) ^ key.size();
+        return quint32(h ^ (h >> 32));
+    }
 };
 
 namespace {
@@ -96,7 +164,11 @@ struct KeyBytes
     }
     void read(QStringView key)
     {
-        buffer.resize(key.size());
+        if (key.size() > qsizetype(sizeof buffer)) {
+            utf8 = key.toUtf8();
+            view = { utf8.constData(), size_t(utf8.size()) };
+            return;
+        }
         for (qsizetype i = 0; i < key.size(); ++i) {
             if (key[i].unicode() >= 0x80) {
                 utf8 = key.toUtf8();
@@ -105,10 +177,10 @@ struct KeyBytes
             }
             buffer[i] = char(key[i].unicode());
         }
-        view = { buffer.constData(), size_t(buffer.size()) };
+        view = { buffer, size_t(key.size()) };
     }
     std::string_view view;
-    QVarLengthArray<char, 64> buffer;
+    char buffer[64];
     QByteArray utf8;
 };
 
@@ -231,6 +303,12 @@ json::Object Value::toObject() const
         object.m_document = m_document;
         object.m_index = m_index;
         object.m_size = m_document->count(m_index);
+        if (object.m_size >= Document::HashedFrom) {
+            if (const Document::KeyTable *table = m_document->tableOf(m_index)) {
+                object.m_keys = m_document->keyTables.data() + table->offset;
+                object.m_mask = table->mask;
+            }
+        }
     }
     return object;
 }
@@ -286,6 +364,15 @@ Value Object::value(QAnyStringView key) const
         return Value(Value::Undefined);
     const KeyBytes wanted(key);
     const Document &doc = *m_document;
+    if (m_keys) {
+        for (quint32 slot = Document::keyHash(wanted.view) & m_mask;; slot = (slot + 1) & m_mask) {
+            const quint32 i = m_keys[slot];
+            if (i == 0)
+                return Value(Value::Undefined);
+            if (doc.stringAt(i) == wanted.view)
+                return Value(m_document, i + 1);
+        }
+    }
     const quint32 end = doc.close(m_index);
     for (quint32 i = first(); i < end; i = doc.after(i + 1)) {
         if (doc.stringAt(i) == wanted.view)
@@ -411,6 +498,7 @@ Value parse(const QByteArray &bytes, QString *error)
             *error = QString::fromLatin1(simdjson::error_message(code));
         return Value(Value::Undefined);
     }
+    document->hashKeys();
     // The tape starts with the root word; the document's value follows it.
     return Value(std::shared_ptr<const Document>(std::move(document)), 1);
 }

@@ -111,6 +111,10 @@ private:
     std::shared_ptr<const Document> m_document;
     quint32 m_index = 0; // the '{' on the tape
     qsizetype m_size = 0;
+    // A larger object's keys, hashed when the document was parsed (see Document::hashKeys()):
+    // the tape index of each key by its hash, mask + 1 entries; null for a small object.
+    const quint32 *m_keys = nullptr;
+    quint32 m_mask = 0;
 };
 
 class Array

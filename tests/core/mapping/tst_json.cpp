@@ -19,6 +19,7 @@ private slots:
     void readsWhatQtReads();
     void readsAGeneratedAccountAsQtDoes();
     void looksUpKeysOfAnyStringKind();
+    void findsEveryKeyOfALargeObject();
     void answersDefaultsForOtherTypes();
     void iteratesObjectsAndArraysInDocumentOrder();
     void convertsFromQtTypes();
@@ -78,8 +79,10 @@ void TestJson::readsAGeneratedAccountAsQtDoes()
         qsizetype i = 0;
         for (const json::Value &record : ours.value("data"_L1).toArray()) {
             const QJsonObject qt = records.at(i++).toObject();
+            const json::Object object = record.toObject();
             for (auto it = qt.begin(); it != qt.end(); ++it)
-                QCOMPARE(record.toObject().value(it.key()).toQt(), it.value());
+                QCOMPARE(object.value(it.key()).toQt(), it.value());
+            QVERIFY(object.value(u"no_such_key").isUndefined());
         }
         QCOMPARE(i, records.size());
     }
@@ -103,6 +106,35 @@ void TestJson::looksUpKeysOfAnyStringKind()
     QVERIFY(!object.contains(u"id2"));
     QVERIFY(object.value(u"missing").isUndefined());
     QVERIFY(object[u"id"][u"value"].isUndefined());
+}
+
+void TestJson::findsEveryKeyOfALargeObject()
+{
+    // An object of 12 members or more is read through its key table: keys alike at both ends
+    // (custom fields), keys of every length, a duplicate (the first counts, as a scan finds it)
+    // and absent keys.
+    QByteArray text = "{";
+    QStringList keys;
+    for (int i = 0; i < 300; ++i) {
+        const QString key = i % 3 == 0 ? u"custom_%1_field"_s.arg(i, 4, 10, QLatin1Char('0'))
+            : i % 3 == 1               ? QString(i % 17 + 1, QLatin1Char('a' + i % 26))
+                                       : u"k"_s + QString::number(i);
+        if (keys.contains(key))
+            continue;
+        keys << key;
+        text += "\"" + key.toUtf8() + "\":" + QByteArray::number(keys.size()) + ",";
+    }
+    text += "\"" + keys.first().toUtf8() + "\":-1}";
+    const json::Object object = json::parse(text, nullptr).toObject();
+    QCOMPARE(object.size(), keys.size() + 1);
+    for (int round = 0; round < 2; ++round) {
+        for (qsizetype i = 0; i < keys.size(); ++i)
+            QCOMPARE(object.value(keys.at(i)).toInt(), int(i + 1));
+        QVERIFY(object.value(u"custom_0001_field").isUndefined());
+        QVERIFY(object.value(u"k0").isUndefined());
+        QVERIFY(object.value(u"").isUndefined());
+    }
+    QCOMPARE(object.value(keys.first()).toInt(), 1);
 }
 
 void TestJson::answersDefaultsForOtherTypes()
