@@ -392,18 +392,12 @@ QStringList Object::keys() const
 
 Object::const_iterator Object::begin() const
 {
-    const_iterator it;
-    it.m_object = this;
-    it.m_index = m_size == 0 ? 0 : first();
-    return it;
+    return { this, m_size == 0 ? 0 : first() };
 }
 
 Object::const_iterator Object::end() const
 {
-    const_iterator it;
-    it.m_object = this;
-    it.m_index = m_size == 0 ? 0 : m_document->close(m_index);
-    return it;
+    return { this, m_size == 0 ? 0 : m_document->close(m_index) };
 }
 
 QString Object::const_iterator::key() const
@@ -448,18 +442,12 @@ Value Array::at(qsizetype i) const
 
 Array::const_iterator Array::begin() const
 {
-    const_iterator it;
-    it.m_array = this;
-    it.m_index = m_size == 0 ? 0 : m_index + 1;
-    return it;
+    return { this, m_size == 0 ? 0 : m_index + 1 };
 }
 
 Array::const_iterator Array::end() const
 {
-    const_iterator it;
-    it.m_array = this;
-    it.m_index = m_size == 0 ? 0 : m_document->close(m_index);
-    return it;
+    return { this, m_size == 0 ? 0 : m_document->close(m_index) };
 }
 
 Value Array::const_iterator::operator*() const

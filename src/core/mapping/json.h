@@ -94,8 +94,12 @@ public:
 
     private:
         friend class json::Object;
-        const Object *m_object = nullptr;
-        quint32 m_index = 0; // the key's place on the tape
+        const_iterator(const Object *object, quint32 index)
+            : m_object(object)
+            , m_index(index)
+        { }
+        const Object *m_object;
+        quint32 m_index; // the key's place on the tape
     };
     const_iterator begin() const;
     const_iterator end() const;
@@ -145,8 +149,12 @@ public:
 
     private:
         friend class json::Array;
-        const Array *m_array = nullptr;
-        quint32 m_index = 0;
+        const_iterator(const Array *array, quint32 index)
+            : m_array(array)
+            , m_index(index)
+        { }
+        const Array *m_array;
+        quint32 m_index;
     };
     const_iterator begin() const;
     const_iterator end() const;
