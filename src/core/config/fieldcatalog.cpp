@@ -3,8 +3,6 @@
 #include "config/syncconfig.h"
 #include "mapping/jsonreader.h"
 
-#include <QJsonArray>
-
 #include <algorithm>
 
 namespace pds {
@@ -184,14 +182,13 @@ void FieldCatalog::next()
     auto *pager = new Pager(m_client, step.endpoint, step.query, step.pageSize, this);
     pager->setRetryPolicy(m_policy);
     m_pager = pager;
-    auto collected = std::make_shared<QJsonArray>();
+    auto collected = std::make_shared<QList<json::Array>>();
     connect(pager, &Pager::pageReady, this, [this, pager, step, collected](const ApiPage &page) {
-        for (const json::Value &value : page.items)
-            collected->append(value.toQt());
+        collected->append(page.items);
         if (!page.last && step.allPages)
             return pager->fetchNext();
         pager->deleteLater();
-        step.take(m_catalog, json::Array(*collected));
+        step.take(m_catalog, json::concat(*collected));
         next();
     });
     connect(pager, &Pager::failed, this, [this, pager](const ApiError &error) {

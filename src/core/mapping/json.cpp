@@ -491,6 +491,18 @@ Value parse(const QByteArray &bytes, QString *error)
     return Value(std::shared_ptr<const Document>(std::move(document)), 1);
 }
 
+Array concat(const QList<Array> &arrays)
+{
+    if (arrays.size() == 1)
+        return arrays.first();
+    QJsonArray all;
+    for (const Array &array : arrays) {
+        for (const Value &value : array)
+            all.append(value.toQt());
+    }
+    return all;
+}
+
 QString typeName(const Value &value)
 {
     switch (value.type()) {

@@ -171,6 +171,10 @@ private:
 // Parses a whole document. On failure returns undefined and says why in *error.
 Value parse(const QByteArray &bytes, QString *error);
 
+// The items of several arrays as one (a list read page by page). A single array is returned as
+// it is; several are copied into a document of their own.
+Array concat(const QList<Array> &arrays);
+
 // A short description of a value's type for problem details ("string", "array", ...).
 QString typeName(const Value &value);
 

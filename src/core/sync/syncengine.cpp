@@ -15,7 +15,6 @@
 #include <utility>
 
 #include <QCoreApplication>
-#include <QJsonArray>
 #include <QJsonObject>
 #include <QNetworkAccessManager>
 #include <QScopeGuard>
@@ -272,7 +271,7 @@ void SyncEngine::fetchLookups(QList<LookupStep> steps)
         return startEntity(0);
     // All side by side: they do not depend on each other, and each is a round trip before the
     // first entity can start. Applied in their order once all are in.
-    auto collected = std::make_shared<QList<QJsonArray>>(steps.size());
+    auto collected = std::make_shared<QList<QList<json::Array>>>(steps.size());
     auto pending = std::make_shared<qsizetype>(steps.size());
     for (qsizetype i = 0; i < steps.size(); ++i) {
         auto *pager = new Pager(m_client, steps.at(i).first, {}, 500, this);
@@ -281,8 +280,7 @@ void SyncEngine::fetchLookups(QList<LookupStep> steps)
         connect(pager, &Pager::pageReady, this, [=, this](const ApiPage &page) {
             if (m_finished)
                 return;
-            for (const json::Value &value : page.items)
-                (*collected)[i].append(value.toQt());
+            (*collected)[i].append(page.items);
             if (!page.last)
                 return pager->fetchNext();
             pager->deleteLater();
@@ -290,7 +288,7 @@ void SyncEngine::fetchLookups(QList<LookupStep> steps)
                 return;
             m_lookupPagers.clear();
             for (qsizetype j = 0; j < steps.size(); ++j)
-                steps.at(j).second(json::Array(collected->at(j)));
+                steps.at(j).second(json::concat(collected->at(j)));
             fetchLookups({});
         });
         connect(pager, &Pager::failed, this, [this, pager](const ApiError &error) {

@@ -23,6 +23,7 @@ private slots:
     void answersDefaultsForOtherTypes();
     void iteratesObjectsAndArraysInDocumentOrder();
     void convertsFromQtTypes();
+    void joinsPagesIntoOneArray();
     void refusesInvalidJsonWithAReason_data();
     void refusesInvalidJsonWithAReason();
     void keepsItsDocumentAlive();
@@ -210,6 +211,18 @@ void TestJson::convertsFromQtTypes()
     QVERIFY(json::Value(QJsonValue(QJsonValue::Undefined)).isUndefined());
     QVERIFY(json::Value(QJsonValue()).isNull());
     QCOMPARE(json::Value(u"own"_s).toString(), u"own"_s);
+}
+
+void TestJson::joinsPagesIntoOneArray()
+{
+    const json::Array first = json::parse(R"([{"id":1},"two"])", nullptr).toArray();
+    const json::Array second = json::parse(R"([3,null])", nullptr).toArray();
+    // One page is the page itself, not a copy.
+    QVERIFY(json::concat({ first }).sameAs(first));
+    QCOMPARE(json::concat({ first, second }).toQt(),
+        (QJsonArray { QJsonObject { { u"id"_s, 1 } }, u"two"_s, 3, QJsonValue() }));
+    QCOMPARE(json::concat({ first, json::Array(), second }).size(), 4);
+    QVERIFY(json::concat({}).isEmpty());
 }
 
 void TestJson::refusesInvalidJsonWithAReason_data()
