@@ -107,9 +107,4 @@ std::optional<bool> readBool(const json::Object &object, QStringView key)
     return readBool(object.value(key));
 }
 
-QString jsonTypeName(const json::Value &value)
-{
-    return json::typeName(value);
-}
-
 } // namespace pds::mapping

@@ -31,7 +31,4 @@ std::optional<double> readNumber(const json::Object &object, QStringView key);
 std::optional<bool> readBool(const json::Value &value);
 std::optional<bool> readBool(const json::Object &object, QStringView key);
 
-// A short description of a JSON value's type for problem details ("string", "array", ...).
-QString jsonTypeName(const json::Value &value);
-
 } // namespace pds::mapping

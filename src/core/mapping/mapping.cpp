@@ -67,7 +67,7 @@ QString describe(const json::Value &value)
         return quoted(value.toString());
     if (value.isDouble())
         return numberText(value.toDouble());
-    return jsonTypeName(value);
+    return json::typeName(value);
 }
 
 template<class Row> bool takeId(const json::Object &record, Mapped<Row> &result)
@@ -222,7 +222,7 @@ Address readAddress(const json::Object &record, const QString &key)
     const QString prefix = key + u'_';
     const auto part = [&](QStringView name) {
         return value.isObject() ? readText(object.value(name))
-                                : readText(record.value(QString(prefix + name.toString())));
+                                : readText(record.value(prefix + name.toString()));
     };
     const OptText full = value.isObject() ? readText(object.value(u"value"_s)) : readText(value);
     Address address;
