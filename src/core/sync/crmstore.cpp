@@ -154,13 +154,26 @@ const QString &CrmStore::sql(int kind, const QString &table, const QStringList &
 
 namespace {
 
-// IN lists of one fixed length, so that one prepared statement serves every page: the ids are
-// padded with a repeat of the first one.
-constexpr int PrefetchChunk = 500;
+// IN lists of a few fixed lengths, so that a few prepared statements serve every page: 500 ids,
+// or the rest padded to a power of two with a repeat of the first one. (Padded to 500, a page's
+// few new links made SQLite sort and bind 500 values each time.)
+constexpr qsizetype PrefetchChunk = 500;
 
-QString inList()
+qsizetype paddedSize(qsizetype ids)
 {
-    return QStringList(PrefetchChunk, QStringLiteral("?")).join(QLatin1Char(','));
+    qsizetype size = 8;
+    while (size < ids)
+        size *= 2;
+    return qMin(size, PrefetchChunk);
+}
+
+const QString &inList(qsizetype size)
+{
+    thread_local QHash<qsizetype, QString> lists;
+    auto it = lists.find(size);
+    if (it == lists.end())
+        it = lists.insert(size, QStringList(size, QStringLiteral("?")).join(QLatin1Char(',')));
+    return *it;
 }
 
 QList<QList<qint64>> chunks(const QList<qint64> &ids)
@@ -171,7 +184,8 @@ QList<QList<qint64>> chunks(const QList<qint64> &ids)
     QList<QList<qint64>> result;
     for (qsizetype i = 0; i < unique.size(); i += PrefetchChunk) {
         QList<qint64> chunk = unique.mid(i, PrefetchChunk);
-        while (chunk.size() < PrefetchChunk)
+        const qsizetype size = paddedSize(chunk.size());
+        while (chunk.size() < size)
             chunk.append(chunk.first());
         result.append(chunk);
     }
@@ -296,7 +310,7 @@ bool CrmStore::prefetchMappings(
         if (!m_db.forEachRow(
                 QStringLiteral("SELECT pipedrive_id, rails_id FROM pipedrive_mappings WHERE "
                                "pipedrive_type = ? AND pipedrive_id IN (%1)")
-                    .arg(inList()),
+                    .arg(inList(chunk.size())),
                 bindable(values), found, error))
             return false;
     }
@@ -324,7 +338,7 @@ bool CrmStore::prefetchLinked(const QString &type, const QString &table, const Q
                 QStringLiteral("SELECT m.pipedrive_id, %1 FROM pipedrive_mappings m JOIN "
                                "%2 t ON t.id = m.rails_id WHERE m.pipedrive_type = ? AND "
                                "m.pipedrive_id IN (%3)")
-                    .arg(columns, table, inList()),
+                    .arg(columns, table, inList(chunk.size())),
                 values,
                 [&](const QVariantList &row) { cache.insert(row.at(0).toLongLong(), row.mid(1)); },
                 error))
@@ -369,8 +383,9 @@ void CrmStore::rememberMapping(const QString &type, qint64 pipedriveId, qint64 r
 
 CrmStore::CrmStore(Database &db)
     : m_db(db)
-    , m_now(QDateTime::currentDateTimeUtc())
-{ }
+{
+    setNow(QDateTime::currentDateTimeUtc());
+}
 
 QVariant CrmStore::bindable(const QVariant &value) const
 {
@@ -784,7 +799,7 @@ bool CrmStore::flushMappings(DbError *error)
         values.reserve(count * 5);
         for (qsizetype i = 0; i < count; ++i) {
             const PendingMapping &m = m_pendingMappings.at(i);
-            values << m.type << m.pipedriveId << m.railsId << m_now << m_now;
+            values << m.type << m.pipedriveId << m.railsId << m_nowText << m_nowText;
         }
         if (!writeOwn(mappingUpsert(count), values, error))
             return false;
@@ -843,10 +858,11 @@ std::optional<qint64> CrmStore::ownerOf(const QString &type, qint64 railsId, DbE
 {
     // The first mapping written for the row owns it: later records that share the row were merged
     // into it, whatever their ids.
+    // The mappings kept back are all new (setMapping() writes a changed one at once, after them):
+    // written, they come after every stored one. So a stored mapping of the row owns it, else the
+    // first kept back. They are not written early for this: that took twice as many statements.
     std::optional<qint64> owner;
-    if (!flushMappings(error))
-        return std::nullopt;
-    if (!rows(
+    if (!m_db.forEachRow(
             QStringLiteral("SELECT pipedrive_id FROM pipedrive_mappings WHERE pipedrive_type = "
                            "? AND rails_id = ? ORDER BY id LIMIT 1"),
             { type, railsId },
@@ -856,7 +872,13 @@ std::optional<qint64> CrmStore::ownerOf(const QString &type, qint64 railsId, DbE
             },
             error))
         return std::nullopt;
-    return owner;
+    if (owner)
+        return owner;
+    for (const PendingMapping &m : std::as_const(m_pendingMappings)) {
+        if (m.railsId == railsId && m.type == type)
+            return m.pipedriveId;
+    }
+    return std::nullopt;
 }
 
 std::optional<qint64> CrmStore::findIdBy(

@@ -893,8 +893,23 @@ private slots:
         QVERIFY(store.setMapping(QStringLiteral("Contact"), 2, 12, &error));
         QCOMPARE(stored(), 0); // kept back
         QCOMPARE(store.railsIdFor(QStringLiteral("Contact"), 2, &error), std::optional<qint64>(12));
-        // A read of the table through the store writes them first.
+        // The owner of a row is found among them, without writing them.
         QCOMPARE(store.ownerOf(QStringLiteral("Contact"), 11, &error), std::optional<qint64>(1));
+        QCOMPARE(stored(), 0);
+        // A read of the table through the store writes them first.
+        qint64 seen = 0;
+        QVERIFY(store.rows(
+            QStringLiteral("SELECT COUNT(*) FROM pipedrive_mappings"), {},
+            [&](const QVariantList &row) { seen = row.at(0).toLongLong(); }, &error));
+        QCOMPARE(seen, 2);
+        QCOMPARE(stored(), 2);
+        // A stored mapping of a row owns it before any kept back; else the first kept back does.
+        QVERIFY(store.setMapping(QStringLiteral("Contact"), 7, 11, &error));
+        QVERIFY(store.setMapping(QStringLiteral("Contact"), 8, 50, &error));
+        QVERIFY(store.setMapping(QStringLiteral("Contact"), 9, 50, &error));
+        QCOMPARE(store.ownerOf(QStringLiteral("Contact"), 11, &error), std::optional<qint64>(1));
+        QCOMPARE(store.ownerOf(QStringLiteral("Contact"), 50, &error), std::optional<qint64>(8));
+        QCOMPARE(store.ownerOf(QStringLiteral("Lead"), 50, &error), std::nullopt);
         QCOMPARE(stored(), 2);
         QVERIFY(store.setMapping(QStringLiteral("Contact"), 3, 13, &error));
         QVERIFY(store.setMapping(QStringLiteral("Contact"), 4, 14, &error));
