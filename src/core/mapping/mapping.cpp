@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <array>
 #include <limits>
+#include <vector>
 
 using namespace Qt::StringLiterals;
 
@@ -635,25 +636,53 @@ Address mappedAddress(const json::Object &record, const std::array<QStringView, 
 
 // "Name: value" lines of the custom fields of `defs` that the field map leaves unused, in field
 // order.
-QStringList customFieldLines(const json::Object &record, FieldSource source,
-    const MappingOptions &options, const FieldLinkNames &linkNames)
+// The custom fields that go into comments, in their order. They are the same for every record
+// of a run: worked out once per thread for the definitions and field map at hand. The cache holds
+// copies of both, so that the same (shared) data is recognised without comparing it, and the
+// definitions it points into stay alive.
+QList<const CustomFieldDef *> commentFields(FieldSource source, const MappingOptions &options)
 {
+    struct Cached
+    {
+        FieldSource source;
+        QHash<QString, CustomFieldDef> fields;
+        FieldMap fieldMap;
+        QList<const CustomFieldDef *> defs;
+    };
+    thread_local std::vector<Cached> cache;
+    const QHash<QString, CustomFieldDef> &fields = options.fieldsOf(source);
+    for (const Cached &cached : cache) {
+        if (cached.source == source && cached.fields.isSharedWith(fields)
+            && cached.fieldMap.isSharedWith(options.fieldMap))
+            return cached.defs;
+    }
+    Cached entry { source, fields, options.fieldMap, {} };
     QSet<QString> mapped;
     for (const FieldTarget &target : fieldTargets()) {
         if (target.source == source)
-            mapped.insert(fieldKeyFor(options.fieldMap, target));
+            mapped.insert(fieldKeyFor(entry.fieldMap, target));
     }
-    QList<const CustomFieldDef *> defs;
-    for (const CustomFieldDef &def : options.fieldsOf(source)) {
+    // Read through const: the copy must stay shared, and the pointers into it valid.
+    for (const CustomFieldDef &def : std::as_const(entry.fields)) {
         if (def.custom && def.inComments && !mapped.contains(def.key))
-            defs.append(&def);
+            entry.defs.append(&def);
     }
     // QHash order is random; comments must be byte-for-byte stable between runs.
-    std::sort(defs.begin(), defs.end(), [](const CustomFieldDef *a, const CustomFieldDef *b) {
-        return a->order != b->order ? a->order < b->order : a->key < b->key;
-    });
+    std::sort(
+        entry.defs.begin(), entry.defs.end(), [](const CustomFieldDef *a, const CustomFieldDef *b) {
+            return a->order != b->order ? a->order < b->order : a->key < b->key;
+        });
+    std::erase_if(cache, [&](const Cached &cached) { return cached.source == source; });
+    cache.push_back(std::move(entry));
+    return cache.back().defs;
+}
+
+QStringList customFieldLines(const json::Object &record, FieldSource source,
+    const MappingOptions &options, const FieldLinkNames &linkNames)
+{
+    const QList<const CustomFieldDef *> defs = commentFields(source, options);
     QStringList lines;
-    for (const CustomFieldDef *def : std::as_const(defs)) {
+    for (const CustomFieldDef *def : defs) {
         const QString text
             = customFieldText(fieldValue(record, def->key, def), *def, linkNames.value(def->key));
         if (!text.isEmpty())
