@@ -317,6 +317,24 @@ bool CrmStore::prefetchMappings(
     return true;
 }
 
+QList<CrmStore::KnownMapping> CrmStore::knownMappings(
+    const QString &type, const QList<qint64> &pipedriveIds) const
+{
+    QList<KnownMapping> known;
+    for (qint64 id : pipedriveIds) {
+        const auto cached = m_mappingCache.constFind({ type, id });
+        if (cached != m_mappingCache.cend())
+            known.append({ type, id, *cached });
+    }
+    return known;
+}
+
+void CrmStore::adoptMappings(const QList<KnownMapping> &known)
+{
+    for (const KnownMapping &mapping : known)
+        m_mappingCache.insert({ mapping.type, mapping.pipedriveId }, mapping.railsId);
+}
+
 bool CrmStore::prefetchLinked(const QString &type, const QString &table, const QString &columns,
     const QList<qint64> &pipedriveIds, DbError *error)
 {

@@ -160,6 +160,19 @@ public:
 
     // One query for the mappings of many records (absent ones are remembered as absent).
     bool prefetchMappings(const QString &type, const QList<qint64> &pipedriveIds, DbError *error);
+    // Mappings read by one store handed to another (the stage worker's to the sync thread's), so
+    // that they are not read twice. railsId -1: none.
+    struct KnownMapping
+    {
+        QString type;
+        qint64 pipedriveId;
+        qint64 railsId;
+    };
+    // What this store has read of these mappings (those it has not read are left out).
+    QList<KnownMapping> knownMappings(const QString &type, const QList<qint64> &pipedriveIds) const;
+    // Taken as read by this store, until discardCache(): only for mappings that nothing changes
+    // meanwhile.
+    void adoptMappings(const QList<KnownMapping> &known);
     // Values of the CRM rows mapped to (type, pipedrive id): `columns` of `table` (aliased t),
     // e.g. ("Organization", "accounts", "t.name"). Empty list when not mapped.
     QVariantList linkedValues(const QString &type, const QString &table, const QString &columns,

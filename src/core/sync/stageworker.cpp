@@ -108,6 +108,7 @@ void StageWorker::run(StagedPage &page)
         return;
     }
     page.refs = context.pageRefs;
+    page.handedOver = std::move(context.handedOver);
     page.records.reserve(page.items.size());
     qsizetype index = -1;
     for (const json::Value &value : page.items) {

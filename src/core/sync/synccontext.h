@@ -59,6 +59,8 @@ struct StageContext
     // being staged (set by the engine).
     QList<mapping::RecordRefs> pageRefs;
     qsizetype recordIndex = -1;
+    // Mappings stagePage() read for the sync thread's store (CrmStore::adoptMappings()).
+    QList<CrmStore::KnownMapping> handedOver;
 
     // The links of the record being staged: from the page's, else read now.
     mapping::RecordRefs refsOf(const json::Object &record) const

@@ -610,9 +610,11 @@ SyncEngine::PageWrite SyncEngine::writePage(const WaitingPage &waiting)
         context.store.setDeferMappings(false);
         context.journal.setDeferProblems(false);
     });
-    if (ahead)
+    stage.handedOver.clear();
+    if (ahead) {
         stage.pageRefs = ahead->refs;
-    else if (error.isOk())
+        context.store.adoptMappings(ahead->handedOver);
+    } else if (error.isOk())
         error = m_handler->stagePage(stage, page.items);
     if (error.isOk())
         error = m_handler->beginPage(context, stage.pageRefs);

@@ -932,6 +932,37 @@ private slots:
         QVERIFY2(error.isOk(), qPrintable(error.toString()));
     }
 
+    // What one store read of mappings (the stage worker's) is handed to another (the sync
+    // thread's), which takes it as read until its page ends, and does not read it again.
+    void handedOverMappingsAreTakenAsReadUntilThePageEnds()
+    {
+        EmptyCrm crm;
+        QVERIFY2(crm.open(), qPrintable(crm.file.whyNot()));
+        DbError error;
+        CrmStore writer(crm.db);
+        QVERIFY(writer.setMapping(QStringLiteral("Deal"), 1, 11, &error));
+        CrmStore reader(crm.db);
+        QVERIFY(reader.prefetchMappings(QStringLiteral("Deal"), { 1, 2 }, &error));
+        const QList<CrmStore::KnownMapping> known
+            = reader.knownMappings(QStringLiteral("Deal"), { 1, 2, 3 }); // 3 was not read
+        QCOMPARE(known.size(), 2);
+        QCOMPARE(known.at(0).railsId, 11);
+        QCOMPARE(known.at(1).pipedriveId, 2);
+        QCOMPARE(known.at(1).railsId, -1); // read: none
+
+        CrmStore store(crm.db);
+        store.beginPage();
+        // Told a mapping the table does not have: the store goes by what it was told.
+        store.adoptMappings(known + QList<CrmStore::KnownMapping> { { "Deal", 3, 33 } });
+        QVERIFY(store.prefetchMappings(QStringLiteral("Deal"), { 1, 2, 3 }, &error));
+        QCOMPARE(store.railsIdFor(QStringLiteral("Deal"), 3, &error), std::optional<qint64>(33));
+        QCOMPARE(store.railsIdFor(QStringLiteral("Deal"), 2, &error), std::nullopt);
+        QCOMPARE(store.railsIdFor(QStringLiteral("Deal"), 1, &error), std::optional<qint64>(11));
+        store.beginPage(); // the next page reads the table again
+        QCOMPARE(store.railsIdFor(QStringLiteral("Deal"), 3, &error), std::nullopt);
+        QVERIFY2(error.isOk(), qPrintable(error.toString()));
+    }
+
     // New rows kept back while a page is written get the ids AUTOINCREMENT would give them, are
     // found by findIdBy() before they are written, are written before anything of the store
     // reads or changes their table, in order (a note before its association), and are dropped
