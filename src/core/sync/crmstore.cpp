@@ -408,7 +408,7 @@ CrmStore::CrmStore(Database &db)
 QVariant CrmStore::bindable(const QVariant &value) const
 {
     // Most times bound are the page's "now" (created_at, updated_at, mappings): formatted once.
-    if (value.metaType().id() == QMetaType::QDateTime && !m_nowText.isEmpty()
+    if (value.typeId() == QMetaType::QDateTime && !m_nowText.isEmpty()
         && *static_cast<const QDateTime *>(value.constData()) == m_now)
         return m_nowText;
     return toBindable(value);
@@ -416,15 +416,18 @@ QVariant CrmStore::bindable(const QVariant &value) const
 
 QVariant CrmStore::toBindable(const QVariant &value)
 {
-    if (value.isNull())
-        return value;
-    switch (value.metaType().id()) {
+    // Other types are bound as they are, null or not: only times and dates are looked into.
+    switch (value.typeId()) {
     case QMetaType::QDateTime: {
+        if (value.isNull())
+            return value;
         const QDateTime time = value.toDateTime();
         return time.isValid() ? QVariant(formatTimestamp(time))
                               : QVariant(QMetaType::fromType<QString>());
     }
     case QMetaType::QDate: {
+        if (value.isNull())
+            return value;
         const QDate date = value.toDate();
         return date.isValid() ? QVariant(date.toString(Qt::ISODate))
                               : QVariant(QMetaType::fromType<QString>());
