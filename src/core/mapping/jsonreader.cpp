@@ -36,7 +36,7 @@ std::optional<qint64> readId(const json::Value &value)
     }
 }
 
-std::optional<qint64> readId(const json::Object &object, QStringView key)
+std::optional<qint64> readId(const json::Object &object, QAnyStringView key)
 {
     return readId(object.value(key));
 }
@@ -53,7 +53,7 @@ std::optional<QString> readText(const json::Value &value)
     }
 }
 
-std::optional<QString> readText(const json::Object &object, QStringView key)
+std::optional<QString> readText(const json::Object &object, QAnyStringView key)
 {
     return readText(object.value(key));
 }
@@ -73,7 +73,7 @@ std::optional<double> readNumber(const json::Value &value)
     return std::nullopt;
 }
 
-std::optional<double> readNumber(const json::Object &object, QStringView key)
+std::optional<double> readNumber(const json::Object &object, QAnyStringView key)
 {
     return readNumber(object.value(key));
 }
@@ -102,7 +102,7 @@ std::optional<bool> readBool(const json::Value &value)
     }
 }
 
-std::optional<bool> readBool(const json::Object &object, QStringView key)
+std::optional<bool> readBool(const json::Object &object, QAnyStringView key)
 {
     return readBool(object.value(key));
 }

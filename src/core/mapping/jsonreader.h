@@ -16,19 +16,19 @@ namespace pds::mapping {
 // A Pipedrive id: an integral JSON number, a decimal string ("42"), or a v1 object carrying it
 // in "value" (else "id"), as v1 does for owner_id/person_id/org_id. Zero and negatives are absent.
 std::optional<qint64> readId(const json::Value &value);
-std::optional<qint64> readId(const json::Object &object, QStringView key);
+std::optional<qint64> readId(const json::Object &object, QAnyStringView key);
 
 // Text: a string (trimmed, empty -> absent) or a number rendered without exponent. Booleans,
 // arrays and objects are absent.
 std::optional<QString> readText(const json::Value &value);
-std::optional<QString> readText(const json::Object &object, QStringView key);
+std::optional<QString> readText(const json::Object &object, QAnyStringView key);
 
 // A number: a JSON number or a numeric string in C locale ("12.5"). Anything else is absent.
 std::optional<double> readNumber(const json::Value &value);
-std::optional<double> readNumber(const json::Object &object, QStringView key);
+std::optional<double> readNumber(const json::Object &object, QAnyStringView key);
 
 // A boolean: true/false, 0/1, "0"/"1"/"true"/"false". Anything else is absent.
 std::optional<bool> readBool(const json::Value &value);
-std::optional<bool> readBool(const json::Object &object, QStringView key);
+std::optional<bool> readBool(const json::Object &object, QAnyStringView key);
 
 } // namespace pds::mapping

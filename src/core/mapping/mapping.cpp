@@ -91,10 +91,10 @@ template<class Row> bool takeId(const json::Object &record, Mapped<Row> &result)
 // v2 is_deleted, v1 active_flag = false (persons, organizations, activities, notes).
 bool isDeletedRecord(const json::Object &record)
 {
-    return readBool(record, u"is_deleted") == true || readBool(record, u"active_flag") == false;
+    return readBool(record, "is_deleted") == true || readBool(record, "active_flag") == false;
 }
 
-QDateTime readTime(const json::Object &record, QStringView key, QList<Problem> &problems)
+QDateTime readTime(const json::Object &record, QAnyStringView key, QList<Problem> &problems)
 {
     const json::Value value = record.value(key);
     if (value.isNull() || value.isUndefined())
@@ -110,7 +110,7 @@ QDateTime readTime(const json::Object &record, QStringView key, QList<Problem> &
 }
 
 // created_at/updated_at: each falls back to the other, both to the engine's fallback time.
-void readTimes(const json::Object &record, QStringView addKey, QStringView updateKey,
+void readTimes(const json::Object &record, QAnyStringView addKey, QAnyStringView updateKey,
     const MappingOptions &options, QDateTime &createdAt, QDateTime &updatedAt,
     QList<Problem> &problems)
 {
@@ -170,7 +170,7 @@ QList<Channel> readChannels(const json::Value &value)
         if (item.isObject()) {
             const json::Object object = item.toObject();
             if (const OptText text = readText(object.value(u"value"_s)))
-                channels.append({ *text, readBool(object, u"primary") == true });
+                channels.append({ *text, readBool(object, "primary") == true });
         } else if (const OptText text = readText(item)) {
             channels.append({ *text, false });
         }
@@ -406,10 +406,10 @@ std::optional<CustomFieldDef> readFieldDef(const json::Value &itemValue)
     def.key = readText(firstPresent(item, u"field_code", u"key")).value_or(QString());
     if (def.key.isEmpty())
         return std::nullopt;
-    def.custom = readBool(item, u"is_custom_field") == true || readBool(item, u"edit_flag") == true
+    def.custom = readBool(item, "is_custom_field") == true || readBool(item, "edit_flag") == true
         || hashKey.match(def.key).hasMatch();
     def.name = readText(firstPresent(item, u"field_name", u"name")).value_or(def.key);
-    def.type = readText(item, u"field_type").value_or(QString());
+    def.type = readText(item, "field_type").value_or(QString());
     for (const json::Value &option : item.value(u"options"_s).toArray()) {
         const json::Object object = option.toObject();
         const OptText id = readText(object.value(u"id"_s));
@@ -720,16 +720,16 @@ QHash<qint64, QString> priorityLabels(const json::Array &activityFieldItems)
 RecordRefs recordRefs(const json::Object &record)
 {
     RecordRefs refs;
-    refs.id = readId(record, u"id");
-    refs.ownerId = readId(record, u"owner_id");
-    refs.userId = readId(record, u"user_id");
-    refs.orgId = readId(record, u"org_id");
-    refs.personId = readId(record, u"person_id");
-    refs.dealId = readId(record, u"deal_id");
-    refs.stageId = readId(record, u"stage_id");
-    refs.pipelineId = readId(record, u"pipeline_id");
-    refs.leadId = readText(record, u"lead_id");
-    refs.activityType = readText(record, u"type");
+    refs.id = readId(record, "id");
+    refs.ownerId = readId(record, "owner_id");
+    refs.userId = readId(record, "user_id");
+    refs.orgId = readId(record, "org_id");
+    refs.personId = readId(record, "person_id");
+    refs.dealId = readId(record, "deal_id");
+    refs.stageId = readId(record, "stage_id");
+    refs.pipelineId = readId(record, "pipeline_id");
+    refs.leadId = readText(record, "lead_id");
+    refs.activityType = readText(record, "type");
     return refs;
 }
 
@@ -756,12 +756,12 @@ Mapped<UserRow> mapUser(const json::Object &user, const MappingOptions &options)
             Problem::skipped(u"no valid email"_s, u"email: "_s + describe(user.value(u"email"_s))));
         return result;
     }
-    if (const OptText name = readText(user, u"name")) {
+    if (const OptText name = readText(user, "name")) {
         const NameParts parts = splitName(*name);
         row.firstName = parts.first;
         row.lastName = parts.last;
     }
-    row.phone = readText(user, u"phone");
+    row.phone = readText(user, "phone");
     // Deactivated users stay in the CRM (they own records) but cannot sign in.
     const std::optional<bool> active = readBool(firstPresent(user, u"active_flag", u"activated"));
     if (!active)
@@ -786,7 +786,7 @@ Mapped<AccountRow> mapOrganization(
         return result;
     }
     AccountRow row;
-    const OptText name = readText(organization, u"name");
+    const OptText name = readText(organization, "name");
     if (!name) {
         result.problems.append(Problem::skipped(
             u"missing name"_s, u"name: "_s + describe(organization.value(u"name"_s))));
@@ -837,7 +837,7 @@ Mapped<AccountRow> mapOrganization(
             row.website = website;
     }
 
-    readTimes(organization, u"add_time", u"update_time", options, row.createdAt, row.updatedAt,
+    readTimes(organization, "add_time", "update_time", options, row.createdAt, row.updatedAt,
         result.problems);
     result.row = row;
     return result;
@@ -880,10 +880,10 @@ Mapped<PersonRow> mapPerson(
         return result;
     }
 
-    OptText first = readText(person, u"first_name");
-    OptText last = readText(person, u"last_name");
+    OptText first = readText(person, "first_name");
+    OptText last = readText(person, "last_name");
     if (!first && !last) {
-        if (const OptText name = readText(person, u"name")) {
+        if (const OptText name = readText(person, "name")) {
             const NameParts parts = splitName(*name);
             first = parts.first;
             last = parts.last;
@@ -915,7 +915,7 @@ Mapped<PersonRow> mapPerson(
         { u"persons.address", u"persons.city", u"persons.state", u"persons.zip" }, options, names);
     QDateTime createdAt;
     QDateTime updatedAt;
-    readTimes(person, u"add_time", u"update_time", options, createdAt, updatedAt, result.problems);
+    readTimes(person, "add_time", "update_time", options, createdAt, updatedAt, result.problems);
 
     if (links.hasDeals) {
         ContactRow row;
@@ -1003,7 +1003,7 @@ QString dealStage(const json::Object &deal, const QString &status, const DealLin
         return u"closed_lost"_s;
     if (!status.isEmpty() && status != u"open")
         problems.append(Problem::warning(u"unknown status"_s, quoted(status)));
-    if (const std::optional<qint64> stageId = readId(deal, u"stage_id")) {
+    if (const std::optional<qint64> stageId = readId(deal, "stage_id")) {
         const auto it = options.stageMap.constFind(*stageId);
         if (it != options.stageMap.constEnd()) {
             if (isCrmStage(*it))
@@ -1038,15 +1038,15 @@ Mapped<OpportunityRow> mapDeal(
     Mapped<OpportunityRow> result;
     if (!takeId(deal, result))
         return result;
-    const QString status = readText(deal, u"status").value_or(QString()).toLower();
-    if (status == u"deleted" || readBool(deal, u"is_deleted") == true
-        || readBool(deal, u"deleted") == true) {
+    const QString status = readText(deal, "status").value_or(QString()).toLower();
+    if (status == u"deleted" || readBool(deal, "is_deleted") == true
+        || readBool(deal, "deleted") == true) {
         result.problems.append(Problem::deleted());
         return result;
     }
 
     OpportunityRow row;
-    const OptText title = readText(deal, u"title");
+    const OptText title = readText(deal, "title");
     if (!title) {
         result.problems.append(
             Problem::skipped(u"missing title"_s, u"title: "_s + describe(deal.value(u"title"_s))));
@@ -1101,22 +1101,22 @@ Mapped<OpportunityRow> mapDeal(
     row.closingDate = dealClosingDate(deal, status);
 
     QStringList comments;
-    if (const OptText currency = readText(deal, u"currency"))
+    if (const OptText currency = readText(deal, "currency"))
         comments.append(u"Currency: "_s + *currency);
     if (const OptText pipeline = trimmed(links.pipelineName))
         comments.append(u"Pipeline: "_s + *pipeline);
     if (const OptText stage = trimmed(links.stageName))
         comments.append(u"Stage: "_s + *stage);
-    if (const OptText reason = readText(deal, u"lost_reason"))
+    if (const OptText reason = readText(deal, "lost_reason"))
         comments.append(u"Lost reason: "_s + *reason);
-    if (readBool(deal, u"is_archived") == true)
+    if (readBool(deal, "is_archived") == true)
         comments.append(u"Archived: Yes"_s);
     comments.append(customFieldLines(deal, FieldSource::Deal, options, links.fieldLinkNames));
     if (!comments.isEmpty())
         row.comments = comments.join(u'\n');
 
     readTimes(
-        deal, u"add_time", u"update_time", options, row.createdAt, row.updatedAt, result.problems);
+        deal, "add_time", "update_time", options, row.createdAt, row.updatedAt, result.problems);
     result.row = row;
     return result;
 }
@@ -1141,7 +1141,7 @@ QString activityPriority(const json::Value &value, const MappingOptions &options
 
 std::optional<QDateTime> activityDue(const json::Object &activity, QList<Problem> &problems)
 {
-    const OptText dateText = readText(activity, u"due_date");
+    const OptText dateText = readText(activity, "due_date");
     if (!dateText)
         return std::nullopt;
     const QDate date = parsePipedriveDate(*dateText);
@@ -1151,7 +1151,7 @@ std::optional<QDateTime> activityDue(const json::Object &activity, QList<Problem
         return std::nullopt;
     }
     QTime time(0, 0);
-    if (const OptText timeText = readText(activity, u"due_time")) {
+    if (const OptText timeText = readText(activity, "due_time")) {
         static const QRegularExpression re(uR"(^(\d{1,2}):(\d{2})(?::(\d{2}))?$)"_s);
         const QRegularExpressionMatch m = re.match(*timeText);
         const QTime parsed = m.hasMatch()
@@ -1183,11 +1183,11 @@ Mapped<TaskRow> mapActivity(
     }
     TaskRow row;
     row.assigneeId = *links.assigneeUserId;
-    OptText title = readText(activity, u"subject");
+    OptText title = readText(activity, "subject");
     if (!title)
         title = trimmed(links.activityTypeName);
     if (!title)
-        title = readText(activity, u"type");
+        title = readText(activity, "type");
     row.title = title.value_or(u"Activity"_s);
 
     QStringList parts;
@@ -1212,9 +1212,9 @@ Mapped<TaskRow> mapActivity(
         row.description = parts.join(u"\n\n"_s);
 
     row.dueDate = activityDue(activity, result.problems);
-    row.completed = readBool(activity, u"done").value_or(false);
+    row.completed = readBool(activity, "done").value_or(false);
     row.priority = activityPriority(activity.value(u"priority"_s), options);
-    readTimes(activity, u"add_time", u"update_time", options, row.createdAt, row.updatedAt,
+    readTimes(activity, "add_time", "update_time", options, row.createdAt, row.updatedAt,
         result.problems);
     result.row = row;
     return result;
@@ -1245,12 +1245,12 @@ Mapped<NoteRow> mapNote(
         return result;
     }
     row.userId = links.authorUserId;
-    row.targets.dealId = readId(note, u"deal_id");
-    row.targets.personId = readId(note, u"person_id");
-    row.targets.orgId = readId(note, u"org_id");
-    row.targets.leadId = readText(note, u"lead_id");
+    row.targets.dealId = readId(note, "deal_id");
+    row.targets.personId = readId(note, "person_id");
+    row.targets.orgId = readId(note, "org_id");
+    row.targets.leadId = readText(note, "lead_id");
     readTimes(
-        note, u"add_time", u"update_time", options, row.createdAt, row.updatedAt, result.problems);
+        note, "add_time", "update_time", options, row.createdAt, row.updatedAt, result.problems);
     result.row = row;
     return result;
 }
