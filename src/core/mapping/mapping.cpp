@@ -73,7 +73,7 @@ QString describe(const json::Value &value)
 
 template<class Row> bool takeId(const json::Object &record, Mapped<Row> &result)
 {
-    const json::Value value = record.value(u"id"_s);
+    const json::Value value = record.value("id");
     const std::optional<qint64> id = readId(value);
     if (!id) {
         result.problems.append(Problem::skipped(u"missing id"_s, u"id: "_s + describe(value)));
@@ -138,7 +138,7 @@ OptText trimmed(const QString &text)
 OptText flexibleText(const json::Value &value)
 {
     if (value.isObject())
-        return readText(value.toObject().value(u"value"_s));
+        return readText(value.toObject().value("value"));
     if (value.isArray()) {
         OptText first;
         for (const json::Value &item : value.toArray()) {
@@ -169,7 +169,7 @@ QList<Channel> readChannels(const json::Value &value)
     const auto add = [&channels](const json::Value &item) {
         if (item.isObject()) {
             const json::Object object = item.toObject();
-            if (const OptText text = readText(object.value(u"value"_s)))
+            if (const OptText text = readText(object.value("value")))
                 channels.append({ *text, readBool(object, "primary") == true });
         } else if (const OptText text = readText(item)) {
             channels.append({ *text, false });
@@ -197,7 +197,7 @@ json::Value mappedField(const json::Object &record, const QString &key)
 {
     if (key.isEmpty())
         return json::Value(json::Value::Undefined);
-    const json::Object custom = record.value(u"custom_fields"_s).toObject();
+    const json::Object custom = record.value("custom_fields").toObject();
     const json::Value value = custom.value(key);
     if (!value.isUndefined())
         return value;
@@ -225,7 +225,7 @@ Address readAddress(const json::Object &record, const QString &key)
         return value.isObject() ? readText(object.value(name))
                                 : readText(record.value(prefix + name.toString()));
     };
-    const OptText full = value.isObject() ? readText(object.value(u"value"_s)) : readText(value);
+    const OptText full = value.isObject() ? readText(object.value("value")) : readText(value);
     Address address;
     QStringList street;
     if (const OptText route = part(u"route"))
@@ -293,9 +293,9 @@ QString labelFor(const json::Value &item, const CustomFieldDef &def)
 {
     if (item.isObject()) { // include_option_labels=true: {"id", "label"}
         const json::Object object = item.toObject();
-        if (const OptText label = readText(object.value(u"label"_s)))
+        if (const OptText label = readText(object.value("label")))
             return *label;
-        return labelFor(object.value(u"id"_s), def);
+        return labelFor(object.value("id"), def);
     }
     const OptText id = readText(item);
     if (!id)
@@ -378,16 +378,16 @@ QString customFieldText(
     }
     if (value.isObject()) {
         const json::Object object = value.toObject();
-        const QString main = genericText(object.value(u"value"_s));
+        const QString main = genericText(object.value("value"));
         if (type == u"monetary") {
-            const OptText currency = readText(object.value(u"currency"_s));
+            const OptText currency = readText(object.value("currency"));
             return main.isEmpty() || !currency ? main : main + u' ' + *currency;
         }
-        const QString until = genericText(object.value(u"until"_s));
+        const QString until = genericText(object.value("until"));
         if (!until.isEmpty())
             return main + u" - "_s + until;
         if (type == u"time") {
-            if (const OptText zone = readText(object.value(u"timezone_name"_s)))
+            if (const OptText zone = readText(object.value("timezone_name")))
                 return main.isEmpty() ? main : main + u' ' + *zone;
         }
         if (!main.isEmpty())
@@ -410,10 +410,10 @@ std::optional<CustomFieldDef> readFieldDef(const json::Value &itemValue)
         || hashKey.match(def.key).hasMatch();
     def.name = readText(firstPresent(item, u"field_name", u"name")).value_or(def.key);
     def.type = readText(item, "field_type").value_or(QString());
-    for (const json::Value &option : item.value(u"options"_s).toArray()) {
+    for (const json::Value &option : item.value("options").toArray()) {
         const json::Object object = option.toObject();
-        const OptText id = readText(object.value(u"id"_s));
-        const OptText label = readText(object.value(u"label"_s));
+        const OptText id = readText(object.value("id"));
+        const OptText label = readText(object.value("label"));
         if (id && label)
             def.options.insert(*id, *label);
     }
@@ -706,10 +706,10 @@ QHash<qint64, QString> priorityLabels(const json::Array &activityFieldItems)
         const json::Object item = itemValue.toObject();
         if (readText(firstPresent(item, u"field_code", u"key")) != u"priority"_s)
             continue;
-        for (const json::Value &option : item.value(u"options"_s).toArray()) {
+        for (const json::Value &option : item.value("options").toArray()) {
             const json::Object object = option.toObject();
-            const std::optional<qint64> id = readId(object.value(u"id"_s));
-            const OptText label = readText(object.value(u"label"_s));
+            const std::optional<qint64> id = readId(object.value("id"));
+            const OptText label = readText(object.value("label"));
             if (id && label)
                 labels.insert(*id, *label);
         }
@@ -737,7 +737,7 @@ RecordRefs recordRefs(const json::Object &record)
 
 QString userIdentity(const json::Object &user)
 {
-    const json::Value value = user.value(u"email"_s);
+    const json::Value value = user.value("email");
     if (!value.isString())
         return {};
     const QString email = normaliseEmail(value.toString());
@@ -753,7 +753,7 @@ Mapped<UserRow> mapUser(const json::Object &user, const MappingOptions &options)
     row.email = userIdentity(user);
     if (row.email.isEmpty()) {
         result.problems.append(
-            Problem::skipped(u"no valid email"_s, u"email: "_s + describe(user.value(u"email"_s))));
+            Problem::skipped(u"no valid email"_s, u"email: "_s + describe(user.value("email"))));
         return result;
     }
     if (const OptText name = readText(user, "name")) {
@@ -789,7 +789,7 @@ Mapped<AccountRow> mapOrganization(
     const OptText name = readText(organization, "name");
     if (!name) {
         result.problems.append(Problem::skipped(
-            u"missing name"_s, u"name: "_s + describe(organization.value(u"name"_s))));
+            u"missing name"_s, u"name: "_s + describe(organization.value("name"))));
         return result;
     }
     row.name = *name;
@@ -1049,7 +1049,7 @@ Mapped<OpportunityRow> mapDeal(
     const OptText title = readText(deal, "title");
     if (!title) {
         result.problems.append(
-            Problem::skipped(u"missing title"_s, u"title: "_s + describe(deal.value(u"title"_s))));
+            Problem::skipped(u"missing title"_s, u"title: "_s + describe(deal.value("title"))));
         return result;
     }
     row.opportunityName = *title;
@@ -1083,16 +1083,16 @@ Mapped<OpportunityRow> mapDeal(
     }
     row.stage = dealStage(deal, status, links, options, result.problems);
 
-    const json::Value value = deal.value(u"value"_s);
+    const json::Value value = deal.value("value");
     row.amount = readNumber(value);
     if (!row.amount && !value.isNull() && !value.isUndefined())
         result.problems.append(Problem::warning(u"invalid value"_s, describe(value)));
 
     bool invalidProbability = false;
-    row.probability = readProbability(deal.value(u"probability"_s), &invalidProbability);
+    row.probability = readProbability(deal.value("probability"), &invalidProbability);
     if (invalidProbability)
         result.problems.append(
-            Problem::warning(u"invalid probability"_s, describe(deal.value(u"probability"_s))));
+            Problem::warning(u"invalid probability"_s, describe(deal.value("probability"))));
     if (!row.probability && links.stageProbability && *links.stageProbability >= 0
         && *links.stageProbability <= 100)
         row.probability = qRound(*links.stageProbability);
@@ -1128,8 +1128,7 @@ namespace {
 QString activityPriority(const json::Value &value, const MappingOptions &options)
 {
     if (value.isObject()) // {"id", "label"}
-        return crmPriorityForLabel(
-            readText(value.toObject().value(u"label"_s)).value_or(QString()));
+        return crmPriorityForLabel(readText(value.toObject().value("label")).value_or(QString()));
     if (const std::optional<qint64> id = readId(value)) {
         const auto it = options.activityPriorities.constFind(*id);
         return it != options.activityPriorities.constEnd() ? crmPriorityForLabel(*it) : u"medium"_s;
@@ -1191,7 +1190,7 @@ Mapped<TaskRow> mapActivity(
     row.title = title.value_or(u"Activity"_s);
 
     QStringList parts;
-    const json::Value note = activity.value(u"note"_s);
+    const json::Value note = activity.value("note");
     if (note.isString()) {
         const QString text = htmlToPlainText(note.toString());
         if (!text.isEmpty())
@@ -1204,7 +1203,7 @@ Mapped<TaskRow> mapActivity(
         linkLines.append(u"Person: "_s + *person);
     if (const OptText org = trimmed(links.organizationName))
         linkLines.append(u"Organization: "_s + *org);
-    if (const OptText location = flexibleText(activity.value(u"location"_s)))
+    if (const OptText location = flexibleText(activity.value("location")))
         linkLines.append(u"Location: "_s + *location);
     if (!linkLines.isEmpty())
         parts.append(linkLines.join(u'\n'));
@@ -1213,7 +1212,7 @@ Mapped<TaskRow> mapActivity(
 
     row.dueDate = activityDue(activity, result.problems);
     row.completed = readBool(activity, "done").value_or(false);
-    row.priority = activityPriority(activity.value(u"priority"_s), options);
+    row.priority = activityPriority(activity.value("priority"), options);
     readTimes(activity, "add_time", "update_time", options, row.createdAt, row.updatedAt,
         result.problems);
     result.row = row;
@@ -1233,7 +1232,7 @@ Mapped<NoteRow> mapNote(
         return result;
     }
     NoteRow row;
-    const json::Value content = note.value(u"content"_s);
+    const json::Value content = note.value("content");
     if (content.isString())
         row.content = htmlToPlainText(content.toString());
     else if (content.isDouble())
