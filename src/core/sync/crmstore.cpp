@@ -534,13 +534,23 @@ bool CrmStore::flushRows(DbError *error)
     // In the order the tables were first written: a note before its associations.
     for (PendingRows &group : m_pendingRows) {
         const qsizetype perStatement = qMax<qsizetype>(1, RowFlushValues / group.columns.size());
+        // The rows are moved into the statements' values, not copied, unless they are read
+        // afterwards (for the keys remembered or a TEMP key index). A failed statement rolls
+        // the page back, and the rows kept back with it.
+        const bool readAfter = !m_storedKeys.isEmpty()
+            || std::any_of(m_keyIndexList.cbegin(), m_keyIndexList.cend(),
+                [&](const KeyIndex &index) { return index.table == group.table; });
         qsizetype count = 0;
         for (qsizetype start = 0; start < group.rows.size(); start += count) {
             count = Database::statementRows(group.rows.size() - start, perStatement);
             QVariantList values;
             values.reserve(count * group.columns.size());
-            for (qsizetype i = start; i < start + count; ++i)
-                values << group.rows.at(i);
+            for (qsizetype i = start; i < start + count; ++i) {
+                if (readAfter)
+                    values << group.rows.at(i);
+                else
+                    values << std::move(group.rows[i]);
+            }
             if (!m_db.execWrite(
                     sql(InsertRows + int(count), group.table, group.columns), values, error))
                 return false;
