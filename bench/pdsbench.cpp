@@ -16,6 +16,7 @@
 #include "db/schemamanager.h"
 #include "fakedataset.h"
 #include "mapping/mapping.h"
+#include "sync/entity.h"
 #include "sync/syncrunner.h"
 
 #include <QCommandLineParser>
@@ -128,10 +129,22 @@ public:
             result[name] = result.value(name).toDouble() + seconds;
         return result;
     }
+    // Each thread's CPU time since the last call, by name (the first call: since it started).
+    QJsonObject sinceLast()
+    {
+        const QJsonObject now = byName();
+        QJsonObject delta;
+        for (auto it = now.constBegin(); it != now.constEnd(); ++it)
+            delta[it.key()]
+                = qRound((it.value().toDouble() - m_last.value(it.key()).toDouble()) * 100) / 100.0;
+        m_last = now;
+        return delta;
+    }
 
 private:
     QTimer m_timer;
     QHash<qint64, std::pair<QString, double>> m_threads;
+    QJsonObject m_last;
 };
 
 struct Phase
@@ -208,6 +221,19 @@ int phaseSync(const QUrl &url, const QString &token, const DatabaseConfig &datab
     SyncRunner runner;
     StallProbe probe;
     ThreadClock threads;
+    // Each entity's pass: its wall time and its threads' CPU, which tell the thread it waited for.
+    QJsonArray passes;
+    QElapsedTimer passClock;
+    QObject::connect(&runner, &SyncRunner::started, [&] {
+        threads.sinceLast();
+        passClock.start();
+    });
+    QObject::connect(&runner, &SyncRunner::entityFinished, [&](const EntityResult &r) {
+        passes.append(QJsonObject { { QStringLiteral("entity"), entityName(r.entity) },
+            { QStringLiteral("seconds"), passClock.nsecsElapsed() / 1e9 },
+            { QStringLiteral("thread_cpu"), threads.sinceLast() } });
+        passClock.start();
+    });
     RunSummary summary;
     QObject::connect(&runner, &SyncRunner::finished, [&](const RunSummary &s) {
         summary = s;
@@ -228,7 +254,7 @@ int phaseSync(const QUrl &url, const QString &token, const DatabaseConfig &datab
         { QStringLiteral("created"), double(totals.created) },
         { QStringLiteral("updated"), double(totals.updated) },
         { QStringLiteral("staged_ahead"), double(summary.pagesStagedAhead) },
-        { QStringLiteral("thread_cpu"), threads.byName() },
+        { QStringLiteral("thread_cpu"), threads.byName() }, { QStringLiteral("passes"), passes },
         { QStringLiteral("outcome"), outcomeName(summary.outcome) },
         { QStringLiteral("error"), summary.message } };
     out() << QJsonDocument(result).toJson(QJsonDocument::Compact) << Qt::endl;
@@ -669,6 +695,22 @@ public:
                      .arg(threadLine(full))
                      .arg(full.value(QLatin1String("seconds")).toDouble(), 0, 'f', 2)
               << Qt::endl;
+        // A thread busy for nearly its pass's whole wall time is the one that pass waited for.
+        for (const QJsonValue &value : full.value(QLatin1String("passes")).toArray()) {
+            const QJsonObject pass = value.toObject();
+            const double wall = pass.value(QLatin1String("seconds")).toDouble();
+            const QJsonObject cpu = pass.value(QLatin1String("thread_cpu")).toObject();
+            const auto busy = [&](const char *thread) {
+                return QString::number(
+                    qRound(100 * cpu.value(QLatin1String(thread)).toDouble() / qMax(wall, 1e-9)));
+            };
+            out() << QStringLiteral("  pass %1: %2 s, busy: sync thread %3%, stage worker %4%, "
+                                    "network thread %5%")
+                         .arg(pass.value(QLatin1String("entity")).toString(), -13)
+                         .arg(wall, 0, 'f', 2)
+                         .arg(busy("pds-sync"), busy("pds-stage"), busy("pds-network"))
+                  << Qt::endl;
+        }
 
         if (withLatency) {
             // With latency on every request: do fetching and writing overlap?
