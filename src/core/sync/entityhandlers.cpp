@@ -98,19 +98,15 @@ DbError prefetchLinks(StageContext &context, const json::Array &items,
     return error;
 }
 
-// Reads the mappings of the page's links that the sync thread will look up, and hands them over
-// to it. Only for types that no record of the pass changes: what the stage worker read (after
-// the pass before committed) then holds for the whole pass.
-DbError handOverMappings(StageContext &context, const QList<LinkedMapping> &mappings)
+// Hands the mappings of the page's links that prefetchLinks() read over to the sync thread,
+// which would look them up again. Only for types that no record of the pass changes: what the
+// stage worker read (after the pass before committed) then holds for the whole pass.
+void handOverMappings(StageContext &context, const QList<LinkedMapping> &mappings)
 {
-    const DbError error = prefetchMappings(context.links, context.pageRefs, mappings);
-    if (error.isOk()) {
-        for (const LinkedMapping &m : mappings) {
-            context.handedOver << context.links.knownMappings(
-                typeName(m.type), linkedIds(context.pageRefs, m.field));
-        }
+    for (const LinkedMapping &m : mappings) {
+        context.handedOver << context.links.knownMappings(
+            typeName(m.type), linkedIds(context.pageRefs, m.field));
     }
-    return error;
 }
 
 QString accountName(StageContext &context, std::optional<qint64> orgId, DbError *error)
@@ -968,14 +964,15 @@ class NotesHandler : public StagingHandler<StagedNote>
 public:
     DbError stagePage(StageContext &context, const json::Array &items) override
     {
-        DbError error = prefetchLinks(context, items, {});
         // A note's links are the only mappings its pass reads but does not write.
+        const QList<LinkedMapping> links { { &mapping::RecordRefs::dealId,
+                                               mappingType::Opportunity },
+            { &mapping::RecordRefs::personId, mappingType::Contact },
+            { &mapping::RecordRefs::personId, mappingType::Lead },
+            { &mapping::RecordRefs::orgId, mappingType::Organization } };
+        const DbError error = prefetchLinks(context, items, {}, links);
         if (error.isOk())
-            error = handOverMappings(context,
-                { { &mapping::RecordRefs::dealId, mappingType::Opportunity },
-                    { &mapping::RecordRefs::personId, mappingType::Contact },
-                    { &mapping::RecordRefs::personId, mappingType::Lead },
-                    { &mapping::RecordRefs::orgId, mappingType::Organization } });
+            handOverMappings(context, links);
         return error;
     }
     // The links' mappings are mostly handed over by the stage worker: read here are the ones it
