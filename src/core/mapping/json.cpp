@@ -169,8 +169,7 @@ struct KeyBytes
             view = { utf8.constData(), size_t(utf8.size()) };
             return;
         }
-        // Copied first and checked once (keys are nearly always ASCII): a test per character
-        // was a twentieth of the stage worker's time.
+        // Copied first and checked once: keys are nearly always ASCII.
         const char16_t *units = key.utf16();
         char16_t all = 0;
         for (qsizetype i = 0; i < key.size(); ++i) {

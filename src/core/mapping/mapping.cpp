@@ -634,8 +634,6 @@ Address mappedAddress(const json::Object &record, const std::array<QStringView, 
         mappedText(record, targetIds[3], options, linkNames) };
 }
 
-// "Name: value" lines of the custom fields of `defs` that the field map leaves unused, in field
-// order.
 // The custom fields that go into comments, in their order. They are the same for every record
 // of a run: worked out once per thread for the definitions and field map at hand. The cache holds
 // copies of both, so that the same (shared) data is recognised without comparing it, and the
@@ -677,6 +675,7 @@ QList<const CustomFieldDef *> commentFields(FieldSource source, const MappingOpt
     return cache.back().defs;
 }
 
+// "Name: value" lines of the custom fields that the field map leaves unused, in field order.
 QStringList customFieldLines(const json::Object &record, FieldSource source,
     const MappingOptions &options, const FieldLinkNames &linkNames)
 {
