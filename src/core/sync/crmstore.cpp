@@ -253,14 +253,36 @@ void CrmStore::updateKeyIndexes(
 void CrmStore::beginPageKeeping(const QStringList &writtenTypes, qsizetype maxEntries)
 {
     m_pageMode = true;
-    if (m_mappingCache.size() > maxEntries)
+    qsizetype mappings = 0;
+    for (const MappingCache &cache : m_mappingCache)
+        mappings += cache.ids.size();
+    if (mappings > maxEntries)
         m_mappingCache.clear();
     else
-        m_mappingCache.removeIf(
-            [&](const auto &entry) { return writtenTypes.contains(entry.key().first); });
+        std::erase_if(m_mappingCache,
+            [&](const MappingCache &cache) { return writtenTypes.contains(cache.type); });
     std::erase_if(m_linkedCache, [&](const LinkedCache &cache) {
         return cache.rows.size() > maxEntries || writtenTypes.contains(cache.type);
     });
+}
+
+QHash<qint64, qint64> &CrmStore::mappingCache(const QString &type)
+{
+    for (MappingCache &cache : m_mappingCache) {
+        if (cache.type == type)
+            return cache.ids;
+    }
+    m_mappingCache.push_back({ type, {} });
+    return m_mappingCache.back().ids;
+}
+
+const QHash<qint64, qint64> *CrmStore::findMappingCache(const QString &type) const
+{
+    for (const MappingCache &cache : m_mappingCache) {
+        if (cache.type == type)
+            return &cache.ids;
+    }
+    return nullptr;
 }
 
 QHash<qint64, QVariantList> &CrmStore::linkedCache(
@@ -277,22 +299,23 @@ QHash<qint64, QVariantList> &CrmStore::linkedCache(
 bool CrmStore::prefetchMappings(
     const QString &type, const QList<qint64> &pipedriveIds, DbError *error)
 {
+    QHash<qint64, qint64> &cache = mappingCache(type);
     QList<qint64> unknown;
     unknown.reserve(pipedriveIds.size());
     for (qint64 id : pipedriveIds) {
-        if (!m_mappingCache.contains({ type, id }))
+        if (!cache.contains(id))
             unknown.append(id);
     }
     std::sort(unknown.begin(), unknown.end());
     unknown.erase(std::unique(unknown.begin(), unknown.end()), unknown.end());
     for (qint64 id : std::as_const(unknown))
-        m_mappingCache.insert({ type, id }, -1);
+        cache.insert(id, -1);
     // Past rows(): the mappings kept back are all in the cache, so none of these ids is among
     // them and nothing needs writing first.
     const auto found = [&](const QVariantList &row) {
         const qint64 id = row.at(0).toLongLong();
         if (std::binary_search(unknown.cbegin(), unknown.cend(), id))
-            m_mappingCache.insert({ type, id }, row.at(1).toLongLong());
+            cache.insert(id, row.at(1).toLongLong());
     };
     // A page of a full list holds ids close together: one range of the unique index then reads
     // what exists (nothing, on a first import) instead of seeking each id.
@@ -321,9 +344,12 @@ QList<CrmStore::KnownMapping> CrmStore::knownMappings(
     const QString &type, const QList<qint64> &pipedriveIds) const
 {
     QList<KnownMapping> known;
+    const QHash<qint64, qint64> *cache = findMappingCache(type);
+    if (!cache)
+        return known;
     for (qint64 id : pipedriveIds) {
-        const auto cached = m_mappingCache.constFind({ type, id });
-        if (cached != m_mappingCache.cend())
+        const auto cached = cache->constFind(id);
+        if (cached != cache->cend())
             known.append({ type, id, *cached });
     }
     return known;
@@ -332,7 +358,7 @@ QList<CrmStore::KnownMapping> CrmStore::knownMappings(
 void CrmStore::adoptMappings(const QList<KnownMapping> &known)
 {
     for (const KnownMapping &mapping : known)
-        m_mappingCache.insert({ mapping.type, mapping.pipedriveId }, mapping.railsId);
+        mappingCache(mapping.type).insert(mapping.pipedriveId, mapping.railsId);
 }
 
 bool CrmStore::prefetchLinked(const QString &type, const QString &table, const QString &columns,
@@ -396,7 +422,7 @@ void CrmStore::rememberMapping(const QString &type, qint64 pipedriveId, qint64 r
         if (cache.type == type)
             cache.rows.remove(pipedriveId);
     }
-    m_mappingCache.insert({ type, pipedriveId }, railsId);
+    mappingCache(type).insert(pipedriveId, railsId);
 }
 
 CrmStore::CrmStore(Database &db)
@@ -775,8 +801,9 @@ qint64 CrmStore::keepRow(const QString &table, qint64 id, const QVariantMap &col
 
 std::optional<qint64> CrmStore::railsIdFor(const QString &type, qint64 pipedriveId, DbError *error)
 {
-    const auto cached = m_mappingCache.constFind({ type, pipedriveId });
-    if (cached != m_mappingCache.cend())
+    QHash<qint64, qint64> &cache = mappingCache(type);
+    const auto cached = cache.constFind(pipedriveId);
+    if (cached != cache.cend())
         return *cached >= 0 ? std::optional<qint64>(*cached) : std::nullopt;
     std::optional<qint64> id;
     // Past rows(), as in prefetchMappings(): a mapping kept back is in the cache.
@@ -791,7 +818,7 @@ std::optional<qint64> CrmStore::railsIdFor(const QString &type, qint64 pipedrive
             error))
         return std::nullopt;
     // "No mapping" is remembered too (as -1): every write of a mapping goes through here.
-    m_mappingCache.insert({ type, pipedriveId }, id.value_or(-1));
+    cache.insert(pipedriveId, id.value_or(-1));
     return id;
 }
 

@@ -229,7 +229,16 @@ private:
     std::optional<qint64> insertIndexed(int kind, const QString &table, const QVariantMap &columns,
         const QVariantList &moreValues, DbError *error);
     // Mappings (-1: none) and linked values seen in this page (or record, see beginPage()).
-    QHash<QPair<QString, qint64>, qint64> m_mappingCache;
+    // The mappings by type: a handful of types, found by comparing short strings, then a hash of
+    // plain ids (a (type, id) key was hashed, and compared as a string, on every lookup).
+    struct MappingCache
+    {
+        QString type;
+        QHash<qint64, qint64> ids; // pipedrive id -> rails id, -1: none
+    };
+    std::vector<MappingCache> m_mappingCache;
+    QHash<qint64, qint64> &mappingCache(const QString &type);
+    const QHash<qint64, qint64> *findMappingCache(const QString &type) const;
     struct LinkedCache
     {
         QString type;
