@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <array>
 #include <limits>
+#include <map>
 #include <vector>
 
 using namespace Qt::StringLiterals;
@@ -1255,119 +1256,136 @@ Mapped<NoteRow> mapNote(
 
 // ---- Columns --------------------------------------------------------------------------------
 
+namespace {
+
+// Columns listed in the order of their names go in at the map's end: one comparison each, where
+// QMap's list constructor searched the tree for every one (4% of the stage worker's
+// time). A column out of order would still go in, only slower.
+QVariantMap sortedColumns(std::initializer_list<std::pair<QString, QVariant>> columns)
+{
+    std::map<QString, QVariant> map;
+    for (const auto &column : columns) {
+        Q_ASSERT(map.empty() || map.crbegin()->first < column.first);
+        map.emplace_hint(map.end(), column.first, column.second);
+    }
+    return QVariantMap(std::move(map));
+}
+
+} // namespace
+
 QVariantMap toColumns(const UserRow &row)
 {
-    return {
+    return sortedColumns({
+        { u"approved"_s, row.approved },
+        { u"created_at"_s, row.createdAt },
         { u"email"_s, row.email },
         { u"first_name"_s, nullable(row.firstName) },
         { u"last_name"_s, nullable(row.lastName) },
         { u"phone"_s, nullable(row.phone) },
-        { u"approved"_s, row.approved },
-        { u"created_at"_s, row.createdAt },
         { u"updated_at"_s, row.updatedAt },
-    };
+    });
 }
 
 QVariantMap toColumns(const AccountRow &row)
 {
-    return {
-        { u"name"_s, row.name },
-        { u"email"_s, nullable(row.email) },
-        { u"assigned_to"_s, nullable(row.assignedTo) },
-        { u"website"_s, nullable(row.website) },
-        { u"phone"_s, row.phone },
+    return sortedColumns({
         { u"address"_s, nullable(row.address) },
+        { u"assigned_to"_s, nullable(row.assignedTo) },
         { u"city"_s, nullable(row.city) },
-        { u"state"_s, nullable(row.state) },
-        { u"zip"_s, nullable(row.zip) },
         { u"created_at"_s, row.createdAt },
+        { u"email"_s, nullable(row.email) },
+        { u"name"_s, row.name },
+        { u"phone"_s, row.phone },
+        { u"state"_s, nullable(row.state) },
         { u"updated_at"_s, row.updatedAt },
-    };
+        { u"website"_s, nullable(row.website) },
+        { u"zip"_s, nullable(row.zip) },
+    });
 }
 
 QVariantMap toColumns(const ContactRow &row)
 {
-    return {
-        { u"first_name"_s, row.firstName },
-        { u"last_name"_s, row.lastName },
-        { u"company"_s, nullable(row.company) },
-        { u"email"_s, row.email },
-        { u"phone"_s, nullable(row.phone) },
+    return sortedColumns({
         { u"address"_s, nullable(row.address) },
         { u"city"_s, nullable(row.city) },
-        { u"state"_s, nullable(row.state) },
-        { u"zip"_s, nullable(row.zip) },
+        { u"company"_s, nullable(row.company) },
         { u"created_at"_s, row.createdAt },
+        { u"email"_s, row.email },
+        { u"first_name"_s, row.firstName },
+        { u"last_name"_s, row.lastName },
+        { u"phone"_s, nullable(row.phone) },
+        { u"state"_s, nullable(row.state) },
         { u"updated_at"_s, row.updatedAt },
-    };
+        { u"zip"_s, nullable(row.zip) },
+    });
 }
 
 QVariantMap toColumns(const LeadRow &row)
 {
-    return {
-        { u"first_name"_s, row.firstName },
-        { u"last_name"_s, row.lastName },
-        { u"company"_s, nullable(row.company) },
-        { u"email"_s, row.email },
-        { u"phone"_s, nullable(row.phone) },
-        { u"address"_s, nullable(row.address) },
-        { u"city"_s, nullable(row.city) },
-        { u"state"_s, nullable(row.state) },
-        { u"zip"_s, nullable(row.zip) },
-        { u"interested_in"_s, nullable(row.interestedIn) },
-        { u"comments"_s, nullable(row.comments) },
-        { u"lead_status"_s, row.leadStatus },
-        { u"lead_source"_s, row.leadSource },
-        { u"lead_owner"_s, row.leadOwner },
+    return sortedColumns({
         { u"account_name"_s, nullable(row.accountName) },
+        { u"address"_s, nullable(row.address) },
+        { u"assigned_to_id"_s, row.assignedToId },
+        { u"city"_s, nullable(row.city) },
+        { u"comments"_s, nullable(row.comments) },
+        { u"company"_s, nullable(row.company) },
+        { u"created_at"_s, row.createdAt },
+        { u"email"_s, row.email },
+        { u"first_name"_s, row.firstName },
+        { u"interested_in"_s, nullable(row.interestedIn) },
+        { u"last_name"_s, row.lastName },
+        { u"lead_owner"_s, row.leadOwner },
+        { u"lead_source"_s, row.leadSource },
+        { u"lead_status"_s, row.leadStatus },
         { u"opportunity_name"_s, nullable(row.opportunityName) },
         { u"opportunity_owner"_s, nullable(row.opportunityOwner) },
-        { u"assigned_to_id"_s, row.assignedToId },
-        { u"created_at"_s, row.createdAt },
+        { u"phone"_s, nullable(row.phone) },
+        { u"state"_s, nullable(row.state) },
         { u"updated_at"_s, row.updatedAt },
-    };
+        { u"zip"_s, nullable(row.zip) },
+    });
 }
 
 QVariantMap toColumns(const OpportunityRow &row)
 {
-    return {
-        { u"opportunity_name"_s, row.opportunityName },
+    return sortedColumns({
         { u"account_name"_s, row.accountName },
-        { u"type"_s, row.type },
         { u"amount"_s, nullable(row.amount) },
-        { u"stage"_s, row.stage },
+        { u"closing_date"_s, nullable(row.closingDate) },
+        { u"comments"_s, nullable(row.comments) },
+        { u"contact_name"_s, nullable(row.contactName) },
+        { u"created_at"_s, row.createdAt },
+        { u"opportunity_name"_s, row.opportunityName },
         { u"owner"_s, row.owner },
         { u"probability"_s, nullable(row.probability) },
-        { u"contact_name"_s, nullable(row.contactName) },
-        { u"comments"_s, nullable(row.comments) },
-        { u"closing_date"_s, nullable(row.closingDate) },
-        { u"created_at"_s, row.createdAt },
+        { u"stage"_s, row.stage },
+        { u"type"_s, row.type },
         { u"updated_at"_s, row.updatedAt },
-    };
+    });
 }
 
 QVariantMap toColumns(const TaskRow &row)
 {
-    return {
-        { u"title"_s, row.title },
+    return sortedColumns({
+        { u"assignee_id"_s, row.assigneeId },
+        { u"completed"_s, row.completed },
+        { u"created_at"_s, row.createdAt },
         { u"description"_s, nullable(row.description) },
         { u"due_date"_s, nullable(row.dueDate) },
-        { u"completed"_s, row.completed },
         { u"priority"_s, row.priority },
-        { u"assignee_id"_s, row.assigneeId },
-        { u"created_at"_s, row.createdAt },
+        { u"title"_s, row.title },
         { u"updated_at"_s, row.updatedAt },
-    };
+    });
 }
 
 QVariantMap toColumns(const NoteRow &row)
 {
-    return {
+    return sortedColumns({
         { u"content"_s, row.content },
-        { u"user_id"_s, nullable(row.userId) },
         { u"created_at"_s, row.createdAt },
         { u"updated_at"_s, row.updatedAt },
-    };
+        { u"user_id"_s, nullable(row.userId) },
+    });
 }
 
 } // namespace pds::mapping
