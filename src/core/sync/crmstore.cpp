@@ -199,11 +199,13 @@ DbError CrmStore::indexKey(const QString &table, const QString &column)
     Q_ASSERT(Database::isPlainIdentifier(table) && Database::isPlainIdentifier(column));
     const QString temp = QStringLiteral("pds_key_%1_%2").arg(table, column);
     DbError error;
-    // Names fixed by code; TEMP tables belong to this connection and vanish with it.
+    // Names fixed by code; TEMP tables belong to this connection and vanish with it. SQLite: the
+    // keys are the table's own B-tree, not a second one beside its rowids (a row cost twice as
+    // much to add).
     if (!m_db.exec(
             QStringLiteral("CREATE TEMP TABLE IF NOT EXISTS %1 (key_value VARCHAR PRIMARY KEY, "
-                           "row_id BIGINT NOT NULL)")
-                .arg(temp),
+                           "row_id BIGINT NOT NULL)%2")
+                .arg(temp, m_db.isSqlite() ? QStringLiteral(" WITHOUT ROWID") : QString()),
             &error)
         || !m_db.exec(QStringLiteral("DELETE FROM %1").arg(temp), &error)
         || !m_db.exec(
@@ -216,7 +218,8 @@ DbError CrmStore::indexKey(const QString &table, const QString &column)
     m_keyIndexList.removeIf(
         [&](const KeyIndex &index) { return index.table == table && index.column == column; });
     m_keyIndexList.append({ table, column, temp,
-        QStringLiteral("DELETE FROM %1 WHERE row_id = ?").arg(temp), keyIndexInsert(temp, 1) });
+        QStringLiteral("DELETE FROM %1 WHERE row_id = ?").arg(temp), keyIndexInsert(temp, 1),
+        QStringLiteral("SELECT row_id FROM %1 WHERE key_value = ?").arg(temp) });
     return error;
 }
 
@@ -961,10 +964,10 @@ std::optional<qint64> CrmStore::findIdBy(
             if (!id)
                 id = row.at(0).toLongLong();
         };
-        const auto index = m_keyIndexes.constFind(table + QLatin1Char('.') + column);
-        const QString lookup = index != m_keyIndexes.cend()
-            ? QStringLiteral("SELECT row_id FROM %1 WHERE key_value = ?").arg(*index)
-            : sql(FindBy, table, { column });
+        const auto index = std::find_if(m_keyIndexList.cbegin(), m_keyIndexList.cend(),
+            [&](const KeyIndex &k) { return k.table == table && k.column == column; });
+        const QString &lookup
+            = index != m_keyIndexList.cend() ? index->lookupSql : sql(FindBy, table, { column });
         if (!m_db.forEachRow(lookup, { bound }, first, error))
             return std::nullopt;
     }

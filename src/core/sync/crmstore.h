@@ -314,6 +314,7 @@ private:
         QString temp; // the TEMP table
         QString deleteSql;
         QString insertSql;
+        QString lookupSql; // its row of a key
     };
     QList<KeyIndex> m_keyIndexList; // the same, with their statements built once
     void updateKeyIndexes(const QString &table, qint64 id, const QVariantMap &columns,
