@@ -1179,6 +1179,27 @@ private slots:
         QCOMPARE(CrmStore::formatTimestamp(QDateTime()), QString());
     }
 
+    // Dates too (formatted by hand, for speed): as QDate::toString(Qt::ISODate) for any date,
+    // an invalid or null one bound as a NULL text.
+    void datesAreBoundAsIsoText()
+    {
+        QList<QDate> dates { QDate(1970, 1, 1), QDate(2024, 2, 29), QDate(1, 1, 1),
+            QDate(9999, 12, 31), QDate(1900, 3, 1), QDate(-1, 6, 15), QDate(10000, 1, 1) };
+        QRandomGenerator random(7);
+        for (int i = 0; i < 2000; ++i)
+            dates << QDate(1, 1, 1).addDays(random.bounded(3652058));
+        for (const QDate &date : std::as_const(dates)) {
+            const QVariant bound = CrmStore::toBindable(date);
+            QCOMPARE(bound.typeId(), QMetaType::QString);
+            QCOMPARE(bound.toString(), date.toString(Qt::ISODate));
+        }
+        for (const QVariant &none : { QVariant(QDate()), QVariant(QDate(2025, 2, 30)),
+                 QVariant(QMetaType::fromType<QDate>()) }) {
+            const QVariant bound = CrmStore::toBindable(none);
+            QVERIFY(bound.isNull());
+        }
+    }
+
     // A page's natural keys read ahead (prefetchKeys()): findIdBy() answers as it would without
     // them, whatever the page writes meanwhile (rows kept back and flushed, inserted at once,
     // changed, deleted, or changed by a caller's own statement).
