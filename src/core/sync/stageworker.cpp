@@ -1,6 +1,7 @@
 #include "stageworker.h"
 
 #include "logging.h"
+#include "mapping/texttools.h"
 #include "sync/crmstore.h"
 
 namespace pds {
@@ -58,6 +59,20 @@ void StageWorker::stage(const std::shared_ptr<StagedPage> &page, std::function<v
         Qt::QueuedConnection);
 }
 
+QDateTime latestUpdate(const json::Array &items)
+{
+    QDateTime latest;
+    for (const json::Value &value : items) {
+        if (!value.isObject())
+            continue;
+        const QDateTime updated
+            = mapping::parsePipedriveTime(value.toObject().value("update_time").toString());
+        if (updated.isValid() && (!latest.isValid() || updated > latest))
+            latest = updated;
+    }
+    return latest;
+}
+
 void StageWorker::release(std::shared_ptr<StagedPage> page, json::Array items)
 {
     QMetaObject::invokeMethod(
@@ -109,6 +124,7 @@ void StageWorker::run(StagedPage &page)
     }
     page.refs = context.pageRefs;
     page.handedOver = std::move(context.handedOver);
+    page.latestUpdate = latestUpdate(page.items);
     page.records.reserve(page.items.size());
     qsizetype index = -1;
     for (const json::Value &value : page.items) {

@@ -35,10 +35,15 @@ struct StagedPage
     // What it gives: one entry per item (null where the item is no object), unless pageError.
     QList<mapping::RecordRefs> refs;
     QList<CrmStore::KnownMapping> handedOver; // StageContext::handedOver
+    QDateTime latestUpdate; // latestUpdate(items)
     std::vector<std::unique_ptr<StagedRecord>> records;
     DbError pageError; // stagePage() failed: the page is staged again when it is written
     std::atomic<bool> done = false;
 };
+
+// The latest update_time of a page's records (invalid: none), where the next incremental run
+// starts from.
+QDateTime latestUpdate(const json::Array &items);
 
 // Stages and maps pages on a thread of its own, through a connection of its own to the CRM, while
 // the sync thread writes the pages before them: the sync's second core. The connection only

@@ -623,7 +623,8 @@ SyncEngine::PageWrite SyncEngine::writePage(const WaitingPage &waiting)
         error = prefetchKeys(context.store, *ahead);
     if (error.isError())
         return abortPage(error, SyncOutcome::Failed);
-    QDateTime pageMaxUpdate;
+    // Read by the stage worker when it staged the page.
+    const QDateTime pageMaxUpdate = ahead ? ahead->latestUpdate : latestUpdate(page.items);
     // The handler read every item's links in stagePage(), in order.
     const bool refsByIndex = stage.pageRefs.size() == page.items.size();
     qsizetype index = -1;
@@ -692,10 +693,6 @@ SyncEngine::PageWrite SyncEngine::writePage(const WaitingPage &waiting)
             if (error.isError())
                 return abortPage(error, SyncOutcome::Failed);
         }
-        const QString updateTime = record.value(QLatin1String("update_time")).toString();
-        const QDateTime updated = mapping::parsePipedriveTime(updateTime);
-        if (updated.isValid() && (!pageMaxUpdate.isValid() || updated > pageMaxUpdate))
-            pageMaxUpdate = updated;
     }
     stage.recordIndex = -1;
     // The rows and mappings kept back: refused, they fail the page as a record would, and it is
