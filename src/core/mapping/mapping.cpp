@@ -1138,6 +1138,29 @@ QString activityPriority(const json::Value &value, const MappingOptions &options
     return u"medium"_s;
 }
 
+// "H:MM", "HH:MM", "H:MM:SS" or "HH:MM:SS" in ASCII digits, read by hand (a regular
+// expression was 1.4% of the stage worker's time); invalid otherwise, or out of range.
+QTime parseDueTime(QStringView text)
+{
+    int values[3] = { 0, 0, 0 };
+    // Each part: its digits (1 or 2 for the hours, 2 for the others), then ':' or the end.
+    qsizetype at = 0;
+    for (int part = 0; part < 3; ++part) {
+        const qsizetype start = at;
+        while (at < text.size() && at - start < 2 && text[at] >= u'0' && text[at] <= u'9')
+            values[part] = values[part] * 10 + (text[at++].unicode() - u'0');
+        const qsizetype digits = at - start;
+        if (digits == 0 || (part > 0 && digits != 2))
+            return {};
+        if (at == text.size())
+            return part == 0 ? QTime() : QTime(values[0], values[1], values[2]);
+        if (part == 2 || text[at] != u':')
+            return {};
+        ++at;
+    }
+    return {};
+}
+
 std::optional<QDateTime> activityDue(const json::Object &activity, QList<Problem> &problems)
 {
     const OptText dateText = readText(activity, "due_date");
@@ -1151,11 +1174,7 @@ std::optional<QDateTime> activityDue(const json::Object &activity, QList<Problem
     }
     QTime time(0, 0);
     if (const OptText timeText = readText(activity, "due_time")) {
-        static const QRegularExpression re(uR"(^(\d{1,2}):(\d{2})(?::(\d{2}))?$)"_s);
-        const QRegularExpressionMatch m = re.match(*timeText);
-        const QTime parsed = m.hasMatch()
-            ? QTime(m.captured(1).toInt(), m.captured(2).toInt(), m.captured(3).toInt())
-            : QTime();
+        const QTime parsed = parseDueTime(*timeText);
         if (parsed.isValid())
             time = parsed;
         else

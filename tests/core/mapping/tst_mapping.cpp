@@ -167,6 +167,8 @@ private slots:
 
     void mapsActivities_data();
     void mapsActivities();
+    void readsDueTimes_data();
+    void readsDueTimes();
 
     void mapsNotes_data();
     void mapsNotes();
@@ -730,6 +732,50 @@ void TestMapping::mapsActivities()
         = mapActivity(patched(fixture(fixtureName), patch), activityLinks, optionsFrom(options));
     QCOMPARE(problemLines(result.problems), problems);
     verifyRow(result, expected);
+}
+
+// A due time is H:MM or HH:MM, seconds optional, in ASCII digits and in range; anything else is
+// warned about and the due date kept at midnight.
+void TestMapping::readsDueTimes_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<QString>("due"); // "": not read
+    QTest::newRow("H:MM") << u"9:05"_s << u"2024-05-04 09:05:00.000000"_s;
+    QTest::newRow("HH:MM") << u"09:05"_s << u"2024-05-04 09:05:00.000000"_s;
+    QTest::newRow("HH:MM:SS") << u"23:59:59"_s << u"2024-05-04 23:59:59.000000"_s;
+    QTest::newRow("H:MM:SS") << u"7:00:30"_s << u"2024-05-04 07:00:30.000000"_s;
+    QTest::newRow("midnight") << u"0:00"_s << u"2024-05-04 00:00:00.000000"_s;
+    QTest::newRow("spaces around") << u" 7:45 "_s << u"2024-05-04 07:45:00.000000"_s;
+    QTest::newRow("hour 24") << u"24:00"_s << QString();
+    QTest::newRow("minute 60") << u"12:60"_s << QString();
+    QTest::newRow("second 60") << u"12:00:60"_s << QString();
+    QTest::newRow("one-digit minute") << u"9:5"_s << QString();
+    QTest::newRow("three-digit hour") << u"123:00"_s << QString();
+    QTest::newRow("no hour") << u":30"_s << QString();
+    QTest::newRow("hour only") << u"12"_s << QString();
+    QTest::newRow("trailing colon") << u"12:30:"_s << QString();
+    QTest::newRow("one-digit second") << u"12:30:5"_s << QString();
+    QTest::newRow("three-digit second") << u"12:30:456"_s << QString();
+    QTest::newRow("fourth part") << u"12:30:45:00"_s << QString();
+    QTest::newRow("letter") << u"12:3a"_s << QString();
+    QTest::newRow("dot") << u"12.30"_s << QString();
+    QTest::newRow("fullwidth digits") << u"\uFF11\uFF12:30"_s << QString();
+    QTest::newRow("Arabic-Indic digits") << u"\u0661\u0662:30"_s << QString();
+    QTest::newRow("sign") << u"+9:30"_s << QString();
+}
+
+void TestMapping::readsDueTimes()
+{
+    QFETCH(QString, text);
+    QFETCH(QString, due);
+    ActivityLinks links;
+    links.assigneeUserId = 7;
+    const Mapped<TaskRow> result = mapActivity(
+        patched(fixture(u"activities/bad-due"_s), { { u"due_time"_s, text } }), links, {});
+    QVERIFY(result.row && result.row->dueDate);
+    QCOMPARE(
+        formatCrmTime(*result.row->dueDate), due.isEmpty() ? u"2024-05-04 00:00:00.000000"_s : due);
+    QCOMPARE(problemLines(result.problems).contains(u"warning: invalid due time"_s), due.isEmpty());
 }
 
 // ---- Notes ------------------------------------------------------------------------------------
