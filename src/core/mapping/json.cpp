@@ -300,6 +300,14 @@ QString Value::toString(const QString &defaultValue) const
     return text(m_document->stringAt(m_index));
 }
 
+QByteArrayView Value::utf8InPlace() const
+{
+    if (m_type != String || !m_document)
+        return {};
+    const std::string_view bytes = m_document->stringAt(m_index);
+    return QByteArrayView(bytes.data(), qsizetype(bytes.size()));
+}
+
 json::Object Value::toObject() const
 {
     json::Object object;

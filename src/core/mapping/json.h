@@ -48,6 +48,9 @@ public:
     int toInt(int defaultValue = 0) const;
     QString toString() const;
     QString toString(const QString &defaultValue) const;
+    // A string's UTF-8 bytes where they lie in the parsed document, without a copy; empty for
+    // other values and for a string of one's own (toString() has it).
+    QByteArrayView utf8InPlace() const;
     json::Object toObject() const;
     json::Array toArray() const;
     // An object's member (undefined when absent or not an object).

@@ -59,16 +59,63 @@ void StageWorker::stage(const std::shared_ptr<StagedPage> &page, std::function<v
         Qt::QueuedConnection);
 }
 
+namespace {
+
+// "YYYY-MM-DD HH:MM:SS" (v1) or "YYYY-MM-DDTHH:MM:SSZ" (v2): UTC times of one width, whose texts
+// order as the times do, the character between date and time set aside.
+bool isPlainUtcTime(QByteArrayView text)
+{
+    if (!(text.size() == 19 || (text.size() == 20 && text[19] == 'Z')))
+        return false;
+    if ((text[10] != ' ' && text[10] != 'T') || text[4] != '-' || text[7] != '-' || text[13] != ':'
+        || text[16] != ':')
+        return false;
+    for (int i : { 0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18 }) {
+        if (text[i] < '0' || text[i] > '9')
+            return false;
+    }
+    return true;
+}
+
+bool plainLater(QByteArrayView a, QByteArrayView b)
+{
+    const int date = a.first(10).compare(b.first(10));
+    return date > 0 || (date == 0 && a.sliced(11, 8).compare(b.sliced(11, 8)) > 0);
+}
+
+} // namespace
+
 QDateTime latestUpdate(const json::Array &items)
 {
+    // Plain UTC times are compared as text and only the latest is parsed (parsing every one was
+    // 3% of the stage worker's time); the others are parsed one by one.
     QDateTime latest;
-    for (const json::Value &value : items) {
-        if (!value.isObject())
-            continue;
-        const QDateTime updated
-            = mapping::parsePipedriveTime(value.toObject().value("update_time").toString());
-        if (updated.isValid() && (!latest.isValid() || updated > latest))
-            latest = updated;
+    QByteArrayView latestPlain;
+    bool slowly = false;
+    for (int pass = 0; pass < 2; ++pass) {
+        for (const json::Value &value : items) {
+            if (!value.isObject())
+                continue;
+            const json::Value time = value.toObject().value("update_time");
+            const QByteArrayView text = time.utf8InPlace();
+            if (!slowly && isPlainUtcTime(text)) {
+                if (latestPlain.isEmpty() || plainLater(text, latestPlain))
+                    latestPlain = text;
+                continue;
+            }
+            const QDateTime updated = mapping::parsePipedriveTime(time.toString());
+            if (updated.isValid() && (!latest.isValid() || updated > latest))
+                latest = updated;
+        }
+        if (latestPlain.isEmpty())
+            return latest;
+        const QDateTime plain = mapping::parsePipedriveTime(QString::fromLatin1(latestPlain));
+        if (plain.isValid())
+            return !latest.isValid() || plain > latest ? plain : latest;
+        // The latest text is no time (the 30th of February, say): every one parsed instead.
+        latest = QDateTime();
+        latestPlain = {};
+        slowly = true;
     }
     return latest;
 }

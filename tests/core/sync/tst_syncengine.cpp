@@ -7,10 +7,12 @@
 #include "mapping/texttools.h"
 #include "sync/crmstore.h"
 #include "sync/maintenance.h"
+#include "sync/stageworker.h"
 #include "sync/synccontext.h"
 #include "sync/syncrunner.h"
 #include "testdatabase.h"
 
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QRandomGenerator>
@@ -1177,6 +1179,77 @@ private slots:
         for (const QDateTime &time : std::as_const(times))
             QCOMPARE(CrmStore::formatTimestamp(time), Database::formatTimestamp(time));
         QCOMPARE(CrmStore::formatTimestamp(QDateTime()), QString());
+    }
+
+    // A page's latest update_time (latestUpdate(), read by the stage worker, which compares
+    // plain UTC times as text): the latest time any record's update_time parses to, whatever the
+    // shapes on the page, invalid ones (even a plain-looking one that sorts last) left out.
+    void latestUpdateIsTheLatestParsedTime()
+    {
+        using namespace Qt::StringLiterals;
+        QRandomGenerator random(11);
+        const QDateTime origin(QDate(2020, 1, 1), QTime(0, 0), Qt::UTC);
+        for (int round = 0; round < 300; ++round) {
+            QJsonArray items;
+            const int size = int(random.bounded(1, 30));
+            // Every other page within two days: times that differ by the hour, not the date.
+            const int span = round % 2 ? 200000000 : 2 * 86400;
+            for (int i = 0; i < size; ++i) {
+                const QDateTime time = origin.addSecs(random.bounded(span));
+                QJsonObject record { { u"id"_s, i } };
+                switch (random.bounded(10)) {
+                case 0:
+                case 1:
+                    record.insert(u"update_time"_s, time.toString(u"yyyy-MM-dd HH:mm:ss"_s));
+                    break;
+                case 2:
+                case 3:
+                    record.insert(u"update_time"_s, time.toString(u"yyyy-MM-dd'T'HH:mm:ss'Z'"_s));
+                    break;
+                case 4:
+                    record.insert(u"update_time"_s,
+                        time.toOffsetFromUtc(int(random.bounded(-12, 13)) * 3600)
+                            .toString(Qt::ISODate));
+                    break;
+                case 5:
+                    record.insert(
+                        u"update_time"_s, time.toString(u"yyyy-MM-dd'T'HH:mm:ss.zzz'Z'"_s));
+                    break;
+                case 6: {
+                    const QString invalid[] = { u"2024-02-30 10:00:00"_s, u"2024-13-01T00:00:00Z"_s,
+                        u"9999-99-99 99:99:99"_s, u"soon"_s, u""_s };
+                    record.insert(u"update_time"_s, invalid[random.bounded(5)]);
+                    break;
+                }
+                case 7:
+                    record.insert(u"update_time"_s, QJsonValue(QJsonValue::Null));
+                    break;
+                case 8:
+                    record.insert(u"update_time"_s, 1700000000);
+                    break;
+                default:
+                    break; // none
+                }
+                items.append(record);
+            }
+            if (random.bounded(10) == 0)
+                items.append(42); // no object
+            QDateTime expected;
+            for (const QJsonValue &item : std::as_const(items)) {
+                const QDateTime updated = mapping::parsePipedriveTime(
+                    item.toObject().value(u"update_time"_s).toString());
+                if (updated.isValid() && (!expected.isValid() || updated > expected))
+                    expected = updated;
+            }
+            QString error;
+            const json::Value page
+                = json::parse(QJsonDocument(items).toJson(QJsonDocument::Compact), &error);
+            QVERIFY2(error.isEmpty(), qPrintable(error));
+            const QDateTime latest = latestUpdate(page.toArray());
+            QCOMPARE(latest.isValid(), expected.isValid());
+            if (expected.isValid())
+                QCOMPARE(latest.toMSecsSinceEpoch(), expected.toMSecsSinceEpoch());
+        }
     }
 
     // Dates too (formatted by hand, for speed): as QDate::toString(Qt::ISODate) for any date,
