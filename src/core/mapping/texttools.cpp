@@ -355,11 +355,35 @@ QString normaliseEmail(QStringView email)
 
 bool isValidEmail(QStringView email)
 {
-    // URI::MailTo::EMAIL_REGEXP, character for character; \A and \z as in Ruby (no newline
-    // allowance), ASCII classes only.
-    static const QRegularExpression re(
-        uR"(\A[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*\z)"_s);
-    return re.match(email).hasMatch();
+    // URI::MailTo::EMAIL_REGEXP, by hand (the regular expression was 1% of the stage worker):
+    //   \A[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@
+    //   [a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*\z
+    // that is: a local part of those characters up to the (only) '@', then labels of 1 to 63
+    // ASCII letters, digits and inner hyphens, separated by single dots, up to the very end.
+    const auto alnum = [](QChar c) {
+        const char16_t u = c.unicode();
+        return (u >= u'a' && u <= u'z') || (u >= u'A' && u <= u'Z') || (u >= u'0' && u <= u'9');
+    };
+    constexpr QStringView localSpecials = u".!#$%&'*+/=?^_`{|}~-";
+    qsizetype at = 0;
+    while (at < email.size() && (alnum(email[at]) || localSpecials.contains(email[at])))
+        ++at;
+    if (at == 0 || at == email.size() || email[at] != u'@')
+        return false;
+    for (qsizetype start = at + 1;;) {
+        qsizetype end = start;
+        while (end < email.size() && email[end] != u'.')
+            ++end;
+        if (end - start < 1 || end - start > 63 || !alnum(email[start]) || !alnum(email[end - 1]))
+            return false;
+        for (qsizetype i = start + 1; i < end - 1; ++i) {
+            if (!alnum(email[i]) && email[i] != u'-')
+                return false;
+        }
+        if (end == email.size())
+            return true;
+        start = end + 1;
+    }
 }
 
 std::optional<QString> trimmedOrNull(QStringView text)

@@ -6,6 +6,8 @@
 
 #include <QJsonArray>
 #include <QJsonObject>
+#include <QRandomGenerator>
+#include <QRegularExpression>
 #include <QTest>
 
 using namespace Qt::StringLiterals;
@@ -20,6 +22,7 @@ private slots:
     void normalisesEmails();
     void validatesEmailsLikeRuby_data();
     void validatesEmailsLikeRuby();
+    void validatesEmailsAsRubysRegexpDoes();
     void trimsToNull_data();
     void trimsToNull();
     void splitsNames_data();
@@ -104,6 +107,54 @@ void TestTextTools::validatesEmailsLikeRuby()
     QFETCH(QString, email);
     QFETCH(bool, valid);
     QCOMPARE(isValidEmail(email), valid);
+}
+
+// Against Ruby's URI::MailTo::EMAIL_REGEXP itself (isValidEmail() matches by hand), on
+// random strings made of the characters that matter, and on random mutations of valid addresses.
+void TestTextTools::validatesEmailsAsRubysRegexpDoes()
+{
+    const QRegularExpression ruby(
+        uR"(\A[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*\z)"_s);
+    QVERIFY(ruby.isValid());
+    const QString alphabet = u"aZ09.-@_+!~ \n\u00e9\U0001F600"_s;
+    QRandomGenerator random(5);
+    int valid = 0;
+    for (int i = 0; i < 20000; ++i) {
+        QString email;
+        if (i % 2 == 0) {
+            const int size = int(random.bounded(0, 12));
+            for (int k = 0; k < size; ++k)
+                email += alphabet.at(random.bounded(alphabet.size()));
+        } else {
+            // user@label.label..., then a few characters changed, inserted or dropped
+            email = u"user"_s + QString::number(i) + u"@"_s;
+            const int labels = int(random.bounded(1, 4));
+            for (int l = 0; l < labels; ++l) {
+                if (l > 0)
+                    email += u'.';
+                email += QString(int(random.bounded(1, 66)), u'x');
+            }
+            const int edits = int(random.bounded(0, 3));
+            for (int e = 0; e < edits && !email.isEmpty(); ++e) {
+                const qsizetype at = random.bounded(email.size());
+                const QChar c = alphabet.at(random.bounded(alphabet.size()));
+                switch (random.bounded(3)) {
+                case 0:
+                    email[at] = c;
+                    break;
+                case 1:
+                    email.insert(at, c);
+                    break;
+                default:
+                    email.remove(at, 1);
+                }
+            }
+        }
+        const bool expected = ruby.match(email).hasMatch();
+        valid += expected ? 1 : 0;
+        QVERIFY2(isValidEmail(email) == expected, qPrintable(email));
+    }
+    QVERIFY(valid > 1000); // both answers were tried
 }
 
 void TestTextTools::trimsToNull_data()
