@@ -877,7 +877,9 @@ bool CrmStore::flushMappings(DbError *error)
             const PendingMapping &m = m_pendingMappings.at(i);
             values << m.type << m.pipedriveId << m.railsId << m_nowText << m_nowText;
         }
-        if (!writeOwn(mappingUpsert(count), values, error))
+        // Straight to the database: the values are bound already, and the statement names none
+        // of the tables rows are kept back for (writeOwn() searched its long text for them).
+        if (!m_db.execWrite(mappingUpsert(count), values, error))
             return false;
         m_pendingMappings.remove(0, count);
     }
