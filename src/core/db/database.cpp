@@ -529,7 +529,9 @@ bool Database::execSqlite(const QString &sql, const QVariantList &values, DbErro
     for (qsizetype i = 0; i < values.size(); ++i) {
         const QVariant &value = values.at(i);
         int bound = SQLITE_OK;
-        if (value.typeId() == QMetaType::QString && !isNullValue(value)) {
+        // A text's own isNull() says what isNullValue() would (QVariant::isNull() is out of line).
+        if (value.typeId() == QMetaType::QString
+            && !static_cast<const QString *>(value.constData())->isNull()) {
             char *start = out;
             out = utf8.appendToBuffer(out, *static_cast<const QString *>(value.constData()));
             bound

@@ -204,6 +204,7 @@ void TestDatabase::execWriteBindsValuesAsQtSqlDoes()
         { u"Müller & Søn — 東京 😀"_s, true, QVariant(QMetaType::fromType<QString>()) },
         { u"empty note"_s, false, u""_s },
         { u"long"_s, QVariant(), QString(5000, u'x') },
+        { u"null text held"_s, true, QVariant(QString()) },
     };
     for (const QVariantList &values : rows) {
         qint64 id = -1;
