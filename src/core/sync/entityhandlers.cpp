@@ -60,6 +60,9 @@ struct LinkedColumns
     const char *type;
     QString table;
     QString columns;
+    // Read only for the ids the entry before found nothing for (a person is read as a lead
+    // only when it is no contact).
+    bool unlessFoundBefore = false;
 };
 struct LinkedMapping
 {
@@ -90,10 +93,21 @@ DbError prefetchLinks(StageContext &context, const json::Array &items,
     for (const json::Value &value : items)
         refs << mapping::recordRefs(value.toObject());
     DbError error = prefetchMappings(context.links, refs, mappings);
-    for (const LinkedColumns &l : linked) {
+    for (qsizetype i = 0; i < linked.size() && error.isOk(); ++i) {
+        const LinkedColumns &l = linked.at(i);
+        QList<qint64> ids = linkedIds(refs, l.field);
+        if (l.unlessFoundBefore && i > 0 && linked.at(i - 1).field == l.field) {
+            // All read just before: answered from the cache.
+            const LinkedColumns &before = linked.at(i - 1);
+            ids.removeIf([&](qint64 id) {
+                return !context.links
+                            .linkedValues(
+                                typeName(before.type), before.table, before.columns, id, &error)
+                            .isEmpty();
+            });
+        }
         if (error.isOk())
-            context.links.prefetchLinked(
-                typeName(l.type), l.table, l.columns, linkedIds(refs, l.field), &error);
+            context.links.prefetchLinked(typeName(l.type), l.table, l.columns, ids, &error);
     }
     return error;
 }
@@ -831,7 +845,7 @@ public:
                 { &mapping::RecordRefs::personId, mappingType::Contact, QStringLiteral("contacts"),
                     QStringLiteral("t.first_name, t.last_name") },
                 { &mapping::RecordRefs::personId, mappingType::Lead, QStringLiteral("leads"),
-                    QStringLiteral("t.first_name, t.last_name") },
+                    QStringLiteral("t.first_name, t.last_name"), true },
                 { &mapping::RecordRefs::orgId, mappingType::Organization,
                     QStringLiteral("accounts"), QStringLiteral("t.name") } });
     }
