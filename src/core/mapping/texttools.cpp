@@ -388,7 +388,13 @@ bool isValidEmail(QStringView email)
 
 std::optional<QString> trimmedOrNull(QStringView text)
 {
-    QString s = withoutNul(text).trimmed();
+    return trimmedOrNull(text.toString());
+}
+
+std::optional<QString> trimmedOrNull(QString &&text)
+{
+    text.remove(QChar(u'\0'));
+    QString s = std::move(text).trimmed();
     if (s.isEmpty())
         return std::nullopt;
     return s;

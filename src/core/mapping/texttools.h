@@ -22,6 +22,8 @@ bool isValidEmail(QStringView email);
 // Trimmed text, or nullopt when nothing is left. Also drops NUL characters, which PostgreSQL
 // cannot store in text columns.
 std::optional<QString> trimmedOrNull(QStringView text);
+// The same for a string of one's own (a value just read), trimmed where it is, not copied.
+std::optional<QString> trimmedOrNull(QString &&text);
 
 struct NameParts
 {

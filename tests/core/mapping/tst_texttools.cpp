@@ -169,6 +169,7 @@ void TestTextTools::trimsToNull_data()
     QTest::newRow("text") << u"  a b  "_s << false << u"a b"_s;
     QTest::newRow("inner newline kept") << u" a\nb "_s << false << u"a\nb"_s;
     QTest::newRow("NUL dropped") << u"\0"_s << true << QString();
+    QTest::newRow("NULs inside and around") << u"\0 a\0b \0"_s << false << u"ab"_s;
 }
 
 void TestTextTools::trimsToNull()
@@ -180,6 +181,9 @@ void TestTextTools::trimsToNull()
     QCOMPARE(!result.has_value(), isNull);
     if (result)
         QCOMPARE(*result, output);
+    // A string of one's own, trimmed in place: the same answer.
+    const std::optional<QString> own = trimmedOrNull(QString(input));
+    QCOMPARE(own, result);
 }
 
 void TestTextTools::splitsNames_data()
