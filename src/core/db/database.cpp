@@ -38,10 +38,10 @@ QString quoted(const QString &identifier)
 }
 
 // What QtSql binds as NULL (QSqlResultPrivate::isVariantNull): null strings, invalid times too.
+// The types below are asked directly (a variant made null holds a default value of its type,
+// which answers the same); QVariant::isNull(), out of line, only for the others.
 bool isNullValue(const QVariant &value)
 {
-    if (value.isNull())
-        return true;
     switch (value.typeId()) {
     case QMetaType::QString:
         return static_cast<const QString *>(value.constData())->isNull();
@@ -56,7 +56,7 @@ bool isNullValue(const QVariant &value)
     case QMetaType::QUuid:
         return static_cast<const QUuid *>(value.constData())->isNull();
     default:
-        return false;
+        return value.isNull();
     }
 }
 
@@ -529,9 +529,7 @@ bool Database::execSqlite(const QString &sql, const QVariantList &values, DbErro
     for (qsizetype i = 0; i < values.size(); ++i) {
         const QVariant &value = values.at(i);
         int bound = SQLITE_OK;
-        // A text's own isNull() says what isNullValue() would (QVariant::isNull() is out of line).
-        if (value.typeId() == QMetaType::QString
-            && !static_cast<const QString *>(value.constData())->isNull()) {
+        if (value.typeId() == QMetaType::QString && !isNullValue(value)) {
             char *start = out;
             out = utf8.appendToBuffer(out, *static_cast<const QString *>(value.constData()));
             bound
