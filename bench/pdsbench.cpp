@@ -254,6 +254,7 @@ int phaseSync(const QUrl &url, const QString &token, const DatabaseConfig &datab
         { QStringLiteral("created"), double(totals.created) },
         { QStringLiteral("updated"), double(totals.updated) },
         { QStringLiteral("staged_ahead"), double(summary.pagesStagedAhead) },
+        { QStringLiteral("mapped_here"), double(summary.pagesMappedHere) },
         { QStringLiteral("thread_cpu"), threads.byName() }, { QStringLiteral("passes"), passes },
         { QStringLiteral("outcome"), outcomeName(summary.outcome) },
         { QStringLiteral("error"), summary.message } };
@@ -871,12 +872,14 @@ public:
         out() << row(QStringLiteral("incremental, no change"), nochange) << Qt::endl;
         out() << row(QStringLiteral("incremental, 1% changed"), changed)
               << QStringLiteral("  (%1 records touched)").arg(touched) << Qt::endl;
-        out() << QStringLiteral("full sync: %1 records per request, %2 pages staged ahead; smaller "
-                                "limit: %3")
+        out() << QStringLiteral("full sync: %1 records per request, %2 pages staged ahead (the "
+                                "last records of %3 mapped by the sync thread, which waited for "
+                                "them); smaller limit: %4")
                      .arg(full.value(QLatin1String("records")).toDouble()
                              / std::max(1.0, full.value(QLatin1String("requests")).toDouble()),
                          0, 'f', 0)
                      .arg(qint64(full.value(QLatin1String("staged_ahead")).toDouble()))
+                     .arg(qint64(full.value(QLatin1String("mapped_here")).toDouble()))
                      .arg(seconds(fetch) > seconds(copy) ? QStringLiteral("the fake server")
                                                          : QStringLiteral("the database"))
               << Qt::endl;

@@ -52,9 +52,8 @@ void StageWorker::stage(const std::shared_ptr<StagedPage> &page, std::function<v
     QMetaObject::invokeMethod(
         m_context,
         [this, page, onDone] {
-            run(*page);
-            page->done = true;
-            onDone();
+            if (run(*page))
+                onDone();
         },
         Qt::QueuedConnection);
 }
@@ -131,17 +130,36 @@ void StageWorker::release(std::shared_ptr<StagedPage> page, json::Array items)
         Qt::QueuedConnection);
 }
 
-void StageWorker::run(StagedPage &page)
+bool StagedPage::mapRecords()
 {
+    const auto count = qsizetype(records.size());
+    bool last = false;
+    for (qsizetype i = m_nextToMap++; i < count; i = m_nextToMap++) {
+        if (records[size_t(i)])
+            records[size_t(i)]->map();
+        last = ++m_mapped == count;
+    }
+    if (last)
+        done = true;
+    return last;
+}
+
+bool StageWorker::run(StagedPage &page)
+{
+    // A page not staged in full is done at once: it is staged again when it is written.
+    const auto failed = [&page] {
+        page.done = true;
+        return true;
+    };
     if (!m_ready) {
         page.pageError = DbError::make(DbError::Kind::Other, QStringLiteral("no reader"));
-        return;
+        return failed();
     }
     // A connection lost (a restarted server) is opened again for the next page.
     if (!m_db->isOpen()) {
         page.pageError = m_db->reopen();
         if (page.pageError.isError())
-            return;
+            return failed();
     }
     const StageSource &source = page.source;
     StageContext context(m_options, source.lookups, *m_store);
@@ -167,7 +185,7 @@ void StageWorker::run(StagedPage &page)
     if (page.pageError.isError() || context.pageRefs.size() != page.items.size()) {
         if (page.pageError.isOk())
             page.pageError = DbError::make(DbError::Kind::Other, QStringLiteral("links unread"));
-        return;
+        return failed();
     }
     page.refs = context.pageRefs;
     page.handedOver = std::move(context.handedOver);
@@ -181,10 +199,12 @@ void StageWorker::run(StagedPage &page)
             continue;
         }
         context.recordIndex = index;
-        std::unique_ptr<StagedRecord> staged = source.handler->stage(context, value.toObject());
-        staged->map();
-        page.records.push_back(std::move(staged));
+        page.records.push_back(source.handler->stage(context, value.toObject()));
     }
+    if (page.records.empty())
+        return failed();
+    page.mappable = true;
+    return page.mapRecords();
 }
 
 StageFeed::StageFeed(StageWorker *worker, const StageSource &source, QObject *receiver,

@@ -39,6 +39,17 @@ struct StagedPage
     std::vector<std::unique_ptr<StagedRecord>> records;
     DbError pageError; // stagePage() failed: the page is staged again when it is written
     std::atomic<bool> done = false;
+
+    // Mapping the records (pure, StagedRecord::map()) is shared: once the worker has staged them
+    // all it opens the page, and then it and the sync thread, waiting for this very page, each
+    // take the next record not taken yet. The thread that maps the last one marks the page done,
+    // and mapRecords() tells it so.
+    std::atomic<bool> mappable = false;
+    bool mapRecords();
+
+private:
+    std::atomic<qsizetype> m_nextToMap = 0;
+    std::atomic<qsizetype> m_mapped = 0;
 };
 
 // The latest update_time of a page's records (invalid: none), where the next incremental run
@@ -58,13 +69,14 @@ public:
     StageWorker &operator=(const StageWorker &) = delete;
 
     bool isReady() const { return m_ready; }
-    // Stages the page in the worker's thread, then calls onDone there. Thread-safe.
+    // Stages the page in the worker's thread, then calls onDone there if the worker finished it
+    // (see StagedPage::mapRecords()). Thread-safe.
     void stage(const std::shared_ptr<StagedPage> &page, std::function<void()> onDone);
     // Drops these references in the worker's thread, which frees them if they were the last.
     void release(std::shared_ptr<StagedPage> page, json::Array items);
 
 private:
-    void run(StagedPage &page);
+    bool run(StagedPage &page); // true: done here
 
     const SyncOptions &m_options;
     QThread m_thread;

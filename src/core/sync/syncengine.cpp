@@ -494,9 +494,15 @@ void SyncEngine::writeWaitingPages()
         const ApiPage &page = waiting.page;
         Pager *pager = m_pager;
         fetchAhead();
-        // Written once staged: the feed calls again then.
-        if (waiting.staged && !waiting.staged->done)
+        // Written once staged: the feed calls again then. This thread would only wait
+        // meanwhile: it maps records of the page with the worker once they are staged.
+        if (waiting.staged && !waiting.staged->done) {
+            if (waiting.staged->mappable && waiting.staged->mapRecords()) {
+                ++m_summary.pagesMappedHere;
+                continue;
+            }
             return;
+        }
         m_status = tr("fetching");
         m_writing = true;
         const PageWrite written = writePage(waiting);

@@ -80,6 +80,7 @@ struct RunSummary
     qint64 requests = 0;
     qint64 tokens = 0;
     qint64 pagesStagedAhead = 0; // pages written as the stage worker had read and mapped them
+    qint64 pagesMappedHere = 0; // of those, whose last records the sync thread mapped, waiting
 
     RunCounts totals() const;
 };

@@ -1181,6 +1181,47 @@ private slots:
         QCOMPARE(CrmStore::formatTimestamp(QDateTime()), QString());
     }
 
+    // The records of a staged page are mapped by the stage worker and the sync thread together
+    // (StagedPage::mapRecords()): each one exactly once, whichever thread takes it; the thread
+    // that maps the last one, and only it, is told so, and the page is done then. Items that are
+    // no objects (null records) count as mapped.
+    void sharedMappingMapsEachRecordOnce()
+    {
+        struct Counted : StagedRecord
+        {
+            std::atomic<int> *maps = nullptr;
+            void map() override { ++*maps; }
+            DbError write(SyncContext &) override { return {}; }
+        };
+        for (int round = 0; round < 50; ++round) {
+            const int size = 200 + round;
+            std::vector<std::atomic<int>> maps(static_cast<size_t>(size));
+            StagedPage page;
+            for (int i = 0; i < size; ++i) {
+                if (i % 17 == 5) {
+                    page.records.push_back(nullptr);
+                    continue;
+                }
+                auto record = std::make_unique<Counted>();
+                record->maps = &maps[size_t(i)];
+                page.records.push_back(std::move(record));
+            }
+            page.mappable = true;
+            std::atomic<int> lastOnes = 0;
+            QThread *other = QThread::create([&] { lastOnes += page.mapRecords() ? 1 : 0; });
+            other->start();
+            lastOnes += page.mapRecords() ? 1 : 0;
+            QVERIFY(other->wait(10000));
+            delete other;
+            QCOMPARE(lastOnes.load(), 1);
+            QVERIFY(page.done);
+            for (int i = 0; i < size; ++i)
+                QCOMPARE(maps[size_t(i)].load(), i % 17 == 5 ? 0 : 1);
+            // Nothing is left to take, and nobody is told again that the page is done.
+            QVERIFY(!page.mapRecords());
+        }
+    }
+
     // A page's latest update_time (latestUpdate(), read by the stage worker, which compares
     // plain UTC times as text): the latest time any record's update_time parses to, whatever the
     // shapes on the page, invalid ones (even a plain-looking one that sorts last) left out.
