@@ -274,6 +274,15 @@ QVariant rawValue(const QVariant &value)
     return value;
 }
 
+QVariantList rawRow(const QVariantList &row)
+{
+    QVariantList values;
+    values.reserve(row.size());
+    for (const QVariant &value : row)
+        values << rawValue(value);
+    return values;
+}
+
 // Multi-row INSERTs of rows that all have these columns, through the fastest path the database
 // has here: SQLite's own prepared statements, at most 999 values each in a handful of row counts
 // (Database::statementRows()), so that each statement text is prepared once, as the sync's own
@@ -354,25 +363,14 @@ int phaseCopy(const DatabaseConfig &source, const DatabaseConfig &target)
         from.forEachRow(
             QStringLiteral("SELECT %1 FROM %2 ORDER BY id")
                 .arg(table.columns.join(QLatin1Char(',')), table.name),
-            {},
-            [&](const QVariantList &row) {
-                QVariantList values;
-                values.reserve(row.size());
-                for (const QVariant &value : row)
-                    values << rawValue(value);
-                table.rows << values;
-            },
-            &error);
+            {}, [&](const QVariantList &row) { table.rows << rawRow(row); }, &error);
         from.forEachRow(
             QStringLiteral("SELECT %1 FROM pipedrive_mappings WHERE pipedrive_type = "
                            "? ORDER BY id")
                 .arg(mappingColumns.join(QLatin1Char(','))),
             { table.mappingType },
             [&](const QVariantList &row) {
-                QVariantList values;
-                for (const QVariant &value : row)
-                    values << rawValue(value);
-                table.mappings[row.at(2).toLongLong()] << values;
+                table.mappings[row.at(2).toLongLong()] << rawRow(row);
                 ++mappingsRead;
             },
             &error);
@@ -382,12 +380,7 @@ int phaseCopy(const DatabaseConfig &source, const DatabaseConfig &target)
             QStringLiteral("SELECT %1 FROM note_associations ORDER BY id")
                 .arg(associationColumns.join(QLatin1Char(','))),
             {},
-            [&](const QVariantList &row) {
-                QVariantList values;
-                for (const QVariant &value : row)
-                    values << rawValue(value);
-                associations[row.at(0).toLongLong()] << values;
-            },
+            [&](const QVariantList &row) { associations[row.at(0).toLongLong()] << rawRow(row); },
             &error);
     from.close();
 
@@ -403,28 +396,42 @@ int phaseCopy(const DatabaseConfig &source, const DatabaseConfig &target)
                 db, QStringLiteral("pipedrive_mappings"), mappingColumns, mappings, &error);
         mappingsRead -= mappings.size();
     }
+    // The transactions as the sync's pages write them, put together before the clock starts.
+    struct Batch
+    {
+        const Table *table;
+        QList<QVariantList> rows;
+        QList<QVariantList> mappings;
+        QList<QVariantList> notables;
+    };
+    QList<Batch> batches;
+    for (const Table &table : std::as_const(tables)) {
+        const qsizetype idColumn = table.columns.indexOf(QLatin1String("id"));
+        for (qsizetype start = 0; start < table.rows.size(); start += 500) {
+            Batch batch { &table, table.rows.mid(start, 500), {}, {} };
+            for (const QVariantList &row : std::as_const(batch.rows)) {
+                const qint64 id = row.at(idColumn).toLongLong();
+                batch.mappings += table.mappings.value(id);
+                if (table.name == QLatin1String("notes"))
+                    batch.notables += associations.value(id);
+            }
+            records += batch.mappings.size();
+            batches.append(std::move(batch));
+        }
+    }
     QElapsedTimer clock;
     clock.start();
-    for (const Table &table : std::as_const(tables)) {
-        for (qsizetype start = 0; error.isOk() && start < table.rows.size(); start += 500) {
-            const QList<QVariantList> rows = table.rows.mid(start, 500);
-            QList<QVariantList> mappings;
-            QList<QVariantList> notables;
-            for (const QVariantList &row : rows) {
-                const qint64 id = row.at(table.columns.indexOf(QLatin1String("id"))).toLongLong();
-                mappings += table.mappings.value(id);
-                if (table.name == QLatin1String("notes"))
-                    notables += associations.value(id);
-            }
-            error = db.beginTransaction();
-            if (error.isOk() && insertRawRows(db, table.name, table.columns, rows, &error)
-                && insertRawRows(
-                    db, QStringLiteral("pipedrive_mappings"), mappingColumns, mappings, &error)
-                && insertRawRows(
-                    db, QStringLiteral("note_associations"), associationColumns, notables, &error))
-                error = db.commit();
-            records += mappings.size();
-        }
+    for (const Batch &batch : std::as_const(batches)) {
+        if (error.isError())
+            break;
+        error = db.beginTransaction();
+        if (error.isOk()
+            && insertRawRows(db, batch.table->name, batch.table->columns, batch.rows, &error)
+            && insertRawRows(
+                db, QStringLiteral("pipedrive_mappings"), mappingColumns, batch.mappings, &error)
+            && insertRawRows(db, QStringLiteral("note_associations"), associationColumns,
+                batch.notables, &error))
+            error = db.commit();
     }
     const double seconds = clock.nsecsElapsed() / 1e9;
     // Every mapping belongs to a row that was copied: else the limit wrote less than the sync.
@@ -1002,22 +1009,18 @@ int main(int argc, char *argv[])
     if (phase == QLatin1String("phase-sync") || phase == QLatin1String("phase-insert")
         || phase == QLatin1String("phase-copy")) {
         QString error;
-        const auto config = DatabaseConfig::fromUrl(parser.value(database), &error);
-        if (!config) {
+        const auto badUrl = [&error] {
             out() << QJsonDocument(QJsonObject { { QStringLiteral("error"), error } })
                          .toJson(QJsonDocument::Compact)
                   << Qt::endl;
             return 2;
-        }
+        };
+        const auto config = DatabaseConfig::fromUrl(parser.value(database), &error);
+        if (!config)
+            return badUrl();
         if (phase == QLatin1String("phase-copy")) {
             const auto source = DatabaseConfig::fromUrl(parser.value(from), &error);
-            if (!source) {
-                out() << QJsonDocument(QJsonObject { { QStringLiteral("error"), error } })
-                             .toJson(QJsonDocument::Compact)
-                      << Qt::endl;
-                return 2;
-            }
-            return phaseCopy(*source, *config);
+            return source ? phaseCopy(*source, *config) : badUrl();
         }
         if (phase == QLatin1String("phase-sync"))
             return phaseSync(QUrl(parser.value(url)), parser.value(token), *config, size,
