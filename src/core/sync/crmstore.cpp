@@ -1118,7 +1118,10 @@ bool CrmStore::deleteRow(const QString &table, qint64 id, DbError *error)
 std::optional<CrmStore::WriteResult> CrmStore::writeRecord(
     qint64 pipedriveId, const RowPlan &plan, DbError *error)
 {
-    const QStringList columns = plan.columns.keys();
+    // The names are listed only to read a stored row: a new row (most of a first sync) needs none.
+    const auto columns = [&plan] {
+        return plan.columns.keys();
+    };
     auto updateIfChanged
         = [&](qint64 railsId, const QVariantMap &stored) -> std::optional<WriteResult> {
         QVariantMap changed;
@@ -1142,7 +1145,7 @@ std::optional<CrmStore::WriteResult> CrmStore::writeRecord(
     if (error && error->isError())
         return std::nullopt;
     if (mapped) {
-        const std::optional<QVariantMap> stored = readRow(plan.table, *mapped, columns, error);
+        const std::optional<QVariantMap> stored = readRow(plan.table, *mapped, columns(), error);
         if (!stored)
             return std::nullopt;
         if (!stored->isEmpty()) {
@@ -1167,7 +1170,7 @@ std::optional<CrmStore::WriteResult> CrmStore::writeRecord(
                 return WriteResult { WriteKind::Merged, *existing, *owner };
             // A row the CRM already had (or the old rake task wrote): adopt it.
             const std::optional<QVariantMap> stored
-                = readRow(plan.table, *existing, columns, error);
+                = readRow(plan.table, *existing, columns(), error);
             if (!stored)
                 return std::nullopt;
             return updateIfChanged(*existing, *stored);
