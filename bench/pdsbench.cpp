@@ -538,14 +538,8 @@ int phaseInsert(const DatabaseConfig &database, quint32 seed, const pds::test::D
         QVariantList values;
         values.reserve(rows.size() * columns.size());
         for (const QVariantMap &row : rows) {
-            for (const QString &column : columns) {
-                QVariant value = row.value(column);
-                if (value.metaType().id() == QMetaType::QDateTime)
-                    value = Database::formatTimestamp(value.toDateTime());
-                else if (value.metaType().id() == QMetaType::QDate)
-                    value = value.toDate().toString(Qt::ISODate);
-                values << value;
-            }
+            for (const QString &column : columns)
+                values << rawValue(row.value(column));
         }
         return db.execWrite(QStringLiteral("INSERT INTO %1 (%2) VALUES %3")
                                 .arg(table, columns.join(QLatin1Char(',')),
@@ -563,27 +557,24 @@ int phaseInsert(const DatabaseConfig &database, quint32 seed, const pds::test::D
         error = db.beginTransaction();
         if (error.isError() || !insertRows(batch.table, batch.rows))
             break;
-        {
-            QList<QVariantMap> mappings;
-            QList<QVariantMap> associations;
-            qint64 &id = lastId[batch.table];
-            for (qint64 pipedriveId : batch.pipedriveIds) {
-                ++id;
-                mappings.append({ { QStringLiteral("pipedrive_type"), batch.mappingType },
-                    { QStringLiteral("pipedrive_id"), pipedriveId },
-                    { QStringLiteral("rails_id"), id }, { QStringLiteral("created_at"), now },
+        QList<QVariantMap> mappings;
+        QList<QVariantMap> associations;
+        qint64 &id = lastId[batch.table];
+        for (qint64 pipedriveId : batch.pipedriveIds) {
+            ++id;
+            mappings.append({ { QStringLiteral("pipedrive_type"), batch.mappingType },
+                { QStringLiteral("pipedrive_id"), pipedriveId }, { QStringLiteral("rails_id"), id },
+                { QStringLiteral("created_at"), now }, { QStringLiteral("updated_at"), now } });
+            if (batch.table == QLatin1String("notes"))
+                associations.append({ { QStringLiteral("note_id"), id },
+                    { QStringLiteral("notable_type"), QStringLiteral("Account") },
+                    { QStringLiteral("notable_id"), 1 }, { QStringLiteral("created_at"), now },
                     { QStringLiteral("updated_at"), now } });
-                if (batch.table == QLatin1String("notes"))
-                    associations.append({ { QStringLiteral("note_id"), id },
-                        { QStringLiteral("notable_type"), QStringLiteral("Account") },
-                        { QStringLiteral("notable_id"), 1 }, { QStringLiteral("created_at"), now },
-                        { QStringLiteral("updated_at"), now } });
-            }
-            if (!insertRows(QStringLiteral("pipedrive_mappings"), mappings)
-                || (!associations.isEmpty()
-                    && !insertRows(QStringLiteral("note_associations"), associations)))
-                break;
         }
+        if (!insertRows(QStringLiteral("pipedrive_mappings"), mappings)
+            || (!associations.isEmpty()
+                && !insertRows(QStringLiteral("note_associations"), associations)))
+            break;
         error = db.commit();
         rows += batch.rows.size();
     }
