@@ -16,6 +16,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QRandomGenerator>
+#include <QSemaphore>
 #include <QSet>
 #include <QSignalSpy>
 #include <QSqlQuery>
@@ -1184,13 +1185,20 @@ private slots:
     // The records of a staged page are mapped by the stage worker and the sync thread together
     // (StagedPage::mapRecords()): each one exactly once, whichever thread takes it; the thread
     // that maps the last one, and only it, is told so, and the page is done then. Items that are
-    // no objects (null records) count as mapped.
+    // no objects (null records) count as mapped. Both threads surely map some: the first record's
+    // map() waits until the other thread has mapped the second.
     void sharedMappingMapsEachRecordOnce()
     {
         struct Counted : StagedRecord
         {
             std::atomic<int> *maps = nullptr;
-            void map() override { ++*maps; }
+            std::function<void()> during;
+            void map() override
+            {
+                ++*maps;
+                if (during)
+                    during();
+            }
             DbError write(SyncContext &) override { return {}; }
         };
         for (int round = 0; round < 50; ++round) {
@@ -1206,13 +1214,27 @@ private slots:
                 record->maps = &maps[size_t(i)];
                 page.records.push_back(std::move(record));
             }
+            QSemaphore firstTaken;
+            QSemaphore secondMapped;
+            bool otherMappedInTime = true;
+            static_cast<Counted *>(page.records[0].get())->during = [&] {
+                firstTaken.release();
+                otherMappedInTime = secondMapped.tryAcquire(1, 10000);
+            };
+            static_cast<Counted *>(page.records[1].get())->during = [&] {
+                secondMapped.release();
+            };
             page.mappable = true;
             std::atomic<int> lastOnes = 0;
-            QThread *other = QThread::create([&] { lastOnes += page.mapRecords() ? 1 : 0; });
+            QThread *other = QThread::create([&] {
+                if (firstTaken.tryAcquire(1, 10000))
+                    lastOnes += page.mapRecords() ? 1 : 0;
+            });
             other->start();
             lastOnes += page.mapRecords() ? 1 : 0;
             QVERIFY(other->wait(10000));
             delete other;
+            QVERIFY(otherMappedInTime);
             QCOMPARE(lastOnes.load(), 1);
             QVERIFY(page.done);
             for (int i = 0; i < size; ++i)
