@@ -87,6 +87,26 @@ private:
     double m_longest = 0;
 };
 
+// A task's name and CPU seconds (utime + stime) from its /proc stat file; nullopt if gone.
+std::optional<std::pair<QString, double>> statCpu(const QString &path)
+{
+    static const double tick = double(sysconf(_SC_CLK_TCK));
+    QFile stat(path);
+    if (!stat.open(QIODevice::ReadOnly))
+        return std::nullopt; // ended meanwhile
+    // "tid (name) state ...": the name may hold spaces and parentheses.
+    const QByteArray line = stat.readAll();
+    const qsizetype open = line.indexOf('('), close = line.lastIndexOf(')');
+    if (open < 0 || close < open)
+        return std::nullopt;
+    const QList<QByteArray> fields = line.mid(close + 2).split(' ');
+    if (fields.size() < 13)
+        return std::nullopt;
+    // Fields 14 and 15 of stat(5), utime and stime; this list starts at field 3.
+    return std::pair { QString::fromUtf8(line.mid(open + 1, close - open - 1)),
+        (fields.at(11).toDouble() + fields.at(12).toDouble()) / tick };
+}
+
 // CPU time of this process's threads by name (pds-sync, pds-stage, pds-network, ...), from
 // /proc/self/task: which thread bounds the sync. Threads end before the run reports, so the
 // tasks are read every 50 ms and each keeps its last reading (at most 50 ms of one is missed).
@@ -101,24 +121,10 @@ public:
     }
     void sample()
     {
-        static const double tick = double(sysconf(_SC_CLK_TCK));
         const QDir tasks(QStringLiteral("/proc/self/task"));
         for (const QString &tid : tasks.entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
-            QFile stat(tasks.filePath(tid + QStringLiteral("/stat")));
-            if (!stat.open(QIODevice::ReadOnly))
-                continue; // ended meanwhile
-            // "tid (name) state ...": the name may hold spaces and parentheses.
-            const QByteArray line = stat.readAll();
-            const qsizetype open = line.indexOf('('), close = line.lastIndexOf(')');
-            if (open < 0 || close < open)
-                continue;
-            const QList<QByteArray> fields = line.mid(close + 2).split(' ');
-            if (fields.size() < 13)
-                continue;
-            // Fields 14 and 15 of stat(5), utime and stime; this list starts at field 3.
-            const double seconds = (fields.at(11).toDouble() + fields.at(12).toDouble()) / tick;
-            m_threads[tid.toLongLong()]
-                = { QString::fromUtf8(line.mid(open + 1, close - open - 1)), seconds };
+            if (const auto cpu = statCpu(tasks.filePath(tid + QStringLiteral("/stat"))))
+                m_threads[tid.toLongLong()] = *cpu;
         }
     }
     QJsonObject byName()
@@ -630,6 +636,13 @@ public:
         return true;
     }
 
+    // The fake server's CPU seconds so far.
+    double fakeCpu() const
+    {
+        const auto cpu = statCpu(QStringLiteral("/proc/%1/stat").arg(fake.processId()));
+        return cpu ? cpu->second : 0;
+    }
+
     QJsonObject child(const QStringList &args)
     {
         QProcess process;
@@ -795,10 +808,14 @@ public:
             const QJsonObject f
                 = check(child(QStringList { QStringLiteral("phase-fetch") } + common));
             db = newDatabase(dir, QStringLiteral("sync%1").arg(round));
-            const QJsonObject s
+            // The fake shares the two cores with the sync: what it took is said beside the
+            // sync's threads.
+            const double fakeBefore = fakeCpu();
+            QJsonObject s
                 = check(child(QStringList { QStringLiteral("phase-sync"),
                                   QStringLiteral("--database"), db, QStringLiteral("--full") }
                     + common));
+            s.insert(QLatin1String("fake_cpu"), fakeCpu() - fakeBefore);
             const QJsonObject c = check(child(QStringList { QStringLiteral("phase-copy"),
                 QStringLiteral("--from"), db, QStringLiteral("--database"),
                 newDatabase(dir, QStringLiteral("copy%1").arg(round)) }));
@@ -881,8 +898,10 @@ public:
                      .arg(seconds(fetch) > seconds(copy) ? QStringLiteral("the fake server")
                                                          : QStringLiteral("the database"))
               << Qt::endl;
-        out() << QStringLiteral("full sync, CPU time by thread: %1 (wall %2 s)")
+        out() << QStringLiteral("full sync, CPU time by thread: %1; the fake server's process "
+                                "%2 s (wall %3 s)")
                      .arg(threadLine(full))
+                     .arg(full.value(QLatin1String("fake_cpu")).toDouble(), 0, 'f', 2)
                      .arg(full.value(QLatin1String("seconds")).toDouble(), 0, 'f', 2)
               << Qt::endl;
         // A thread busy for nearly its pass's whole wall time is the one that pass waited for.

@@ -133,8 +133,7 @@ private:
     QByteArray listBody(Entity entity, const QList<const FakeDataset::Record *> &records,
         const QStringList &includeFields, const QJsonObject *additionalData) const;
     QByteArray cachedJson(Entity entity, const FakeDataset::Record &record,
-        const QStringList &includeFields, QHash<qint64, CachedJson> &cache,
-        quint64 dependsOn) const;
+        const QStringList &includeFields, QList<CachedJson> &cache, quint64 dependsOn) const;
     QJsonObject present(
         Entity entity, const FakeDataset::Record &record, const QStringList &includeFields) const;
     QJsonObject noteV1(const FakeDataset::Record &record) const;

@@ -1125,6 +1125,22 @@ private slots:
         QCOMPARE(first(u"/api/v1/users"_s, userId).value(u"name"_s).toString(), u"User Renamed"_s);
         QCOMPARE(first(notes, 1).value(u"user"_s).toObject().value(u"name"_s).toString(),
             u"User Renamed"_s);
+        // A deal's status and archiving move it between the lists at once (they filter on what
+        // was read out of the deals' JSON).
+        const QString deals = u"/api/v2/deals?limit=500"_s;
+        const QString deleted = u"/api/v2/deals?limit=500&status=deleted"_s;
+        const QString archivedDeals = u"/api/v2/deals/archived?limit=500"_s;
+        QVERIFY(!first(deals, 1).isEmpty());
+        QVERIFY(first(deleted, 1).isEmpty());
+        QVERIFY(m_server->updateRecord(Entity::Deals, 1, { { u"status"_s, u"deleted"_s } }));
+        QVERIFY(first(deals, 1).isEmpty());
+        QCOMPARE(first(deleted, 1).value(u"status"_s).toString(), u"deleted"_s);
+        QVERIFY(m_server->updateRecord(
+            Entity::Deals, 1, { { u"status"_s, u"open"_s }, { u"is_archived"_s, true } }));
+        QVERIFY(first(deleted, 1).isEmpty());
+        QVERIFY(first(deals, 1).isEmpty());
+        QCOMPARE(first(archivedDeals, 1).value(u"is_archived"_s).toBool(), true);
+
         // A record removed over HTTP is gone from the next page.
         QCOMPARE(send("DELETE", u"/__test/records/persons/1"_s).status, 200);
         QVERIFY(first(persons, 1).isEmpty());
