@@ -150,6 +150,8 @@ void TestDatabase::opensWithTheSessionSettings()
         QCOMPARE(scalar(db, u"PRAGMA journal_mode"_s), u"wal"_s);
         QCOMPARE(scalar(db, u"PRAGMA busy_timeout"_s), u"1234"_s);
         QCOMPARE(scalar(db, u"PRAGMA synchronous"_s), u"1"_s); // NORMAL
+        // MEMORY: statement journals and TEMP tables in no file under /var/tmp.
+        QCOMPARE(scalar(db, u"PRAGMA temp_store"_s), u"2"_s);
     }
 }
 
