@@ -18,6 +18,7 @@
 #include <sqlite3.h>
 
 #include <cerrno>
+#include <mutex>
 #include <unistd.h>
 
 using namespace Qt::StringLiterals;
@@ -118,6 +119,25 @@ QVariant columnValue(sqlite3_stmt *statement, int column)
     }
 }
 
+// Statement journals (the pages a multi-row INSERT or an upsert inside a transaction changes,
+// kept to undo that one statement) are kept in memory. SQLite's default spills them into a file
+// under /var/tmp past 64 KiB: a 100k sync wrote 98,000 pages into such files, more than into the
+// WAL. They hold one statement's pages and go when it ends; the sync's statements change a few
+// hundred pages at most. (A positive threshold would also be the size of each memory chunk: 1
+// KiB chunks come only with "never spill".) TEMP tables, the key indexes among them, stay in
+// files, so memory does not grow with the account.
+constexpr int StatementJournalInMemory = -1;
+
+void configureSqliteOnce()
+{
+    static std::once_flag once;
+    std::call_once(once, [] {
+        // Possible only before SQLite's first use in the process; else its default stays.
+        if (sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, StatementJournalInMemory) != SQLITE_OK)
+            qCDebug(lcDb) << "SQLite was in use already: its statement journals spill at 64 KiB";
+    });
+}
+
 } // namespace
 
 Database::Database() = default;
@@ -141,6 +161,7 @@ DbError Database::open(const DatabaseConfig &config)
     }
 
     if (config.isSqlite()) {
+        configureSqliteOnce();
         if (config.sqlitePath.trimmed().isEmpty())
             return DbError::make(DbError::Kind::Other, u"No SQLite database file is set."_s);
         // The default path lives in a data folder that may not exist yet.
@@ -217,11 +238,6 @@ DbError Database::setUpSqlite()
                                   << m_config.sqlitePath;
     // WAL makes NORMAL safe against corruption; only the last commits may be lost on power loss.
     if (!exec(u"PRAGMA synchronous = NORMAL"_s, &error))
-        return error;
-    // Statement journals (every multi-row INSERT and upsert in a transaction keeps one) and TEMP
-    // tables in memory, not in files under /var/tmp: a 100k sync wrote 98,000 pages into such
-    // files, more than into the WAL. They hold one statement's pages, or a TEMP key index.
-    if (!exec(u"PRAGMA temp_store = MEMORY"_s, &error))
         return error;
 
     if (!query.exec(u"PRAGMA foreign_keys"_s))
