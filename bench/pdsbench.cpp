@@ -761,8 +761,8 @@ public:
 
     static double rate(const QJsonObject &r)
     {
-        const double seconds = r.value(QLatin1String("seconds")).toDouble();
-        return seconds > 0 ? r.value(QLatin1String("records")).toDouble() / seconds : 0;
+        const double time = seconds(r);
+        return time > 0 ? r.value(QLatin1String("records")).toDouble() / time : 0;
     }
 
     int run()

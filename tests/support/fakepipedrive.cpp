@@ -1023,8 +1023,9 @@ FakePipedriveServer::Response FakePipedriveServer::listV2(
     bool more = false;
     const int step = desc ? -1 : 1;
     for (int pos = desc ? end - 1 : begin; desc ? pos >= begin : pos < end; pos += step) {
-        const auto &r = at(pos);
-        if (!matches(r, positionAt(pos)))
+        const int position = positionAt(pos);
+        const auto &r = table.at(position);
+        if (!matches(r, position))
             continue;
         if (data.size() == *limit) {
             more = true;
