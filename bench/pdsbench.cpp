@@ -237,7 +237,8 @@ int phaseSync(const QUrl &url, const QString &token, const DatabaseConfig &datab
     QObject::connect(&runner, &SyncRunner::entityFinished, [&](const EntityResult &r) {
         passes.append(QJsonObject { { QStringLiteral("entity"), entityName(r.entity) },
             { QStringLiteral("seconds"), passClock.nsecsElapsed() / 1e9 },
-            { QStringLiteral("thread_cpu"), threads.sinceLast() } });
+            { QStringLiteral("thread_cpu"), threads.sinceLast() },
+            { QStringLiteral("peak_mb"), peakRssMb() } });
         passClock.start();
     });
     RunSummary summary;
@@ -904,7 +905,8 @@ public:
                      .arg(full.value(QLatin1String("fake_cpu")).toDouble(), 0, 'f', 2)
                      .arg(full.value(QLatin1String("seconds")).toDouble(), 0, 'f', 2)
               << Qt::endl;
-        // A thread busy for nearly its pass's whole wall time is the one that pass waited for.
+        // A thread busy for nearly its pass's whole wall time is the one that pass waited for. The
+        // peak so far at a pass's end tells where memory grew.
         for (const QJsonValue &value : full.value(QLatin1String("passes")).toArray()) {
             const QJsonObject pass = value.toObject();
             const double wall = pass.value(QLatin1String("seconds")).toDouble();
@@ -914,10 +916,11 @@ public:
                     qRound(100 * cpu.value(QLatin1String(thread)).toDouble() / qMax(wall, 1e-9)));
             };
             out() << QStringLiteral("  pass %1: %2 s, busy: sync thread %3%, stage worker %4%, "
-                                    "network thread %5%")
+                                    "network thread %5%; peak so far %6 MB")
                          .arg(pass.value(QLatin1String("entity")).toString(), -13)
                          .arg(wall, 0, 'f', 2)
                          .arg(busy("pds-sync"), busy("pds-stage"), busy("pds-network"))
+                         .arg(pass.value(QLatin1String("peak_mb")).toDouble(), 0, 'f', 1)
                   << Qt::endl;
         }
 
