@@ -28,6 +28,39 @@ constexpr qsizetype RowFlushValues = 999; // bound values per multi-row INSERT a
 constexpr qsizetype KeysPerLookup = 256; // keys per prefetchKeys() statement at most
 constexpr qsizetype KeysPerIndexInsert = 256; // rows per TEMP key index INSERT at most
 
+// A row's values from `from` on as one string: each as two UTF-16 units of length, then its text
+// (a NULL as empty text, which is all linkedValues()' readers tell apart). Never null.
+QString packValues(const QVariantList &row, qsizetype from)
+{
+    qsizetype size = 0;
+    for (qsizetype i = from; i < row.size(); ++i)
+        size += 2 + row.at(i).toString().size();
+    QString packed(size, Qt::Uninitialized); // not null, even with no values
+    QChar *out = packed.data();
+    for (qsizetype i = from; i < row.size(); ++i) {
+        const QString text = row.at(i).toString();
+        const auto length = quint32(text.size());
+        *out++ = QChar(char16_t(length >> 16));
+        *out++ = QChar(char16_t(length & 0xFFFF));
+        out = std::copy(text.cbegin(), text.cend(), out);
+    }
+    return packed;
+}
+
+QVariantList unpackValues(const QString &packed)
+{
+    QVariantList values;
+    if (packed.isNull())
+        return values;
+    for (qsizetype at = 0; at + 2 <= packed.size();) {
+        const qsizetype size
+            = qsizetype(quint32(packed.at(at).unicode()) << 16 | packed.at(at + 1).unicode());
+        values << QVariant(packed.mid(at + 2, size));
+        at += 2 + size;
+    }
+    return values;
+}
+
 // Rows into a TEMP key index (CrmStore::indexKey()); a key it has already keeps its row.
 QString keyIndexInsert(const QString &temp, qsizetype rows)
 {
@@ -253,20 +286,64 @@ void CrmStore::updateKeyIndexes(
     }
 }
 
-void CrmStore::beginPageKeeping(const QStringList &writtenTypes, qsizetype maxEntries)
+void CrmStore::beginPageKeeping(
+    const QStringList &writtenTypes, qsizetype maxMappings, qsizetype maxLinkedBytes)
 {
     m_pageMode = true;
     qsizetype mappings = 0;
     for (const MappingCache &cache : m_mappingCache)
         mappings += cache.ids.size();
-    if (mappings > maxEntries)
+    if (mappings > maxMappings)
         m_mappingCache.clear();
     else
         std::erase_if(m_mappingCache,
             [&](const MappingCache &cache) { return writtenTypes.contains(cache.type); });
-    std::erase_if(m_linkedCache, [&](const LinkedCache &cache) {
-        return cache.rows.size() > maxEntries || writtenTypes.contains(cache.type);
-    });
+    std::erase_if(
+        m_linkedCache, [&](const LinkedCache &cache) { return writtenTypes.contains(cache.type); });
+    // The biggest goes first: it holds the links least often read again (activities link to
+    // many more deals and persons than organizations).
+    const auto linkedBytes = [this] {
+        qsizetype bytes = 0;
+        for (const LinkedCache &cache : m_linkedCache)
+            bytes += cache.bytes;
+        return bytes;
+    };
+    while (!m_linkedCache.empty() && linkedBytes() > maxLinkedBytes) {
+        m_linkedCache.erase(std::max_element(m_linkedCache.begin(), m_linkedCache.end(),
+            [](const LinkedCache &a, const LinkedCache &b) { return a.bytes < b.bytes; }));
+    }
+}
+
+namespace {
+
+// The memory a packed entry of a linked cache takes, about: its hash node and share of the
+// table, the string's header and text.
+qsizetype entryBytes(const QString &packed)
+{
+    return 64 + 2 * packed.size();
+}
+
+} // namespace
+
+void CrmStore::LinkedCache::keep(qint64 pipedriveId, const QString &packed)
+{
+    const auto it = rows.find(pipedriveId);
+    if (it == rows.end()) {
+        rows.insert(pipedriveId, packed);
+    } else {
+        bytes -= entryBytes(*it);
+        *it = packed;
+    }
+    bytes += entryBytes(packed);
+}
+
+void CrmStore::LinkedCache::forget(qint64 pipedriveId)
+{
+    const auto it = rows.constFind(pipedriveId);
+    if (it == rows.cend())
+        return;
+    bytes -= entryBytes(*it);
+    rows.erase(it);
 }
 
 QHash<qint64, qint64> &CrmStore::mappingCache(const QString &type)
@@ -288,15 +365,15 @@ const QHash<qint64, qint64> *CrmStore::findMappingCache(const QString &type) con
     return nullptr;
 }
 
-QHash<qint64, QVariantList> &CrmStore::linkedCache(
+CrmStore::LinkedCache &CrmStore::linkedCache(
     const QString &type, const QString &table, const QString &columns)
 {
     for (LinkedCache &cache : m_linkedCache) {
         if (cache.type == type && cache.table == table && cache.columns == columns)
-            return cache.rows;
+            return cache;
     }
-    m_linkedCache.push_back({ type, table, columns, {} });
-    return m_linkedCache.back().rows;
+    m_linkedCache.push_back({ type, table, columns, {}, 0 });
+    return m_linkedCache.back();
 }
 
 bool CrmStore::prefetchMappings(
@@ -368,11 +445,11 @@ bool CrmStore::prefetchLinked(const QString &type, const QString &table, const Q
     const QList<qint64> &pipedriveIds, DbError *error)
 {
     Q_ASSERT(Database::isPlainIdentifier(table));
-    QHash<qint64, QVariantList> &cache = linkedCache(type, table, columns);
+    LinkedCache &cache = linkedCache(type, table, columns);
     QList<qint64> unknown;
     unknown.reserve(pipedriveIds.size());
     for (qint64 id : pipedriveIds) {
-        if (!cache.contains(id))
+        if (!cache.rows.contains(id))
             unknown.append(id);
     }
     for (const QList<qint64> &chunk : chunks(unknown)) {
@@ -380,14 +457,16 @@ bool CrmStore::prefetchLinked(const QString &type, const QString &table, const Q
         for (qint64 id : chunk)
             values << id;
         for (qint64 id : chunk)
-            cache.insert(id, {});
+            cache.keep(id, QString());
         if (!rows(
                 QStringLiteral("SELECT m.pipedrive_id, %1 FROM pipedrive_mappings m JOIN "
                                "%2 t ON t.id = m.rails_id WHERE m.pipedrive_type = ? AND "
                                "m.pipedrive_id IN (%3)")
                     .arg(columns, table, inList(chunk.size())),
                 values,
-                [&](const QVariantList &row) { cache.insert(row.at(0).toLongLong(), row.mid(1)); },
+                [&](const QVariantList &row) {
+                    cache.keep(row.at(0).toLongLong(), packValues(row, 1));
+                },
                 error))
             return false;
     }
@@ -398,10 +477,10 @@ QVariantList CrmStore::linkedValues(const QString &type, const QString &table,
     const QString &columns, qint64 pipedriveId, DbError *error)
 {
     Q_ASSERT(Database::isPlainIdentifier(table));
-    QHash<qint64, QVariantList> &cache = linkedCache(type, table, columns);
-    const auto cached = cache.constFind(pipedriveId);
-    if (cached != cache.cend())
-        return *cached;
+    LinkedCache &cache = linkedCache(type, table, columns);
+    const auto cached = cache.rows.constFind(pipedriveId);
+    if (cached != cache.rows.cend())
+        return unpackValues(*cached);
     QVariantList values;
     if (!rows(
             QStringLiteral("SELECT %1 FROM pipedrive_mappings m JOIN %2 t ON t.id = "
@@ -414,7 +493,7 @@ QVariantList CrmStore::linkedValues(const QString &type, const QString &table,
             },
             error))
         return {};
-    cache.insert(pipedriveId, values);
+    cache.keep(pipedriveId, values.isEmpty() ? QString() : packValues(values, 0));
     return values;
 }
 
@@ -423,7 +502,7 @@ void CrmStore::rememberMapping(const QString &type, qint64 pipedriveId, qint64 r
     // What was read through the old mapping is stale now.
     for (LinkedCache &cache : m_linkedCache) {
         if (cache.type == type)
-            cache.rows.remove(pipedriveId);
+            cache.forget(pipedriveId);
     }
     mappingCache(type).insert(pipedriveId, railsId);
 }

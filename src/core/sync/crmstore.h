@@ -147,9 +147,11 @@ public:
     }
     // For a reader that stages the pages of one pass, one after the other: what it read stays
     // remembered across pages (the records of a pass link to far fewer rows than they are), except
-    // the mapping types the pass writes itself, dropped before each page; a cache that grew past
-    // maxEntries starts anew, so that memory does not grow with the account.
-    void beginPageKeeping(const QStringList &writtenTypes, qsizetype maxEntries);
+    // the mapping types the pass writes itself, dropped before each page. So that memory does not
+    // grow with the account, the mappings start anew past maxMappings in all, and the biggest
+    // cache of linked rows while they take more than maxLinkedBytes.
+    void beginPageKeeping(
+        const QStringList &writtenTypes, qsizetype maxMappings, qsizetype maxLinkedBytes);
 
     // Natural keys the CRM's schema does not index (leads.email: the Lead model validates it
     // unique, but there is no index) would make every lookup scan the table. Such a key is copied
@@ -244,13 +246,17 @@ private:
         QString type;
         QString table;
         QString columns;
-        QHash<qint64, QVariantList> rows; // pipedrive id -> values
+        // pipedrive id -> the values packed into one string (null: not mapped): a third of the
+        // memory of a list of values (a 500k sync holds tens of thousands).
+        QHash<qint64, QString> rows;
+        qsizetype bytes = 0; // what rows take, about (entryBytes())
+        void keep(qint64 pipedriveId, const QString &packed);
+        void forget(qint64 pipedriveId);
     };
     // One per kind of link read (a handful): found by comparing three short strings, not by
     // building and hashing a key on every read (that was 8% of the stage worker's time).
     std::vector<LinkedCache> m_linkedCache;
-    QHash<qint64, QVariantList> &linkedCache(
-        const QString &type, const QString &table, const QString &columns);
+    LinkedCache &linkedCache(const QString &type, const QString &table, const QString &columns);
     bool m_pageMode = false;
     bool m_deferMappings = false;
     struct PendingMapping

@@ -176,7 +176,7 @@ bool StageWorker::run(StagedPage &page)
     QStringList written = mappingTypesFor(source.entity);
     if (source.entity == Entity::Deals) // a deal promotes its person's lead to a contact
         written << QLatin1String(mappingType::Contact) << QLatin1String(mappingType::Lead);
-    m_store->beginPageKeeping(written, MaxCachedRows);
+    m_store->beginPageKeeping(written, MaxCachedMappings, MaxLinkedBytes);
     page.pageError = source.handler->stagePage(context, page.items);
     if (page.pageError.kind == DbError::Kind::Unreachable)
         m_db->close();

@@ -87,7 +87,10 @@ private:
     // The source whose reads m_store keeps across pages (used in m_thread only).
     std::tuple<const EntityHandler *, Entity, bool> m_cachedSource { nullptr, Entity::Users,
         false };
-    static constexpr qsizetype MaxCachedRows = 20000; // per cache: a few MB at most
+    static constexpr qsizetype MaxCachedMappings = 20000; // in all: under a MB
+    // Linked rows, in all: those of a 100k-record account fit (3.3 MB); at 500k records the
+    // 20,000 rows per cache allowed until Dec 4 took 11 MB of the peak.
+    static constexpr qsizetype MaxLinkedBytes = 6 << 20;
 };
 
 // Hands the pages of one source to a StageWorker as soon as the network thread has parsed them

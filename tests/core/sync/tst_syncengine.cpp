@@ -859,7 +859,7 @@ private slots:
                 .value(0)
                 .toString();
         };
-        reader.beginPageKeeping(written, 100);
+        reader.beginPageKeeping(written, 100, 1 << 20);
         QVERIFY(reader.prefetchLinked(QStringLiteral("Organization"), QStringLiteral("accounts"),
             QStringLiteral("t.name"), { 5 }, &error));
         QVERIFY(reader.prefetchMappings(QStringLiteral("Contact"), { 9 }, &error));
@@ -870,11 +870,124 @@ private slots:
         QVERIFY(db.execWrite(QStringLiteral("UPDATE accounts SET name = 'Acme 2'"), {}, &error));
         QVERIFY(writer.removeMapping(QStringLiteral("Contact"), 9, &error));
 
-        reader.beginPageKeeping(written, 100); // the next page of the same pass
+        reader.beginPageKeeping(written, 100, 1 << 20); // the next page of the same pass
         QCOMPARE(accountName(), QStringLiteral("Acme")); // read once for the pass
         QCOMPARE(reader.railsIdFor(QStringLiteral("Contact"), 9, &error), std::nullopt);
-        reader.beginPageKeeping(written, 0); // past the bound: read anew
+        reader.beginPageKeeping(written, 0, 0); // past the bounds: read anew
         QCOMPARE(accountName(), QStringLiteral("Acme 2"));
+        QVERIFY2(error.isOk(), qPrintable(error.toString()));
+    }
+
+    // The reader keeps linked rows packed (CrmStore::LinkedCache): what it answers from them is
+    // what the database holds, texts of any length and content included, and "not mapped" stays
+    // apart from a row of empty texts.
+    void linkedValuesComeBackFromTheCacheAsStored()
+    {
+        EmptyCrm crm;
+        QVERIFY2(crm.open(), qPrintable(crm.file.whyNot()));
+        Database &db = crm.db;
+        CrmStore writer(db);
+        DbError error;
+        const QDateTime now = QDateTime::currentDateTimeUtc();
+        const QString longName = QString(70000, u'x') + QStringLiteral("\u00e9\U0001F600\u001f");
+        const QList<QVariantMap> rows {
+            { { QStringLiteral("first_name"), QStringLiteral("Ada") },
+                { QStringLiteral("last_name"), longName },
+                { QStringLiteral("email"), QStringLiteral("ada@example.com") } },
+            { { QStringLiteral("first_name"), QStringLiteral("") },
+                { QStringLiteral("last_name"), QStringLiteral("") },
+                { QStringLiteral("email"), QStringLiteral("") } },
+        };
+        for (qsizetype i = 0; i < rows.size(); ++i) {
+            QVariantMap row = rows.at(i);
+            row.insert(QStringLiteral("created_at"), now);
+            row.insert(QStringLiteral("updated_at"), now);
+            const std::optional<qint64> id
+                = writer.insertRow(QStringLiteral("contacts"), row, &error);
+            QVERIFY2(id, qPrintable(error.toString()));
+            QVERIFY(writer.setMapping(QStringLiteral("Contact"), 10 + i, *id, &error));
+        }
+        const QString columns = QStringLiteral("t.email, t.company, t.first_name, t.last_name");
+        const QList<QVariantList> expected {
+            { QStringLiteral("ada@example.com"), QString(), QStringLiteral("Ada"), longName },
+            { QString(), QString(), QString(), QString() }, {}, // not mapped
+        };
+        // Read ahead for a page, and one by one (each first read, then from the cache).
+        for (const bool ahead : { true, false }) {
+            CrmStore reader(db);
+            reader.beginPageKeeping({}, 100, 1 << 20);
+            if (ahead) {
+                QVERIFY(reader.prefetchLinked(QStringLiteral("Contact"), QStringLiteral("contacts"),
+                    columns, { 10, 11, 12 }, &error));
+            }
+            for (int read = 0; read < 2; ++read) {
+                for (qsizetype i = 0; i < expected.size(); ++i) {
+                    const QVariantList values = reader.linkedValues(QStringLiteral("Contact"),
+                        QStringLiteral("contacts"), columns, 10 + i, &error);
+                    QVERIFY2(error.isOk(), qPrintable(error.toString()));
+                    QCOMPARE(values.size(), expected.at(i).size());
+                    for (qsizetype c = 0; c < values.size(); ++c)
+                        QCOMPARE(values.at(c).toString(), expected.at(i).at(c).toString());
+                }
+            }
+        }
+    }
+
+    // Memory must not grow with the account: past their byte budget the reader drops its biggest
+    // caches of linked rows first, and keeps the small ones (read again for every page else).
+    void aStagingReaderDropsItsBiggestLinkCachesPastItsBudget()
+    {
+        EmptyCrm crm;
+        QVERIFY2(crm.open(), qPrintable(crm.file.whyNot()));
+        Database &db = crm.db;
+        CrmStore writer(db);
+        DbError error;
+        const QDateTime now = QDateTime::currentDateTimeUtc();
+        const std::optional<qint64> account = writer.insertRow(QStringLiteral("accounts"),
+            { { QStringLiteral("name"), QStringLiteral("Acme") },
+                { QStringLiteral("created_at"), now }, { QStringLiteral("updated_at"), now } },
+            &error);
+        QVERIFY2(account, qPrintable(error.toString()));
+        QVERIFY(writer.setMapping(QStringLiteral("Organization"), 5, *account, &error));
+        QList<qint64> people;
+        for (qint64 i = 0; i < 200; ++i) {
+            const std::optional<qint64> contact = writer.insertRow(QStringLiteral("contacts"),
+                { { QStringLiteral("first_name"), QStringLiteral("Person %1").arg(i) },
+                    { QStringLiteral("email"), QStringLiteral("p%1@example.com").arg(i) },
+                    { QStringLiteral("created_at"), now }, { QStringLiteral("updated_at"), now } },
+                &error);
+            QVERIFY2(contact, qPrintable(error.toString()));
+            QVERIFY(writer.setMapping(QStringLiteral("Contact"), 100 + i, *contact, &error));
+            people << 100 + i;
+        }
+        CrmStore reader(db);
+        const QString name = QStringLiteral("t.first_name");
+        reader.beginPageKeeping({}, 1000, 1 << 20);
+        QVERIFY(reader.prefetchLinked(QStringLiteral("Organization"), QStringLiteral("accounts"),
+            QStringLiteral("t.name"), { 5 }, &error));
+        QVERIFY(reader.prefetchLinked(
+            QStringLiteral("Contact"), QStringLiteral("contacts"), name, people, &error));
+        QVERIFY2(error.isOk(), qPrintable(error.toString()));
+
+        QVERIFY(db.execWrite(QStringLiteral("UPDATE accounts SET name = 'Acme 2'"), {}, &error));
+        QVERIFY(
+            db.execWrite(QStringLiteral("UPDATE contacts SET first_name = 'Renamed'"), {}, &error));
+        const auto read
+            = [&](const char *type, const QString &table, const QString &columns, qint64 id) {
+                  return reader.linkedValues(QLatin1String(type), table, columns, id, &error)
+                      .value(0)
+                      .toString();
+              };
+        // 200 contacts take ~16 KB, the one account well under 1 KB.
+        reader.beginPageKeeping({}, 1000, 4096);
+        QCOMPARE(read("Organization", QStringLiteral("accounts"), QStringLiteral("t.name"), 5),
+            QStringLiteral("Acme"));
+        QCOMPARE(read("Contact", QStringLiteral("contacts"), name, 100), QStringLiteral("Renamed"));
+        // Within the budget nothing is dropped.
+        QVERIFY(
+            db.execWrite(QStringLiteral("UPDATE contacts SET first_name = 'Again'"), {}, &error));
+        reader.beginPageKeeping({}, 1000, 4096);
+        QCOMPARE(read("Contact", QStringLiteral("contacts"), name, 100), QStringLiteral("Renamed"));
         QVERIFY2(error.isOk(), qPrintable(error.toString()));
     }
 
