@@ -17,6 +17,7 @@
 #include "fakedataset.h"
 #include "mapping/mapping.h"
 #include "sync/entity.h"
+#include "sync/synccontext.h"
 #include "sync/syncrunner.h"
 
 #include <QCommandLineParser>
@@ -158,13 +159,33 @@ struct Phase
     QJsonObject result;
 };
 
-// The requests a full sync makes, one after the other: its lookups, then every page of data.
-QList<Endpoint> dataEndpoints()
+// The requests a full sync makes, one after the other: its lookups, then every page of data, as
+// each entity's handler asks for it (persons with their deal counts, say: what the fake server
+// serves then is not the plain list).
+struct Request
 {
-    return { endpoints::usersMe(), endpoints::pipelines(), endpoints::stages(),
-        endpoints::dealFields(), endpoints::activityTypes(), endpoints::activityFields(),
-        endpoints::users(), endpoints::organizations(), endpoints::persons(), endpoints::deals(),
-        endpoints::archivedDeals(), endpoints::activities(), endpoints::notes() };
+    Endpoint endpoint;
+    QUrlQuery query;
+    // A lookup, or a list of deleted records: the sync makes the request, but imports none of
+    // its records (it does not count them as fetched either).
+    bool imports = true;
+};
+
+QList<Request> syncRequests()
+{
+    QList<Request> requests;
+    for (const Endpoint &lookup :
+        { endpoints::usersMe(), endpoints::pipelines(), endpoints::stages(),
+            endpoints::dealFields(), endpoints::activityTypes(), endpoints::activityFields() })
+        requests.append({ lookup, {}, false });
+    Database unopened;
+    const SyncOptions options;
+    const SyncContext context(unopened, options);
+    for (Entity entity : allEntities()) {
+        for (const EntityHandler::Source &source : EntityHandler::create(entity)->sources(context))
+            requests.append({ source.endpoint, source.query, !source.deletions });
+    }
+    return requests;
 }
 
 // ---- phases (each in its own process) ----------------------------------------------------------
@@ -176,15 +197,15 @@ int phaseFetch(const QUrl &url, const QString &token, int pageSize)
     qint64 records = 0;
     QElapsedTimer clock;
     clock.start();
-    QList<Endpoint> queue = dataEndpoints();
+    QList<Request> queue = syncRequests();
     Pager *pager = nullptr;
     QString failure;
     std::function<void()> next = [&] {
         if (queue.isEmpty())
             return QCoreApplication::quit();
-        // Lookups are requests the sync makes too, but not records it imports.
-        const bool lookup = queue.size() > 7;
-        pager = new Pager(&client, queue.takeFirst(), {}, pageSize);
+        const Request request = queue.takeFirst();
+        const bool lookup = !request.imports;
+        pager = new Pager(&client, request.endpoint, request.query, pageSize);
         QObject::connect(pager, &Pager::pageReady, [&, lookup](const ApiPage &page) {
             if (!lookup)
                 records += page.items.size();
@@ -805,6 +826,10 @@ public:
         auto share = [](const QJsonObject &f, const QJsonObject &c, const QJsonObject &s) {
             return std::max(seconds(f), seconds(c)) / std::max(1e-9, seconds(s));
         };
+        // The fake server serialises a record's JSON the first time each shape of it is asked for
+        // (persons with their deal counts): one fetch first, not timed, so that neither the first
+        // round's limit nor its sync pays for it (a cold 500k sync waited 2 s more for it).
+        check(child(QStringList { QStringLiteral("phase-fetch") } + common));
         for (int round = 1; round <= rounds; ++round) {
             const QJsonObject f
                 = check(child(QStringList { QStringLiteral("phase-fetch") } + common));
