@@ -150,6 +150,7 @@ Database::~Database()
 DbError Database::open(const DatabaseConfig &config)
 {
     close();
+    ++m_undoEpoch;
     m_config = config;
 
     const QString driver = config.isSqlite() ? u"QSQLITE"_s : u"QPSQL"_s;
@@ -373,6 +374,8 @@ DbError Database::commit()
 
 DbError Database::rollback()
 {
+    // Counted first: SQLite may have rolled the transaction back itself (a full disk, say).
+    ++m_undoEpoch;
     if (!m_inTransaction)
         return {};
     finishCachedQueries();
@@ -418,6 +421,7 @@ DbError Database::rollbackToSavepoint(const QString &name)
     if (!isPlainIdentifier(name))
         return DbError::make(DbError::Kind::Other, u"Internal error: bad savepoint name."_s);
     finishCachedQueries();
+    ++m_undoEpoch;
     DbError error;
     exec(u"ROLLBACK TO SAVEPOINT "_s + name, &error);
     return error;

@@ -64,6 +64,9 @@ public:
     DbError savepoint(const QString &name);
     DbError releaseSavepoint(const QString &name);
     DbError rollbackToSavepoint(const QString &name);
+    // Counts the rollbacks (of transactions and to savepoints) and (re)openings of this
+    // connection: what a caller remembers of its writes holds while it is unchanged.
+    quint64 undoEpoch() const { return m_undoEpoch; }
 
     // The statement for `sql`, prepared once per connection and reused: bind values and call
     // exec(). Returns nullptr (and sets *error) if it does not prepare. Owned by the Database;
@@ -134,6 +137,7 @@ private:
     QSqlDatabase m_db;
     QHash<QString, std::shared_ptr<QSqlQuery>> m_statements;
     bool m_inTransaction = false;
+    quint64 m_undoEpoch = 0;
     sqlite3 *m_sqlite = nullptr; // the QSQLITE connection's own handle
     QHash<QString, sqlite3_stmt *> m_sqliteStatements;
     QByteArray m_textBuffer; // UTF-8 of a statement's text values while it runs

@@ -230,6 +230,15 @@ QList<QList<qint64>> chunks(const QList<qint64> &ids)
 DbError CrmStore::indexKey(const QString &table, const QString &column)
 {
     Q_ASSERT(Database::isPlainIdentifier(table) && Database::isPlainIdentifier(column));
+    if (m_db.isSqlite()) {
+        m_memoryKeys.removeIf(
+            [&](const MemoryKeys &keys) { return keys.table == table && keys.column == column; });
+        MemoryKeys keys { table, column, {}, 0 };
+        DbError error;
+        if (readMemoryKeys(keys, &error))
+            m_memoryKeys.append(std::move(keys));
+        return error;
+    }
     const QString temp = QStringLiteral("pds_key_%1_%2").arg(table, column);
     DbError error;
     // Names fixed by code; TEMP tables belong to this connection and vanish with it. SQLite: the
@@ -256,10 +265,87 @@ DbError CrmStore::indexKey(const QString &table, const QString &column)
     return error;
 }
 
+void CrmStore::MemoryKeys::note(const QVariant &bound, qint64 id)
+{
+    if (bound.isNull())
+        return;
+    // The smallest id keeps the key, as MIN(id) when read.
+    const auto it = ids.find(qHash(bound.toString()));
+    if (it == ids.end())
+        ids.insert(qHash(bound.toString()), id);
+    else if (id < *it)
+        *it = id;
+}
+
+bool CrmStore::readMemoryKeys(MemoryKeys &keys, DbError *error)
+{
+    keys.ids.clear();
+    const bool read = m_db.forEachRow(
+        QStringLiteral("SELECT %1, id FROM %2 WHERE %1 IS NOT NULL").arg(keys.column, keys.table),
+        {}, [&](const QVariantList &row) { keys.note(row.at(0), row.at(1).toLongLong()); }, error);
+    keys.epoch = m_db.undoEpoch();
+    return read;
+}
+
+CrmStore::MemoryKeys *CrmStore::memoryKeys(
+    const QString &table, const QString &column, DbError *error)
+{
+    for (MemoryKeys &keys : m_memoryKeys) {
+        if (keys.table != table || keys.column != column)
+            continue;
+        // What this store noted may have been rolled back: read again.
+        if (keys.epoch != m_db.undoEpoch() && !readMemoryKeys(keys, error))
+            return nullptr;
+        return &keys;
+    }
+    return nullptr;
+}
+
+std::optional<qint64> CrmStore::findInMemoryKeys(
+    MemoryKeys &keys, const QVariant &bound, DbError *error)
+{
+    const QString key = bound.toString();
+    const auto it = keys.ids.find(qHash(key));
+    if (it == keys.ids.end())
+        return std::nullopt;
+    // The row still has the key (not changed or deleted since, nor another key of the same
+    // hash): found. Else the table is scanned, as the schema has no index to ask.
+    std::optional<qint64> id;
+    bool same = false;
+    if (!m_db.forEachRow(
+            QStringLiteral("SELECT %1 FROM %2 WHERE id = ?").arg(keys.column, keys.table), { *it },
+            [&](const QVariantList &row) { same = row.at(0).toString() == key; }, error))
+        return std::nullopt;
+    if (same)
+        return *it;
+    if (!m_db.forEachRow(
+            QStringLiteral("SELECT MIN(id) FROM %1 WHERE %2 = ?").arg(keys.table, keys.column),
+            { bound },
+            [&](const QVariantList &row) {
+                if (!row.at(0).isNull())
+                    id = row.at(0).toLongLong();
+            },
+            error))
+        return std::nullopt;
+    if (id)
+        *it = *id;
+    else
+        keys.ids.erase(it);
+    return id;
+}
+
+bool CrmStore::hasKeyIndexFor(const QString &table) const
+{
+    return std::any_of(m_keyIndexList.cbegin(), m_keyIndexList.cend(),
+               [&](const KeyIndex &index) { return index.table == table; })
+        || std::any_of(m_memoryKeys.cbegin(), m_memoryKeys.cend(),
+            [&](const MemoryKeys &keys) { return keys.table == table; });
+}
+
 bool CrmStore::indexNewRow(
     const QString &table, qint64 id, const QVariantMap &columns, DbError *error)
 {
-    if (m_keyIndexes.isEmpty())
+    if (m_keyIndexes.isEmpty() && m_memoryKeys.isEmpty())
         return true;
     DbError indexError;
     updateKeyIndexes(table, id, columns, false, &indexError);
@@ -283,6 +369,11 @@ void CrmStore::updateKeyIndexes(
             continue;
         if (!m_db.execWrite(index.insertSql, { bindable(key), id }, error))
             return;
+    }
+    // A key removed or changed stays behind: findInMemoryKeys() checks the row it names.
+    for (MemoryKeys &keys : m_memoryKeys) {
+        if (keys.table == table && columns.contains(keys.column) && keys.epoch == m_db.undoEpoch())
+            keys.note(bindable(columns.value(keys.column)), id);
     }
 }
 
@@ -660,9 +751,7 @@ bool CrmStore::flushRows(DbError *error)
         // The rows are moved into the statements' values, not copied, unless they are read
         // afterwards (for the keys remembered or a TEMP key index). A failed statement rolls
         // the page back, and the rows kept back with it.
-        const bool readAfter = !m_storedKeys.isEmpty()
-            || std::any_of(m_keyIndexList.cbegin(), m_keyIndexList.cend(),
-                [&](const KeyIndex &index) { return index.table == group.table; });
+        const bool readAfter = !m_storedKeys.isEmpty() || hasKeyIndexFor(group.table);
         qsizetype count = 0;
         for (qsizetype start = 0; start < group.rows.size(); start += count) {
             count = Database::statementRows(group.rows.size() - start, perStatement);
@@ -692,6 +781,18 @@ bool CrmStore::flushRows(DbError *error)
 
 bool CrmStore::indexFlushedRows(DbError *error)
 {
+    for (MemoryKeys &keys : m_memoryKeys) {
+        // Read again when next asked if something was rolled back meanwhile.
+        if (keys.epoch != m_db.undoEpoch())
+            continue;
+        for (const PendingRows &group : m_pendingRows) {
+            const qsizetype at = group.columns.indexOf(keys.column);
+            if (group.table != keys.table || at < 0)
+                continue;
+            for (const QVariantList &row : group.rows)
+                keys.note(row.at(at), row.at(0).toLongLong());
+        }
+    }
     for (const KeyIndex &index : std::as_const(m_keyIndexList)) {
         // In the order of the ids, across the groups: of rows with the same key, the first
         // keeps it (as one by one, and as indexKey()'s MIN(id)).
@@ -1055,7 +1156,15 @@ std::optional<qint64> CrmStore::findIdBy(
     }
     // Straight to the table (or its TEMP key index), rows kept back or not: a stored row has a
     // smaller id than any kept back, so it wins; else one kept back may match.
-    if (!known) {
+    // No row has a NULL key (= never holds).
+    MemoryKeys *memory = known || bound.isNull() ? nullptr : memoryKeys(table, column, error);
+    if (error && error->isError())
+        return std::nullopt;
+    if (memory) {
+        id = findInMemoryKeys(*memory, bound, error);
+        if (error && error->isError())
+            return std::nullopt;
+    } else if (!known && !bound.isNull()) {
         const auto first = [&](const QVariantList &row) {
             if (!id)
                 id = row.at(0).toLongLong();
@@ -1125,7 +1234,7 @@ bool CrmStore::updateRow(const QString &table, qint64 id, const QVariantMap &col
     if (!writeOwn(sql(UpdateRow, table, columns.keys()), values, error))
         return false;
     forgetStoredKeys(table, columns.keys());
-    if (!m_keyIndexes.isEmpty()) {
+    if (!m_keyIndexes.isEmpty() || !m_memoryKeys.isEmpty()) {
         DbError indexError;
         updateKeyIndexes(table, id, columns, true, &indexError);
         if (!passed(indexError, error))

@@ -1516,6 +1516,86 @@ private slots:
         QVERIFY(db.commit().isOk());
     }
 
+    // A key index (indexKey(): in memory on SQLite, a TEMP table on PostgreSQL) follows this
+    // store's writes, and forgets what a rollback undid, of a transaction or to a savepoint.
+    void aKeyIndexFollowsWritesAndRollbacks_data() { addKinds(); }
+    void aKeyIndexFollowsWritesAndRollbacks()
+    {
+        QFETCH(QString, kind);
+        EmptyCrm crm(TestDatabase::kindFromName(kind));
+        if (!crm.file.isValid())
+            QSKIP(qPrintable(crm.file.whyNot()));
+        QVERIFY2(crm.open(), qPrintable(crm.file.whyNot()));
+        Database &db = crm.db;
+        DbError error;
+        QVERIFY2(db.exec(db.isPostgres()
+                         ? QStringLiteral("CREATE TABLE things (id bigserial PRIMARY KEY, "
+                                          "tag varchar, note varchar)")
+                         : QStringLiteral("CREATE TABLE things (id integer PRIMARY KEY "
+                                          "AUTOINCREMENT, tag varchar, note varchar)"),
+                     &error),
+            qPrintable(error.toString()));
+        const QString things = QStringLiteral("things");
+        const QString tag = QStringLiteral("tag");
+        CrmStore store(db);
+        const std::optional<qint64> a
+            = store.insertRow(things, { { tag, QStringLiteral("a") } }, &error);
+        QVERIFY(a);
+        QVERIFY(store.indexKey(things, tag).isOk());
+        const auto find = [&](const QString &key) {
+            return store.findIdBy(things, tag, key, &error);
+        };
+        QCOMPARE(find(QStringLiteral("a")), a);
+
+        // A transaction rolled back.
+        QVERIFY(db.beginTransaction().isOk());
+        const std::optional<qint64> b
+            = store.insertRow(things, { { tag, QStringLiteral("b") } }, &error);
+        QVERIFY(b);
+        QCOMPARE(find(QStringLiteral("b")), b);
+        QVERIFY(db.rollback().isOk());
+        QCOMPARE(find(QStringLiteral("b")), std::nullopt);
+        QCOMPARE(find(QStringLiteral("a")), a);
+
+        // Rolled back to a savepoint: what came before it stays.
+        QVERIFY(db.beginTransaction().isOk());
+        const std::optional<qint64> c
+            = store.insertRow(things, { { tag, QStringLiteral("c") } }, &error);
+        QVERIFY(db.savepoint(QStringLiteral("record")).isOk());
+        const std::optional<qint64> d
+            = store.insertRow(things, { { tag, QStringLiteral("d") } }, &error);
+        QVERIFY(c && d);
+        QCOMPARE(find(QStringLiteral("d")), d);
+        QVERIFY(db.rollbackToSavepoint(QStringLiteral("record")).isOk());
+        QVERIFY(db.releaseSavepoint(QStringLiteral("record")).isOk());
+        QCOMPARE(find(QStringLiteral("d")), std::nullopt);
+        QCOMPARE(find(QStringLiteral("c")), c);
+        QVERIFY(db.commit().isOk());
+
+        // Changed and deleted rows, rows kept back and written in one statement.
+        QVERIFY(store.updateRow(things, *a, { { tag, QStringLiteral("a2") } }, &error));
+        QCOMPARE(find(QStringLiteral("a")), std::nullopt);
+        QCOMPARE(find(QStringLiteral("a2")), a);
+        QVERIFY(store.deleteRow(things, *c, &error));
+        QCOMPARE(find(QStringLiteral("c")), std::nullopt);
+        QVERIFY(db.beginTransaction().isOk());
+        store.beginPage();
+        store.setDeferInserts(true);
+        const std::optional<qint64> e
+            = store.insertRow(things, { { tag, QStringLiteral("e") } }, &error);
+        const std::optional<qint64> again
+            = store.insertRow(things, { { tag, QStringLiteral("a2") } }, &error);
+        QVERIFY(e && again);
+        QVERIFY2(store.flushRows(&error), qPrintable(error.toString()));
+        store.setDeferInserts(false);
+        store.discardCache();
+        QCOMPARE(find(QStringLiteral("e")), e);
+        QCOMPARE(find(QStringLiteral("a2")), a); // the smallest id keeps its key
+        QVERIFY(db.commit().isOk());
+        QCOMPARE(find(QStringLiteral("e")), e);
+        QVERIFY2(error.isOk(), qPrintable(error.toString()));
+    }
+
     // Keys the database compares otherwise than as equal text (a case-insensitive collation)
     // are not taken from the keys read ahead; rows kept back reach a TEMP key index when they are
     // written, the first of a key (the smallest id) keeping it.
