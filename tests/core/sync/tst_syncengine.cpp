@@ -117,6 +117,19 @@ private:
         return db;
     }
 
+    // An account "Acme" mapped to Pipedrive organization `orgId`.
+    static std::optional<qint64> mappedAccount(CrmStore &writer, qint64 orgId, DbError *error)
+    {
+        const QDateTime now = QDateTime::currentDateTimeUtc();
+        const std::optional<qint64> account = writer.insertRow(QStringLiteral("accounts"),
+            { { QStringLiteral("name"), QStringLiteral("Acme") },
+                { QStringLiteral("created_at"), now }, { QStringLiteral("updated_at"), now } },
+            error);
+        if (account && !writer.setMapping(QStringLiteral("Organization"), orgId, *account, error))
+            return std::nullopt;
+        return account;
+    }
+
     static void addKinds()
     {
         QTest::addColumn<QString>("kind");
@@ -841,13 +854,8 @@ private slots:
         Database &db = crm.db;
         CrmStore writer(db);
         DbError error;
-        const QDateTime now = QDateTime::currentDateTimeUtc();
-        const std::optional<qint64> account = writer.insertRow(QStringLiteral("accounts"),
-            { { QStringLiteral("name"), QStringLiteral("Acme") },
-                { QStringLiteral("created_at"), now }, { QStringLiteral("updated_at"), now } },
-            &error);
+        const std::optional<qint64> account = mappedAccount(writer, 5, &error);
         QVERIFY2(account, qPrintable(error.toString()));
-        QVERIFY(writer.setMapping(QStringLiteral("Organization"), 5, *account, &error));
         QVERIFY(writer.setMapping(QStringLiteral("Contact"), 9, *account, &error));
 
         CrmStore reader(db);
@@ -943,12 +951,8 @@ private slots:
         CrmStore writer(db);
         DbError error;
         const QDateTime now = QDateTime::currentDateTimeUtc();
-        const std::optional<qint64> account = writer.insertRow(QStringLiteral("accounts"),
-            { { QStringLiteral("name"), QStringLiteral("Acme") },
-                { QStringLiteral("created_at"), now }, { QStringLiteral("updated_at"), now } },
-            &error);
+        const std::optional<qint64> account = mappedAccount(writer, 5, &error);
         QVERIFY2(account, qPrintable(error.toString()));
-        QVERIFY(writer.setMapping(QStringLiteral("Organization"), 5, *account, &error));
         QList<qint64> people;
         for (qint64 i = 0; i < 200; ++i) {
             const std::optional<qint64> contact = writer.insertRow(QStringLiteral("contacts"),
