@@ -270,9 +270,10 @@ void CrmStore::MemoryKeys::note(const QVariant &bound, qint64 id)
     if (bound.isNull())
         return;
     // The smallest id keeps the key, as MIN(id) when read.
-    const auto it = ids.find(qHash(bound.toString()));
+    const size_t hash = qHash(bound.toString());
+    const auto it = ids.find(hash);
     if (it == ids.end())
-        ids.insert(qHash(bound.toString()), id);
+        ids.insert(hash, id);
     else if (id < *it)
         *it = id;
 }
