@@ -230,14 +230,25 @@ QList<QList<qint64>> chunks(const QList<qint64> &ids)
 DbError CrmStore::indexKey(const QString &table, const QString &column)
 {
     Q_ASSERT(Database::isPlainIdentifier(table) && Database::isPlainIdentifier(column));
+    m_memoryKeys.removeIf(
+        [&](const MemoryKeys &keys) { return keys.table == table && keys.column == column; });
     if (m_db.isSqlite()) {
-        m_memoryKeys.removeIf(
-            [&](const MemoryKeys &keys) { return keys.table == table && keys.column == column; });
-        MemoryKeys keys { table, column, {}, 0 };
+        qint64 count = 0;
         DbError error;
-        if (readMemoryKeys(keys, &error))
-            m_memoryKeys.append(std::move(keys));
-        return error;
+        if (!m_db.forEachRow(
+                QStringLiteral("SELECT COUNT(%1) FROM %2").arg(column, table), {},
+                [&](const QVariantList &row) { count = row.at(0).toLongLong(); }, &error))
+            return error;
+        if (count <= m_maxMemoryKeys) {
+            m_keyIndexes.remove(table + QLatin1Char('.') + column);
+            m_keyIndexList.removeIf([&](const KeyIndex &index) {
+                return index.table == table && index.column == column;
+            });
+            MemoryKeys keys { table, column, {}, 0 };
+            if (readMemoryKeys(keys, &error))
+                m_memoryKeys.append(std::move(keys));
+            return error;
+        }
     }
     const QString temp = QStringLiteral("pds_key_%1_%2").arg(table, column);
     DbError error;

@@ -160,6 +160,9 @@ public:
     // current by this store's writes (the TEMP table inside their transactions, so rollbacks undo
     // it too; the hashes read anew after any rollback).
     DbError indexKey(const QString &table, const QString &column);
+    // SQLite keeps a key index in memory only while the table has at most this many keys (~40
+    // bytes each); a CRM with more gets the TEMP table, so that memory stays bounded.
+    void setMaxMemoryKeys(qsizetype keys) { m_maxMemoryKeys = keys; }
 
     // One query for the mappings of many records (absent ones are remembered as absent).
     bool prefetchMappings(const QString &type, const QList<qint64> &pipedriveIds, DbError *error);
@@ -339,6 +342,7 @@ private:
         void note(const QVariant &bound, qint64 id);
     };
     QList<MemoryKeys> m_memoryKeys;
+    qsizetype m_maxMemoryKeys = 250000;
     // The index of (table, column), current (read again if need be); nullptr: none, or unread.
     MemoryKeys *memoryKeys(const QString &table, const QString &column, DbError *error);
     bool readMemoryKeys(MemoryKeys &keys, DbError *error);
