@@ -250,8 +250,8 @@ private:
         QString type;
         QString table;
         QString columns;
-        // pipedrive id -> the values packed into one string (null: not mapped): a third of the
-        // memory of a list of values (a 500k sync holds tens of thousands).
+        // pipedrive id -> the values packed into one string (null: not mapped): about a third
+        // less memory than a list of values (a 500k sync holds tens of thousands).
         QHash<qint64, QString> rows;
         qsizetype bytes = 0; // what rows take, about (entryBytes())
         void keep(qint64 pipedriveId, const QString &packed);
