@@ -4,6 +4,7 @@
 #include <QSet>
 #include <QSqlQuery>
 #include <QSqlRecord>
+#include <QVarLengthArray>
 #include <algorithm>
 #include <cmath>
 
@@ -32,13 +33,15 @@ constexpr qsizetype KeysPerIndexInsert = 256; // rows per TEMP key index INSERT 
 // (a NULL as empty text, which is all linkedValues()' readers tell apart). Never null.
 QString packValues(const QVariantList &row, qsizetype from)
 {
+    QVarLengthArray<QString, 4> texts;
     qsizetype size = 0;
-    for (qsizetype i = from; i < row.size(); ++i)
-        size += 2 + row.at(i).toString().size();
+    for (qsizetype i = from; i < row.size(); ++i) {
+        texts.append(row.at(i).toString());
+        size += 2 + texts.last().size();
+    }
     QString packed(size, Qt::Uninitialized); // not null, even with no values
     QChar *out = packed.data();
-    for (qsizetype i = from; i < row.size(); ++i) {
-        const QString text = row.at(i).toString();
+    for (const QString &text : texts) {
         const auto length = quint32(text.size());
         *out++ = QChar(char16_t(length >> 16));
         *out++ = QChar(char16_t(length & 0xFFFF));
@@ -233,20 +236,18 @@ DbError CrmStore::indexKey(const QString &table, const QString &column)
     m_memoryKeys.removeIf(
         [&](const MemoryKeys &keys) { return keys.table == table && keys.column == column; });
     if (m_db.isSqlite()) {
-        qint64 count = 0;
+        // One row past the bound tells that there are too many: read once, not counted first.
+        MemoryKeys keys { table, column, {}, 0 };
         DbError error;
-        if (!m_db.forEachRow(
-                QStringLiteral("SELECT COUNT(%1) FROM %2").arg(column, table), {},
-                [&](const QVariantList &row) { count = row.at(0).toLongLong(); }, &error))
+        const qsizetype rows = readMemoryKeys(keys, &error, m_maxMemoryKeys + 1);
+        if (rows < 0)
             return error;
-        if (count <= m_maxMemoryKeys) {
+        if (rows <= m_maxMemoryKeys) {
             m_keyIndexes.remove(table + QLatin1Char('.') + column);
             m_keyIndexList.removeIf([&](const KeyIndex &index) {
                 return index.table == table && index.column == column;
             });
-            MemoryKeys keys { table, column, {}, 0 };
-            if (readMemoryKeys(keys, &error))
-                m_memoryKeys.append(std::move(keys));
+            m_memoryKeys.append(std::move(keys));
             return error;
         }
     }
@@ -289,14 +290,21 @@ void CrmStore::MemoryKeys::note(const QVariant &bound, qint64 id)
         *it = id;
 }
 
-bool CrmStore::readMemoryKeys(MemoryKeys &keys, DbError *error)
+qsizetype CrmStore::readMemoryKeys(MemoryKeys &keys, DbError *error, qsizetype limit)
 {
     keys.ids.clear();
+    qsizetype rows = 0;
     const bool read = m_db.forEachRow(
-        QStringLiteral("SELECT %1, id FROM %2 WHERE %1 IS NOT NULL").arg(keys.column, keys.table),
-        {}, [&](const QVariantList &row) { keys.note(row.at(0), row.at(1).toLongLong()); }, error);
+        QStringLiteral("SELECT %1, id FROM %2 WHERE %1 IS NOT NULL LIMIT ?")
+            .arg(keys.column, keys.table),
+        { limit },
+        [&](const QVariantList &row) {
+            ++rows;
+            keys.note(row.at(0), row.at(1).toLongLong());
+        },
+        error);
     keys.epoch = m_db.undoEpoch();
-    return read;
+    return read ? rows : -1;
 }
 
 CrmStore::MemoryKeys *CrmStore::memoryKeys(
@@ -306,7 +314,7 @@ CrmStore::MemoryKeys *CrmStore::memoryKeys(
         if (keys.table != table || keys.column != column)
             continue;
         // What this store noted may have been rolled back: read again.
-        if (keys.epoch != m_db.undoEpoch() && !readMemoryKeys(keys, error))
+        if (keys.epoch != m_db.undoEpoch() && readMemoryKeys(keys, error) < 0)
             return nullptr;
         return &keys;
     }
@@ -430,13 +438,12 @@ qsizetype entryBytes(const QString &packed)
 
 void CrmStore::LinkedCache::keep(qint64 pipedriveId, const QString &packed)
 {
-    const auto it = rows.find(pipedriveId);
-    if (it == rows.end()) {
-        rows.insert(pipedriveId, packed);
-    } else {
-        bytes -= entryBytes(*it);
-        *it = packed;
-    }
+    // One lookup: an entry there already had its size counted.
+    const qsizetype before = rows.size();
+    QString &entry = rows[pipedriveId];
+    if (rows.size() == before)
+        bytes -= entryBytes(entry);
+    entry = packed;
     bytes += entryBytes(packed);
 }
 

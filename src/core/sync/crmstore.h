@@ -345,7 +345,8 @@ private:
     qsizetype m_maxMemoryKeys = 250000;
     // The index of (table, column), current (read again if need be); nullptr: none, or unread.
     MemoryKeys *memoryKeys(const QString &table, const QString &column, DbError *error);
-    bool readMemoryKeys(MemoryKeys &keys, DbError *error);
+    // Reads the keys of at most `limit` rows (-1: all); the rows read, -1 on an error.
+    qsizetype readMemoryKeys(MemoryKeys &keys, DbError *error, qsizetype limit = -1);
     std::optional<qint64> findInMemoryKeys(MemoryKeys &keys, const QVariant &bound, DbError *error);
     bool hasKeyIndexFor(const QString &table) const;
     void updateKeyIndexes(const QString &table, qint64 id, const QVariantMap &columns,
