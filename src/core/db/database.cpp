@@ -124,8 +124,8 @@ QVariant columnValue(sqlite3_stmt *statement, int column)
 // under /var/tmp past 64 KiB: a 100k sync wrote 98,000 pages into such files, more than into the
 // WAL. They hold one statement's pages and go when it ends; the sync's statements change a few
 // hundred pages at most. (A positive threshold would also be the size of each memory chunk: 1
-// KiB chunks come only with "never spill".) TEMP tables, the key indexes among them, stay in
-// files, so memory does not grow with the account.
+// KiB chunks come only with "never spill".) TEMP tables (a key index past CrmStore's in-memory
+// bound) stay in files, so memory does not grow with the account.
 constexpr int StatementJournalInMemory = -1;
 
 void configureSqliteOnce()
