@@ -204,10 +204,10 @@ int phaseFetch(const QUrl &url, const QString &token, int pageSize)
         if (queue.isEmpty())
             return QCoreApplication::quit();
         const Request request = queue.takeFirst();
-        const bool lookup = !request.imports;
+        const bool imports = request.imports;
         pager = new Pager(&client, request.endpoint, request.query, pageSize);
-        QObject::connect(pager, &Pager::pageReady, [&, lookup](const ApiPage &page) {
-            if (!lookup)
+        QObject::connect(pager, &Pager::pageReady, [&, imports](const ApiPage &page) {
+            if (imports)
                 records += page.items.size();
             if (!page.last)
                 return pager->fetchNext();
