@@ -64,11 +64,13 @@ QVariantList unpackValues(const QString &packed)
     return values;
 }
 
-// Rows into a TEMP key index (CrmStore::indexKey()); a key it has already keeps its row.
+// Rows into a TEMP key index (CrmStore::indexKey()); a key it has already goes to the smaller
+// id. PostgreSQL refuses a key twice in one statement: the rows' keys differ.
 QString keyIndexInsert(const QString &temp, qsizetype rows)
 {
     return QStringLiteral("INSERT INTO %1 (key_value, row_id) VALUES (?, ?)%2 ON CONFLICT "
-                          "(key_value) DO NOTHING")
+                          "(key_value) DO UPDATE SET row_id = excluded.row_id WHERE "
+                          "excluded.row_id < %1.row_id")
         .arg(temp, QStringLiteral(", (?, ?)").repeated(int(rows - 1)));
 }
 
@@ -271,9 +273,10 @@ DbError CrmStore::indexKey(const QString &table, const QString &column)
     m_keyIndexes.insert(table + QLatin1Char('.') + column, temp);
     m_keyIndexList.removeIf(
         [&](const KeyIndex &index) { return index.table == table && index.column == column; });
-    m_keyIndexList.append({ table, column, temp,
-        QStringLiteral("DELETE FROM %1 WHERE row_id = ?").arg(temp), keyIndexInsert(temp, 1),
-        QStringLiteral("SELECT row_id FROM %1 WHERE key_value = ?").arg(temp) });
+    m_keyIndexList.append({ table, column, temp, keyIndexInsert(temp, 1),
+        QStringLiteral("SELECT k.row_id, t.%1 FROM %2 k LEFT JOIN %3 t ON t.id = k.row_id WHERE "
+                       "k.key_value = ?")
+            .arg(column, temp, table) });
     return error;
 }
 
@@ -338,20 +341,57 @@ std::optional<qint64> CrmStore::findInMemoryKeys(
         return std::nullopt;
     if (same)
         return *it;
-    if (!m_db.forEachRow(
-            QStringLiteral("SELECT MIN(id) FROM %1 WHERE %2 = ?").arg(keys.table, keys.column),
-            { bound },
-            [&](const QVariantList &row) {
-                if (!row.at(0).isNull())
-                    id = row.at(0).toLongLong();
-            },
-            error))
+    id = findStored(keys.table, keys.column, bound, error);
+    if (error && error->isError())
         return std::nullopt;
     if (id)
         *it = *id;
     else
         keys.ids.erase(it);
     return id;
+}
+
+std::optional<qint64> CrmStore::findStored(
+    const QString &table, const QString &column, const QVariant &bound, DbError *error)
+{
+    std::optional<qint64> id;
+    m_db.forEachRow(
+        sql(FindBy, table, { column }), { bound },
+        [&](const QVariantList &row) {
+            if (!id)
+                id = row.at(0).toLongLong();
+        },
+        error);
+    return id;
+}
+
+std::optional<qint64> CrmStore::findInKeyIndex(
+    const KeyIndex &index, const QVariant &bound, DbError *error)
+{
+    std::optional<qint64> id;
+    QVariant key; // the key of that row now
+    if (!m_db.forEachRow(
+            index.lookupSql, { bound },
+            [&](const QVariantList &row) {
+                id = row.at(0).toLongLong();
+                key = row.at(1);
+            },
+            error))
+        return std::nullopt;
+    // Its row has lost the key (changed, deleted): the next one, by a scan, as the schema has
+    // no index to ask.
+    if (!id || (!key.isNull() && key.toString() == bound.toString()))
+        return id;
+    id = findStored(index.table, index.column, bound, error);
+    if (error && error->isError())
+        return std::nullopt;
+    const bool kept = id
+        ? m_db.execWrite(
+            QStringLiteral("UPDATE %1 SET row_id = ? WHERE key_value = ?").arg(index.temp),
+            { *id, bound }, error)
+        : m_db.execWrite(
+            QStringLiteral("DELETE FROM %1 WHERE key_value = ?").arg(index.temp), { bound }, error);
+    return kept ? id : std::nullopt;
 }
 
 bool CrmStore::hasKeyIndexFor(const QString &table) const
@@ -368,29 +408,23 @@ bool CrmStore::indexNewRow(
     if (m_keyIndexes.isEmpty() && m_memoryKeys.isEmpty())
         return true;
     DbError indexError;
-    updateKeyIndexes(table, id, columns, false, &indexError);
+    updateKeyIndexes(table, id, columns, &indexError);
     return passed(indexError, error);
 }
 
 void CrmStore::updateKeyIndexes(
-    const QString &table, qint64 id, const QVariantMap &columns, bool removeOld, DbError *error)
+    const QString &table, qint64 id, const QVariantMap &columns, DbError *error)
 {
+    // A key removed or changed stays behind in both kinds: the row a key names is checked when
+    // found (findIdBy(), findInMemoryKeys()), as the next row with it may have a greater id.
     for (const KeyIndex &index : std::as_const(m_keyIndexList)) {
-        const bool has = columns.contains(index.column);
-        if (index.table != table || (!removeOld && !has))
+        const QVariant key = bindable(columns.value(index.column));
+        if (index.table != table || key.isNull())
             continue;
         // Straight to the database: the TEMP table holds the keys of rows kept back too.
-        if (removeOld && (columns.isEmpty() || has)) {
-            if (!m_db.execWrite(index.deleteSql, { id }, error))
-                return;
-        }
-        const QVariant key = columns.value(index.column);
-        if (key.isNull() || !has)
-            continue;
-        if (!m_db.execWrite(index.insertSql, { bindable(key), id }, error))
+        if (!m_db.execWrite(index.insertSql, { key, id }, error))
             return;
     }
-    // A key removed or changed stays behind: findInMemoryKeys() checks the row it names.
     for (MemoryKeys &keys : m_memoryKeys) {
         if (keys.table == table && columns.contains(keys.column) && keys.epoch == m_db.undoEpoch())
             keys.note(bindable(columns.value(keys.column)), id);
@@ -827,6 +861,14 @@ bool CrmStore::indexFlushedRows(DbError *error)
         }
         std::sort(keys.begin(), keys.end(),
             [](const auto &a, const auto &b) { return a.first < b.first; });
+        QSet<QString> seen;
+        keys.removeIf([&](const auto &key) {
+            const QString text = key.second.toString();
+            if (seen.contains(text))
+                return true;
+            seen.insert(text);
+            return false;
+        });
         qsizetype count = 0;
         for (qsizetype start = 0; start < keys.size(); start += count) {
             count = Database::statementRows(keys.size() - start, KeysPerIndexInsert);
@@ -894,9 +936,11 @@ bool CrmStore::prefetchKeys(
         count = Database::statementRows(wanted.size() - start, KeysPerLookup);
         const QString marks = QStringLiteral("?") + QStringLiteral(", ?").repeated(int(count - 1));
         // Straight to the stored rows: those kept back are looked among in findIdBy().
+        // A TEMP index's row that has lost its key (findInKeyIndex()) leaves the key unknown.
         const QString sql = index != m_keyIndexes.cend()
-            ? QStringLiteral("SELECT key_value, row_id FROM %1 WHERE key_value IN (%2)")
-                  .arg(*index, marks)
+            ? QStringLiteral("SELECT k.key_value, k.row_id, t.%1 FROM %2 k LEFT JOIN %3 t ON "
+                             "t.id = k.row_id WHERE k.key_value IN (%4)")
+                  .arg(column, *index, table, marks)
             : QStringLiteral("SELECT %1, MIN(id) FROM %2 WHERE %1 IN (%3) GROUP BY %1")
                   .arg(column, table, marks);
         const QStringList asked = wanted.mid(start, count);
@@ -911,6 +955,10 @@ bool CrmStore::prefetchKeys(
                     // otherwise (a case-insensitive collation, say).
                     if (key == found.end()) {
                         exact = false;
+                        return;
+                    }
+                    if (row.size() > 2 && row.at(2).toString() != key.key()) {
+                        found.erase(key);
                         return;
                     }
                     const qint64 id = row.at(1).toLongLong();
@@ -1184,15 +1232,11 @@ std::optional<qint64> CrmStore::findIdBy(
         if (error && error->isError())
             return std::nullopt;
     } else if (!known && !bound.isNull()) {
-        const auto first = [&](const QVariantList &row) {
-            if (!id)
-                id = row.at(0).toLongLong();
-        };
         const auto index = std::find_if(m_keyIndexList.cbegin(), m_keyIndexList.cend(),
             [&](const KeyIndex &k) { return k.table == table && k.column == column; });
-        const QString &lookup
-            = index != m_keyIndexList.cend() ? index->lookupSql : sql(FindBy, table, { column });
-        if (!m_db.forEachRow(lookup, { bound }, first, error))
+        id = index != m_keyIndexList.cend() ? findInKeyIndex(*index, bound, error)
+                                            : findStored(table, column, bound, error);
+        if (error && error->isError())
             return std::nullopt;
     }
     const bool keptBack = std::any_of(m_pendingRows.cbegin(), m_pendingRows.cend(),
@@ -1255,7 +1299,7 @@ bool CrmStore::updateRow(const QString &table, qint64 id, const QVariantMap &col
     forgetStoredKeys(table, columns.keys());
     if (!m_keyIndexes.isEmpty() || !m_memoryKeys.isEmpty()) {
         DbError indexError;
-        updateKeyIndexes(table, id, columns, true, &indexError);
+        updateKeyIndexes(table, id, columns, &indexError);
         if (!passed(indexError, error))
             return false;
     }
@@ -1312,13 +1356,8 @@ bool CrmStore::deleteRow(const QString &table, qint64 id, DbError *error)
     }
     if (!writeOwn(sql(DeleteRow, table), { id }, error))
         return false;
+    // The key indexes keep its keys: a key found is checked against its row.
     forgetStoredKeys(table);
-    if (!m_keyIndexes.isEmpty()) {
-        DbError indexError;
-        updateKeyIndexes(table, id, {}, true, &indexError);
-        if (!passed(indexError, error))
-            return false;
-    }
     return true;
 }
 

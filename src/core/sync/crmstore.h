@@ -322,9 +322,8 @@ private:
         QString table;
         QString column;
         QString temp; // the TEMP table
-        QString deleteSql;
         QString insertSql;
-        QString lookupSql; // its row of a key
+        QString lookupSql; // the row it names for a key, and that row's key now
     };
     QList<KeyIndex> m_keyIndexList; // the same, with their statements built once
     // SQLite's key indexes (indexKey()): a hash of each key -> the smallest id of a row with it,
@@ -348,9 +347,15 @@ private:
     // Reads the keys of at most `limit` rows (-1: all); the rows read, -1 on an error.
     qsizetype readMemoryKeys(MemoryKeys &keys, DbError *error, qsizetype limit = -1);
     std::optional<qint64> findInMemoryKeys(MemoryKeys &keys, const QVariant &bound, DbError *error);
+    // The TEMP index's row for a key, checked (and mended) as findInMemoryKeys() does.
+    std::optional<qint64> findInKeyIndex(
+        const KeyIndex &index, const QVariant &bound, DbError *error);
+    // The smallest id of a stored row with the key, by the table itself.
+    std::optional<qint64> findStored(
+        const QString &table, const QString &column, const QVariant &bound, DbError *error);
     bool hasKeyIndexFor(const QString &table) const;
-    void updateKeyIndexes(const QString &table, qint64 id, const QVariantMap &columns,
-        bool removeOld, DbError *error);
+    void updateKeyIndexes(
+        const QString &table, qint64 id, const QVariantMap &columns, DbError *error);
     // The TEMP key indexes told of a new row.
     bool indexNewRow(const QString &table, qint64 id, const QVariantMap &columns, DbError *error);
     // The TEMP key indexes told of the rows flushRows() wrote, a few statements for all of them.

@@ -1621,6 +1621,30 @@ private slots:
         QCOMPARE(find(QStringLiteral("a2")), a); // the smallest id keeps its key
         QVERIFY(db.commit().isOk());
         QCOMPARE(find(QStringLiteral("e")), e);
+
+        // Of rows with the same key, the next keeps it when the one holding it loses it (deleted
+        // or changed), read ahead or looked up alone; a row given a key takes it when its id is
+        // the smallest.
+        const QString dup = QStringLiteral("dup");
+        const std::optional<qint64> f = store.insertRow(things, { { tag, dup } }, &error);
+        const std::optional<qint64> g = store.insertRow(things, { { tag, dup } }, &error);
+        const std::optional<qint64> h = store.insertRow(things, { { tag, dup } }, &error);
+        QVERIFY(f && g && h);
+        QCOMPARE(find(dup), f);
+        QVERIFY(store.deleteRow(things, *f, &error));
+        QVERIFY(store.prefetchKeys(things, tag, { dup }, &error));
+        QCOMPARE(find(dup), g);
+        QVERIFY(store.updateRow(things, *g, { { tag, QStringLiteral("other") } }, &error));
+        QCOMPARE(find(dup), h);
+        QCOMPARE(find(QStringLiteral("other")), g);
+        QVERIFY(store.updateRow(things, *e, { { tag, dup } }, &error));
+        QCOMPARE(find(dup), e);
+        QVERIFY(store.deleteRow(things, *e, &error));
+        QVERIFY(store.deleteRow(things, *h, &error));
+        QCOMPARE(find(dup), std::nullopt);
+        const std::optional<qint64> i = store.insertRow(things, { { tag, dup } }, &error);
+        QVERIFY(i);
+        QCOMPARE(find(dup), i);
         QVERIFY2(error.isOk(), qPrintable(error.toString()));
     }
 
