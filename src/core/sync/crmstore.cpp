@@ -435,6 +435,7 @@ void CrmStore::beginPageKeeping(
     const QStringList &writtenTypes, qsizetype maxMappings, qsizetype maxLinkedBytes)
 {
     m_pageMode = true;
+    m_maxLinkedBytes = maxLinkedBytes;
     qsizetype mappings = 0;
     for (const MappingCache &cache : m_mappingCache)
         mappings += cache.ids.size();
@@ -483,6 +484,8 @@ void CrmStore::LinkedCache::keep(qint64 pipedriveId, const QString &packed)
 
 void CrmStore::LinkedCache::forget(qint64 pipedriveId)
 {
+    // Its mapping changed: absent no longer means not mapped.
+    complete = false;
     const auto it = rows.constFind(pipedriveId);
     if (it == rows.cend())
         return;
@@ -516,8 +519,45 @@ CrmStore::LinkedCache &CrmStore::linkedCache(
         if (cache.type == type && cache.table == table && cache.columns == columns)
             return cache;
     }
-    m_linkedCache.push_back({ type, table, columns, {}, 0 });
+    m_linkedCache.push_back({ type, table, columns, {} });
     return m_linkedCache.back();
+}
+
+std::optional<bool> CrmStore::readAllLinked(LinkedCache &cache, qsizetype asked, DbError *error)
+{
+    if (m_maxLinkedBytes <= 0 || cache.complete || cache.read + asked < ReadAllFrom)
+        return false;
+    if (cache.mapped < 0) {
+        cache.mapped = 0;
+        if (!m_db.forEachRow(
+                QStringLiteral("SELECT COUNT(*) FROM pipedrive_mappings WHERE pipedrive_type = ?"),
+                { cache.type },
+                [&](const QVariantList &row) { cache.mapped = row.at(0).toLongLong(); }, error))
+            return std::nullopt;
+    }
+    qsizetype others = 0;
+    for (const LinkedCache &other : m_linkedCache) {
+        if (&other != &cache)
+            others += other.bytes;
+    }
+    const qsizetype perRow = std::max<qsizetype>(
+        entryBytes({}), cache.rows.isEmpty() ? 0 : cache.bytes / cache.rows.size());
+    if ((cache.read + asked) * 8 < cache.mapped
+        || others + cache.mapped * perRow > m_maxLinkedBytes)
+        return false;
+    if (!rows(
+            QStringLiteral("SELECT m.pipedrive_id, %1 FROM pipedrive_mappings m JOIN %2 t ON "
+                           "t.id = m.rails_id WHERE m.pipedrive_type = ?")
+                .arg(cache.columns, cache.table),
+            { cache.type },
+            [&](const QVariantList &row) {
+                cache.keep(row.at(0).toLongLong(), packValues(row, 1));
+            },
+            error))
+        return std::nullopt;
+    // What was asked for before and not found stays "not mapped"; so does any other id now.
+    cache.complete = true;
+    return true;
 }
 
 bool CrmStore::prefetchMappings(
@@ -590,12 +630,22 @@ bool CrmStore::prefetchLinked(const QString &type, const QString &table, const Q
 {
     Q_ASSERT(Database::isPlainIdentifier(table));
     LinkedCache &cache = linkedCache(type, table, columns);
+    if (cache.complete)
+        return true;
     QList<qint64> unknown;
     unknown.reserve(pipedriveIds.size());
     for (qint64 id : pipedriveIds) {
         if (!cache.rows.contains(id))
             unknown.append(id);
     }
+    if (unknown.isEmpty())
+        return true;
+    const std::optional<bool> readAll = readAllLinked(cache, unknown.size(), error);
+    if (!readAll)
+        return false;
+    if (*readAll)
+        return true;
+    cache.read += unknown.size();
     for (const QList<qint64> &chunk : chunks(unknown)) {
         QVariantList values { type };
         for (qint64 id : chunk)
@@ -625,6 +675,9 @@ QVariantList CrmStore::linkedValues(const QString &type, const QString &table,
     const auto cached = cache.rows.constFind(pipedriveId);
     if (cached != cache.rows.cend())
         return unpackValues(*cached);
+    if (cache.complete)
+        return {};
+    ++cache.read;
     QVariantList values;
     if (!rows(
             QStringLiteral("SELECT %1 FROM pipedrive_mappings m JOIN %2 t ON t.id = "

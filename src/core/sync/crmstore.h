@@ -254,9 +254,19 @@ private:
         // less memory than a list of values (a 500k sync holds tens of thousands).
         QHash<qint64, QString> rows;
         qsizetype bytes = 0; // what rows take, about (entryBytes())
+        qsizetype read = 0; // rows asked for one by one (by id)
+        qsizetype mapped = -1; // mappings of the type when counted; -1: not counted
+        bool complete = false; // rows holds every mapped row of the type: no other is
         void keep(qint64 pipedriveId, const QString &packed);
         void forget(qint64 pipedriveId);
     };
+    // Past an eighth of a type's rows asked for one by one, the rest in one read in order (a
+    // reader's pages are read again after each commit of the writer's connection: a row looked up
+    // alone cost ~8,000 instructions), if they fit in the reader's budget beside its other caches.
+    // nullopt on an error, else whether read.
+    std::optional<bool> readAllLinked(LinkedCache &cache, qsizetype asked, DbError *error);
+    static constexpr qsizetype ReadAllFrom = 1000; // rows asked for one by one, at least
+    qsizetype m_maxLinkedBytes = 0; // beginPageKeeping()'s; 0: links are never all read
     // One per kind of link read (a handful): found by comparing three short strings, not by
     // building and hashing a key on every read (that was 8% of the stage worker's time).
     std::vector<LinkedCache> m_linkedCache;

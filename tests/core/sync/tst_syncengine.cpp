@@ -995,6 +995,105 @@ private slots:
         QVERIFY2(error.isOk(), qPrintable(error.toString()));
     }
 
+    // Past an eighth of a type's rows asked for page by page, the reader reads all of them at
+    // once (in order, a tenth of the cost a row) when they fit in its budget: the values are
+    // those read one by one, NULL, empty, not mapped and a mapping to a missing row included;
+    // then every id is answered from memory (nothing but the pass's own types changes during a
+    // pass), until a mapping of the type changes through the store.
+    void aStagingReaderReadsAllOfATypesLinksOnceItAskedForAnEighth()
+    {
+        EmptyCrm crm;
+        QVERIFY2(crm.open(), qPrintable(crm.file.whyNot()));
+        Database &db = crm.db;
+        CrmStore writer(db);
+        DbError error;
+        const QDateTime now = QDateTime::currentDateTimeUtc();
+        const QString type = QStringLiteral("Contact");
+        const QString contacts = QStringLiteral("contacts");
+        const QString columns = QStringLiteral("t.email, t.first_name, t.last_name");
+        QVERIFY(db.beginTransaction().isOk());
+        qint64 lastContact = 0;
+        for (qint64 i = 0; i < 2400; ++i) {
+            // Every seventh id not mapped; every fifth person without a first name, every
+            // eleventh with an empty one.
+            QVariantMap row { { QStringLiteral("email"), QStringLiteral("p%1@example.com").arg(i) },
+                { QStringLiteral("last_name"), QStringLiteral("Person %1").arg(i) },
+                { QStringLiteral("created_at"), now }, { QStringLiteral("updated_at"), now } };
+            if (i % 5 != 0)
+                row.insert(QStringLiteral("first_name"),
+                    i % 11 == 0 ? QStringLiteral("") : QStringLiteral("Name %1").arg(i));
+            const std::optional<qint64> id = writer.insertRow(contacts, row, &error);
+            QVERIFY2(id, qPrintable(error.toString()));
+            lastContact = *id;
+            if (i % 7 != 0)
+                QVERIFY(writer.setMapping(type, 1000 + i, *id, &error));
+        }
+        QVERIFY(writer.setMapping(type, 5000, lastContact + 100, &error)); // no such row
+        QVERIFY(db.commit().isOk());
+        QList<qint64> ids;
+        for (qint64 id = 1000; id < 3400; ++id)
+            ids << id;
+        ids << 5000 << 5001;
+
+        const auto valuesOf = [&](CrmStore &reader, qint64 id) {
+            return reader.linkedValues(type, contacts, columns, id, &error);
+        };
+        // Asked for two pages of 500 (1,000 of 2,058 mapped: past an eighth), then a third.
+        const auto askPages = [&](CrmStore &reader, qsizetype budget) {
+            for (qsizetype page = 0; page < 3; ++page) {
+                reader.beginPageKeeping({}, 100000, budget);
+                if (!reader.prefetchLinked(
+                        type, contacts, columns, ids.mid(page * 500, 500), &error))
+                    return false;
+            }
+            return true;
+        };
+        CrmStore allRead(db);
+        QVERIFY2(askPages(allRead, 1 << 20), qPrintable(error.toString()));
+        CrmStore oneByOne(db); // a budget too small for the 2,058 rows: read by id
+        QVERIFY2(askPages(oneByOne, 16 << 10), qPrintable(error.toString()));
+
+        // Changed behind the readers' backs: the one that read all answers from memory, the one
+        // that reads by id sees the change, for an id neither was asked about.
+        const qint64 neverAsked = 3399;
+        const auto setFirstName = [&](const QString &name) {
+            return db.execWrite(QStringLiteral("UPDATE contacts SET first_name = ? WHERE id = ?"),
+                { name, lastContact }, &error);
+        };
+        QVERIFY(setFirstName(QStringLiteral("Renamed")));
+        QVERIFY(db.execWrite(QStringLiteral("INSERT INTO pipedrive_mappings (pipedrive_type, "
+                                            "pipedrive_id, rails_id, created_at, updated_at) "
+                                            "VALUES ('Contact', 5001, ?, ?, ?)"),
+            { lastContact, CrmStore::toBindable(now), CrmStore::toBindable(now) }, &error));
+        allRead.beginPageKeeping({}, 100000, 1 << 20); // the next page
+        oneByOne.beginPageKeeping({}, 100000, 16 << 10);
+        QCOMPARE(valuesOf(allRead, neverAsked).value(1).toString(), QStringLiteral("Name 2399"));
+        QVERIFY(valuesOf(allRead, 5001).isEmpty());
+        QCOMPARE(valuesOf(oneByOne, neverAsked).value(1).toString(), QStringLiteral("Renamed"));
+        QVERIFY(setFirstName(QStringLiteral("Name 2399")));
+        QVERIFY(
+            db.execWrite(QStringLiteral("DELETE FROM pipedrive_mappings WHERE pipedrive_id = 5001"),
+                {}, &error));
+        CrmStore byId(db); // each id read from the database
+
+        for (const qint64 id : std::as_const(ids)) {
+            const QVariantList expected = valuesOf(byId, id);
+            const QVariantList values = valuesOf(allRead, id);
+            QVERIFY2(error.isOk(), qPrintable(error.toString()));
+            QCOMPARE(values.size(), expected.size());
+            for (qsizetype c = 0; c < values.size(); ++c)
+                QCOMPARE(values.at(c).toString(), expected.at(c).toString());
+        }
+        QCOMPARE(valuesOf(allRead, 1001).value(1).toString(), QStringLiteral("Name 1"));
+        QVERIFY(valuesOf(allRead, 1000).isEmpty()); // not mapped
+        QVERIFY(valuesOf(allRead, 5000).isEmpty()); // mapped to no row
+
+        // A mapping of the type changed through the store: absent no longer means not mapped.
+        QVERIFY(allRead.setMapping(type, 5002, lastContact, &error));
+        QCOMPARE(valuesOf(allRead, 5002).value(1).toString(), QStringLiteral("Name 2399"));
+        QVERIFY2(error.isOk(), qPrintable(error.toString()));
+    }
+
     // New mappings kept back while a page is written are seen by every read of pipedrive_mappings
     // through the store, written by flushMappings(), and dropped with a rolled-back page.
     void keptBackMappingsAreSeenWrittenOrDropped()
