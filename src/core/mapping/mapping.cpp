@@ -1280,12 +1280,14 @@ namespace {
 // Columns listed in the order of their names go in at the map's end: one comparison each, where
 // QMap's list constructor searched the tree for every one (4% of the stage worker's
 // time). A column out of order would still go in, only slower.
-QVariantMap sortedColumns(std::initializer_list<std::pair<QString, QVariant>> columns)
+// An array, not an initializer_list: its elements are moved into the map, where a list's
+// (const) would be copied, each value's copy and release counted twice.
+template<size_t N> QVariantMap sortedColumns(std::pair<QString, QVariant> (&&columns)[N])
 {
     std::map<QString, QVariant> map;
-    for (const auto &column : columns) {
+    for (auto &column : columns) {
         Q_ASSERT(map.empty() || map.crbegin()->first < column.first);
-        map.emplace_hint(map.end(), column.first, column.second);
+        map.emplace_hint(map.end(), std::move(column.first), std::move(column.second));
     }
     return QVariantMap(std::move(map));
 }
