@@ -1,5 +1,7 @@
 #include "crmstore.h"
 
+#include "logging.h"
+
 #include <QDate>
 #include <QSet>
 #include <QSqlQuery>
@@ -7,6 +9,7 @@
 #include <QVarLengthArray>
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace pds {
 
@@ -278,6 +281,41 @@ DbError CrmStore::indexKey(const QString &table, const QString &column)
                        "k.key_value = ?")
             .arg(column, temp, table) });
     return error;
+}
+
+void CrmStore::refreshPlannerStatistics()
+{
+    if (!m_db.isPostgres())
+        return;
+    for (auto it = m_tableGrowth.begin(); it != m_tableGrowth.end(); ++it) {
+        TableGrowth &growth = *it;
+        if (growth.written < MinRowsToAnalyze)
+            continue;
+        DbError error;
+        if (growth.analyzed < 0) {
+            // The planner's own count of its rows (-1: never analyzed).
+            growth.analyzed = 0;
+            m_db.forEachRow(
+                QStringLiteral("SELECT reltuples FROM pg_class WHERE oid = to_regclass(?)"),
+                { it.key() },
+                [&](const QVariantList &row) {
+                    growth.analyzed = qMax<qint64>(0, qint64(row.at(0).toDouble()));
+                },
+                &error);
+        }
+        if (error.isOk() && growth.written < growth.analyzed)
+            continue;
+        Q_ASSERT(Database::isPlainIdentifier(it.key()));
+        if (error.isOk())
+            m_db.exec(QStringLiteral("ANALYZE %1").arg(it.key()), &error);
+        if (error.isError()) {
+            qCWarning(lcDb) << "could not analyze" << it.key() << ":" << error.toString();
+            growth.analyzed = std::numeric_limits<qint64>::max(); // not tried again this run
+            continue;
+        }
+        growth.analyzed += growth.written;
+        growth.written = 0;
+    }
 }
 
 void CrmStore::MemoryKeys::note(const QVariant &bound, qint64 id)
@@ -873,6 +911,7 @@ bool CrmStore::flushRows(DbError *error)
                     sql(InsertRows + int(count), group.table, group.columns), values, error))
                 return false;
         }
+        noteInserted(group.table, group.rows.size());
         if (!m_storedKeys.isEmpty()) {
             for (const QVariantList &row : std::as_const(group.rows))
                 noteStoredRow(group.table, row.at(0).toLongLong(), group.columns, row);
@@ -1181,6 +1220,7 @@ bool CrmStore::flushMappings(DbError *error)
         // of the tables rows are kept back for (writeOwn() searched its long text for them).
         if (!m_db.execWrite(mappingUpsert(count), values, error))
             return false;
+        noteInserted(QStringLiteral("pipedrive_mappings"), count);
         m_pendingMappings.remove(0, count);
     }
     return true;
@@ -1211,6 +1251,7 @@ bool CrmStore::setMapping(const QString &type, qint64 pipedriveId, qint64 railsI
     }
     if (!writeOwn(mappingUpsert(1), { type, pipedriveId, railsId, m_now, m_now }, error))
         return false;
+    noteInserted(QStringLiteral("pipedrive_mappings"), 1);
     // Later records of the page see it (a deal's person promoted by an earlier deal).
     rememberMapping(type, pipedriveId, railsId);
     return true;
@@ -1391,6 +1432,7 @@ std::optional<qint64> CrmStore::insertIndexed(int kind, const QString &table,
                 QStringLiteral("The database did not report the id of a new %1 row.").arg(table));
         return std::nullopt;
     }
+    noteInserted(table, 1);
     if (!indexNewRow(table, id, columns, error))
         return std::nullopt;
     if (!m_storedKeys.isEmpty())

@@ -164,6 +164,16 @@ public:
     // bytes each); a CRM with more gets the TEMP table, so that memory stays bounded.
     void setMaxMemoryKeys(qsizetype keys) { m_maxMemoryKeys = keys; }
 
+    // PostgreSQL plans a prepared statement for all its executions after its first few, from
+    // the table statistics of that moment, which autovacuum renews about once a minute: a
+    // lookup planned while a table was small scanned it whole once it held 100,000 rows (an IN
+    // list of 500 then took ~90 ms instead of ~1). After a commit, the tables this store has at
+    // least doubled (by MinRowsToAnalyze at the least) since they were last analyzed are
+    // analyzed, which also makes every session plan its statements on them again. SQLite: nothing.
+    // Statistics only: a failure is logged, not returned.
+    void refreshPlannerStatistics();
+    static constexpr qsizetype MinRowsToAnalyze = 2000;
+
     // One query for the mappings of many records (absent ones are remembered as absent).
     bool prefetchMappings(const QString &type, const QList<qint64> &pipedriveIds, DbError *error);
     // Mappings read by one store handed to another (the stage worker's to the sync thread's), so
@@ -267,6 +277,17 @@ private:
     std::optional<bool> readAllLinked(LinkedCache &cache, qsizetype asked, DbError *error);
     static constexpr qsizetype ReadAllFrom = 1000; // rows asked for one by one, at least
     qsizetype m_maxLinkedBytes = 0; // beginPageKeeping()'s; 0: links are never all read
+    struct TableGrowth
+    {
+        qint64 analyzed = -1; // rows when last analyzed (-1: not read yet)
+        qint64 written = 0; // rows inserted since
+    };
+    QHash<QString, TableGrowth> m_tableGrowth; // PostgreSQL only
+    void noteInserted(const QString &table, qsizetype rows)
+    {
+        if (m_db.isPostgres())
+            m_tableGrowth[table].written += rows;
+    }
     // One per kind of link read (a handful): found by comparing three short strings, not by
     // building and hashing a key on every read (that was 8% of the stage worker's time).
     std::vector<LinkedCache> m_linkedCache;

@@ -755,6 +755,7 @@ SyncEngine::PageWrite SyncEngine::writePage(const WaitingPage &waiting)
     error = db.commit();
     if (error.isError())
         return abortPage(error, SyncOutcome::Failed);
+    context.store.refreshPlannerStatistics();
     return PageWrite::Written;
 }
 

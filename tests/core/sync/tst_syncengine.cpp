@@ -1095,6 +1095,65 @@ private slots:
         QVERIFY2(error.isOk(), qPrintable(error.toString()));
     }
 
+    // PostgreSQL's planner statistics follow the tables the store fills
+    // (refreshPlannerStatistics()): a table is analyzed once the rows written since its last
+    // analysis reach what it had then (and MinRowsToAnalyze), not before; SQLite has nothing to do.
+    void plannerStatisticsFollowTheTablesAStoreFills_data() { addKinds(); }
+    void plannerStatisticsFollowTheTablesAStoreFills()
+    {
+        QFETCH(QString, kind);
+        EmptyCrm crm(TestDatabase::kindFromName(kind));
+        if (!crm.file.isValid())
+            QSKIP(qPrintable(crm.file.whyNot()));
+        QVERIFY2(crm.open(), qPrintable(crm.file.whyNot()));
+        Database &db = crm.db;
+        DbError error;
+        const bool postgres = db.isPostgres();
+        // Autovacuum would analyze it too, at its own moment.
+        QVERIFY2(db.exec(postgres ? QStringLiteral("CREATE TABLE things (id bigserial PRIMARY KEY, "
+                                                   "tag varchar) WITH (autovacuum_enabled = false)")
+                                  : QStringLiteral("CREATE TABLE things (id integer PRIMARY KEY "
+                                                   "AUTOINCREMENT, tag varchar)"),
+                     &error),
+            qPrintable(error.toString()));
+        CrmStore store(db);
+        const auto insert = [&](qsizetype rows) {
+            if (db.beginTransaction().isError())
+                return false;
+            for (qsizetype i = 0; i < rows; ++i) {
+                if (!store.insertRow(QStringLiteral("things"),
+                        { { QStringLiteral("tag"), QStringLiteral("t%1").arg(i) } }, &error))
+                    return false;
+            }
+            return db.commit().isOk();
+        };
+        // What the planner believes the table holds (-1: never analyzed).
+        const auto plannerRows = [&] {
+            if (!postgres)
+                return qint64(-1);
+            qint64 rows = -2;
+            db.forEachRow(
+                QStringLiteral("SELECT reltuples FROM pg_class WHERE relname = 'things'"), {},
+                [&](const QVariantList &row) { rows = qint64(row.at(0).toDouble()); }, &error);
+            return rows;
+        };
+        const qsizetype least = CrmStore::MinRowsToAnalyze;
+        QVERIFY2(insert(least - 1), qPrintable(error.toString()));
+        store.refreshPlannerStatistics();
+        QCOMPARE(plannerRows(), qint64(-1));
+        QVERIFY2(insert(1), qPrintable(error.toString()));
+        store.refreshPlannerStatistics();
+        QCOMPARE(plannerRows(), postgres ? qint64(least) : qint64(-1));
+        // Past that, when it has doubled.
+        QVERIFY2(insert(least - 1), qPrintable(error.toString()));
+        store.refreshPlannerStatistics();
+        QCOMPARE(plannerRows(), postgres ? qint64(least) : qint64(-1));
+        QVERIFY2(insert(1), qPrintable(error.toString()));
+        store.refreshPlannerStatistics();
+        QCOMPARE(plannerRows(), postgres ? qint64(2 * least) : qint64(-1));
+        QVERIFY2(error.isOk(), qPrintable(error.toString()));
+    }
+
     // New mappings kept back while a page is written are seen by every read of pipedrive_mappings
     // through the store, written by flushMappings(), and dropped with a rolled-back page.
     void keptBackMappingsAreSeenWrittenOrDropped()
