@@ -306,11 +306,21 @@ void CrmStore::refreshPlannerStatistics()
         if (error.isOk() && growth.written < growth.analyzed)
             continue;
         Q_ASSERT(Database::isPlainIdentifier(it.key()));
-        if (error.isOk())
-            m_db.exec(QStringLiteral("ANALYZE %1").arg(it.key()), &error);
+        if (error.isOk()) {
+            // Behind a vacuum of the same table (autovacuum's takes minutes on a big one) it
+            // would wait: given up after a moment, and tried again after a later page.
+            error = m_db.beginTransaction();
+            if (error.isOk()
+                && m_db.exec(QStringLiteral("SET LOCAL lock_timeout = '100ms'"), &error)
+                && m_db.exec(QStringLiteral("ANALYZE %1").arg(it.key()), &error))
+                error = m_db.commit();
+            if (error.isError())
+                m_db.rollback();
+        }
         if (error.isError()) {
-            qCWarning(lcDb) << "could not analyze" << it.key() << ":" << error.toString();
-            growth.analyzed = std::numeric_limits<qint64>::max(); // not tried again this run
+            qCInfo(lcDb) << "could not analyze" << it.key() << ":" << error.toString();
+            if (++growth.failures >= MaxAnalyzeFailures)
+                growth.analyzed = std::numeric_limits<qint64>::max(); // not this run
             continue;
         }
         growth.analyzed += growth.written;

@@ -170,7 +170,8 @@ public:
     // list of 500 then took ~90 ms instead of ~1). After a commit, the tables this store has at
     // least doubled (by MinRowsToAnalyze at the least) since they were last analyzed are
     // analyzed, which also makes every session plan its statements on them again. SQLite: nothing.
-    // Statistics only: a failure is logged, not returned.
+    // Statistics only: a failure (a lock not had within 100 ms) is logged, not returned, and
+    // the table tried again after a later commit.
     void refreshPlannerStatistics();
     static constexpr qsizetype MinRowsToAnalyze = 2000;
 
@@ -281,7 +282,9 @@ private:
     {
         qint64 analyzed = -1; // rows when last analyzed (-1: not read yet)
         qint64 written = 0; // rows inserted since
+        int failures = 0;
     };
+    static constexpr int MaxAnalyzeFailures = 3;
     QHash<QString, TableGrowth> m_tableGrowth; // PostgreSQL only
     void noteInserted(const QString &table, qsizetype rows)
     {
