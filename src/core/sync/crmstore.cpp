@@ -67,6 +67,15 @@ QVariantList unpackValues(const QString &packed)
     return values;
 }
 
+// The CRM rows mapped to Pipedrive records of one type (bound first): each one's Pipedrive id,
+// then `columns` of `table` (aliased t); `more` narrows the records.
+QString linkedRowsSql(const QString &columns, const QString &table, const QString &more = {})
+{
+    return QStringLiteral("SELECT m.pipedrive_id, %1 FROM pipedrive_mappings m JOIN %2 t ON t.id "
+                          "= m.rails_id WHERE m.pipedrive_type = ?%3")
+        .arg(columns, table, more);
+}
+
 // Rows into a TEMP key index (CrmStore::indexKey()); a key it has already goes to the smaller
 // id. PostgreSQL refuses a key twice in one statement: the rows' keys differ.
 QString keyIndexInsert(const QString &temp, qsizetype rows)
@@ -381,7 +390,6 @@ std::optional<qint64> CrmStore::findInMemoryKeys(
         return std::nullopt;
     // The row still has the key (not changed or deleted since, nor another key of the same
     // hash): found. Else the table is scanned, as the schema has no index to ask.
-    std::optional<qint64> id;
     bool same = false;
     if (!m_db.forEachRow(
             QStringLiteral("SELECT %1 FROM %2 WHERE id = ?").arg(keys.column, keys.table), { *it },
@@ -389,7 +397,7 @@ std::optional<qint64> CrmStore::findInMemoryKeys(
         return std::nullopt;
     if (same)
         return *it;
-    id = findStored(keys.table, keys.column, bound, error);
+    const std::optional<qint64> id = findStored(keys.table, keys.column, bound, error);
     if (error && error->isError())
         return std::nullopt;
     if (id)
@@ -496,12 +504,6 @@ void CrmStore::beginPageKeeping(
         m_linkedCache, [&](const LinkedCache &cache) { return writtenTypes.contains(cache.type); });
     // The biggest goes first: it holds the links least often read again (activities link to
     // many more deals and persons than organizations).
-    const auto linkedBytes = [this] {
-        qsizetype bytes = 0;
-        for (const LinkedCache &cache : m_linkedCache)
-            bytes += cache.bytes;
-        return bytes;
-    };
     while (!m_linkedCache.empty() && linkedBytes() > maxLinkedBytes) {
         m_linkedCache.erase(std::max_element(m_linkedCache.begin(), m_linkedCache.end(),
             [](const LinkedCache &a, const LinkedCache &b) { return a.bytes < b.bytes; }));
@@ -560,6 +562,14 @@ const QHash<qint64, qint64> *CrmStore::findMappingCache(const QString &type) con
     return nullptr;
 }
 
+qsizetype CrmStore::linkedBytes() const
+{
+    qsizetype bytes = 0;
+    for (const LinkedCache &cache : m_linkedCache)
+        bytes += cache.bytes;
+    return bytes;
+}
+
 CrmStore::LinkedCache &CrmStore::linkedCache(
     const QString &type, const QString &table, const QString &columns)
 {
@@ -583,21 +593,14 @@ std::optional<bool> CrmStore::readAllLinked(LinkedCache &cache, qsizetype asked,
                 [&](const QVariantList &row) { cache.mapped = row.at(0).toLongLong(); }, error))
             return std::nullopt;
     }
-    qsizetype others = 0;
-    for (const LinkedCache &other : m_linkedCache) {
-        if (&other != &cache)
-            others += other.bytes;
-    }
+    const qsizetype others = linkedBytes() - cache.bytes;
     const qsizetype perRow = std::max<qsizetype>(
         entryBytes({}), cache.rows.isEmpty() ? 0 : cache.bytes / cache.rows.size());
     if ((cache.read + asked) * 8 < cache.mapped
         || others + cache.mapped * perRow > m_maxLinkedBytes)
         return false;
     if (!rows(
-            QStringLiteral("SELECT m.pipedrive_id, %1 FROM pipedrive_mappings m JOIN %2 t ON "
-                           "t.id = m.rails_id WHERE m.pipedrive_type = ?")
-                .arg(cache.columns, cache.table),
-            { cache.type },
+            linkedRowsSql(cache.columns, cache.table), { cache.type },
             [&](const QVariantList &row) {
                 cache.keep(row.at(0).toLongLong(), packValues(row, 1));
             },
@@ -701,10 +704,8 @@ bool CrmStore::prefetchLinked(const QString &type, const QString &table, const Q
         for (qint64 id : chunk)
             cache.keep(id, QString());
         if (!rows(
-                QStringLiteral("SELECT m.pipedrive_id, %1 FROM pipedrive_mappings m JOIN "
-                               "%2 t ON t.id = m.rails_id WHERE m.pipedrive_type = ? AND "
-                               "m.pipedrive_id IN (%3)")
-                    .arg(columns, table, inList(chunk.size())),
+                linkedRowsSql(columns, table,
+                    QStringLiteral(" AND m.pipedrive_id IN (%1)").arg(inList(chunk.size()))),
                 values,
                 [&](const QVariantList &row) {
                     cache.keep(row.at(0).toLongLong(), packValues(row, 1));
@@ -728,13 +729,11 @@ QVariantList CrmStore::linkedValues(const QString &type, const QString &table,
     ++cache.read;
     QVariantList values;
     if (!rows(
-            QStringLiteral("SELECT %1 FROM pipedrive_mappings m JOIN %2 t ON t.id = "
-                           "m.rails_id WHERE m.pipedrive_type = ? AND m.pipedrive_id = ?")
-                .arg(columns, table),
+            linkedRowsSql(columns, table, QStringLiteral(" AND m.pipedrive_id = ?")),
             { type, pipedriveId },
             [&](const QVariantList &row) {
                 if (values.isEmpty())
-                    values = row;
+                    values = row.mid(1);
             },
             error))
         return {};

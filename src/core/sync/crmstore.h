@@ -294,6 +294,7 @@ private:
     // One per kind of link read (a handful): found by comparing three short strings, not by
     // building and hashing a key on every read (that was 8% of the stage worker's time).
     std::vector<LinkedCache> m_linkedCache;
+    qsizetype linkedBytes() const; // what all of them take, about
     LinkedCache &linkedCache(const QString &type, const QString &table, const QString &columns);
     bool m_pageMode = false;
     bool m_deferMappings = false;
