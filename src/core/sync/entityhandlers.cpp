@@ -707,6 +707,14 @@ public:
         if (stageError.isOk() && hasUsableId() && !m_deleted && !m_deletionsSource)
             setMapped(mapping::mapDeal(m_record, m_links, m_options->mapping));
     }
+    void trimLookups(mapping::RecordRefs &refs) const override
+    {
+        // Only a lead is promoted, which reads the person's mappings; a contact (nearly every
+        // person with deals) or a person the CRM does not have is not looked up (two IN lists
+        // of a page's persons were a tenth of this pass's writing).
+        if (stageError.isOk() && !readsOwnEntity && m_person.leadId < 0)
+            refs.personId.reset();
+    }
     bool stale(SyncContext &context) override
     {
         if (StagedRecord::stale(context))

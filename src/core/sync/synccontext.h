@@ -122,6 +122,9 @@ public:
         QVariant value;
     };
     virtual std::optional<KeyLookup> lookupKey() const { return std::nullopt; }
+    // Clears the links in refs (the record's own) whose mappings write() will not look up, as
+    // staging found out, so that EntityHandler::beginPage() does not read them.
+    virtual void trimLookups(mapping::RecordRefs &) const { }
 
     bool readsOwnEntity = false; // a field of it links to a record of the entity being synced
     DbError stageError; // what staging could not read
@@ -155,7 +158,8 @@ public:
     // Reads what one record links to. An error is kept in the staged record.
     virtual std::unique_ptr<StagedRecord> stage(StageContext &context, const json::Object &record)
         = 0;
-    // At the start of each page's write, inside its transaction, with the page's links: the
+    // At the start of each page's write, inside its transaction, with the page's links (less
+    // what the records staged ahead will not look up, StagedRecord::trimLookups()): the
     // mappings the writes will look up, in a few queries. The default starts the page's cache.
     virtual DbError beginPage(SyncContext &context, const QList<mapping::RecordRefs> &refs);
 
