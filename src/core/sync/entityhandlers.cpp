@@ -68,6 +68,9 @@ struct LinkedMapping
 {
     RefField field;
     const char *type;
+    // Read only for the ids the linked columns of the same field found no row for, after them
+    // (a deal's person is looked up as a lead only when it is no contact).
+    bool unlessLinked = false;
 };
 
 // Mappings of many records in one query per type: (field of the links, mapping type).
@@ -92,7 +95,11 @@ DbError prefetchLinks(StageContext &context, const json::Array &items,
     refs.reserve(items.size());
     for (const json::Value &value : items)
         refs << mapping::recordRefs(value.toObject());
-    DbError error = prefetchMappings(context.links, refs, mappings);
+    QList<LinkedMapping> first;
+    QList<LinkedMapping> afterLinked;
+    for (const LinkedMapping &m : mappings)
+        (m.unlessLinked ? afterLinked : first) << m;
+    DbError error = prefetchMappings(context.links, refs, first);
     for (qsizetype i = 0; i < linked.size() && error.isOk(); ++i) {
         const LinkedColumns &l = linked.at(i);
         QList<qint64> ids = linkedIds(refs, l.field);
@@ -108,6 +115,19 @@ DbError prefetchLinks(StageContext &context, const json::Array &items,
         }
         if (error.isOk())
             context.links.prefetchLinked(typeName(l.type), l.table, l.columns, ids, &error);
+    }
+    for (const LinkedMapping &m : std::as_const(afterLinked)) {
+        QList<qint64> ids = linkedIds(refs, m.field);
+        for (const LinkedColumns &l : linked) {
+            if (l.field != m.field || error.isError())
+                continue;
+            ids.removeIf([&](qint64 id) {
+                return !context.links.linkedValues(typeName(l.type), l.table, l.columns, id, &error)
+                            .isEmpty();
+            });
+        }
+        if (error.isOk())
+            context.links.prefetchMappings(typeName(m.type), ids, &error);
     }
     return error;
 }
@@ -764,7 +784,7 @@ public:
                   QStringLiteral("t.name") },
                 { &mapping::RecordRefs::personId, mappingType::Contact, QStringLiteral("contacts"),
                     QStringLiteral("t.email, t.company, t.first_name, t.last_name") } },
-            { { &mapping::RecordRefs::personId, mappingType::Lead } });
+            { { &mapping::RecordRefs::personId, mappingType::Lead, true } });
     }
     DbError beginPage(SyncContext &context, const QList<mapping::RecordRefs> &refs) override
     {

@@ -764,6 +764,24 @@ private slots:
         context.entity = Entity::Deals;
         context.stage.entity = Entity::Deals;
         const auto handler = EntityHandler::create(Entity::Deals);
+        // A page's persons are read as leads only where they are no contact (and the person of
+        // nearly every deal is one).
+        const std::optional<qint64> contactId = context.store.insertRow(QStringLiteral("contacts"),
+            { { QStringLiteral("first_name"), QStringLiteral("Grace") },
+                { QStringLiteral("created_at"), now }, { QStringLiteral("updated_at"), now } },
+            &error);
+        QVERIFY2(contactId, qPrintable(error.toString()));
+        QVERIFY(context.store.setMapping(QStringLiteral("Contact"), 44, *contactId, &error));
+        context.store.beginPage();
+        QVERIFY(handler
+                    ->stagePage(context.stage,
+                        QJsonArray { deal(1), deal(9, { { QStringLiteral("person_id"), 44 } }) })
+                    .isOk());
+        const QList<CrmStore::KnownMapping> asLeads
+            = context.store.knownMappings(QStringLiteral("Lead"), { 42, 44 });
+        QCOMPARE(asLeads.size(), 1);
+        QCOMPARE(asLeads.constFirst().pipedriveId, 42);
+        QCOMPARE(asLeads.constFirst().railsId, *leadId);
         // All three staged before any is written, as the stage worker does.
         context.store.beginPage();
         QVERIFY(handler->stagePage(context.stage, items).isOk());
