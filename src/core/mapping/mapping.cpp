@@ -100,6 +100,13 @@ QDateTime readTime(const json::Object &record, QAnyStringView key, QList<Problem
     const json::Value value = record.value(key);
     if (value.isNull() || value.isUndefined())
         return {};
+    // A time is read from the JSON's bytes, without a QString (a sixth of reading a deal's or
+    // an activity's times); a text that is no time is read again below, for its warning.
+    if (const QByteArrayView bytes = value.utf8InPlace(); !bytes.isEmpty()) {
+        const QDateTime time = parsePipedriveTime(bytes);
+        if (time.isValid())
+            return time;
+    }
     const QString text = value.isString() ? value.toString().trimmed() : QString();
     const QDateTime time = parsePipedriveTime(text);
     // Empty and all-zero times are Pipedrive's way to say "none": not worth a warning.

@@ -522,18 +522,31 @@ namespace {
 
 // The two shapes nearly every Pipedrive time has ("2024-11-05T10:56:51Z" in v2,
 // "2024-11-05 10:56:51" in v1), read without a regular expression: this runs for every record.
-std::optional<QDateTime> parseCommonTime(QStringView text)
+// Text is a QStringView or (the JSON's own bytes) a QByteArrayView.
+char16_t unit(QChar c)
 {
-    const bool v2 = text.size() == 20 && text.at(10) == u'T' && text.at(19) == u'Z';
-    const bool v1 = text.size() == 19 && text.at(10) == u' ';
+    return c.unicode();
+}
+char16_t unit(char c)
+{
+    return uchar(c);
+}
+
+template<class Text> std::optional<QDateTime> parseCommonTime(Text text)
+{
+    const auto at = [&text](qsizetype i) {
+        return unit(text[i]);
+    };
+    const bool v2 = text.size() == 20 && at(10) == u'T' && at(19) == u'Z';
+    const bool v1 = text.size() == 19 && at(10) == u' ';
     if (!v2 && !v1)
         return std::nullopt;
-    if (text.at(4) != u'-' || text.at(7) != u'-' || text.at(13) != u':' || text.at(16) != u':')
+    if (at(4) != u'-' || at(7) != u'-' || at(13) != u':' || at(16) != u':')
         return std::nullopt;
-    auto number = [&text](int from, int length) {
+    auto number = [&at](int from, int length) {
         int value = 0;
         for (int i = from; i < from + length; ++i) {
-            const char16_t c = text.at(i).unicode();
+            const char16_t c = at(i);
             if (c < u'0' || c > u'9')
                 return -1;
             value = value * 10 + (c - u'0');
@@ -553,6 +566,13 @@ std::optional<QDateTime> parseCommonTime(QStringView text)
 }
 
 } // namespace
+
+QDateTime parsePipedriveTime(QByteArrayView utf8)
+{
+    if (const std::optional<QDateTime> common = parseCommonTime(utf8))
+        return *common;
+    return parsePipedriveTime(QString::fromUtf8(utf8));
+}
 
 QDateTime parsePipedriveTime(QStringView text)
 {

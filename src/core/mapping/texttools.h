@@ -44,6 +44,8 @@ QString htmlToPlainText(QStringView html);
 // "...51.123+02:00"), v1 "YYYY-MM-DD HH:MM:SS" (UTC), or a bare "YYYY-MM-DD" (midnight UTC).
 // Empty, "0000-00-00 00:00:00" and anything else give an invalid QDateTime.
 QDateTime parsePipedriveTime(QStringView text);
+// The same from UTF-8 (a JSON string's bytes where they lie: no QString for the common shapes).
+QDateTime parsePipedriveTime(QByteArrayView utf8);
 // "YYYY-MM-DD" only; anything else (including "0000-00-00") gives an invalid QDate.
 QDate parsePipedriveDate(QStringView text);
 

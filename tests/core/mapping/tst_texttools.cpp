@@ -310,6 +310,9 @@ void TestTextTools::parsesPipedriveTimes_data()
     QTest::newRow("bad offset") << u"2024-01-01T00:00:00+25:00"_s << QString();
     QTest::newRow("trailing junk") << u"2024-01-01 00:00:00 xyz"_s << QString();
     QTest::newRow("epoch number as text") << u"1609459200"_s << QString();
+    QTest::newRow("non-ASCII digit") << u"2024-11-05T10:56:5\u0661Z"_s << QString();
+    QTest::newRow("v2 with a space")
+        << u"2024-11-05 10:56:51Z"_s << u"2024-11-05 10:56:51.000000"_s;
 }
 
 void TestTextTools::parsesPipedriveTimes()
@@ -321,6 +324,11 @@ void TestTextTools::parsesPipedriveTimes()
     if (time.isValid())
         QCOMPARE(time.timeSpec(), Qt::UTC);
     QCOMPARE(formatCrmTime(time), utc);
+    // Read from a JSON string's UTF-8 bytes: the same time.
+    const QDateTime fromBytes = parsePipedriveTime(QByteArrayView(input.toUtf8()));
+    QCOMPARE(fromBytes.isValid(), time.isValid());
+    QCOMPARE(fromBytes, time);
+    QCOMPARE(formatCrmTime(fromBytes), utc);
 }
 
 void TestTextTools::parsesDates_data()
