@@ -58,10 +58,17 @@ QVariantList unpackValues(const QString &packed)
     QVariantList values;
     if (packed.isNull())
         return values;
+    // The list allocated once (it grew value by value: most of a cached lookup's cost).
+    const auto sizeAt = [&packed](qsizetype at) {
+        return qsizetype(quint32(packed.at(at).unicode()) << 16 | packed.at(at + 1).unicode());
+    };
+    qsizetype count = 0;
+    for (qsizetype at = 0; at + 2 <= packed.size(); at += 2 + sizeAt(at))
+        ++count;
+    values.reserve(count);
     for (qsizetype at = 0; at + 2 <= packed.size();) {
-        const qsizetype size
-            = qsizetype(quint32(packed.at(at).unicode()) << 16 | packed.at(at + 1).unicode());
-        values << QVariant(packed.mid(at + 2, size));
+        const qsizetype size = sizeAt(at);
+        values.emplaceBack(packed.mid(at + 2, size));
         at += 2 + size;
     }
     return values;
