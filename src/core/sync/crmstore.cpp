@@ -1158,8 +1158,14 @@ qint64 CrmStore::keepRow(const QString &table, qint64 id, const QVariantMap &col
     QVariantList row;
     row.reserve(columns.size() + 1);
     row << id;
-    for (const QVariant &value : columns)
-        row << bindable(value);
+    for (const QVariant &value : columns) {
+        // Only times and dates are bound otherwise than they are (most values are texts).
+        const int type = value.typeId();
+        if (type == QMetaType::QDateTime || type == QMetaType::QDate)
+            row << bindable(value);
+        else
+            row << value;
+    }
     for (PendingKeys &keys : m_pendingKeys) {
         if (keys.table != table)
             continue;
