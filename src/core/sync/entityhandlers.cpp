@@ -91,10 +91,14 @@ DbError prefetchLinks(StageContext &context, const json::Array &items,
     const QList<LinkedColumns> &linked, const QList<LinkedMapping> &mappings = {})
 {
     QList<mapping::RecordRefs> &refs = context.pageRefs;
-    refs.clear();
-    refs.reserve(items.size());
-    for (const json::Value &value : items)
-        refs << mapping::recordRefs(value.toObject());
+    if (context.readRefs && context.readRefs->size() == items.size()) {
+        refs = *context.readRefs;
+    } else {
+        refs.clear();
+        refs.reserve(items.size());
+        for (const json::Value &value : items)
+            refs << mapping::recordRefs(value.toObject());
+    }
     QList<LinkedMapping> first;
     QList<LinkedMapping> afterLinked;
     for (const LinkedMapping &m : mappings)

@@ -163,6 +163,7 @@ bool StageWorker::run(StagedPage &page)
     }
     const StageSource &source = page.source;
     StageContext context(m_options, source.lookups, *m_store);
+    context.readRefs = &page.itemRefs;
     context.entity = source.entity;
     context.deletionsSource = source.deletionsSource;
     // What the pages of one source link to is read once for all of them: the rows of the
@@ -217,12 +218,18 @@ StageFeed::StageFeed(StageWorker *worker, const StageSource &source, QObject *re
 
 void StageFeed::push(const json::Array &items)
 {
+    // Read here, on the network thread, which has time to spare: the worker has not.
+    QList<mapping::RecordRefs> refs;
+    refs.reserve(items.size());
+    for (const json::Value &value : items)
+        refs << mapping::recordRefs(value.toObject());
     const QMutexLocker lock(&m_mutex);
     if (!m_worker)
         return;
     auto page = std::make_shared<StagedPage>();
     page->source = m_source;
     page->items = items;
+    page->itemRefs = std::move(refs);
     m_pages.append(page);
     m_worker->stage(page, [self = shared_from_this()] {
         const QMutexLocker lock(&self->m_mutex);

@@ -31,6 +31,8 @@ struct StagedPage
 {
     StageSource source;
     json::Array items;
+    // Each item's links, read where the page was parsed (StageFeed::push()).
+    QList<mapping::RecordRefs> itemRefs;
 
     // What it gives: one entry per item (null where the item is no object), unless pageError.
     QList<mapping::RecordRefs> refs;

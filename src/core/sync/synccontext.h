@@ -59,6 +59,9 @@ struct StageContext
     // being staged (set by the engine).
     QList<mapping::RecordRefs> pageRefs;
     qsizetype recordIndex = -1;
+    // The same links read already, one per item (the network thread reads them as it parses a
+    // page: the stage worker, which the deals' and activities' passes wait for, does not).
+    const QList<mapping::RecordRefs> *readRefs = nullptr;
     // Mappings stagePage() read for the sync thread's store (CrmStore::adoptMappings()).
     QList<CrmStore::KnownMapping> handedOver;
 

@@ -916,6 +916,46 @@ private slots:
         QVERIFY2(error.isOk(), qPrintable(error.toString()));
     }
 
+    // A page's links are read where it is parsed (StageFeed::push(), on the network thread) and
+    // staging takes them as they are; read again only when they do not fit the page's items.
+    void stagingTakesTheLinksReadWhereThePageWasParsed()
+    {
+        EmptyCrm crm;
+        QVERIFY2(crm.open(), qPrintable(crm.file.whyNot()));
+        const SyncOptions o = options(crm.file.config());
+        SyncContext context(crm.db, o);
+        const QJsonArray items { QJsonObject { { QStringLiteral("id"), 1 },
+                                     { QStringLiteral("person_id"), 42 } },
+            QJsonObject { { QStringLiteral("id"), 2 }, { QStringLiteral("org_id"), 7 } } };
+        const json::Array page(items);
+        const auto handler = EntityHandler::create(Entity::Deals);
+        context.stage.entity = Entity::Deals;
+        // As read where parsed: taken, not read from the items again.
+        QList<mapping::RecordRefs> read;
+        for (const json::Value &value : page)
+            read << mapping::recordRefs(value.toObject());
+        QCOMPARE(read.at(0).personId, std::optional<qint64>(42));
+        read[0].personId = 43; // tells which list staging took
+        context.stage.readRefs = &read;
+        context.store.beginPage();
+        QVERIFY(handler->stagePage(context.stage, page).isOk());
+        QCOMPARE(context.stage.pageRefs.size(), 2);
+        QCOMPARE(context.stage.pageRefs.at(0).personId, std::optional<qint64>(43));
+        QCOMPARE(context.stage.pageRefs.at(1).orgId, std::optional<qint64>(7));
+        // Links of another page (another size): read from the items.
+        read.removeLast();
+        context.store.beginPage();
+        QVERIFY(handler->stagePage(context.stage, page).isOk());
+        QCOMPARE(context.stage.pageRefs.size(), 2);
+        QCOMPARE(context.stage.pageRefs.at(0).personId, std::optional<qint64>(42));
+        // None given (a page staged on the sync thread): read from the items.
+        context.stage.readRefs = nullptr;
+        context.store.beginPage();
+        QVERIFY(handler->stagePage(context.stage, page).isOk());
+        QCOMPARE(context.stage.pageRefs.at(0).personId, std::optional<qint64>(42));
+        QCOMPARE(context.stage.pageRefs.at(1).id, std::optional<qint64>(2));
+    }
+
     // The reader keeps linked rows packed (CrmStore::LinkedCache): what it answers from them is
     // what the database holds, texts of any length and content included, and "not mapped" stays
     // apart from a row of empty texts.
