@@ -313,8 +313,15 @@ RawReply readReply(QNetworkReply *reply, bool timedOut, bool cancelled)
     raw.contentType = reply->header(QNetworkRequest::ContentTypeHeader).toByteArray();
     const QVariant length = reply->header(QNetworkRequest::ContentLengthHeader);
     raw.contentLength = length.isValid() ? length.toLongLong() : -1;
-    if (reply->isOpen()) // an aborted reply is closed: nothing to read
-        raw.body = reply->readAll();
+    if (reply->isOpen()) { // an aborted reply is closed: nothing to read
+        // Read with room after it for the JSON parser's look-ahead (json::parse()), which copied
+        // each page into a padded buffer of its own otherwise.
+        const qint64 available = reply->bytesAvailable();
+        raw.body.reserve(available + json::ParsePadding);
+        raw.body.resize(available);
+        raw.body.resize(qMax<qint64>(0, reply->read(raw.body.data(), available)));
+        raw.body += reply->readAll(); // anything that came after bytesAvailable()
+    }
     raw.headers = reply->rawHeaderPairs();
     raw.timedOut = timedOut;
     raw.cancelled = cancelled;

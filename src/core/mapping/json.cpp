@@ -490,8 +490,11 @@ Value parse(const QByteArray &bytes, QString *error)
     thread_local simdjson::dom::parser parser;
     auto document = std::make_shared<Document>();
     simdjson::dom::element root;
+    static_assert(ParsePadding >= qsizetype(simdjson::SIMDJSON_PADDING));
+    const bool padded = bytes.capacity() - bytes.size() >= ParsePadding;
     const simdjson::error_code code
-        = parser.parse_into_document(document->doc, bytes.constData(), size_t(bytes.size()))
+        = parser
+              .parse_into_document(document->doc, bytes.constData(), size_t(bytes.size()), !padded)
               .get(root);
     if (code != simdjson::SUCCESS) {
         if (error)

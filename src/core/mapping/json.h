@@ -171,8 +171,11 @@ private:
     qsizetype m_size = 0;
 };
 
-// Parses a whole document. On failure returns undefined and says why in *error.
+// Parses a whole document. On failure returns undefined and says why in *error. The parser reads
+// up to ParsePadding bytes past the text: bytes whose capacity leaves that much room are parsed
+// where they are, others copied first.
 Value parse(const QByteArray &bytes, QString *error);
+inline constexpr qsizetype ParsePadding = 64; // simdjson's SIMDJSON_PADDING
 
 // The items of several arrays as one (a list read page by page). A single array is returned as
 // it is; several are copied into a document of their own.

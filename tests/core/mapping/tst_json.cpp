@@ -26,6 +26,7 @@ private slots:
     void joinsPagesIntoOneArray();
     void refusesInvalidJsonWithAReason_data();
     void refusesInvalidJsonWithAReason();
+    void parsesInPlaceWhatItParsesCopied();
     void keepsItsDocumentAlive();
 };
 
@@ -236,6 +237,19 @@ void TestJson::refusesInvalidJsonWithAReason_data()
     QTest::newRow("two values") << QByteArray("{} {}");
 }
 
+// The same text with room after it (parsed in place, json::ParsePadding), that room filled with
+// what would complete or change a document: the parser must not read it.
+QByteArray withRoom(const QByteArray &json, const QByteArray &fill)
+{
+    QByteArray bytes;
+    bytes.reserve(json.size() + json::ParsePadding);
+    bytes.append(json);
+    while (bytes.size() < json.size() + json::ParsePadding)
+        bytes.append(fill);
+    bytes.resize(json.size());
+    return bytes;
+}
+
 void TestJson::refusesInvalidJsonWithAReason()
 {
     QFETCH(QByteArray, json);
@@ -243,6 +257,24 @@ void TestJson::refusesInvalidJsonWithAReason()
     QVERIFY(json::parse(json, &error).isUndefined());
     QVERIFY(!error.isEmpty());
     QVERIFY(QJsonDocument::fromJson(json).isNull()); // Qt refuses it too
+    for (const QByteArray &fill : { QByteArray("]}"), QByteArray("\"x\"}"), QByteArray(" ") }) {
+        const QByteArray roomy = withRoom(json, fill);
+        QVERIFY(roomy.capacity() - roomy.size() >= json::ParsePadding);
+        error.clear();
+        QVERIFY(json::parse(roomy, &error).isUndefined());
+        QVERIFY(!error.isEmpty());
+    }
+}
+
+void TestJson::parsesInPlaceWhatItParsesCopied()
+{
+    const QByteArray json = R"({"data":[{"id":1,"name":"Ada"},{"id":2,"tags":[true,null,1.5]}],)"
+                            R"("additional_data":{"next_cursor":"abc"}})";
+    const QByteArray tight(json.constData(), json.size());
+    const QJsonValue copied = json::parse(tight, nullptr).toQt();
+    QCOMPARE(copied, QJsonValue(QJsonDocument::fromJson(json).object()));
+    for (const QByteArray &fill : { QByteArray("]}"), QByteArray(",\"more\":1}"), QByteArray("{") })
+        QCOMPARE(json::parse(withRoom(json, fill), nullptr).toQt(), copied);
 }
 
 void TestJson::keepsItsDocumentAlive()
