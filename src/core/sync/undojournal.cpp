@@ -14,6 +14,8 @@
 #include <QSet>
 #include <QSqlQuery>
 
+#include <charconv>
+
 using namespace Qt::StringLiterals;
 
 namespace pds {
@@ -333,20 +335,30 @@ QList<UndoJournal::Change> UndoJournal::compacted(const QList<Change> &changes)
                     result.append(*group[first]);
                     continue;
                 }
-                // {"through": last id, "pipedrive_ids": [...]} (the ids of the new mappings)
+                // {"through": last id, "pipedrive_ids": [...]} (the ids of the new mappings),
+                // written as Latin-1 digits into one buffer (a string per id was most of this).
                 Change run = *group[first];
                 run.pipedriveId = -1;
-                run.before = u"{\"through\":%1"_s.arg(group[next - 1]->rowId);
+                QByteArray text;
+                text.reserve(40 + qsizetype(next - first) * 12);
+                const auto appendNumber = [&text](qint64 number) {
+                    char digits[24];
+                    const auto end = std::to_chars(digits, digits + sizeof digits, number).ptr;
+                    text.append(digits, end - digits);
+                };
+                text.append("{\"through\":");
+                appendNumber(group[next - 1]->rowId);
                 if (!run.mappingType.isEmpty()) {
-                    run.before += u",\"pipedrive_ids\":["_s;
+                    text.append(",\"pipedrive_ids\":[");
                     for (std::size_t i = first; i < next; ++i) {
                         if (i > first)
-                            run.before += u',';
-                        run.before += QString::number(group[i]->pipedriveId);
+                            text.append(',');
+                        appendNumber(group[i]->pipedriveId);
                     }
-                    run.before += u']';
+                    text.append(']');
                 }
-                run.before += u'}';
+                text.append('}');
+                run.before = QString::fromLatin1(text);
                 result.append(std::move(run));
             }
         }
