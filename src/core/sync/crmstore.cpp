@@ -764,7 +764,7 @@ CrmStore::CrmStore(Database &db)
     setNow(QDateTime::currentDateTimeUtc());
 }
 
-QVariant CrmStore::bindable(const QVariant &value) const
+QVariant CrmStore::bindableTime(const QVariant &value) const
 {
     // Most times bound are the page's "now" (created_at, updated_at, mappings): formatted once.
     if (value.typeId() == QMetaType::QDateTime && !m_nowText.isEmpty()
@@ -1158,14 +1158,8 @@ qint64 CrmStore::keepRow(const QString &table, qint64 id, const QVariantMap &col
     QVariantList row;
     row.reserve(columns.size() + 1);
     row << id;
-    for (const QVariant &value : columns) {
-        // Only times and dates are bound otherwise than they are (most values are texts).
-        const int type = value.typeId();
-        if (type == QMetaType::QDateTime || type == QMetaType::QDate)
-            row << bindable(value);
-        else
-            row << value;
-    }
+    for (const QVariant &value : columns)
+        row << bindable(value);
     for (PendingKeys &keys : m_pendingKeys) {
         if (keys.table != table)
             continue;

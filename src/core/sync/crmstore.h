@@ -239,7 +239,14 @@ private:
     };
     QHash<SqlKey, QString> m_sql;
     QString m_nowText; // m_now as bound, formatted once per page
-    QVariant bindable(const QVariant &value) const;
+    QVariant bindable(const QVariant &value) const
+    {
+        // Only times and dates are bound otherwise than they are (most values are texts).
+        const int type = value.typeId();
+        return type == QMetaType::QDateTime || type == QMetaType::QDate ? bindableTime(value)
+                                                                        : value;
+    }
+    QVariant bindableTime(const QVariant &value) const;
     QVariantList bindable(const QVariantList &values) const;
     // The INSERT of statement shape `kind` (InsertRow, InsertMappedRow: the columns' values, then
     // moreValues), its new id, and the TEMP key indexes kept current; the journal is the caller's.
