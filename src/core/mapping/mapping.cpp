@@ -740,6 +740,15 @@ RecordRefs recordRefs(const json::Object &record)
     return refs;
 }
 
+QList<RecordRefs> recordRefs(const json::Array &items)
+{
+    QList<RecordRefs> refs;
+    refs.reserve(items.size());
+    for (const json::Value &value : items)
+        refs << recordRefs(value.toObject());
+    return refs;
+}
+
 // ---- Users ------------------------------------------------------------------------------------
 
 QString userIdentity(const json::Object &user)

@@ -324,6 +324,8 @@ struct RecordRefs
     OptText activityType; // activity "type" = ActivityType key_string
 };
 RecordRefs recordRefs(const json::Object &record);
+// The links of each item of a page (an item that is no object: none).
+QList<RecordRefs> recordRefs(const json::Array &items);
 
 struct OrganizationLinks
 {

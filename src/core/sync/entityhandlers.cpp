@@ -91,14 +91,16 @@ DbError prefetchLinks(StageContext &context, const json::Array &items,
     const QList<LinkedColumns> &linked, const QList<LinkedMapping> &mappings = {})
 {
     QList<mapping::RecordRefs> &refs = context.pageRefs;
-    if (context.readRefs && context.readRefs->size() == items.size()) {
-        refs = *context.readRefs;
-    } else {
-        refs.clear();
-        refs.reserve(items.size());
-        for (const json::Value &value : items)
-            refs << mapping::recordRefs(value.toObject());
-    }
+    refs = context.readRefs && context.readRefs->size() == items.size()
+        ? *context.readRefs
+        : mapping::recordRefs(items);
+    // Drops the ids the linked columns `l` have a row for (read before: from the cache).
+    const auto dropLinked = [&context](QList<qint64> &ids, const LinkedColumns &l, DbError *error) {
+        ids.removeIf([&](qint64 id) {
+            return !context.links.linkedValues(typeName(l.type), l.table, l.columns, id, error)
+                        .isEmpty();
+        });
+    };
     QList<LinkedMapping> first;
     QList<LinkedMapping> afterLinked;
     for (const LinkedMapping &m : mappings)
@@ -107,28 +109,16 @@ DbError prefetchLinks(StageContext &context, const json::Array &items,
     for (qsizetype i = 0; i < linked.size() && error.isOk(); ++i) {
         const LinkedColumns &l = linked.at(i);
         QList<qint64> ids = linkedIds(refs, l.field);
-        if (l.unlessFoundBefore && i > 0 && linked.at(i - 1).field == l.field) {
-            // All read just before: answered from the cache.
-            const LinkedColumns &before = linked.at(i - 1);
-            ids.removeIf([&](qint64 id) {
-                return !context.links
-                            .linkedValues(
-                                typeName(before.type), before.table, before.columns, id, &error)
-                            .isEmpty();
-            });
-        }
+        if (l.unlessFoundBefore && i > 0 && linked.at(i - 1).field == l.field)
+            dropLinked(ids, linked.at(i - 1), &error);
         if (error.isOk())
             context.links.prefetchLinked(typeName(l.type), l.table, l.columns, ids, &error);
     }
     for (const LinkedMapping &m : std::as_const(afterLinked)) {
         QList<qint64> ids = linkedIds(refs, m.field);
         for (const LinkedColumns &l : linked) {
-            if (l.field != m.field || error.isError())
-                continue;
-            ids.removeIf([&](qint64 id) {
-                return !context.links.linkedValues(typeName(l.type), l.table, l.columns, id, &error)
-                            .isEmpty();
-            });
+            if (l.field == m.field && error.isOk())
+                dropLinked(ids, l, &error);
         }
         if (error.isOk())
             context.links.prefetchMappings(typeName(m.type), ids, &error);

@@ -219,10 +219,7 @@ StageFeed::StageFeed(StageWorker *worker, const StageSource &source, QObject *re
 void StageFeed::push(const json::Array &items)
 {
     // Read here, on the network thread, which has time to spare: the worker has not.
-    QList<mapping::RecordRefs> refs;
-    refs.reserve(items.size());
-    for (const json::Value &value : items)
-        refs << mapping::recordRefs(value.toObject());
+    QList<mapping::RecordRefs> refs = mapping::recordRefs(items);
     const QMutexLocker lock(&m_mutex);
     if (!m_worker)
         return;

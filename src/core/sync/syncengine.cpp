@@ -622,16 +622,14 @@ SyncEngine::PageWrite SyncEngine::writePage(const WaitingPage &waiting)
         context.store.adoptMappings(ahead->handedOver);
     } else if (error.isOk())
         error = m_handler->stagePage(stage, page.items);
-    if (error.isOk() && ahead) {
-        QList<mapping::RecordRefs> lookups = stage.pageRefs;
-        for (qsizetype i = 0; i < lookups.size() && size_t(i) < ahead->records.size(); ++i) {
-            if (const StagedRecord *record = ahead->records.at(size_t(i)).get())
-                record->trimLookups(lookups[i]);
-        }
-        error = m_handler->beginPage(context, lookups);
-    } else if (error.isOk()) {
-        error = m_handler->beginPage(context, stage.pageRefs);
+    // Less what the records staged ahead will not look up.
+    QList<mapping::RecordRefs> lookups = stage.pageRefs;
+    for (qsizetype i = 0; ahead && i < lookups.size() && size_t(i) < ahead->records.size(); ++i) {
+        if (const StagedRecord *record = ahead->records.at(size_t(i)).get())
+            record->trimLookups(lookups[i]);
     }
+    if (error.isOk())
+        error = m_handler->beginPage(context, lookups);
     // PostgreSQL only: SQLite answers each lookup in-process, as cheaply as the read ahead.
     if (error.isOk() && ahead && db.isPostgres())
         error = prefetchKeys(context.store, *ahead);
