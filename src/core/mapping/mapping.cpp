@@ -10,6 +10,7 @@
 #include <array>
 #include <limits>
 #include <map>
+#include <mutex>
 #include <vector>
 
 using namespace Qt::StringLiterals;
@@ -1293,26 +1294,60 @@ Mapped<NoteRow> mapNote(
 
 namespace {
 
-// Columns listed in the order of their names go in at the map's end: one comparison each, where
-// QMap's list constructor searched the tree for every one (4% of the stage worker's
-// time). A column out of order would still go in, only slower.
-// An array, not an initializer_list: its elements are moved into the map, where a list's
+// The names of one kind of row, read from the first row made: each function making a kind of
+// row holds one (a function-local static, made once even with both threads mapping).
+// An array, not an initializer_list: its values are moved into the row's list, where a list's
 // (const) would be copied, each value's copy and release counted twice.
-template<size_t N> QVariantMap sortedColumns(std::pair<QString, QVariant> (&&columns)[N])
+class ColumnNames
 {
-    std::map<QString, QVariant> map;
-    for (auto &column : columns) {
-        Q_ASSERT(map.empty() || map.crbegin()->first < column.first);
-        map.emplace_hint(map.end(), std::move(column.first), std::move(column.second));
+public:
+    template<size_t N> Columns take(std::pair<QString, QVariant> (&&columns)[N])
+    {
+        std::call_once(m_once, [&] {
+            for (const auto &column : columns) {
+                Q_ASSERT(m_names.isEmpty() || m_names.constLast() < column.first);
+                m_names.append(column.first);
+            }
+        });
+        Columns row { &m_names, {} };
+        row.values.reserve(qsizetype(N));
+        for (auto &column : columns)
+            row.values.append(std::move(column.second));
+        return row;
     }
-    return QVariantMap(std::move(map));
-}
+
+private:
+    std::once_flag m_once;
+    QStringList m_names;
+};
 
 } // namespace
 
-QVariantMap toColumns(const UserRow &row)
+const QStringList &Columns::nameList() const
 {
-    return sortedColumns({
+    static const QStringList none;
+    return names ? *names : none;
+}
+
+QVariant Columns::value(QStringView name) const
+{
+    const qsizetype at = names ? names->indexOf(name) : -1;
+    return at >= 0 ? values.at(at) : QVariant();
+}
+
+QVariantMap Columns::toMap() const
+{
+    // In the order of the names: each goes in at the map's end.
+    std::map<QString, QVariant> map;
+    for (qsizetype i = 0; names && i < values.size(); ++i)
+        map.emplace_hint(map.end(), names->at(i), values.at(i));
+    return QVariantMap(std::move(map));
+}
+
+Columns rowColumns(const UserRow &row)
+{
+    static ColumnNames names;
+    return names.take({
         { u"approved"_s, row.approved },
         { u"created_at"_s, row.createdAt },
         { u"email"_s, row.email },
@@ -1323,9 +1358,10 @@ QVariantMap toColumns(const UserRow &row)
     });
 }
 
-QVariantMap toColumns(const AccountRow &row)
+Columns rowColumns(const AccountRow &row)
 {
-    return sortedColumns({
+    static ColumnNames names;
+    return names.take({
         { u"address"_s, nullable(row.address) },
         { u"assigned_to"_s, nullable(row.assignedTo) },
         { u"city"_s, nullable(row.city) },
@@ -1340,9 +1376,10 @@ QVariantMap toColumns(const AccountRow &row)
     });
 }
 
-QVariantMap toColumns(const ContactRow &row)
+Columns rowColumns(const ContactRow &row)
 {
-    return sortedColumns({
+    static ColumnNames names;
+    return names.take({
         { u"address"_s, nullable(row.address) },
         { u"city"_s, nullable(row.city) },
         { u"company"_s, nullable(row.company) },
@@ -1357,9 +1394,10 @@ QVariantMap toColumns(const ContactRow &row)
     });
 }
 
-QVariantMap toColumns(const LeadRow &row)
+Columns rowColumns(const LeadRow &row)
 {
-    return sortedColumns({
+    static ColumnNames names;
+    return names.take({
         { u"account_name"_s, nullable(row.accountName) },
         { u"address"_s, nullable(row.address) },
         { u"assigned_to_id"_s, row.assignedToId },
@@ -1383,9 +1421,10 @@ QVariantMap toColumns(const LeadRow &row)
     });
 }
 
-QVariantMap toColumns(const OpportunityRow &row)
+Columns rowColumns(const OpportunityRow &row)
 {
-    return sortedColumns({
+    static ColumnNames names;
+    return names.take({
         { u"account_name"_s, row.accountName },
         { u"amount"_s, nullable(row.amount) },
         { u"closing_date"_s, nullable(row.closingDate) },
@@ -1401,9 +1440,10 @@ QVariantMap toColumns(const OpportunityRow &row)
     });
 }
 
-QVariantMap toColumns(const TaskRow &row)
+Columns rowColumns(const TaskRow &row)
 {
-    return sortedColumns({
+    static ColumnNames names;
+    return names.take({
         { u"assignee_id"_s, row.assigneeId },
         { u"completed"_s, row.completed },
         { u"created_at"_s, row.createdAt },
@@ -1415,9 +1455,10 @@ QVariantMap toColumns(const TaskRow &row)
     });
 }
 
-QVariantMap toColumns(const NoteRow &row)
+Columns rowColumns(const NoteRow &row)
 {
-    return sortedColumns({
+    static ColumnNames names;
+    return names.take({
         { u"content"_s, row.content },
         { u"created_at"_s, row.createdAt },
         { u"updated_at"_s, row.updatedAt },

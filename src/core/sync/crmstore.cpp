@@ -1141,24 +1141,26 @@ std::optional<qint64> CrmStore::nextKeptId(const QString &table, DbError *error)
     return (*next)++;
 }
 
-qint64 CrmStore::keepRow(const QString &table, qint64 id, const QVariantMap &columns)
+qint64 CrmStore::keepRow(const QString &table, qint64 id, const QStringList &names,
+    const QVariantList &values, const QStringList *sharedNames)
 {
-    // The column names are compared in place, not listed for every row: a page's rows of a
-    // table nearly always have the same columns, and listing them was a sixth of this function.
+    // A page's rows of a table nearly always have the same columns: the mapping's rows share
+    // one list of names, compared by address; others are compared name by name.
     auto group
         = std::find_if(m_pendingRows.begin(), m_pendingRows.end(), [&](const PendingRows &rows) {
-              return rows.table == table && rows.columns.size() == columns.size() + 1
-                  && std::equal(columns.keyBegin(), columns.keyEnd(), rows.columns.cbegin() + 1);
+              return rows.table == table && rows.columns.size() == names.size() + 1
+                  && ((sharedNames && rows.names == sharedNames)
+                      || std::equal(names.cbegin(), names.cend(), rows.columns.cbegin() + 1));
           });
     if (group == m_pendingRows.end()) {
         m_pendingRows.push_back(
-            { table, QStringList { QStringLiteral("id") } + columns.keys(), {} });
+            { table, QStringList { QStringLiteral("id") } + names, {}, sharedNames });
         group = m_pendingRows.end() - 1;
     }
     QVariantList row;
-    row.reserve(columns.size() + 1);
+    row.reserve(values.size() + 1);
     row << id;
-    for (const QVariant &value : columns)
+    for (const QVariant &value : values)
         row << bindable(value);
     for (PendingKeys &keys : m_pendingKeys) {
         if (keys.table != table)
@@ -1419,12 +1421,32 @@ bool CrmStore::updateRow(const QString &table, qint64 id, const QVariantMap &col
 std::optional<qint64> CrmStore::insertRow(
     const QString &table, const QVariantMap &columns, DbError *error)
 {
+    return insertKept(
+        table, error,
+        [&](qint64 id) { return keepRow(table, id, columns.keys(), columns.values(), nullptr); },
+        [&] { return columns; });
+}
+
+std::optional<qint64> CrmStore::insertRow(
+    const QString &table, const mapping::Columns &columns, DbError *error)
+{
+    // A map of the columns only for a row written at once (a page written record by record).
+    return insertKept(
+        table, error,
+        [&](qint64 id) {
+            return keepRow(table, id, columns.nameList(), columns.values, columns.names);
+        },
+        [&] { return columns.toMap(); });
+}
+
+std::optional<qint64> CrmStore::insertKept(const QString &table, DbError *error,
+    const std::function<qint64(qint64 id)> &keep, const std::function<QVariantMap()> &columns)
+{
     const std::optional<qint64> keptId = m_deferInserts ? nextKeptId(table, error) : 0;
     if (!keptId)
         return std::nullopt;
-    const std::optional<qint64> id = *keptId > 0
-        ? keepRow(table, *keptId, columns)
-        : insertIndexed(InsertRow, table, columns, {}, error);
+    const std::optional<qint64> id
+        = *keptId > 0 ? keep(*keptId) : insertIndexed(InsertRow, table, columns(), {}, error);
     if (id && m_journal) {
         if (!passed(m_journal->rowInserted(table, *id), error))
             return std::nullopt;
@@ -1475,18 +1497,16 @@ bool CrmStore::deleteRow(const QString &table, qint64 id, DbError *error)
 std::optional<CrmStore::WriteResult> CrmStore::writeRecord(
     qint64 pipedriveId, const RowPlan &plan, DbError *error)
 {
-    // The names are listed only to read a stored row: a new row (most of a first sync) needs none.
-    const auto columns = [&plan] {
-        return plan.columns.keys();
-    };
+    const QStringList &names = plan.columns.nameList();
     auto updateIfChanged
         = [&](qint64 railsId, const QVariantMap &stored) -> std::optional<WriteResult> {
         QVariantMap changed;
-        for (auto it = plan.columns.cbegin(); it != plan.columns.cend(); ++it) {
-            if (plan.keepOnUpdate.contains(it.key()))
+        for (qsizetype i = 0; i < plan.columns.size(); ++i) {
+            const QString &name = names.at(i);
+            if (plan.keepOnUpdate.contains(name))
                 continue;
-            if (!sameValue(it.value(), stored.value(it.key())))
-                changed.insert(it.key(), it.value());
+            if (!sameValue(plan.columns.values.at(i), stored.value(name)))
+                changed.insert(name, plan.columns.values.at(i));
         }
         if (changed.isEmpty())
             return WriteResult { WriteKind::Unchanged, railsId, 0 };
@@ -1502,7 +1522,7 @@ std::optional<CrmStore::WriteResult> CrmStore::writeRecord(
     if (error && error->isError())
         return std::nullopt;
     if (mapped) {
-        const std::optional<QVariantMap> stored = readRow(plan.table, *mapped, columns(), error);
+        const std::optional<QVariantMap> stored = readRow(plan.table, *mapped, names, error);
         if (!stored)
             return std::nullopt;
         if (!stored->isEmpty()) {
@@ -1526,20 +1546,22 @@ std::optional<CrmStore::WriteResult> CrmStore::writeRecord(
             if (owner && *owner != pipedriveId)
                 return WriteResult { WriteKind::Merged, *existing, *owner };
             // A row the CRM already had (or the old rake task wrote): adopt it.
-            const std::optional<QVariantMap> stored
-                = readRow(plan.table, *existing, columns(), error);
+            const std::optional<QVariantMap> stored = readRow(plan.table, *existing, names, error);
             if (!stored)
                 return std::nullopt;
             return updateIfChanged(*existing, *stored);
         }
     }
 
-    QVariantMap row = plan.columns;
-    if (plan.insertOnly) {
-        const QVariantMap extra = plan.insertOnly();
+    // Columns written only on insert (a user's password) make a map of the row; else it goes in
+    // as the mapping made it.
+    const QVariantMap extra = plan.insertOnly ? plan.insertOnly() : QVariantMap();
+    const auto row = [&] {
+        QVariantMap row = plan.columns.toMap();
         for (auto it = extra.cbegin(); it != extra.cend(); ++it)
             row.insert(it.key(), it.value());
-    }
+        return row;
+    };
     // PostgreSQL waits for the server after every statement: when rows are not kept back (a page
     // written record by record), a new row and its new mapping go in one (a mapping that exists
     // already, pointing at a row that is gone, takes the two steps).
@@ -1549,13 +1571,14 @@ std::optional<CrmStore::WriteResult> CrmStore::writeRecord(
             return std::nullopt;
         if (!previous) {
             const std::optional<qint64> id
-                = insertMappedRow(plan.table, row, plan.mappingType, pipedriveId, error);
+                = insertMappedRow(plan.table, row(), plan.mappingType, pipedriveId, error);
             if (!id)
                 return std::nullopt;
             return WriteResult { WriteKind::Created, *id, 0 };
         }
     }
-    const std::optional<qint64> id = insertRow(plan.table, row, error);
+    const std::optional<qint64> id = extra.isEmpty() ? insertRow(plan.table, plan.columns, error)
+                                                     : insertRow(plan.table, row(), error);
     if (!id)
         return std::nullopt;
     if (!setMapping(plan.mappingType, pipedriveId, *id, error))

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "db/database.h"
+#include "mapping/mapping.h"
 
 #include <QDateTime>
 #include <QHash>
@@ -51,7 +52,7 @@ public:
     {
         QString table; // CRM table
         QString mappingType; // pipedrive_mappings.pipedrive_type
-        QVariantMap columns; // the mapped row: column -> value
+        mapping::Columns columns; // the mapped row
         QString naturalKey; // column matched when no mapping exists ("" = none)
         // Columns written only on insert (users.encrypted_password), computed only then.
         std::function<QVariantMap()> insertOnly;
@@ -102,6 +103,8 @@ public:
         const QVariantMap &before = {});
     std::optional<qint64> insertRow(
         const QString &table, const QVariantMap &columns, DbError *error);
+    std::optional<qint64> insertRow(
+        const QString &table, const mapping::Columns &columns, DbError *error);
     bool deleteRow(const QString &table, qint64 id, DbError *error);
 
     // One statement, prepared once, for code-built SQL with ? placeholders.
@@ -318,6 +321,7 @@ private:
         QString table;
         QStringList columns; // "id" first
         QList<QVariantList> rows; // bound values, the id first
+        const QStringList *names = nullptr; // the shared names (mapping::Columns) of its rows
     };
     std::vector<PendingRows> m_pendingRows; // new rows not yet written, by table and columns
     QHash<QString, qint64> m_nextIds; // SQLite: table -> the id the next row kept back gets
@@ -355,7 +359,11 @@ private:
     // Writes a statement of this store's own (write() is for the callers').
     bool writeOwn(const QString &sql, const QVariantList &values, DbError *error,
         qint64 *insertedId = nullptr);
-    qint64 keepRow(const QString &table, qint64 id, const QVariantMap &columns);
+    // sharedNames: `names` if they are a mapping::Columns' (a list every row of a kind shares)
+    qint64 keepRow(const QString &table, qint64 id, const QStringList &names,
+        const QVariantList &values, const QStringList *sharedNames);
+    std::optional<qint64> insertKept(const QString &table, DbError *error,
+        const std::function<qint64(qint64 id)> &keep, const std::function<QVariantMap()> &columns);
     // Writes the rows kept back first when `sql` names one of their tables.
     bool flushRowsFor(const QString &sql, DbError *error);
     QHash<QString, QString> m_keyIndexes; // "table.column" -> temp table

@@ -209,7 +209,7 @@ mapping::FieldLinkNames fieldLinkNames(StageContext &context, const json::Object
     return names;
 }
 
-CrmStore::RowPlan plan(const QString &table, const char *type, const QVariantMap &columns,
+CrmStore::RowPlan plan(const QString &table, const char *type, const mapping::Columns &columns,
     const QString &naturalKey = {})
 {
     CrmStore::RowPlan p;
@@ -260,7 +260,7 @@ protected:
     void setMapped(Mapped<Row> mapped)
     {
         m_mapped = std::move(mapped);
-        m_columns.clear();
+        m_columns = {};
         if (m_mapped.row)
             m_columns = columnsOf(*m_mapped.row);
     }
@@ -285,13 +285,16 @@ protected:
     mapping::RecordRefs m_refs;
     Links m_links;
     Mapped<Row> m_mapped;
-    QVariantMap m_columns; // m_mapped.row's, by setMapped()
+    mapping::Columns m_columns; // m_mapped.row's, by setMapped()
 
 private:
-    template<class R> static QVariantMap columnsOf(const R &row) { return mapping::toColumns(row); }
-    template<class... Rs> static QVariantMap columnsOf(const std::variant<Rs...> &row)
+    template<class R> static mapping::Columns columnsOf(const R &row)
     {
-        return std::visit([](const auto &r) { return mapping::toColumns(r); }, row);
+        return mapping::rowColumns(row);
+    }
+    template<class... Rs> static mapping::Columns columnsOf(const std::variant<Rs...> &row)
+    {
+        return std::visit([](const auto &r) { return mapping::rowColumns(r); }, row);
     }
 };
 
@@ -660,7 +663,7 @@ DbError promoteLead(SyncContext &context, qint64 personId, const mapping::LeadRo
     CrmStore::WriteResult result;
     DbError error = writePlan(context, personId,
         plan(QStringLiteral("contacts"), mappingType::Contact,
-            mapping::toColumns(mapping::contactFromLead(lead)), QStringLiteral("email")),
+            mapping::rowColumns(mapping::contactFromLead(lead)), QStringLiteral("email")),
         &result);
     if (error.isError())
         return error;

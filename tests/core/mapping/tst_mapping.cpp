@@ -186,6 +186,7 @@ private slots:
     void mapsOpportunityTypeFromAField_data();
     void mapsOpportunityTypeFromAField();
     void listsEveryFieldForTheFieldMap();
+    void rowColumnsShareTheirNamesInTheMapsOrder();
     void findsTheLinksOfUserPersonAndOrganizationFields();
 
     void survivesGarbage_data();
@@ -1271,6 +1272,43 @@ void TestMapping::listsEveryFieldForTheFieldMap()
     QCOMPARE(fieldKeyFor(
                  { { u"accounts.website"_s, QString() } }, *findFieldTarget(u"accounts.website")),
         QString());
+}
+
+// A mapped row's flat columns (what a new row is written from) are its map's, in the map's
+// order; every row of a kind points at one list of names (the sync groups rows by it), and
+// another kind at another list.
+void TestMapping::rowColumnsShareTheirNamesInTheMapsOrder()
+{
+    LeadRow first;
+    first.firstName = u"Ada"_s;
+    first.email = u"ada@example.com"_s;
+    first.city = u"Berlin"_s;
+    first.assignedToId = 7;
+    first.createdAt = QDateTime(QDate(2024, 1, 2), QTime(3, 4, 5), Qt::UTC);
+    LeadRow second;
+    second.firstName = u"Bo"_s;
+    second.email = u"bo@example.com"_s;
+    const Columns a = rowColumns(first);
+    const Columns b = rowColumns(second);
+    QVERIFY(a.names);
+    QCOMPARE(a.names, b.names);
+    const QVariantMap map = toColumns(first);
+    QCOMPARE(*a.names, map.keys());
+    QCOMPARE(a.values, map.values());
+    QCOMPARE(a.toMap(), map);
+    QCOMPARE(a.value(u"email"), QVariant(u"ada@example.com"_s));
+    QCOMPARE(a.value(u"assigned_to_id"), QVariant(qint64(7)));
+    QCOMPARE(b.value(u"first_name"), QVariant(u"Bo"_s));
+    QVERIFY(b.value(u"city").isNull()); // a typed null: NULL in the CRM
+    QVERIFY(!a.value(u"no_such_column").isValid());
+
+    ContactRow contact;
+    contact.email = u"ada@example.com"_s;
+    const Columns c = rowColumns(contact);
+    QVERIFY(c.names && c.names != a.names);
+    QCOMPARE(*c.names, toColumns(contact).keys());
+    QVERIFY(Columns().toMap().isEmpty());
+    QVERIFY(!Columns().value(u"email").isValid());
 }
 
 void TestMapping::findsTheLinksOfUserPersonAndOrganizationFields()
