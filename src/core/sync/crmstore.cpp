@@ -457,14 +457,6 @@ std::optional<qint64> CrmStore::findInKeyIndex(
     return kept ? id : std::nullopt;
 }
 
-bool CrmStore::hasKeyIndexFor(const QString &table) const
-{
-    return std::any_of(m_keyIndexList.cbegin(), m_keyIndexList.cend(),
-               [&](const KeyIndex &index) { return index.table == table; })
-        || std::any_of(m_memoryKeys.cbegin(), m_memoryKeys.cend(),
-            [&](const MemoryKeys &keys) { return keys.table == table; });
-}
-
 bool CrmStore::indexNewRow(
     const QString &table, qint64 id, const QVariantMap &columns, DbError *error)
 {
@@ -905,23 +897,20 @@ bool CrmStore::flushRowsFor(const QString &sql, DbError *error)
 
 bool CrmStore::flushRows(DbError *error)
 {
-    // In the order the tables were first written: a note before its associations.
-    for (PendingRows &group : m_pendingRows) {
+    // In the order the tables were first written: a note before its associations. A failed
+    // statement rolls the page back, and the rows kept back with it.
+    for (const PendingRows &group : m_pendingRows) {
         const qsizetype perStatement = qMax<qsizetype>(1, RowFlushValues / group.columns.size());
-        // The rows are moved into the statements' values, not copied, unless they are read
-        // afterwards (for the keys remembered or a TEMP key index). A failed statement rolls
-        // the page back, and the rows kept back with it.
-        const bool readAfter = !m_storedKeys.isEmpty() || hasKeyIndexFor(group.table);
         qsizetype count = 0;
         for (qsizetype start = 0; start < group.rows.size(); start += count) {
             count = Database::statementRows(group.rows.size() - start, perStatement);
             QVariantList values;
             values.reserve(count * group.columns.size());
             for (qsizetype i = start; i < start + count; ++i) {
-                if (readAfter)
-                    values << group.rows.at(i);
-                else
-                    values << std::move(group.rows[i]);
+                const auto &[id, row] = group.rows.at(i);
+                values << id;
+                for (const QVariant &value : row)
+                    values << bindable(value);
             }
             if (!m_db.execWrite(
                     sql(InsertRows + int(count), group.table, group.columns), values, error))
@@ -929,8 +918,9 @@ bool CrmStore::flushRows(DbError *error)
         }
         noteInserted(group.table, group.rows.size());
         if (!m_storedKeys.isEmpty()) {
-            for (const QVariantList &row : std::as_const(group.rows))
-                noteStoredRow(group.table, row.at(0).toLongLong(), group.columns, row);
+            const QStringList names = group.columns.mid(1);
+            for (const auto &[id, row] : group.rows)
+                noteStoredRow(group.table, id, names, row);
         }
     }
     if (!indexFlushedRows(error))
@@ -950,8 +940,8 @@ bool CrmStore::indexFlushedRows(DbError *error)
             const qsizetype at = group.columns.indexOf(keys.column);
             if (group.table != keys.table || at < 0)
                 continue;
-            for (const QVariantList &row : group.rows)
-                keys.note(row.at(at), row.at(0).toLongLong());
+            for (const auto &row : group.rows)
+                keys.note(bindable(PendingRows::valueAt(row, at)), row.first);
         }
     }
     for (const KeyIndex &index : std::as_const(m_keyIndexList)) {
@@ -962,9 +952,10 @@ bool CrmStore::indexFlushedRows(DbError *error)
             const qsizetype at = group.columns.indexOf(index.column);
             if (group.table != index.table || at < 0)
                 continue;
-            for (const QVariantList &row : group.rows) {
-                if (!row.at(at).isNull())
-                    keys.append({ row.at(0).toLongLong(), row.at(at) });
+            for (const auto &row : group.rows) {
+                const QVariant key = bindable(PendingRows::valueAt(row, at));
+                if (!key.isNull())
+                    keys.append({ row.first, key });
             }
         }
         std::sort(keys.begin(), keys.end(),
@@ -996,10 +987,13 @@ void CrmStore::noteStoredRow(
 {
     for (auto keys = m_storedKeys.begin(); keys != m_storedKeys.end(); ++keys) {
         const qsizetype at = columns.indexOf(keys.key().second);
-        if (keys.key().first != table || at < 0 || row.at(at).isNull())
+        if (keys.key().first != table || at < 0)
+            continue;
+        const QVariant key = bindable(row.at(at));
+        if (key.isNull())
             continue;
         // Only keys asked about: the others are looked up in the table when asked.
-        const auto known = keys->find(row.at(at).toString());
+        const auto known = keys->find(key.toString());
         if (known != keys->end() && (*known < 0 || *known > id))
             *known = id;
     }
@@ -1157,17 +1151,13 @@ qint64 CrmStore::keepRow(const QString &table, qint64 id, const QStringList &nam
             { table, QStringList { QStringLiteral("id") } + names, {}, sharedNames });
         group = m_pendingRows.end() - 1;
     }
-    QVariantList row;
-    row.reserve(values.size() + 1);
-    row << id;
-    for (const QVariant &value : values)
-        row << bindable(value);
+    std::pair<qint64, QVariantList> row { id, values };
     for (PendingKeys &keys : m_pendingKeys) {
         if (keys.table != table)
             continue;
         const qsizetype at = group->columns.indexOf(keys.column);
         if (at >= 0)
-            rememberKey(keys.ids, row.at(at), id);
+            rememberKey(keys.ids, bindable(PendingRows::valueAt(row, at)), id);
     }
     group->rows.append(std::move(row));
     // Its TEMP key index rows come with it, when it is flushed (indexFlushedRows()).
@@ -1363,8 +1353,8 @@ std::optional<qint64> CrmStore::findIdBy(
             const qsizetype at = group.columns.indexOf(column);
             if (group.table != table || at < 0)
                 continue;
-            for (const QVariantList &row : group.rows)
-                rememberKey(keys->ids, row.at(at), row.at(0).toLongLong());
+            for (const auto &row : group.rows)
+                rememberKey(keys->ids, bindable(PendingRows::valueAt(row, at)), row.first);
         }
     }
     const auto found = keys->ids.constFind(bound.toString());
@@ -1474,7 +1464,7 @@ std::optional<qint64> CrmStore::insertIndexed(int kind, const QString &table,
     if (!indexNewRow(table, id, columns, error))
         return std::nullopt;
     if (!m_storedKeys.isEmpty())
-        noteStoredRow(table, id, columns.keys(), bindable(columns.values()));
+        noteStoredRow(table, id, columns.keys(), columns.values());
     return id;
 }
 

@@ -320,8 +320,15 @@ private:
     {
         QString table;
         QStringList columns; // "id" first
-        QList<QVariantList> rows; // bound values, the id first
+        // Each row's id and its other columns' values as given (often the staged record's own
+        // list, shared): bound when the rows are written.
+        QList<std::pair<qint64, QVariantList>> rows;
         const QStringList *names = nullptr; // the shared names (mapping::Columns) of its rows
+        // The value of columns.at(at) in a row, as given
+        static QVariant valueAt(const std::pair<qint64, QVariantList> &row, qsizetype at)
+        {
+            return at == 0 ? QVariant(row.first) : row.second.at(at - 1);
+        }
     };
     std::vector<PendingRows> m_pendingRows; // new rows not yet written, by table and columns
     QHash<QString, qint64> m_nextIds; // SQLite: table -> the id the next row kept back gets
@@ -349,7 +356,7 @@ private:
     static void rememberKey(QHash<QString, qint64> &keys, const QVariant &bound, qint64 id);
     // (table, column) -> key -> smallest id of a stored row with it, -1: none (prefetchKeys())
     QHash<QPair<QString, QString>, QHash<QString, qint64>> m_storedKeys;
-    // A row with these bound values (columns: their names) was stored: the keys remembered of it.
+    // A row with these values (columns: their names) was stored: the keys remembered of it.
     void noteStoredRow(
         const QString &table, qint64 id, const QStringList &columns, const QVariantList &row);
     // Keys remembered of `table` that its changes may have made wrong are forgotten.
@@ -403,7 +410,6 @@ private:
     // The smallest id of a stored row with the key, by the table itself.
     std::optional<qint64> findStored(
         const QString &table, const QString &column, const QVariant &bound, DbError *error);
-    bool hasKeyIndexFor(const QString &table) const;
     void updateKeyIndexes(
         const QString &table, qint64 id, const QVariantMap &columns, DbError *error);
     // The TEMP key indexes told of a new row.
