@@ -366,9 +366,11 @@ private:
     // Writes a statement of this store's own (write() is for the callers').
     bool writeOwn(const QString &sql, const QVariantList &values, DbError *error,
         qint64 *insertedId = nullptr);
-    // sharedNames: `names` if they are a mapping::Columns' (a list every row of a kind shares)
-    qint64 keepRow(const QString &table, qint64 id, const QStringList &names,
-        const QVariantList &values, const QStringList *sharedNames);
+    // names: the columns' (a QStringList, or a QVariantMap's keys, begin() to end());
+    // sharedNames: the list if it is a mapping::Columns' (every row of a kind shares it)
+    template<class Names>
+    qint64 keepRow(const QString &table, qint64 id, const Names &names, QVariantList values,
+        const QStringList *sharedNames);
     std::optional<qint64> insertKept(const QString &table, DbError *error,
         const std::function<qint64(qint64 id)> &keep, const std::function<QVariantMap()> &columns);
     // Writes the rows kept back first when `sql` names one of their tables.
