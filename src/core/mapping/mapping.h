@@ -199,9 +199,9 @@ struct NoteRow
 };
 
 // A row's columns, flat: their names in order (sorted, as a QVariantMap's keys would be; one
-// list for every row of a kind, never freed) and the values in the same order. Building a map
-// of them for every row, node by node, was a tenth of the stage worker's time; a new row is
-// written from the two lists as they are.
+// list for every row of a kind, never freed) and the values in the same order. A map built
+// node by node for every row, and freed, was 7% of the stage worker's instructions; a new row
+// is written from the two lists as they are.
 struct Columns
 {
     const QStringList *names = nullptr; // null: no columns

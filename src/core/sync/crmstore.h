@@ -371,6 +371,8 @@ private:
     template<class Names>
     qint64 keepRow(const QString &table, qint64 id, const Names &names, QVariantList values,
         const QStringList *sharedNames);
+    // A new row: kept back (keep(its id)) while inserts are deferred, else inserted at once
+    // from columns(); told to the journal either way.
     std::optional<qint64> insertKept(const QString &table, DbError *error,
         const std::function<qint64(qint64 id)> &keep, const std::function<QVariantMap()> &columns);
     // Writes the rows kept back first when `sql` names one of their tables.
