@@ -1424,6 +1424,22 @@ bool CrmStore::updateRow(const QString &table, qint64 id, const QVariantMap &col
     return true;
 }
 
+template<class Keep, class MakeColumns>
+std::optional<qint64> CrmStore::insertKept(
+    const QString &table, DbError *error, const Keep &keep, const MakeColumns &columns)
+{
+    const std::optional<qint64> keptId = m_deferInserts ? nextKeptId(table, error) : 0;
+    if (!keptId)
+        return std::nullopt;
+    const std::optional<qint64> id
+        = *keptId > 0 ? keep(*keptId) : insertIndexed(InsertRow, table, columns(), {}, error);
+    if (id && m_journal) {
+        if (!passed(m_journal->rowInserted(table, *id), error))
+            return std::nullopt;
+    }
+    return id;
+}
+
 std::optional<qint64> CrmStore::insertRow(
     const QString &table, const QVariantMap &columns, DbError *error)
 {
@@ -1445,21 +1461,6 @@ std::optional<qint64> CrmStore::insertRow(
             return keepRow(table, id, columns.nameList(), columns.values, columns.names);
         },
         [&] { return columns.toMap(); });
-}
-
-std::optional<qint64> CrmStore::insertKept(const QString &table, DbError *error,
-    const std::function<qint64(qint64 id)> &keep, const std::function<QVariantMap()> &columns)
-{
-    const std::optional<qint64> keptId = m_deferInserts ? nextKeptId(table, error) : 0;
-    if (!keptId)
-        return std::nullopt;
-    const std::optional<qint64> id
-        = *keptId > 0 ? keep(*keptId) : insertIndexed(InsertRow, table, columns(), {}, error);
-    if (id && m_journal) {
-        if (!passed(m_journal->rowInserted(table, *id), error))
-            return std::nullopt;
-    }
-    return id;
 }
 
 std::optional<qint64> CrmStore::insertIndexed(int kind, const QString &table,

@@ -372,9 +372,11 @@ private:
     qint64 keepRow(const QString &table, qint64 id, const Names &names, QVariantList values,
         const QStringList *sharedNames);
     // A new row: kept back (keep(its id)) while inserts are deferred, else inserted at once
-    // from columns(); told to the journal either way.
-    std::optional<qint64> insertKept(const QString &table, DbError *error,
-        const std::function<qint64(qint64 id)> &keep, const std::function<QVariantMap()> &columns);
+    // from columns() (a QVariantMap); told to the journal either way. A template: a
+    // std::function of these lambdas (three references) was allocated for every row.
+    template<class Keep, class MakeColumns>
+    std::optional<qint64> insertKept(
+        const QString &table, DbError *error, const Keep &keep, const MakeColumns &columns);
     // Writes the rows kept back first when `sql` names one of their tables.
     bool flushRowsFor(const QString &sql, DbError *error);
     QHash<QString, QString> m_keyIndexes; // "table.column" -> temp table
