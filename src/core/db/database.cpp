@@ -99,6 +99,15 @@ int bindSqlite(sqlite3_stmt *statement, int index, const QVariant &value)
     }
 }
 
+// A filler for execSqlite() that hands the values of a list over in order.
+std::function<void(SqlValues &)> handedOver(const QVariantList &values)
+{
+    return [&values](SqlValues &out) {
+        for (const QVariant &value : values)
+            out.add(value);
+    };
+}
+
 QVariant columnValue(sqlite3_stmt *statement, int column)
 {
     switch (sqlite3_column_type(statement, column)) {
@@ -398,7 +407,7 @@ DbError Database::savepoint(const QString &name)
     DbError error;
     // PostgreSQL prepares no SAVEPOINT: only SQLite's go through the statement cache.
     if (m_sqlite)
-        execSqlite(u"SAVEPOINT "_s + name, {}, &error, nullptr);
+        execWrite(u"SAVEPOINT "_s + name, QVariantList(), &error);
     else
         exec(u"SAVEPOINT "_s + name, &error);
     return error;
@@ -410,7 +419,7 @@ DbError Database::releaseSavepoint(const QString &name)
         return DbError::make(DbError::Kind::Other, u"Internal error: bad savepoint name."_s);
     DbError error;
     if (m_sqlite)
-        execSqlite(u"RELEASE SAVEPOINT "_s + name, {}, &error, nullptr);
+        execWrite(u"RELEASE SAVEPOINT "_s + name, QVariantList(), &error);
     else
         exec(u"RELEASE SAVEPOINT "_s + name, &error);
     return error;
@@ -478,8 +487,9 @@ QSqlQuery *Database::run(const QString &sql, const QVariantList &values, DbError
 bool Database::execWrite(
     const QString &sql, const QVariantList &values, DbError *error, qint64 *insertedId)
 {
-    if (m_sqlite)
-        return execSqlite(sql, values, error, insertedId);
+    if (m_sqlite) {
+        return execSqlite(sql, values.size(), handedOver(values), error, insertedId);
+    }
     QSqlQuery *query = run(sql, values, error);
     if (!query)
         return false;
@@ -489,11 +499,24 @@ bool Database::execWrite(
     return true;
 }
 
+bool Database::execWrite(const QString &sql, qsizetype count,
+    const std::function<void(SqlValues &values)> &fill, DbError *error)
+{
+    if (m_sqlite)
+        return execSqlite(sql, count, fill, error, nullptr);
+    QVariantList values;
+    values.reserve(count);
+    SqlValues out(&values);
+    fill(out);
+    return execWrite(sql, values, error);
+}
+
 bool Database::forEachRow(const QString &sql, const QVariantList &values,
     const std::function<void(const QVariantList &row)> &onRow, DbError *error)
 {
-    if (m_sqlite)
-        return execSqlite(sql, values, error, nullptr, &onRow);
+    if (m_sqlite) {
+        return execSqlite(sql, values.size(), handedOver(values), error, nullptr, &onRow);
+    }
     QSqlQuery *query = run(sql, values, error);
     if (!query)
         return false;
@@ -509,8 +532,96 @@ bool Database::forEachRow(const QString &sql, const QVariantList &values,
     return true;
 }
 
-bool Database::execSqlite(const QString &sql, const QVariantList &values, DbError *error,
-    qint64 *insertedId, const std::function<void(const QVariantList &row)> *onRow)
+char *Database::textSpace(qsizetype size)
+{
+    // Blocks of 256 KiB (a multi-row statement's texts fit in one or two), a bigger one for a
+    // bigger value; each stays where it is while the statement runs.
+    constexpr qsizetype BlockSize = 256 * 1024;
+    while (
+        m_textBlock < m_textBlocks.size() && m_textUsed + size > m_textBlocks[m_textBlock].size()) {
+        ++m_textBlock;
+        m_textUsed = 0;
+    }
+    if (m_textBlock == m_textBlocks.size())
+        m_textBlocks.emplace_back(qMax(BlockSize, size), Qt::Uninitialized);
+    char *out = m_textBlocks[m_textBlock].data() + m_textUsed;
+    m_textUsed += size;
+    return out;
+}
+
+bool SqlValues::next()
+{
+    ++m_count;
+    return m_failure == SQLITE_OK;
+}
+
+void SqlValues::bound(int result)
+{
+    if (result != SQLITE_OK)
+        m_failure = result;
+}
+
+void SqlValues::add(const QVariant &value)
+{
+    if (m_values) {
+        m_values->append(value);
+        ++m_count;
+        return;
+    }
+    if (value.typeId() == QMetaType::QString)
+        return add(*static_cast<const QString *>(value.constData()));
+    if (next())
+        bound(bindSqlite(m_statement, int(m_count), value));
+}
+
+void SqlValues::add(const QString &text)
+{
+    if (m_values) {
+        m_values->append(text);
+        ++m_count;
+        return;
+    }
+    if (!next())
+        return;
+    if (text.isNull())
+        return bound(sqlite3_bind_null(m_statement, int(m_count)));
+    QStringEncoder utf8(QStringEncoder::Utf8, QStringEncoder::Flag::Stateless);
+    const qsizetype most = utf8.requiredSpace(text.size());
+    char *start = m_db->textSpace(most);
+    char *end = utf8.appendToBuffer(start, text);
+    // The unused tail of the space is taken back for the next value.
+    m_db->m_textUsed -= most - (end - start);
+    bound(sqlite3_bind_text(m_statement, int(m_count), start, int(end - start), SQLITE_STATIC));
+}
+
+void SqlValues::add(qint64 value)
+{
+    if (m_values) {
+        m_values->append(value);
+        ++m_count;
+        return;
+    }
+    if (next())
+        bound(sqlite3_bind_int64(m_statement, int(m_count), value));
+}
+
+void SqlValues::addAscii(const char *text, qsizetype size)
+{
+    if (m_values) {
+        m_values->append(QString::fromLatin1(text, size));
+        ++m_count;
+        return;
+    }
+    if (!next())
+        return;
+    char *start = m_db->textSpace(size);
+    memcpy(start, text, size_t(size));
+    bound(sqlite3_bind_text(m_statement, int(m_count), start, int(size), SQLITE_STATIC));
+}
+
+bool Database::execSqlite(const QString &sql, qsizetype count,
+    const std::function<void(SqlValues &values)> &fill, DbError *error, qint64 *insertedId,
+    const std::function<void(const QVariantList &row)> *onRow)
 {
     const auto fail = [&](int code, const QString &step) {
         const DbError mapped
@@ -533,40 +644,34 @@ bool Database::execSqlite(const QString &sql, const QVariantList &values, DbErro
         }
         m_sqliteStatements.insert(sql, statement);
     }
-    if (sqlite3_bind_parameter_count(statement) != values.size()) {
+    const auto wrongCount = [&](qsizetype given) {
         if (error)
             *error = DbError::make(DbError::Kind::Other,
-                u"Internal error: a statement got %1 values for %2 parameters."_s.arg(values.size())
-                    .arg(sqlite3_bind_parameter_count(statement)));
+                u"Internal error: a statement got %1 values for %2 parameters."_s.arg(given).arg(
+                    sqlite3_bind_parameter_count(statement)));
         return false;
-    }
-    // Text values are encoded side by side into one buffer kept between statements and bound
+    };
+    if (sqlite3_bind_parameter_count(statement) != count)
+        return wrongCount(count);
+    // Text values are encoded side by side into blocks kept between statements and bound
     // without a copy (SQLITE_STATIC): no allocation per value.
-    QStringEncoder utf8(QStringEncoder::Utf8, QStringEncoder::Flag::Stateless);
-    qsizetype needed = 0;
-    for (const QVariant &value : values) {
-        if (value.typeId() == QMetaType::QString)
-            needed += utf8.requiredSpace(static_cast<const QString *>(value.constData())->size());
+    m_textBlock = 0;
+    m_textUsed = 0;
+    SqlValues values(this, statement);
+    fill(values);
+    // Reset and cleared on every way out: the text blocks are reused, no binding may outlive
+    // the statement.
+    const auto done = [statement] {
+        sqlite3_reset(statement);
+        sqlite3_clear_bindings(statement);
+    };
+    if (values.m_failure != SQLITE_OK) {
+        done();
+        return fail(values.m_failure, u"Unable to bind parameters"_s);
     }
-    if (m_textBuffer.size() < needed)
-        m_textBuffer.resize(needed);
-    char *out = m_textBuffer.data();
-    for (qsizetype i = 0; i < values.size(); ++i) {
-        const QVariant &value = values.at(i);
-        int bound = SQLITE_OK;
-        if (value.typeId() == QMetaType::QString && !isNullValue(value)) {
-            char *start = out;
-            out = utf8.appendToBuffer(out, *static_cast<const QString *>(value.constData()));
-            bound
-                = sqlite3_bind_text(statement, int(i) + 1, start, int(out - start), SQLITE_STATIC);
-        } else {
-            bound = bindSqlite(statement, int(i) + 1, value);
-        }
-        if (bound != SQLITE_OK) {
-            sqlite3_reset(statement);
-            sqlite3_clear_bindings(statement);
-            return fail(bound, u"Unable to bind parameters"_s);
-        }
+    if (values.count() != count) {
+        done();
+        return wrongCount(values.count());
     }
     int stepped = sqlite3_step(statement);
     if (onRow) {
@@ -582,12 +687,10 @@ bool Database::execSqlite(const QString &sql, const QVariantList &values, DbErro
     }
     if (stepped != SQLITE_DONE && stepped != SQLITE_ROW) {
         const bool failed = fail(stepped, u"Unable to execute statement"_s);
-        sqlite3_reset(statement);
-        sqlite3_clear_bindings(statement); // the text buffer is reused: no binding may outlive it
+        done();
         return failed;
     }
-    sqlite3_reset(statement);
-    sqlite3_clear_bindings(statement);
+    done();
     if (insertedId)
         *insertedId = sqlite3_last_insert_rowid(m_sqlite);
     return true;

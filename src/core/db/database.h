@@ -10,6 +10,7 @@
 
 #include <functional>
 #include <memory>
+#include <vector>
 
 class QDateTime;
 class QSqlQuery;
@@ -17,6 +18,42 @@ struct sqlite3;
 struct sqlite3_stmt;
 
 namespace pds {
+
+class Database;
+
+// A statement's values, handed one by one to Database::execWrite()'s filler. On SQLite each is
+// bound into the prepared statement as it comes (texts as UTF-8 side by side in the connection's
+// buffer, no copy): a caller that keeps its rows in its own shape binds them without building a
+// list of QVariants first (a multi-row INSERT of kept rows, a sixth of its cost). On PostgreSQL
+// they are collected for QtSql. Values bind as Database::execWrite() binds a QVariantList.
+class SqlValues
+{
+public:
+    void add(const QVariant &value);
+    void add(const QString &text); // a null QString binds NULL
+    void add(qint64 value);
+    // Text known to be ASCII (a formatted time, a fixed word): bound as it is, no conversion.
+    void addAscii(const char *text, qsizetype size);
+    qsizetype count() const { return m_count; }
+
+private:
+    friend class Database;
+    explicit SqlValues(QVariantList *values)
+        : m_values(values)
+    { }
+    SqlValues(Database *db, sqlite3_stmt *statement)
+        : m_db(db)
+        , m_statement(statement)
+    { }
+    bool next(); // the next parameter to bind, false after a failure
+    void bound(int result);
+
+    QVariantList *m_values = nullptr; // PostgreSQL: collected here
+    Database *m_db = nullptr;
+    sqlite3_stmt *m_statement = nullptr;
+    qsizetype m_count = 0;
+    int m_failure = 0; // SQLITE_OK, or the first binding's failure
+};
 
 // One connection to the CRM database (SQLite or PostgreSQL), under a connection name of its own.
 // A QSqlDatabase connection belongs to the thread that opened it: create, open, use and close a
@@ -93,6 +130,9 @@ public:
     // text SQLite converts back). Values bind as QtSql binds them; errors map the same way.
     bool execWrite(const QString &sql, const QVariantList &values, DbError *error = nullptr,
         qint64 *insertedId = nullptr);
+    // The same with its `count` values handed to `fill` one by one (see SqlValues).
+    bool execWrite(const QString &sql, qsizetype count,
+        const std::function<void(SqlValues &values)> &fill, DbError *error = nullptr);
 
     // Runs a SELECT and hands each row's values to onRow, in order; the same fast path on SQLite
     // as execWrite(). Values come as sqlite3 stores them (integer qint64, real double, text
@@ -129,8 +169,12 @@ private:
     DbError setUpPostgres();
     void finishCachedQueries();
     void finalizeSqliteStatements();
-    bool execSqlite(const QString &sql, const QVariantList &values, DbError *error,
-        qint64 *insertedId, const std::function<void(const QVariantList &row)> *onRow = nullptr);
+    bool execSqlite(const QString &sql, qsizetype count,
+        const std::function<void(SqlValues &values)> &fill, DbError *error, qint64 *insertedId,
+        const std::function<void(const QVariantList &row)> *onRow = nullptr);
+    // Room for `size` bytes of a statement's text values, kept until the statement is reset.
+    char *textSpace(qsizetype size);
+    friend class SqlValues;
 
     DatabaseConfig m_config;
     QString m_connectionName;
@@ -140,7 +184,11 @@ private:
     quint64 m_undoEpoch = 0;
     sqlite3 *m_sqlite = nullptr; // the QSQLITE connection's own handle
     QHash<QString, sqlite3_stmt *> m_sqliteStatements;
-    QByteArray m_textBuffer; // UTF-8 of a statement's text values while it runs
+    // UTF-8 of a statement's text values while it runs, in blocks that do not move (a value is
+    // bound where it lies); kept for the next statement.
+    std::vector<QByteArray> m_textBlocks;
+    size_t m_textBlock = 0; // the block being filled
+    qsizetype m_textUsed = 0; // bytes of it taken
 };
 
 } // namespace pds

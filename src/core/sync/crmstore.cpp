@@ -93,10 +93,10 @@ QString keyIndexInsert(const QString &temp, qsizetype rows)
         .arg(temp, QStringLiteral(", (?, ?)").repeated(int(rows - 1)));
 }
 
-void appendDigits(QChar *&out, int value, int width)
+template<typename Char> void appendDigits(Char *&out, int value, int width)
 {
     for (int i = width - 1; i >= 0; --i) {
-        out[i] = QChar(u'0' + value % 10);
+        out[i] = Char(u'0' + value % 10);
         value /= 10;
     }
     out += width;
@@ -106,8 +106,17 @@ void appendDigits(QChar *&out, int value, int width)
 
 QString CrmStore::formatTimestamp(const QDateTime &time)
 {
+    char text[32];
+    const qsizetype size = formatTimestamp(time, text);
+    if (size >= 0)
+        return QString::fromLatin1(text, size);
+    return time.isValid() ? Database::formatTimestamp(time) : QString();
+}
+
+qsizetype CrmStore::formatTimestamp(const QDateTime &time, char *text)
+{
     if (!time.isValid())
-        return {};
+        return -1;
     // From the milliseconds since the epoch, the civil date by Howard Hinnant's days_from_civil
     // inverse: QDateTime's toUTC(), date() and time() were three quarters of this function.
     constexpr qint64 msPerDay = 86400000;
@@ -125,27 +134,26 @@ QString CrmStore::formatTimestamp(const QDateTime &time)
     const int month = int(shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9);
     const qint64 year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
     if (year < 0 || year > 9999)
-        return Database::formatTimestamp(time);
+        return -1;
     const int ms = int(msOfDay % 1000);
     const int seconds = int(msOfDay / 1000);
-    QString text(ms > 0 ? 26 : 19, Qt::Uninitialized);
-    QChar *out = text.data();
+    char *out = text;
     appendDigits(out, int(year), 4);
-    *out++ = u'-';
+    *out++ = '-';
     appendDigits(out, month, 2);
-    *out++ = u'-';
+    *out++ = '-';
     appendDigits(out, day, 2);
-    *out++ = u' ';
+    *out++ = ' ';
     appendDigits(out, seconds / 3600, 2);
-    *out++ = u':';
+    *out++ = ':';
     appendDigits(out, seconds / 60 % 60, 2);
-    *out++ = u':';
+    *out++ = ':';
     appendDigits(out, seconds % 60, 2);
     if (ms > 0) {
-        *out++ = u'.';
+        *out++ = '.';
         appendDigits(out, ms * 1000, 6);
     }
-    return text;
+    return out - text;
 }
 
 const QString &CrmStore::sql(int kind, const QString &table, const QStringList &columns)
@@ -765,6 +773,19 @@ QVariant CrmStore::bindableTime(const QVariant &value) const
     return toBindable(value);
 }
 
+void CrmStore::addBindable(SqlValues &out, const QVariant &value)
+{
+    if (value.typeId() == QMetaType::QDateTime) {
+        char text[32];
+        const qsizetype size
+            = formatTimestamp(*static_cast<const QDateTime *>(value.constData()), text);
+        if (size >= 0)
+            return out.addAscii(text, size);
+    }
+    const int type = value.typeId();
+    out.add(type == QMetaType::QDateTime || type == QMetaType::QDate ? toBindable(value) : value);
+}
+
 QVariant CrmStore::toBindable(const QVariant &value)
 {
     // Other types are bound as they are, null or not: only times and dates are looked into.
@@ -904,16 +925,18 @@ bool CrmStore::flushRows(DbError *error)
         qsizetype count = 0;
         for (qsizetype start = 0; start < group.rows.size(); start += count) {
             count = Database::statementRows(group.rows.size() - start, perStatement);
-            QVariantList values;
-            values.reserve(count * group.columns.size());
-            for (qsizetype i = start; i < start + count; ++i) {
-                const auto &[id, row] = group.rows.at(i);
-                values << id;
-                for (const QVariant &value : row)
-                    values << bindable(value);
-            }
-            if (!m_db.execWrite(
-                    sql(InsertRows + int(count), group.table, group.columns), values, error))
+            // Bound from the kept rows as they are: a list of the statement's values, built and
+            // freed, was a sixth of its cost.
+            const auto fill = [&group, start, count](SqlValues &out) {
+                for (qsizetype i = start; i < start + count; ++i) {
+                    const auto &[id, row] = group.rows.at(i);
+                    out.add(id);
+                    for (const QVariant &value : row)
+                        addBindable(out, value);
+                }
+            };
+            if (!m_db.execWrite(sql(InsertRows + int(count), group.table, group.columns),
+                    count * group.columns.size(), fill, error))
                 return false;
         }
         noteInserted(group.table, group.rows.size());
@@ -1234,15 +1257,19 @@ bool CrmStore::flushMappings(DbError *error)
     while (!m_pendingMappings.isEmpty()) {
         const qsizetype count
             = Database::statementRows(m_pendingMappings.size(), MappingFlushChunk);
-        QVariantList values;
-        values.reserve(count * 5);
-        for (qsizetype i = 0; i < count; ++i) {
-            const PendingMapping &m = m_pendingMappings.at(i);
-            values << m.type << m.pipedriveId << m.railsId << m_nowText << m_nowText;
-        }
+        const auto fill = [this, count](SqlValues &out) {
+            for (qsizetype i = 0; i < count; ++i) {
+                const PendingMapping &m = m_pendingMappings.at(i);
+                out.add(m.type);
+                out.add(m.pipedriveId);
+                out.add(m.railsId);
+                out.addAscii(m_nowAscii.constData(), m_nowAscii.size());
+                out.addAscii(m_nowAscii.constData(), m_nowAscii.size());
+            }
+        };
         // Straight to the database: the values are bound already, and the statement names none
         // of the tables rows are kept back for (writeOwn() searched its long text for them).
-        if (!m_db.execWrite(mappingUpsert(count), values, error))
+        if (!m_db.execWrite(mappingUpsert(count), count * 5, fill, error))
             return false;
         noteInserted(QStringLiteral("pipedrive_mappings"), count);
         m_pendingMappings.remove(0, count);

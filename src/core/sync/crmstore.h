@@ -206,6 +206,7 @@ public:
     {
         m_now = now;
         m_nowText = formatTimestamp(now);
+        m_nowAscii = m_nowText.toLatin1();
     }
 
     // Pipedrive ids beyond the CRM's 32-bit pipedrive_mappings columns cannot be mapped.
@@ -214,6 +215,9 @@ public:
     // Rails' datetime(6) text, as Database::formatTimestamp, without QDateTime::toString's
     // locale machinery (it was a measurable share of a sync's time).
     static QString formatTimestamp(const QDateTime &time);
+    // The same text in ASCII at `out` (26 bytes at most): its length, or -1 for a time it leaves
+    // to formatTimestamp() (invalid, or its year outside 0..9999).
+    static qsizetype formatTimestamp(const QDateTime &time, char *out);
 
 private:
     // The SQL of a statement shape, built once: (kind, table, columns) -> text.
@@ -242,6 +246,9 @@ private:
     };
     QHash<SqlKey, QString> m_sql;
     QString m_nowText; // m_now as bound, formatted once per page
+    QByteArray m_nowAscii; // the same in ASCII
+    // A value into a statement as bindable() gives it; a time as text formatted in place.
+    static void addBindable(SqlValues &out, const QVariant &value);
     QVariant bindable(const QVariant &value) const
     {
         // Only times and dates are bound otherwise than they are (most values are texts).

@@ -20,6 +20,7 @@ using namespace Qt::StringLiterals;
 using pds::Database;
 using pds::DatabaseConfig;
 using pds::DbError;
+using pds::SqlValues;
 
 namespace {
 
@@ -89,6 +90,8 @@ private slots:
     void mapsUniqueViolationsToConstraint();
     void execWriteBindsValuesAsQtSqlDoes_data() { pds::test::addBackendRows(); }
     void execWriteBindsValuesAsQtSqlDoes();
+    void execWriteBindsValuesHandedOneByOne_data() { pds::test::addBackendRows(); }
+    void execWriteBindsValuesHandedOneByOne();
     void execWriteMapsErrorsAndKeepsTheTransaction_data() { pds::test::addBackendRows(); }
     void execWriteMapsErrorsAndKeepsTheTransaction();
     void forEachRowReadsEveryRowInOrder_data() { pds::test::addBackendRows(); }
@@ -284,6 +287,64 @@ void TestDatabase::execWriteBindsValuesAsQtSqlDoes()
         QCOMPARE(viaQt.value(2).toString(), values.at(2).toString());
     }
     QCOMPARE(countRows(db, u"items"_s), rows.size());
+}
+
+void TestDatabase::execWriteBindsValuesHandedOneByOne()
+{
+    PDS_SCRATCH_DATABASE(scratch);
+    Database db;
+    QVERIFY(db.open(scratch.config()).isOk());
+    DbError error;
+    QVERIFY(db.exec(db.isPostgres() ? u"CREATE TABLE parts (id bigserial primary key, name text "
+                                      "NOT NULL, amount bigint, note text)"_s
+                                    : u"CREATE TABLE parts (id integer PRIMARY KEY AUTOINCREMENT "
+                                      "NOT NULL, name text NOT NULL, amount bigint, note text)"_s,
+        &error));
+    // Texts bigger than the connection's text blocks (256 KiB of UTF-8) between small ones: each
+    // value must stay where it was bound while the others are encoded.
+    const QString big(200000, u'é'); // 400,000 bytes of UTF-8
+    const QString other(150000, u'ß');
+    const auto fill = [&](SqlValues &out) {
+        out.add(u"Müller & Søn — 東京 😀"_s);
+        out.add(qint64(7));
+        out.addAscii("2025-01-02 03:04:05.007000", 26);
+        out.add(big);
+        out.add(QVariant());
+        out.add(other);
+        out.add(u"null note"_s);
+        out.add(QVariant(qint64(-3)));
+        out.add(QString());
+        out.add(QVariant(u"last"_s));
+        out.add(qint64(1) << 40);
+        out.add(QVariant(u""_s));
+    };
+    const QString insert = u"INSERT INTO parts (name, amount, note) VALUES (?, ?, ?), (?, ?, ?), "
+                           "(?, ?, ?), (?, ?, ?)"_s;
+    QVERIFY2(db.execWrite(insert, 12, fill, &error), qPrintable(error.toString()));
+    QStringList rows;
+    QVERIFY(db.forEachRow(
+        u"SELECT name, amount, note FROM parts ORDER BY id"_s, {},
+        [&](const QVariantList &row) {
+            QStringList values;
+            for (const QVariant &value : row)
+                values << (value.isNull() ? u"NULL"_s : value.toString());
+            rows << values.join(u'|');
+        },
+        &error));
+    QCOMPARE(rows,
+        (QStringList { u"Müller & Søn — 東京 😀|7|2025-01-02 03:04:05.007000"_s,
+            big + u"|NULL|"_s + other, u"null note|-3|NULL"_s, u"last|1099511627776|"_s }));
+
+    // Fewer values than the statement has parameters: an error, nothing written.
+    const auto tooFew = [](SqlValues &out) {
+        out.add(u"alone"_s);
+        out.add(qint64(1));
+    };
+    error = {};
+    QVERIFY(!db.execWrite(
+        u"INSERT INTO parts (name, amount, note) VALUES (?, ?, ?)"_s, 3, tooFew, &error));
+    QVERIFY(error.isError());
+    QCOMPARE(countRows(db, u"parts"_s), 4);
 }
 
 void TestDatabase::execWriteMapsErrorsAndKeepsTheTransaction()
