@@ -773,17 +773,22 @@ QVariant CrmStore::bindableTime(const QVariant &value) const
     return toBindable(value);
 }
 
-void CrmStore::addBindable(SqlValues &out, const QVariant &value)
+void CrmStore::addBindable(SqlValues &out, const QVariant &value) const
 {
-    if (value.typeId() == QMetaType::QDateTime) {
+    const int type = value.typeId();
+    if (type == QMetaType::QDateTime) {
+        // Most are the page's "now" (created_at, updated_at): formatted once.
+        const QDateTime &time = *static_cast<const QDateTime *>(value.constData());
+        if (time == m_now && !m_nowAscii.isEmpty())
+            return out.addAscii(m_nowAscii.constData(), m_nowAscii.size());
         char text[32];
-        const qsizetype size
-            = formatTimestamp(*static_cast<const QDateTime *>(value.constData()), text);
+        const qsizetype size = formatTimestamp(time, text);
         if (size >= 0)
             return out.addAscii(text, size);
     }
-    const int type = value.typeId();
-    out.add(type == QMetaType::QDateTime || type == QMetaType::QDate ? toBindable(value) : value);
+    if (type == QMetaType::QDateTime || type == QMetaType::QDate)
+        return out.add(toBindable(value));
+    out.add(value);
 }
 
 QVariant CrmStore::toBindable(const QVariant &value)
@@ -927,7 +932,7 @@ bool CrmStore::flushRows(DbError *error)
             count = Database::statementRows(group.rows.size() - start, perStatement);
             // Bound from the kept rows as they are: a list of the statement's values, built and
             // freed, was a sixth of its cost.
-            const auto fill = [&group, start, count](SqlValues &out) {
+            const auto fill = [this, &group, start, count](SqlValues &out) {
                 for (qsizetype i = start; i < start + count; ++i) {
                     const auto &[id, row] = group.rows.at(i);
                     out.add(id);

@@ -248,7 +248,7 @@ private:
     QString m_nowText; // m_now as bound, formatted once per page
     QByteArray m_nowAscii; // the same in ASCII
     // A value into a statement as bindable() gives it; a time as text formatted in place.
-    static void addBindable(SqlValues &out, const QVariant &value);
+    void addBindable(SqlValues &out, const QVariant &value) const;
     QVariant bindable(const QVariant &value) const
     {
         // Only times and dates are bound otherwise than they are (most values are texts).
