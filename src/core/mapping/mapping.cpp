@@ -5,6 +5,7 @@
 #include <QRegularExpression>
 #include <QSet>
 #include <QStringList>
+#include <QVarLengthArray>
 
 #include <algorithm>
 #include <array>
@@ -227,24 +228,39 @@ struct Address
 Address readAddress(const json::Object &record, const QString &key)
 {
     const json::Value value = mappedField(record, key);
-    // An address part: in the v2 object, or the v1 sibling <key>_<part>.
+    // An address part: in the v2 object, or the v1 sibling <key>_<part>. Field keys are ASCII: the
+    // sibling's name is put together in Latin-1 on the stack (a QString for each part was most of
+    // reading a person's absent address).
     const json::Object object = value.toObject();
-    const QString prefix = key + u'_';
-    const auto part = [&](QStringView name) {
-        return value.isObject() ? readText(object.value(name))
-                                : readText(record.value(prefix + name.toString()));
+    QVarLengthArray<char, 96> sibling;
+    const bool latin1Key = std::all_of(
+        key.cbegin(), key.cend(), [](QChar c) { return c.unicode() > 0 && c.unicode() < 0x80; });
+    if (!value.isObject() && latin1Key) {
+        for (const QChar c : key)
+            sibling.append(char(c.unicode()));
+        sibling.append('_');
+    }
+    const qsizetype prefixSize = sibling.size();
+    const auto part = [&](QLatin1StringView name) {
+        if (value.isObject())
+            return readText(object.value(name));
+        if (!latin1Key)
+            return readText(record.value(key + u'_' + name));
+        sibling.resize(prefixSize);
+        sibling.append(name.data(), name.size());
+        return readText(record.value(QLatin1StringView(sibling.constData(), sibling.size())));
     };
     const OptText full = value.isObject() ? readText(object.value("value")) : readText(value);
     Address address;
     QStringList street;
-    if (const OptText route = part(u"route"))
+    if (const OptText route = part("route"_L1))
         street.append(*route);
-    if (const OptText number = part(u"street_number"))
+    if (const OptText number = part("street_number"_L1))
         street.append(*number);
     address.address = street.isEmpty() ? full : trimmed(street.join(u' '));
-    address.city = part(u"locality");
-    address.state = part(u"admin_area_level_1");
-    address.zip = part(u"postal_code");
+    address.city = part("locality"_L1);
+    address.state = part("admin_area_level_1"_L1);
+    address.zip = part("postal_code"_L1);
     return address;
 }
 

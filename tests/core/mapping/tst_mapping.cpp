@@ -181,6 +181,7 @@ private slots:
 
     void mapsCustomFieldsOfEveryType_data();
     void mapsCustomFieldsOfEveryType();
+    void readsV1AddressPartsFromTheirSiblingKeys();
     void mapsAddressPartsFromAnyField_data();
     void mapsAddressPartsFromAnyField();
     void mapsOpportunityTypeFromAField_data();
@@ -1201,6 +1202,37 @@ void TestMapping::mapsAddressPartsFromAnyField()
     const QVariantMap columns = toColumns(std::get<ContactRow>(*result.row));
     QCOMPARE(columns.value(column).toString(), text);
     QCOMPARE(columns.value(column).isNull(), text.isEmpty());
+}
+
+void TestMapping::readsV1AddressPartsFromTheirSiblingKeys()
+{
+    // v1 answers put an address's parts beside it as <key>_<part> (API-NOTES §6).
+    QJsonObject person = fixture(u"persons/full"_s);
+    person.insert(u"postal_address"_s, u"Königstraße 7b, 80331 München"_s);
+    person.insert(u"postal_address_route"_s, u"Königstraße"_s);
+    person.insert(u"postal_address_street_number"_s, u"7b"_s);
+    person.insert(u"postal_address_locality"_s, u"München"_s);
+    person.insert(u"postal_address_admin_area_level_1"_s, u"Bayern"_s);
+    person.insert(u"postal_address_postal_code"_s, u"80331"_s);
+    PersonLinks links;
+    links.hasDeals = true;
+    auto result = mapPerson(person, links, MappingOptions());
+    QVERIFY(result.row);
+    QVariantMap columns = toColumns(std::get<ContactRow>(*result.row));
+    QCOMPARE(columns.value(u"address"_s).toString(), u"Königstraße 7b"_s);
+    QCOMPARE(columns.value(u"city"_s).toString(), u"München"_s);
+    QCOMPARE(columns.value(u"state"_s).toString(), u"Bayern"_s);
+    QCOMPARE(columns.value(u"zip"_s).toString(), u"80331"_s);
+    // Without its street parts the street is the whole address; a part missing stays NULL.
+    person.remove(u"postal_address_route"_s);
+    person.remove(u"postal_address_street_number"_s);
+    person.remove(u"postal_address_admin_area_level_1"_s);
+    result = mapPerson(person, links, MappingOptions());
+    QVERIFY(result.row);
+    columns = toColumns(std::get<ContactRow>(*result.row));
+    QCOMPARE(columns.value(u"address"_s).toString(), u"Königstraße 7b, 80331 München"_s);
+    QCOMPARE(columns.value(u"city"_s).toString(), u"München"_s);
+    QVERIFY(columns.value(u"state"_s).isNull());
 }
 
 void TestMapping::mapsOpportunityTypeFromAField_data()
