@@ -487,9 +487,8 @@ QSqlQuery *Database::run(const QString &sql, const QVariantList &values, DbError
 bool Database::execWrite(
     const QString &sql, const QVariantList &values, DbError *error, qint64 *insertedId)
 {
-    if (m_sqlite) {
+    if (m_sqlite)
         return execSqlite(sql, values.size(), handedOver(values), error, insertedId);
-    }
     QSqlQuery *query = run(sql, values, error);
     if (!query)
         return false;
@@ -514,9 +513,8 @@ bool Database::execWrite(const QString &sql, qsizetype count,
 bool Database::forEachRow(const QString &sql, const QVariantList &values,
     const std::function<void(const QVariantList &row)> &onRow, DbError *error)
 {
-    if (m_sqlite) {
+    if (m_sqlite)
         return execSqlite(sql, values.size(), handedOver(values), error, nullptr, &onRow);
-    }
     QSqlQuery *query = run(sql, values, error);
     if (!query)
         return false;
@@ -555,6 +553,12 @@ bool SqlValues::next()
     return m_failure == SQLITE_OK;
 }
 
+void SqlValues::collect(const QVariant &value)
+{
+    m_values->append(value);
+    ++m_count;
+}
+
 void SqlValues::bound(int result)
 {
     if (result != SQLITE_OK)
@@ -563,11 +567,8 @@ void SqlValues::bound(int result)
 
 void SqlValues::add(const QVariant &value)
 {
-    if (m_values) {
-        m_values->append(value);
-        ++m_count;
-        return;
-    }
+    if (m_values)
+        return collect(value);
     if (value.typeId() == QMetaType::QString)
         return add(*static_cast<const QString *>(value.constData()));
     if (next())
@@ -576,11 +577,8 @@ void SqlValues::add(const QVariant &value)
 
 void SqlValues::add(const QString &text)
 {
-    if (m_values) {
-        m_values->append(text);
-        ++m_count;
-        return;
-    }
+    if (m_values)
+        return collect(text);
     if (!next())
         return;
     if (text.isNull())
@@ -596,22 +594,16 @@ void SqlValues::add(const QString &text)
 
 void SqlValues::add(qint64 value)
 {
-    if (m_values) {
-        m_values->append(value);
-        ++m_count;
-        return;
-    }
+    if (m_values)
+        return collect(value);
     if (next())
         bound(sqlite3_bind_int64(m_statement, int(m_count), value));
 }
 
 void SqlValues::addAscii(const char *text, qsizetype size)
 {
-    if (m_values) {
-        m_values->append(QString::fromLatin1(text, size));
-        ++m_count;
-        return;
-    }
+    if (m_values)
+        return collect(QString::fromLatin1(text, size));
     if (!next())
         return;
     char *start = m_db->textSpace(size);

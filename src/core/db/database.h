@@ -46,6 +46,7 @@ private:
         , m_statement(statement)
     { }
     bool next(); // the next parameter to bind, false after a failure
+    void collect(const QVariant &value); // PostgreSQL's way
     void bound(int result);
 
     QVariantList *m_values = nullptr; // PostgreSQL: collected here
