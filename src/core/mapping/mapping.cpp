@@ -203,15 +203,68 @@ json::Value firstPresent(const json::Object &record, QStringView a, QStringView 
 }
 
 // A field the user maps: a custom field (v2 custom_fields, or v1 at the root) or a built-in.
-json::Value mappedField(const json::Object &record, const QString &key)
+// `custom` is the record's custom_fields, read once by callers that look up many fields.
+json::Value mappedField(const json::Object &record, const json::Object &custom, const QString &key)
 {
     if (key.isEmpty())
         return json::Value(json::Value::Undefined);
-    const json::Object custom = record.value("custom_fields").toObject();
     const json::Value value = custom.value(key);
     if (!value.isUndefined())
         return value;
     return record.value(key);
+}
+
+json::Value mappedField(const json::Object &record, const QString &key)
+{
+    return mappedField(record, record.value("custom_fields").toObject(), key);
+}
+
+// What a field's type makes of its value. Told apart without a lower-cased copy of the type for
+// each field of each record (that and the comparisons after it were a third of the custom
+// fields' comment lines, the bulk of mapping a deal).
+enum class FieldKind { User, People, Org, Deal, Option, Set, Monetary, Time, Address, Other };
+
+FieldKind fieldKind(QStringView type)
+{
+    const auto is = [type](QLatin1StringView name) {
+        return type.size() == name.size() && type.compare(name, Qt::CaseInsensitive) == 0;
+    };
+    if (is("user"_L1))
+        return FieldKind::User;
+    if (is("people"_L1))
+        return FieldKind::People;
+    if (is("org"_L1))
+        return FieldKind::Org;
+    if (is("deal"_L1))
+        return FieldKind::Deal;
+    if (is("enum"_L1) || is("status"_L1) || is("varchar_options"_L1))
+        return FieldKind::Option;
+    if (is("set"_L1))
+        return FieldKind::Set;
+    if (is("monetary"_L1))
+        return FieldKind::Monetary;
+    if (is("time"_L1))
+        return FieldKind::Time;
+    if (is("address"_L1))
+        return FieldKind::Address;
+    return FieldKind::Other;
+}
+
+// The lower-case name of a linking kind, as FieldLink::type gives it.
+QString linkTypeName(FieldKind kind)
+{
+    switch (kind) {
+    case FieldKind::User:
+        return u"user"_s;
+    case FieldKind::People:
+        return u"people"_s;
+    case FieldKind::Org:
+        return u"org"_s;
+    case FieldKind::Deal:
+        return u"deal"_s;
+    default:
+        return {};
+    }
 }
 
 struct Address
@@ -366,23 +419,23 @@ QString customFieldText(
 {
     if (value.isNull() || value.isUndefined())
         return {};
-    const QString type = def.type.toLower();
-    if (type == u"user" || type == u"people" || type == u"org" || type == u"deal") {
+    const FieldKind kind = fieldKind(def.type);
+    if (const QString link = linkTypeName(kind); !link.isEmpty()) {
         if (const OptText name = trimmed(linkedName))
             return *name;
         if (value.isObject()) // v1: {"name", "value", ...}
             return genericText(value);
         if (const std::optional<qint64> id = readId(value)) {
-            const QString what = type == u"people" ? u"person"_s
-                : type == u"org"                   ? u"organization"_s
-                                                   : type;
+            const QString what = kind == FieldKind::People ? u"person"_s
+                : kind == FieldKind::Org                   ? u"organization"_s
+                                                           : link;
             return what + u' ' + QString::number(*id);
         }
         return genericText(value);
     }
-    if (type == u"enum" || type == u"status" || type == u"varchar_options")
+    if (kind == FieldKind::Option)
         return labelFor(value, def);
-    if (type == u"set") {
+    if (kind == FieldKind::Set) {
         QList<json::Value> items;
         if (value.isArray()) {
             for (const json::Value &item : value.toArray())
@@ -404,14 +457,14 @@ QString customFieldText(
     if (value.isObject()) {
         const json::Object object = value.toObject();
         const QString main = genericText(object.value("value"));
-        if (type == u"monetary") {
+        if (kind == FieldKind::Monetary) {
             const OptText currency = readText(object.value("currency"));
             return main.isEmpty() || !currency ? main : main + u' ' + *currency;
         }
         const QString until = genericText(object.value("until"));
         if (!until.isEmpty())
             return main + u" - "_s + until;
-        if (type == u"time") {
+        if (kind == FieldKind::Time) {
             if (const OptText zone = readText(object.value("timezone_name")))
                 return main.isEmpty() ? main : main + u' ' + *zone;
         }
@@ -543,11 +596,15 @@ const QHash<QString, CustomFieldDef> &MappingOptions::fieldsOf(FieldSource sourc
 QList<FieldLink> fieldLinks(const json::Object &record, const QHash<QString, CustomFieldDef> &defs)
 {
     QList<FieldLink> links;
+    json::Object custom;
+    bool customRead = false;
     for (const CustomFieldDef &def : defs) {
-        const QString type = def.type.toLower();
-        if (type != u"user" && type != u"people" && type != u"org" && type != u"deal")
+        const QString type = linkTypeName(fieldKind(def.type));
+        if (type.isEmpty())
             continue;
-        if (const std::optional<qint64> id = readId(mappedField(record, def.key)))
+        if (!std::exchange(customRead, true))
+            custom = record.value("custom_fields").toObject();
+        if (const std::optional<qint64> id = readId(mappedField(record, custom, def.key)))
             links.append({ def.key, type, *id });
     }
     // QHash order is random; the engine's lookups should not be.
@@ -559,15 +616,21 @@ QList<FieldLink> fieldLinks(const json::Object &record, const QHash<QString, Cus
 namespace {
 
 // A field's value with the v1 sibling keys folded in (monetary <key>_currency).
-json::Value fieldValue(const json::Object &record, const QString &key, const CustomFieldDef *def)
+json::Value fieldValue(const json::Object &record, const json::Object &custom, const QString &key,
+    const CustomFieldDef *def)
 {
-    json::Value value = mappedField(record, key);
-    if (def && def->type == u"monetary" && value.isDouble()) {
+    json::Value value = mappedField(record, custom, key);
+    if (def && value.isDouble() && fieldKind(def->type) == FieldKind::Monetary) {
         if (const OptText currency = readText(record, QString(key + u"_currency"_s)))
             value = json::Value(
                 QJsonObject { { u"value"_s, value.toQt() }, { u"currency"_s, *currency } });
     }
     return value;
+}
+
+json::Value fieldValue(const json::Object &record, const QString &key, const CustomFieldDef *def)
+{
+    return fieldValue(record, record.value("custom_fields").toObject(), key, def);
 }
 
 // The text of a field the user maps: phone/email style lists by their primary item, option ids
@@ -706,9 +769,12 @@ QStringList customFieldLines(const json::Object &record, FieldSource source,
 {
     const QList<const CustomFieldDef *> defs = commentFields(source, options);
     QStringList lines;
+    if (defs.isEmpty())
+        return lines;
+    const json::Object custom = record.value("custom_fields").toObject();
     for (const CustomFieldDef *def : defs) {
-        const QString text
-            = customFieldText(fieldValue(record, def->key, def), *def, linkNames.value(def->key));
+        const QString text = customFieldText(
+            fieldValue(record, custom, def->key, def), *def, linkNames.value(def->key));
         if (!text.isEmpty())
             lines.append((def->name.isEmpty() ? def->key : def->name) + u": "_s + text);
     }

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <vector>
 
 using namespace Qt::StringLiterals;
 
@@ -664,20 +665,27 @@ bool isCrmStage(QStringView stage)
 
 QString crmStageForName(QStringView stageName)
 {
+    // Remembered by name: an account's deals share its few stages, and each case-insensitive
+    // search below (up to nine a deal) cost more than the rest of reading the deal's stage.
+    // (A short list: QHash in Qt 6.4 cannot be searched by a QStringView.)
+    thread_local std::vector<std::pair<QString, QString>> known;
+    for (const auto &[name, stage] : known) {
+        if (name == stageName)
+            return stage;
+    }
+    if (known.size() >= 32)
+        known.clear();
     const auto has = [stageName](QStringView word) {
         return stageName.contains(word, Qt::CaseInsensitive);
     };
-    if (has(u"qualif") || has(u"analys"))
-        return u"analysis"_s;
-    if (has(u"present") || has(u"demo"))
-        return u"presentation"_s;
-    if (has(u"proposal"))
-        return u"proposal"_s;
-    if (has(u"negotiat"))
-        return u"negotiation"_s;
-    if (has(u"final") || has(u"contract"))
-        return u"final_review"_s;
-    return u"prospecting"_s;
+    const QString stage = has(u"qualif") || has(u"analys") ? u"analysis"_s
+        : has(u"present") || has(u"demo")                  ? u"presentation"_s
+        : has(u"proposal")                                 ? u"proposal"_s
+        : has(u"negotiat")                                 ? u"negotiation"_s
+        : has(u"final") || has(u"contract")                ? u"final_review"_s
+                                                           : u"prospecting"_s;
+    known.emplace_back(stageName.toString(), stage);
+    return stage;
 }
 
 QStringList openCrmStages()

@@ -36,6 +36,7 @@ private slots:
     void formatsTimesAsRailsDoes();
     void mapsStageNamesByKeyword_data();
     void mapsStageNamesByKeyword();
+    void mapsStageNamesAlikeWhenAskedAgain();
     void knowsCrmStages();
     void mapsOpportunityTypes_data();
     void mapsOpportunityTypes();
@@ -394,6 +395,25 @@ void TestTextTools::mapsStageNamesByKeyword()
     QFETCH(QString, stageName);
     QFETCH(QString, stage);
     QCOMPARE(crmStageForName(stageName), stage);
+}
+
+void TestTextTools::mapsStageNamesAlikeWhenAskedAgain()
+{
+    // The answers are remembered by name (a short list, emptied when full): asked again, in
+    // another order and past the list's size, each name still gets its own stage.
+    QList<std::pair<QString, QString>> names;
+    for (int i = 0; i < 40; ++i) {
+        names.append({ u"Step %1 demo"_s.arg(i), u"presentation"_s });
+        names.append({ u"Step %1"_s.arg(i), u"prospecting"_s });
+        names.append({ u"Step %1 contract"_s.arg(i), u"final_review"_s });
+    }
+    for (int round = 0; round < 3; ++round) {
+        for (qsizetype i = 0; i < names.size(); ++i) {
+            const auto &[name, stage] = names.at(round == 1 ? names.size() - 1 - i : i);
+            QCOMPARE(crmStageForName(name), stage);
+            QCOMPARE(crmStageForName(QStringView(name).left(6)), u"prospecting"_s);
+        }
+    }
 }
 
 void TestTextTools::knowsCrmStages()
