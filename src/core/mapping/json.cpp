@@ -81,24 +81,24 @@ public:
     std::vector<quint32> keyTables;
 
     // Done once after parsing, on the thread that parsed (the network thread has time to spare;
-    // the stage worker, which reads the records, has not).
+    // the stage worker, which reads the records, has not). Only objects down to MaxHashedDepth are
+    // looked at (a page's records and their custom_fields: root {} > data [] > record {} > {}):
+    // the walk steps over what is deeper in one jump, where it visited every value of the page.
+    // The tables are planned first and zeroed in one allocation, not grown one by one (that
+    // growth was a third of this).
+    static constexpr int MaxHashedDepth = 4;
     void hashKeys()
     {
         const quint32 end = quint32(doc.tape[0] & 0x00FFFFFFFFFFFFFFULL);
-        for (quint32 i = 1; i < end;
-             i += (typeAt(i) == 'l' || typeAt(i) == 'u' || typeAt(i) == 'd') ? 2 : 1) {
-            if (typeAt(i) != '{')
-                continue;
-            const qsizetype size = count(i);
-            if (size < HashedFrom)
-                continue;
-            quint32 capacity = 32;
-            while (capacity < quint32(size) * 2)
-                capacity *= 2;
-            const KeyTable table { i, capacity - 1, quint32(keyTables.size()) };
-            keyTables.resize(keyTables.size() + capacity, 0);
+        if (end <= 1 || (typeAt(1) != '{' && typeAt(1) != '['))
+            return;
+        quint32 total = 0;
+        planTables(1, 1, total);
+        keyTables.assign(total, 0);
+        for (const KeyTable &table : tables) {
             quint32 *entries = keyTables.data() + table.offset;
-            for (quint32 key = i + 1; key < close(i); key = after(key + 1)) {
+            const quint32 object = table.object;
+            for (quint32 key = object + 1; key < close(object); key = after(key + 1)) {
                 const std::string_view name = stringAt(key);
                 quint32 slot = keyHash(name) & table.mask;
                 // The first of duplicate keys stays, as a scan finds it.
@@ -107,7 +107,27 @@ public:
                 if (entries[slot] == 0)
                     entries[slot] = key;
             }
-            tables.push_back(table);
+        }
+    }
+    // The tables of the container at `i` (at `depth`) and of those in it, in tape order.
+    void planTables(quint32 i, int depth, quint32 &total)
+    {
+        const bool object = typeAt(i) == '{';
+        if (object && count(i) >= HashedFrom) {
+            const qsizetype size = count(i);
+            quint32 capacity = 32;
+            while (capacity < quint32(size) * 2)
+                capacity *= 2;
+            tables.push_back({ i, capacity - 1, total });
+            total += capacity;
+        }
+        if (depth >= MaxHashedDepth)
+            return;
+        for (quint32 j = i + 1; j < close(i); j = after(j)) {
+            if (object)
+                ++j; // the key
+            if (typeAt(j) == '{' || typeAt(j) == '[')
+                planTables(j, depth + 1, total);
         }
     }
     const KeyTable *tableOf(quint32 object) const

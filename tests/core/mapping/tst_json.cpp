@@ -20,6 +20,7 @@ private slots:
     void readsAGeneratedAccountAsQtDoes();
     void looksUpKeysOfAnyStringKind();
     void findsEveryKeyOfALargeObject();
+    void findsEveryKeyOfLargeObjectsAtAnyDepth();
     void answersDefaultsForOtherTypes();
     void iteratesObjectsAndArraysInDocumentOrder();
     void convertsFromQtTypes();
@@ -137,6 +138,46 @@ void TestJson::findsEveryKeyOfALargeObject()
         QVERIFY(object.value(u"").isUndefined());
     }
     QCOMPARE(object.value(keys.first()).toInt(), 1);
+}
+
+void TestJson::findsEveryKeyOfLargeObjectsAtAnyDepth()
+{
+    // Large objects side by side and inside one another, as a page holds its records and their
+    // custom fields, and deeper than the key tables go (those are scanned): each finds its own
+    // keys, and none another object's.
+    const auto large = [](const QByteArray &name, const QByteArray &inner) {
+        QByteArray text = "{";
+        for (int i = 0; i < 20; ++i)
+            text += "\"" + name + "_" + QByteArray::number(i) + "\":" + QByteArray::number(i) + ",";
+        return text + "\"inner\":" + (inner.isEmpty() ? QByteArray("null") : inner) + "}";
+    };
+    const QByteArray deepest = large("e", {});
+    const QByteArray text = "{\"data\":[" + large("a", large("b", {})) + ","
+        + large("c", "[" + large("d", "{\"x\":" + deepest + "}") + "]") + "],"
+        + "\"additional_data\":" + large("f", {}) + "}";
+    const json::Object root = json::parse(text, nullptr).toObject();
+    const json::Array data = root.value("data").toArray();
+    QCOMPARE(data.size(), 2);
+    const json::Object a = data.at(0).toObject();
+    const json::Object b = a.value("inner").toObject();
+    const json::Object c = data.at(1).toObject();
+    const json::Object d = c.value("inner").toArray().at(0).toObject();
+    const json::Object e = d.value("inner").toObject().value("x").toObject();
+    const json::Object f = root.value("additional_data").toObject();
+    const QList<std::pair<QByteArray, json::Object>> objects { { "a", a }, { "b", b }, { "c", c },
+        { "d", d }, { "e", e }, { "f", f } };
+    for (const auto &[name, object] : objects) {
+        QCOMPARE(object.size(), 21);
+        for (int i = 0; i < 20; ++i) {
+            QCOMPARE(
+                object.value(QString::fromLatin1(name + "_" + QByteArray::number(i))).toInt(-1), i);
+            for (const auto &[other, unused] : objects) {
+                if (other != name)
+                    QVERIFY(object.value(QString::fromLatin1(other + "_" + QByteArray::number(i)))
+                                .isUndefined());
+            }
+        }
+    }
 }
 
 void TestJson::answersDefaultsForOtherTypes()
