@@ -53,25 +53,9 @@ QString packValues(const QVariantList &row, qsizetype from)
     return packed;
 }
 
-QVariantList unpackValues(const QString &packed)
+qsizetype packedSizeAt(const QString &packed, qsizetype at)
 {
-    QVariantList values;
-    if (packed.isNull())
-        return values;
-    // The list allocated once (it grew value by value: most of a cached lookup's cost).
-    const auto sizeAt = [&packed](qsizetype at) {
-        return qsizetype(quint32(packed.at(at).unicode()) << 16 | packed.at(at + 1).unicode());
-    };
-    qsizetype count = 0;
-    for (qsizetype at = 0; at + 2 <= packed.size(); at += 2 + sizeAt(at))
-        ++count;
-    values.reserve(count);
-    for (qsizetype at = 0; at + 2 <= packed.size();) {
-        const qsizetype size = sizeAt(at);
-        values.emplaceBack(packed.mid(at + 2, size));
-        at += 2 + size;
-    }
-    return values;
+    return qsizetype(quint32(packed.at(at).unicode()) << 16 | packed.at(at + 1).unicode());
 }
 
 // The CRM rows mapped to Pipedrive records of one type (bound first): each one's Pipedrive id,
@@ -578,13 +562,13 @@ qsizetype CrmStore::linkedBytes() const
 }
 
 CrmStore::LinkedCache &CrmStore::linkedCache(
-    const QString &type, const QString &table, const QString &columns)
+    QAnyStringView type, const QString &table, const QString &columns)
 {
     for (LinkedCache &cache : m_linkedCache) {
         if (cache.type == type && cache.table == table && cache.columns == columns)
             return cache;
     }
-    m_linkedCache.push_back({ type, table, columns, {} });
+    m_linkedCache.push_back({ type.toString(), table, columns, {} });
     return m_linkedCache.back();
 }
 
@@ -723,29 +707,29 @@ bool CrmStore::prefetchLinked(const QString &type, const QString &table, const Q
     return true;
 }
 
-QVariantList CrmStore::linkedValues(const QString &type, const QString &table,
-    const QString &columns, qint64 pipedriveId, DbError *error)
+LinkedRow CrmStore::linkedValues(QAnyStringView type, const QString &table, const QString &columns,
+    qint64 pipedriveId, DbError *error)
 {
     Q_ASSERT(Database::isPlainIdentifier(table));
     LinkedCache &cache = linkedCache(type, table, columns);
     const auto cached = cache.rows.constFind(pipedriveId);
     if (cached != cache.rows.cend())
-        return unpackValues(*cached);
+        return LinkedRow(*cached);
     if (cache.complete)
         return {};
     ++cache.read;
-    QVariantList values;
+    QString packed;
     if (!rows(
             linkedRowsSql(columns, table, QStringLiteral(" AND m.pipedrive_id = ?")),
-            { type, pipedriveId },
+            { type.toString(), pipedriveId },
             [&](const QVariantList &row) {
-                if (values.isEmpty())
-                    values = row.mid(1);
+                if (packed.isNull())
+                    packed = packValues(row, 1);
             },
             error))
         return {};
-    cache.keep(pipedriveId, values.isEmpty() ? QString() : packValues(values, 0));
-    return values;
+    cache.keep(pipedriveId, packed);
+    return LinkedRow(packed);
 }
 
 void CrmStore::rememberMapping(const QString &type, qint64 pipedriveId, qint64 railsId)
@@ -756,6 +740,25 @@ void CrmStore::rememberMapping(const QString &type, qint64 pipedriveId, qint64 r
             cache.forget(pipedriveId);
     }
     mappingCache(type).insert(pipedriveId, railsId);
+}
+
+qsizetype LinkedRow::size() const
+{
+    qsizetype count = 0;
+    for (qsizetype at = 0; at + 2 <= m_packed.size(); at += 2 + packedSizeAt(m_packed, at))
+        ++count;
+    return count;
+}
+
+QStringView LinkedRow::value(qsizetype index) const
+{
+    for (qsizetype at = 0; at + 2 <= m_packed.size(); --index) {
+        const qsizetype size = packedSizeAt(m_packed, at);
+        if (index == 0)
+            return QStringView(m_packed).sliced(at + 2, size);
+        at += 2 + size;
+    }
+    return {};
 }
 
 CrmStore::CrmStore(Database &db)

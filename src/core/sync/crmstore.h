@@ -35,6 +35,25 @@ public:
 // writes, and "write this mapped row" with compare-before-update, so that a sync of unchanged
 // data changes nothing. Every statement is prepared once and bound; table and column names come
 // from code only.
+// A CRM row linked to a Pipedrive record as the link caches keep it: its values packed into one
+// string (CrmStore::linkedValues()), read where they lie; a list of values made for each lookup
+// was most of its cost.
+class LinkedRow
+{
+public:
+    LinkedRow() = default; // not mapped
+    explicit LinkedRow(QString packed)
+        : m_packed(std::move(packed))
+    { }
+    bool isEmpty() const { return m_packed.isNull(); }
+    qsizetype size() const;
+    // The value at `index`, a NULL as empty text; empty past the last.
+    QStringView value(qsizetype index) const;
+
+private:
+    QString m_packed;
+};
+
 class CrmStore
 {
 public:
@@ -194,8 +213,8 @@ public:
     // meanwhile.
     void adoptMappings(const QList<KnownMapping> &known);
     // Values of the CRM rows mapped to (type, pipedrive id): `columns` of `table` (aliased t),
-    // e.g. ("Organization", "accounts", "t.name"). Empty list when not mapped.
-    QVariantList linkedValues(const QString &type, const QString &table, const QString &columns,
+    // e.g. ("Organization", "accounts", "t.name"). Empty when not mapped.
+    LinkedRow linkedValues(QAnyStringView type, const QString &table, const QString &columns,
         qint64 pipedriveId, DbError *error);
     bool prefetchLinked(const QString &type, const QString &table, const QString &columns,
         const QList<qint64> &pipedriveIds, DbError *error);
@@ -312,7 +331,7 @@ private:
     // building and hashing a key on every read (that was 8% of the stage worker's time).
     std::vector<LinkedCache> m_linkedCache;
     qsizetype linkedBytes() const; // what all of them take, about
-    LinkedCache &linkedCache(const QString &type, const QString &table, const QString &columns);
+    LinkedCache &linkedCache(QAnyStringView type, const QString &table, const QString &columns);
     bool m_pageMode = false;
     bool m_deferMappings = false;
     struct PendingMapping

@@ -35,10 +35,21 @@ bool checkId(SyncContext &context, std::optional<qint64> id, DbError *error)
 }
 
 // Values of the CRM row mapped to (type, pipedrive id), remembered for the page.
-QVariantList mappedValues(StageContext &context, const char *type, const QString &table,
+LinkedRow mappedValues(StageContext &context, const char *type, const QString &table,
     const QString &columns, qint64 pipedriveId, DbError *error)
 {
-    return context.links.linkedValues(typeName(type), table, columns, pipedriveId, error);
+    return context.links.linkedValues(QLatin1StringView(type), table, columns, pipedriveId, error);
+}
+
+// "First Last" from a linked row's two values at `first`, trimmed.
+QString joinedName(const LinkedRow &row, qsizetype first = 0)
+{
+    const QStringView firstName = row.value(first);
+    const QStringView lastName = row.value(first + 1);
+    QString name;
+    name.reserve(firstName.size() + 1 + lastName.size());
+    name.append(firstName).append(QLatin1Char(' ')).append(lastName);
+    return std::move(name).trimmed();
 }
 
 // The ids a page's records link to through `field` (v1 or v2 shape).
@@ -97,7 +108,8 @@ DbError prefetchLinks(StageContext &context, const json::Array &items,
     // Drops the ids the linked columns `l` have a row for (read before: from the cache).
     const auto dropLinked = [&context](QList<qint64> &ids, const LinkedColumns &l, DbError *error) {
         ids.removeIf([&](qint64 id) {
-            return !context.links.linkedValues(typeName(l.type), l.table, l.columns, id, error)
+            return !context.links
+                        .linkedValues(QLatin1StringView(l.type), l.table, l.columns, id, error)
                         .isEmpty();
         });
     };
@@ -141,9 +153,10 @@ QString accountName(StageContext &context, std::optional<qint64> orgId, DbError 
 {
     if (!orgId)
         return {};
-    const QVariantList values = mappedValues(context, mappingType::Organization,
-        QStringLiteral("accounts"), QStringLiteral("t.name"), *orgId, error);
-    return values.value(0).toString();
+    return mappedValues(context, mappingType::Organization, QStringLiteral("accounts"),
+        QStringLiteral("t.name"), *orgId, error)
+        .value(0)
+        .toString();
 }
 
 // The saved Pipedrive filter the user chose for an entity (SPEC §2): only its records are read.
@@ -185,14 +198,13 @@ mapping::FieldLinkNames fieldLinkNames(StageContext &context, const json::Object
                     name = row->value(QStringLiteral("email")).toString();
             }
         } else if (link.type == QLatin1String("people")) {
-            QVariantList parts
+            LinkedRow parts
                 = mappedValues(context, mappingType::Contact, QStringLiteral("contacts"),
                     QStringLiteral("t.first_name, t.last_name"), link.id, error);
             if (parts.isEmpty() && !error->isError())
                 parts = mappedValues(context, mappingType::Lead, QStringLiteral("leads"),
                     QStringLiteral("t.first_name, t.last_name"), link.id, error);
-            name = (parts.value(0).toString() + QLatin1Char(' ') + parts.value(1).toString())
-                       .trimmed();
+            name = joinedName(parts);
         } else if (link.type == QLatin1String("org")) {
             name = accountName(context, link.id, error);
         } else if (link.type == QLatin1String("deal")) {
@@ -608,16 +620,13 @@ struct DealPerson
 DealPerson readDealPerson(StageContext &context, qint64 personId, DbError *error)
 {
     DealPerson person;
-    const QVariantList values
-        = mappedValues(context, mappingType::Contact, QStringLiteral("contacts"),
-            QStringLiteral("t.email, t.company, t.first_name, t.last_name"), personId, error);
+    const LinkedRow values = mappedValues(context, mappingType::Contact, QStringLiteral("contacts"),
+        QStringLiteral("t.email, t.company, t.first_name, t.last_name"), personId, error);
     if (error->isError())
         return person;
     if (!values.isEmpty()) {
-        person.info = PersonInfo {
-            values.value(0).toString(), values.value(1).toString(),
-            (values.value(2).toString() + QLatin1Char(' ') + values.value(3).toString()).trimmed()
-        };
+        person.info = PersonInfo { values.value(0).toString(), values.value(1).toString(),
+            joinedName(values, 2) };
         return person;
     }
     const std::optional<qint64> leadId
@@ -827,15 +836,12 @@ public:
                       .value(0)
                       .toString();
         if (!error.isError() && m_refs.personId) {
-            QVariantList name
-                = mappedValues(context, mappingType::Contact, QStringLiteral("contacts"),
-                    QStringLiteral("t.first_name, t.last_name"), *m_refs.personId, &error);
+            LinkedRow name = mappedValues(context, mappingType::Contact, QStringLiteral("contacts"),
+                QStringLiteral("t.first_name, t.last_name"), *m_refs.personId, &error);
             if (name.isEmpty() && !error.isError())
                 name = mappedValues(context, mappingType::Lead, QStringLiteral("leads"),
                     QStringLiteral("t.first_name, t.last_name"), *m_refs.personId, &error);
-            m_links.personName
-                = (name.value(0).toString() + QLatin1Char(' ') + name.value(1).toString())
-                      .trimmed();
+            m_links.personName = joinedName(name);
         }
         if (!error.isError())
             m_links.organizationName = accountName(context, m_refs.orgId, &error);

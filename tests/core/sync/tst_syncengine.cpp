@@ -1000,12 +1000,14 @@ private slots:
             }
             for (int read = 0; read < 2; ++read) {
                 for (qsizetype i = 0; i < expected.size(); ++i) {
-                    const QVariantList values = reader.linkedValues(QStringLiteral("Contact"),
+                    const LinkedRow values = reader.linkedValues(QStringLiteral("Contact"),
                         QStringLiteral("contacts"), columns, 10 + i, &error);
                     QVERIFY2(error.isOk(), qPrintable(error.toString()));
+                    QCOMPARE(values.isEmpty(), expected.at(i).isEmpty());
                     QCOMPARE(values.size(), expected.at(i).size());
                     for (qsizetype c = 0; c < values.size(); ++c)
-                        QCOMPARE(values.at(c).toString(), expected.at(i).at(c).toString());
+                        QCOMPARE(values.value(c).toString(), expected.at(i).at(c).toString());
+                    QVERIFY(values.value(values.size()).isEmpty());
                 }
             }
         }
@@ -1148,12 +1150,13 @@ private slots:
         CrmStore byId(db); // each id read from the database
 
         for (const qint64 id : std::as_const(ids)) {
-            const QVariantList expected = valuesOf(byId, id);
-            const QVariantList values = valuesOf(allRead, id);
+            const LinkedRow expected = valuesOf(byId, id);
+            const LinkedRow values = valuesOf(allRead, id);
             QVERIFY2(error.isOk(), qPrintable(error.toString()));
+            QCOMPARE(values.isEmpty(), expected.isEmpty());
             QCOMPARE(values.size(), expected.size());
             for (qsizetype c = 0; c < values.size(); ++c)
-                QCOMPARE(values.at(c).toString(), expected.at(c).toString());
+                QCOMPARE(values.value(c).toString(), expected.value(c).toString());
         }
         QCOMPARE(valuesOf(allRead, 1001).value(1).toString(), QStringLiteral("Name 1"));
         QVERIFY(valuesOf(allRead, 1000).isEmpty()); // not mapped
