@@ -282,6 +282,8 @@ int phaseSync(const QUrl &url, const QString &token, const DatabaseConfig &datab
         { QStringLiteral("created"), double(totals.created) },
         { QStringLiteral("updated"), double(totals.updated) },
         { QStringLiteral("staged_ahead"), double(summary.pagesStagedAhead) },
+        { QStringLiteral("pages"), double(summary.pagesWritten) },
+        { QStringLiteral("transactions"), double(summary.pageTransactions) },
         { QStringLiteral("mapped_here"), double(summary.pagesMappedHere) },
         { QStringLiteral("thread_cpu"), threads.byName() }, { QStringLiteral("passes"), passes },
         { QStringLiteral("outcome"), outcomeName(summary.outcome) },
@@ -424,7 +426,10 @@ int phaseCopy(const DatabaseConfig &source, const DatabaseConfig &target)
                 db, QStringLiteral("pipedrive_mappings"), mappingColumns, mappings, &error);
         mappingsRead -= mappings.size();
     }
-    // The transactions as the sync's pages write them, put together before the clock starts.
+    // The transactions as the sync writes them: pages of 500 records, up to
+    // SyncOptions::maxPagesPerTransaction of them back to back in one (here always as many),
+    // put together before the clock starts.
+    const qsizetype perTransaction = 500 * qsizetype(SyncOptions().maxPagesPerTransaction);
     struct Batch
     {
         const Table *table;
@@ -435,8 +440,8 @@ int phaseCopy(const DatabaseConfig &source, const DatabaseConfig &target)
     QList<Batch> batches;
     for (const Table &table : std::as_const(tables)) {
         const qsizetype idColumn = table.columns.indexOf(QLatin1String("id"));
-        for (qsizetype start = 0; start < table.rows.size(); start += 500) {
-            Batch batch { &table, table.rows.mid(start, 500), {}, {} };
+        for (qsizetype start = 0; start < table.rows.size(); start += perTransaction) {
+            Batch batch { &table, table.rows.mid(start, perTransaction), {}, {} };
             for (const QVariantList &row : std::as_const(batch.rows)) {
                 const qint64 id = row.at(idColumn).toLongLong();
                 batch.mappings += table.mappings.value(id);
@@ -915,7 +920,7 @@ public:
               << QStringLiteral("  (%1 records touched)").arg(touched) << Qt::endl;
         out() << QStringLiteral("full sync: %1 records per request, %2 pages staged ahead (the "
                                 "last records of %3 mapped by the sync thread, which waited for "
-                                "them); smaller limit: %4")
+                                "them), %5 pages committed in %6 transactions; smaller limit: %4")
                      .arg(full.value(QLatin1String("records")).toDouble()
                              / std::max(1.0, full.value(QLatin1String("requests")).toDouble()),
                          0, 'f', 0)
@@ -923,6 +928,8 @@ public:
                      .arg(qint64(full.value(QLatin1String("mapped_here")).toDouble()))
                      .arg(seconds(fetch) > seconds(copy) ? QStringLiteral("the fake server")
                                                          : QStringLiteral("the database"))
+                     .arg(qint64(full.value(QLatin1String("pages")).toDouble()))
+                     .arg(qint64(full.value(QLatin1String("transactions")).toDouble()))
               << Qt::endl;
         out() << QStringLiteral("full sync, CPU time by thread: %1; the fake server's process "
                                 "%2 s (wall %3 s)")

@@ -507,10 +507,18 @@ void SyncEngine::writeWaitingPages()
         m_writing = true;
         const PageWrite written = writePage(waiting);
         m_writing = false;
+        // Left open for the next page (nextPageJoins()), or committed with the pages before it.
+        const bool open
+            = written == PageWrite::Written && !m_options.dryRun && m_db->inTransaction();
         if (written == PageWrite::Written) {
             if (stagedAhead(waiting))
                 ++m_summary.pagesStagedAhead;
             m_waiting.removeFirst();
+            if (!open) {
+                for (WaitingPage &before : m_uncommitted)
+                    releaseWritten(before);
+                m_uncommitted.clear();
+            }
         }
         if (m_deferredFailure) {
             const ApiError failure = *m_deferredFailure;
@@ -523,10 +531,15 @@ void SyncEngine::writeWaitingPages()
             return;
         emitProgress(false);
         const bool last = page.last;
-        // The page's JSON and staged records are freed on the stage worker's thread (freeing
-        // them was a few percent of this thread's time): the last references are these.
-        if (m_stager && written == PageWrite::Written)
-            m_stager->release(std::move(waiting.staged), std::exchange(waiting.page.items, {}));
+        // The next page joins the open transaction now, without a turn of the event loop: the
+        // transaction never outlives this call.
+        if (open) {
+            Q_ASSERT(!m_waiting.isEmpty()
+                && (!m_waiting.constFirst().staged || m_waiting.constFirst().staged->done));
+            m_uncommitted.append(std::move(waiting));
+            continue;
+        }
+        releaseWritten(waiting);
         if (last) {
             m_waiting.clear();
             if (pager)
@@ -541,6 +554,24 @@ void SyncEngine::writeWaitingPages()
             return;
         }
     }
+}
+
+bool SyncEngine::nextPageJoins() const
+{
+    // Not past a failure or a cancel that the page's write took in, nor when the next page is
+    // still on its way or being staged: the transaction is never held open while waiting.
+    if (m_options.dryRun || m_deferredFailure || m_cancel.load() || m_waiting.size() < 2)
+        return false;
+    const WaitingPage &next = m_waiting.at(1);
+    return !next.staged || next.staged->done;
+}
+
+void SyncEngine::releaseWritten(WaitingPage &page)
+{
+    // The page's JSON and staged records are freed on the stage worker's thread (freeing them
+    // was a few percent of this thread's time): the last references are these.
+    if (m_stager)
+        m_stager->release(std::move(page.staged), std::exchange(page.page.items, {}));
 }
 
 const StagedPage *SyncEngine::stagedAhead(const WaitingPage &waiting)
@@ -561,26 +592,47 @@ SyncEngine::PageWrite SyncEngine::writePage(const WaitingPage &waiting)
     Database &db = *m_db;
     const RunCounts before = context.counts;
     const QString maxUpdateBefore = m_maxUpdate;
-    // The page's transaction rolled back, and everything the engine noted of it with it.
-    auto rollBackPage = [&] {
-        db.rollback();
+    // The transaction of the pages written before this one is open: the page joins it, behind a
+    // savepoint of its own (see MaxPagesPerTransaction).
+    const bool joined = !m_options.dryRun && db.inTransaction();
+    const QString pageSavepoint = QStringLiteral("page");
+    // What the engine noted of the page goes with it.
+    auto forgetPage = [&](const RunCounts &counts, const QString &maxUpdate) {
         context.journal.discardProblems();
         if (m_undo)
             m_undo->discard();
         context.store.discardCache();
-        context.counts = before;
-        m_maxUpdate = maxUpdateBefore;
+        context.counts = counts;
+        m_maxUpdate = maxUpdate;
+    };
+    // The page rolled back, and only the page: the pages before it in the transaction stay.
+    auto rollBackPage = [&] {
+        if (joined) {
+            db.rollbackToSavepoint(pageSavepoint);
+            db.releaseSavepoint(pageSavepoint);
+        } else {
+            db.rollback();
+        }
+        forgetPage(before, maxUpdateBefore);
     };
     auto abortPage = [&](const DbError &error, SyncOutcome outcome) {
-        // (A dry run's one transaction goes with it: the run stops.)
-        rollBackPage();
-        // The connection is gone, and the transaction with it: write the same page again once
+        // The whole transaction rolls back, with the pages written in it before this one. (A dry
+        // run's one transaction goes with it: the run stops.)
+        db.rollback();
+        if (joined)
+            forgetPage(m_countsAtBegin, m_maxUpdateAtBegin);
+        else
+            forgetPage(before, maxUpdateBefore);
+        // The connection is gone, and the transaction with it: write the same pages again once
         // it is back.
         if (error.kind == DbError::Kind::Unreachable && outcome == SyncOutcome::Failed
             && !m_options.dryRun) {
             m_connectionError = error;
+            m_waiting = m_uncommitted + m_waiting;
+            m_uncommitted.clear();
             return PageWrite::Reconnect;
         }
+        m_uncommitted.clear();
         // finishRun() stops the pager (after the outcome is set: cancelling it reports at once).
         if (outcome == SyncOutcome::Cancelled) {
             m_summary.outcome = outcome;
@@ -598,7 +650,15 @@ SyncEngine::PageWrite SyncEngine::writePage(const WaitingPage &waiting)
     stage.deletionsSource = m_sourceDeletions;
     stage.pageRefs.clear();
     stage.recordIndex = -1;
-    DbError error = m_options.dryRun ? DbError() : db.beginTransaction();
+    DbError error;
+    if (joined) {
+        error = db.savepoint(pageSavepoint);
+    } else if (!m_options.dryRun) {
+        Q_ASSERT(m_uncommitted.isEmpty());
+        error = db.beginTransaction();
+        m_countsAtBegin = before;
+        m_maxUpdateAtBegin = maxUpdateBefore;
+    }
     context.store.beginPage();
     // Each record in a savepoint: one the database refuses fails alone, the page goes on.
     // A page is first written without them (two statements per record less); should a record
@@ -756,11 +816,22 @@ SyncEngine::PageWrite SyncEngine::writePage(const WaitingPage &waiting)
     // What the page changed, for undo: in the same transaction.
     if (error.isOk() && m_undo)
         error = m_undo->flush();
+    if (error.isOk() && joined)
+        error = db.releaseSavepoint(pageSavepoint);
     if (error.isError())
         return abortPage(error, SyncOutcome::Failed);
+    // The next page is here and staged: written at once, in this transaction. (Answers parsed
+    // meanwhile are taken in first, as every 64 records above.)
+    if (!page.last && m_uncommitted.size() + 1 < m_options.maxPagesPerTransaction) {
+        QCoreApplication::sendPostedEvents(nullptr, QEvent::MetaCall);
+        if (nextPageJoins())
+            return PageWrite::Written;
+    }
     error = db.commit();
     if (error.isError())
         return abortPage(error, SyncOutcome::Failed);
+    m_summary.pagesWritten += m_uncommitted.size() + 1;
+    ++m_summary.pageTransactions;
     context.store.refreshPlannerStatistics();
     return PageWrite::Written;
 }

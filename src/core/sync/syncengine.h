@@ -132,6 +132,17 @@ private:
     // Pages fetched but not yet committed: the one being written (again, after a reconnect) and
     // those fetched ahead of it, staged on the stage worker's thread meanwhile.
     QList<WaitingPage> m_waiting;
+    // Pages written back to back share a transaction, up to SyncOptions::maxPagesPerTransaction:
+    // a commit rewrites every database page the transaction touched (the tables' and indexes'
+    // last pages, the journals'). Only pages already here and staged join one, so the write lock
+    // is never held while waiting for the network. The pages written in the open transaction
+    // before the one being written (kept: a lost transaction writes them again), and what the
+    // counts were when it began.
+    QList<WaitingPage> m_uncommitted;
+    RunCounts m_countsAtBegin;
+    QString m_maxUpdateAtBegin;
+    bool nextPageJoins() const;
+    void releaseWritten(WaitingPage &page);
     std::unique_ptr<StageWorker> m_stager; // none: every page staged on this thread
     std::shared_ptr<StageFeed> m_feed; // the current source's pages to m_stager
     bool m_pipelined = false; // this pass stages pages ahead on m_stager

@@ -35,6 +35,9 @@ struct SyncOptions
     // Stage and map the next pages on a second connection and thread while one is written (the
     // result is the same; tests compare the two).
     bool stageAhead = true;
+    // Pages written back to back share a transaction, up to this many (1: one each). The
+    // result is the same; tests compare the two.
+    int maxPagesPerTransaction = 4;
 };
 
 enum class SyncOutcome {
@@ -81,6 +84,8 @@ struct RunSummary
     qint64 tokens = 0;
     qint64 pagesStagedAhead = 0; // pages written as the stage worker had read and mapped them
     qint64 pagesMappedHere = 0; // of those, whose last records the sync thread mapped, waiting
+    qint64 pagesWritten = 0; // pages of records committed (a page written again counts once)
+    qint64 pageTransactions = 0; // the transactions that committed them
 
     RunCounts totals() const;
 };
