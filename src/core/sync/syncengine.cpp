@@ -536,6 +536,10 @@ void SyncEngine::writeWaitingPages()
         if (open) {
             Q_ASSERT(!m_waiting.isEmpty()
                 && (!m_waiting.constFirst().staged || m_waiting.constFirst().staged->done));
+            // Kept to be written again should the transaction be lost: its JSON, staged again
+            // then (its staged records were most of a page's memory).
+            if (m_stager)
+                m_stager->release(std::move(waiting.staged), {});
             m_uncommitted.append(std::move(waiting));
             continue;
         }

@@ -632,6 +632,72 @@ private slots:
         }
     }
 
+    // The connection lost in a page written behind others in one transaction (PostgreSQL's
+    // backend ended by a trigger, once): the engine reconnects and writes all of the
+    // transaction's pages again, and the CRM, counts and problems are those of a run without
+    // the loss.
+    void aLostConnectionWritesTheTransactionsPagesAgain()
+    {
+        TestDatabase lost(TestDatabase::Kind::Postgres);
+        TestDatabase whole(TestDatabase::Kind::Postgres);
+        if (!lost.isValid())
+            QSKIP(qPrintable(lost.whyNot()));
+        QVERIFY2(whole.isValid(), qPrintable(whole.whyNot()));
+        const QList<QJsonObject> activities = m_server.dataset().records(FE::Activities);
+        QVERIFY(activities.size() > 100);
+        // A task of the middle of the list: its page is written behind others.
+        const QString title = activities.at(activities.size() / 2)
+                                  .value(QLatin1String("subject"))
+                                  .toString()
+                                  .trimmed();
+        QVERIFY(!title.isEmpty() && !title.contains(QLatin1Char('\'')));
+        for (const TestDatabase *crm : { &lost, &whole }) {
+            Database db;
+            QVERIFY(db.open(crm->config()).isOk());
+            SchemaManager schema;
+            DbError error = schema.ensureSchema(db);
+            QVERIFY2(error.isOk(), qPrintable(error.toString()));
+            // Slow task inserts in both (the writes fall behind and pages share transactions);
+            // in one, the first task with that title ends the connection (a sequence is outside
+            // the transaction: later tries pass).
+            QVERIFY2(db.exec(QStringLiteral("CREATE SEQUENCE fuse"), &error),
+                qPrintable(error.toString()));
+            QVERIFY2(
+                db.exec(QStringLiteral("CREATE FUNCTION slow_task() RETURNS trigger AS $$ "
+                                       "BEGIN PERFORM count(*) FROM generate_series(1, "
+                                       "20000); IF %1 AND NEW.title = '%2' AND "
+                                       "nextval('fuse') = 1 THEN PERFORM "
+                                       "pg_terminate_backend(pg_backend_pid()); END IF; "
+                                       "RETURN NEW; END $$ LANGUAGE plpgsql")
+                            .arg(crm == &lost ? QStringLiteral("true") : QStringLiteral("false"),
+                                title),
+                    &error),
+                qPrintable(error.toString()));
+            QVERIFY(db.exec(QStringLiteral("CREATE TRIGGER slow_task BEFORE INSERT ON tasks FOR "
+                                           "EACH ROW EXECUTE FUNCTION slow_task()"),
+                &error));
+        }
+        SyncOptions a = options(lost.config());
+        a.pageSize = 7;
+        SyncOptions b = a;
+        b.database = whole.config();
+        const RunSummary reference = sync(b);
+        QVERIFY2(completed(reference), qPrintable(reference.message));
+        const RunSummary summary = sync(a);
+        QVERIFY2(completed(summary), qPrintable(summary.message));
+        // The trigger did fire, in a transaction of several pages.
+        Database db;
+        QVERIFY(db.open(lost.config()).isOk());
+        QVERIFY(count(db, QStringLiteral("SELECT last_value FROM fuse")) >= 2);
+        QVERIFY(summary.pageTransactions < summary.pagesWritten);
+        QCOMPARE(counts(summary), counts(reference));
+        const QStringList expected = canonical(whole.config());
+        const QStringList actual = canonical(lost.config());
+        QVERIFY(expected.size() > 500);
+        QVERIFY2(actual == expected, qPrintable(pds::test::firstDifferences(expected, actual)));
+        QCOMPARE(problems(lost.config()), problems(whole.config()));
+    }
+
     void dryRunOnAnEmptyDatabaseCountsLikeTheFirstSync_data() { addKinds(); }
     void dryRunOnAnEmptyDatabaseCountsLikeTheFirstSync()
     {
