@@ -107,4 +107,30 @@ QStringList dumpCrm(Database &db)
     return lines;
 }
 
+bool refuseTasksTitled(Database &db, const QString &title, bool slow, DbError *error)
+{
+    const QString quoted = QLatin1Char('\'') + title + QLatin1Char('\'');
+    if (db.isSqlite()) {
+        return db.exec(
+            QStringLiteral("CREATE TRIGGER refuse_one BEFORE INSERT ON tasks WHEN "
+                           "NEW.title = %1%2 BEGIN SELECT RAISE(ABORT, 'refused by the "
+                           "test'); END")
+                .arg(quoted,
+                    slow ? QStringLiteral(" OR length(randomblob(400000)) < 0") : QString()),
+            error);
+    }
+    return db.exec(
+               QStringLiteral("CREATE FUNCTION refuse_one() RETURNS trigger AS $$ BEGIN %2IF "
+                              "NEW.title = %1 THEN RAISE EXCEPTION 'refused by the test' "
+                              "USING ERRCODE = '23514'; END IF; RETURN NEW; END $$ LANGUAGE "
+                              "plpgsql")
+                   .arg(quoted,
+                       slow ? QStringLiteral("PERFORM count(*) FROM generate_series(1, 20000); ")
+                            : QString()),
+               error)
+        && db.exec(QStringLiteral("CREATE TRIGGER refuse_one BEFORE INSERT ON tasks FOR EACH ROW "
+                                  "EXECUTE FUNCTION refuse_one()"),
+            error);
+}
+
 } // namespace pds::test

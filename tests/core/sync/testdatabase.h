@@ -38,6 +38,11 @@ private:
     QString m_pgName;
 };
 
+// Makes the database refuse every task with this title (a trigger; test-only DDL: the title must
+// hold no quote), and, with `slow`, cost it some work for every task, as a slow disk or server
+// would. False with the error when it could not.
+bool refuseTasksTitled(Database &db, const QString &title, bool slow, DbError *error);
+
 // The CRM tables and pipedrive_mappings, row by row in id order, every column as text:
 // two dumps are equal when the data is.
 QStringList dumpCrm(Database &db);

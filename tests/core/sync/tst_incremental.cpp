@@ -571,30 +571,11 @@ private slots:
             SchemaManager schema;
             DbError error = schema.ensureSchema(db);
             QVERIFY2(error.isOk(), qPrintable(error.toString()));
-            // (Test-only DDL; the title comes from the generator and holds no quote.) Each task
-            // also costs the database some work, as a slow disk or server would: the writes fall
-            // behind the fetching, and pages wait, staged, to join a transaction.
-            const QString title = QLatin1Char('\'') + refused + QLatin1Char('\'');
-            if (db.isSqlite()) {
-                QVERIFY(db.exec(QStringLiteral("CREATE TRIGGER refuse_one BEFORE INSERT ON tasks "
-                                               "WHEN NEW.title = %1 OR length(randomblob(400000)) "
-                                               "< 0 BEGIN SELECT RAISE(ABORT, 'refused by the "
-                                               "test'); END")
-                                    .arg(title),
-                    &error));
-            } else {
-                QVERIFY2(db.exec(QStringLiteral("CREATE FUNCTION refuse_one() RETURNS trigger AS "
-                                                "$$ BEGIN PERFORM count(*) FROM generate_series(1, "
-                                                "20000); IF NEW.title = %1 THEN RAISE EXCEPTION "
-                                                "'refused by the test' USING ERRCODE = '23514'; "
-                                                "END IF; RETURN NEW; END $$ LANGUAGE plpgsql")
-                                     .arg(title),
-                             &error),
-                    qPrintable(error.toString()));
-                QVERIFY(db.exec(QStringLiteral("CREATE TRIGGER refuse_one BEFORE INSERT ON tasks "
-                                               "FOR EACH ROW EXECUTE FUNCTION refuse_one()"),
-                    &error));
-            }
+            // (The title comes from the generator and holds no quote.) Each task also costs the
+            // database some work, as a slow disk or server would: the writes fall behind the
+            // fetching, and pages wait, staged, to join a transaction.
+            QVERIFY2(pds::test::refuseTasksTitled(db, refused, true, &error),
+                qPrintable(error.toString()));
         }
         SyncOptions a = options(shared.config());
         a.pageSize = 7;

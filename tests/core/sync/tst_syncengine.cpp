@@ -645,26 +645,9 @@ private slots:
             SchemaManager schema;
             DbError error = schema.ensureSchema(db);
             QVERIFY2(error.isOk(), qPrintable(error.toString()));
-            // (Test-only DDL; the title comes from the generator and holds no quote.)
-            const QString title = QLatin1Char('\'') + refused + QLatin1Char('\'');
-            if (db.isSqlite()) {
-                QVERIFY(db.exec(QStringLiteral("CREATE TRIGGER refuse_one BEFORE INSERT ON tasks "
-                                               "WHEN NEW.title = %1 BEGIN SELECT RAISE(ABORT, "
-                                               "'refused by the test'); END")
-                                    .arg(title),
-                    &error));
-            } else {
-                QVERIFY2(db.exec(QStringLiteral("CREATE FUNCTION refuse_one() RETURNS trigger AS "
-                                                "$$ BEGIN IF NEW.title = %1 THEN RAISE EXCEPTION "
-                                                "'refused by the test' USING ERRCODE = '23514'; "
-                                                "END IF; RETURN NEW; END $$ LANGUAGE plpgsql")
-                                     .arg(title),
-                             &error),
-                    qPrintable(error.toString()));
-                QVERIFY(db.exec(QStringLiteral("CREATE TRIGGER refuse_one BEFORE INSERT ON tasks "
-                                               "FOR EACH ROW EXECUTE FUNCTION refuse_one()"),
-                    &error));
-            }
+            // (The title comes from the generator and holds no quote.)
+            QVERIFY2(pds::test::refuseTasksTitled(db, refused, false, &error),
+                qPrintable(error.toString()));
         }
         const RunSummary summary = sync(options(testDb->config()));
         QVERIFY2(summary.outcome == SyncOutcome::FinishedWithProblems, qPrintable(summary.message));
