@@ -597,7 +597,7 @@ SyncEngine::PageWrite SyncEngine::writePage(const WaitingPage &waiting)
     const RunCounts before = context.counts;
     const QString maxUpdateBefore = m_maxUpdate;
     // The transaction of the pages written before this one is open: the page joins it, behind a
-    // savepoint of its own (see MaxPagesPerTransaction).
+    // savepoint of its own (see SyncOptions::maxPagesPerTransaction).
     const bool joined = !m_options.dryRun && db.inTransaction();
     const QString pageSavepoint = QStringLiteral("page");
     // What the engine noted of the page goes with it.

@@ -32,10 +32,11 @@ struct ApiPage;
 // (SyncRunner moves it there) and creates its network and database connections in start(), so
 // they belong to that thread. Talks to the outside only through queued signals carrying values.
 //
-// Each page is one transaction holding its rows, their mapping rows, their problems and the
-// checkpoint that says where to go on, so a run killed at any moment resumes where the last
-// commit left it. While a page is being written, the next one is already on the wire. Every
-// change to the CRM also goes to the undo journal, in the same transactions.
+// Each page is written with its rows, their mapping rows, their problems and the checkpoint that
+// says where to go on, in one transaction, so a run killed at any moment resumes where the last
+// commit left it; pages already here when one is written join its transaction, up to
+// SyncOptions::maxPagesPerTransaction. While a page is being written, the next one is already on
+// the wire. Every change to the CRM also goes to the undo journal, in the same transactions.
 //
 // A dry run is one transaction from the first entity to the end, rolled back then: later pages
 // and entities see what earlier ones would have written, so its counts are those of a real run.
