@@ -495,13 +495,19 @@ void SyncEngine::writeWaitingPages()
         Pager *pager = m_pager;
         fetchAhead();
         // Written once staged: the feed calls again then. This thread would only wait
-        // meanwhile: it maps records of the page with the worker once they are staged.
+        // meanwhile: it maps records of the page with the worker once they are staged. A page
+        // that joins the transaction left open for it is waited for here: the transaction never
+        // outlives this call.
         if (waiting.staged && !waiting.staged->done) {
-            if (waiting.staged->mappable && waiting.staged->mapRecords()) {
+            if (!m_uncommitted.isEmpty()) {
+                if (waiting.staged->waitUntilDone())
+                    ++m_summary.pagesMappedHere;
+            } else if (waiting.staged->mappable && waiting.staged->mapRecords()) {
                 ++m_summary.pagesMappedHere;
                 continue;
+            } else {
+                return;
             }
-            return;
         }
         m_status = tr("fetching");
         m_writing = true;
@@ -534,8 +540,7 @@ void SyncEngine::writeWaitingPages()
         // The next page joins the open transaction now, without a turn of the event loop: the
         // transaction never outlives this call.
         if (open) {
-            Q_ASSERT(!m_waiting.isEmpty()
-                && (!m_waiting.constFirst().staged || m_waiting.constFirst().staged->done));
+            Q_ASSERT(!m_waiting.isEmpty());
             // Kept to be written again should the transaction be lost: its JSON, staged again
             // then (its staged records were most of a page's memory).
             if (m_stager)
@@ -563,11 +568,9 @@ void SyncEngine::writeWaitingPages()
 bool SyncEngine::nextPageJoins() const
 {
     // Not past a failure or a cancel that the page's write took in, nor when the next page is
-    // still on its way or being staged: the transaction is never held open while waiting.
-    if (m_options.dryRun || m_deferredFailure || m_cancel.load() || m_waiting.size() < 2)
-        return false;
-    const WaitingPage &next = m_waiting.at(1);
-    return !next.staged || next.staged->done;
+    // still on its way: the transaction is never held open while waiting for the network. (One
+    // that is being staged is waited for: milliseconds of the stage worker's.)
+    return !m_options.dryRun && !m_deferredFailure && !m_cancel.load() && m_waiting.size() >= 2;
 }
 
 void SyncEngine::releaseWritten(WaitingPage &page)
@@ -620,13 +623,26 @@ SyncEngine::PageWrite SyncEngine::writePage(const WaitingPage &waiting)
         forgetPage(before, maxUpdateBefore);
     };
     auto abortPage = [&](const DbError &error, SyncOutcome outcome) {
-        // The whole transaction rolls back, with the pages written in it before this one. (A dry
-        // run's one transaction goes with it: the run stops.)
-        db.rollback();
-        if (joined)
-            forgetPage(m_countsAtBegin, m_maxUpdateAtBegin);
-        else
-            forgetPage(before, maxUpdateBefore);
+        // A cancel keeps the pages written before this one in the transaction, as it would have
+        // kept them each in its own: only this page rolls back, they are committed.
+        bool kept = false;
+        if (outcome == SyncOutcome::Cancelled && joined) {
+            rollBackPage();
+            kept = db.commit().isOk();
+            if (kept) {
+                m_summary.pagesWritten += m_uncommitted.size();
+                ++m_summary.pageTransactions;
+            }
+        }
+        // Else the whole transaction rolls back, with the pages written in it before this one.
+        // (A dry run's one transaction goes with it: the run stops.)
+        if (!kept) {
+            db.rollback();
+            if (joined)
+                forgetPage(m_countsAtBegin, m_maxUpdateAtBegin);
+            else
+                forgetPage(before, maxUpdateBefore);
+        }
         // The connection is gone, and the transaction with it: write the same pages again once
         // it is back.
         if (error.kind == DbError::Kind::Unreachable && outcome == SyncOutcome::Failed
