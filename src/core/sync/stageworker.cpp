@@ -140,41 +140,15 @@ bool StagedPage::mapRecords()
         last = ++m_mapped == count;
     }
     if (last)
-        setDone();
+        done = true;
     return last;
-}
-
-void StagedPage::setMappable()
-{
-    mappable = true;
-    ++m_changes;
-    m_changes.notify_all();
-}
-
-void StagedPage::setDone()
-{
-    done = true;
-    ++m_changes;
-    m_changes.notify_all();
-}
-
-bool StagedPage::waitUntilDone()
-{
-    // The count is read before each look, so that a change after the look wakes the wait.
-    for (int seen = m_changes; !done; seen = m_changes) {
-        if (mappable && mapRecords())
-            return true;
-        if (!done)
-            m_changes.wait(seen);
-    }
-    return false;
 }
 
 bool StageWorker::run(StagedPage &page)
 {
     // A page not staged in full is done at once: it is staged again when it is written.
     const auto failed = [&page] {
-        page.setDone();
+        page.done = true;
         return true;
     };
     if (!m_ready) {
@@ -230,7 +204,7 @@ bool StageWorker::run(StagedPage &page)
     }
     if (page.records.empty())
         return failed();
-    page.setMappable();
+    page.mappable = true;
     return page.mapRecords();
 }
 

@@ -48,18 +48,10 @@ struct StagedPage
     // and mapRecords() tells it so.
     std::atomic<bool> mappable = false;
     bool mapRecords();
-    // Blocks until the page is done, mapping its records beside the worker once it may: for a
-    // page that joins a transaction left open for it (see SyncEngine::writeWaitingPages()).
-    // True when this thread mapped the last of them.
-    bool waitUntilDone();
-    // The stage worker's: the page may be mapped, or is done (mapped, or given up on).
-    void setMappable();
-    void setDone();
 
 private:
     std::atomic<qsizetype> m_nextToMap = 0;
     std::atomic<qsizetype> m_mapped = 0;
-    std::atomic<int> m_changes = 0; // counts mappable and done being set, for waitUntilDone()
 };
 
 // The latest update_time of a page's records (invalid: none), where the next incremental run

@@ -495,19 +495,13 @@ void SyncEngine::writeWaitingPages()
         Pager *pager = m_pager;
         fetchAhead();
         // Written once staged: the feed calls again then. This thread would only wait
-        // meanwhile: it maps records of the page with the worker once they are staged. A page
-        // that joins the transaction left open for it is waited for here: the transaction never
-        // outlives this call.
+        // meanwhile: it maps records of the page with the worker once they are staged.
         if (waiting.staged && !waiting.staged->done) {
-            if (!m_uncommitted.isEmpty()) {
-                if (waiting.staged->waitUntilDone())
-                    ++m_summary.pagesMappedHere;
-            } else if (waiting.staged->mappable && waiting.staged->mapRecords()) {
+            if (waiting.staged->mappable && waiting.staged->mapRecords()) {
                 ++m_summary.pagesMappedHere;
                 continue;
-            } else {
-                return;
             }
+            return;
         }
         m_status = tr("fetching");
         m_writing = true;
@@ -540,7 +534,8 @@ void SyncEngine::writeWaitingPages()
         // The next page joins the open transaction now, without a turn of the event loop: the
         // transaction never outlives this call.
         if (open) {
-            Q_ASSERT(!m_waiting.isEmpty());
+            Q_ASSERT(!m_waiting.isEmpty()
+                && (!m_waiting.constFirst().staged || m_waiting.constFirst().staged->done));
             // Kept to be written again should the transaction be lost: its JSON, staged again
             // then (its staged records were most of a page's memory).
             if (m_stager)
@@ -568,9 +563,13 @@ void SyncEngine::writeWaitingPages()
 bool SyncEngine::nextPageJoins() const
 {
     // Not past a failure or a cancel that the page's write took in, nor when the next page is
-    // still on its way: the transaction is never held open while waiting for the network. (One
-    // that is being staged is waited for: milliseconds of the stage worker's.)
-    return !m_options.dryRun && !m_deferredFailure && !m_cancel.load() && m_waiting.size() >= 2;
+    // still on its way or being staged: the transaction is never held open while waiting. (Also
+    // waiting for pages being staged was measured: 20k 46 pages in 19 transactions instead of
+    // 26, `pwrite()`s -7.5% at 100k, and the wall time the same, in SQLite and PostgreSQL.)
+    if (m_options.dryRun || m_deferredFailure || m_cancel.load() || m_waiting.size() < 2)
+        return false;
+    const WaitingPage &next = m_waiting.at(1);
+    return !next.staged || next.staged->done;
 }
 
 void SyncEngine::releaseWritten(WaitingPage &page)

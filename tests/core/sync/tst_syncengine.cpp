@@ -1593,52 +1593,6 @@ private slots:
         }
     }
 
-    // A page that joins a transaction left open for it is waited for (waitUntilDone()): the
-    // waiting thread maps records beside the worker once the worker opens the page, and returns
-    // when every record is mapped, each once; a page the worker gives up on wakes it too.
-    void waitingForAPageMapsItBesideTheWorker()
-    {
-        struct Counted : StagedRecord
-        {
-            std::atomic<int> *maps = nullptr;
-            void map() override { ++*maps; }
-            DbError write(SyncContext &) override { return {}; }
-        };
-        for (int round = 0; round < 60; ++round) {
-            const int size = round % 3 == 2 ? 0 : 100 + round;
-            std::vector<std::atomic<int>> maps(static_cast<size_t>(size));
-            StagedPage page;
-            for (int i = 0; i < size; ++i) {
-                auto record = std::make_unique<Counted>();
-                record->maps = &maps[size_t(i)];
-                page.records.push_back(std::move(record));
-            }
-            std::atomic<int> lastOnes = 0;
-            QSemaphore waiting;
-            QThread *worker = QThread::create([&] {
-                // Opened, or given up on, around the time the other thread starts waiting.
-                waiting.tryAcquire(1, 10000);
-                if (size == 0) {
-                    page.setDone();
-                    return;
-                }
-                page.setMappable();
-                lastOnes += page.mapRecords() ? 1 : 0;
-            });
-            worker->start();
-            waiting.release();
-            lastOnes += page.waitUntilDone() ? 1 : 0;
-            QVERIFY(page.done);
-            QVERIFY(worker->wait(10000));
-            delete worker;
-            QCOMPARE(lastOnes.load(), size == 0 ? 0 : 1);
-            for (int i = 0; i < size; ++i)
-                QCOMPARE(maps[size_t(i)].load(), 1);
-            // Done: it returns at once.
-            QVERIFY(!page.waitUntilDone());
-        }
-    }
-
     // A page's latest update_time (latestUpdate(), read by the stage worker, which compares
     // plain UTC times as text): the latest time any record's update_time parses to, whatever the
     // shapes on the page, invalid ones (even a plain-looking one that sorts last) left out.
