@@ -226,8 +226,18 @@ enum class FieldKind { User, People, Org, Deal, Option, Set, Monetary, Time, Add
 
 FieldKind fieldKind(QStringView type)
 {
+    // ASCII letters folded by hand: Qt's case-insensitive comparison was most of this.
     const auto is = [type](QLatin1StringView name) {
-        return type.size() == name.size() && type.compare(name, Qt::CaseInsensitive) == 0;
+        if (type.size() != name.size())
+            return false;
+        for (qsizetype i = 0; i < name.size(); ++i) {
+            char16_t c = type[i].unicode();
+            if (c >= u'A' && c <= u'Z')
+                c += u'a' - u'A';
+            if (c != name[i].unicode())
+                return false;
+        }
+        return true;
     };
     if (is("user"_L1))
         return FieldKind::User;
@@ -775,8 +785,14 @@ QStringList customFieldLines(const json::Object &record, FieldSource source,
     for (const CustomFieldDef *def : defs) {
         const QString text = customFieldText(
             fieldValue(record, custom, def->key, def), *def, linkNames.value(def->key));
-        if (!text.isEmpty())
-            lines.append((def->name.isEmpty() ? def->key : def->name) + u": "_s + text);
+        if (text.isEmpty())
+            continue;
+        // Put together in one allocation (two concatenations made two).
+        const QString &name = def->name.isEmpty() ? def->key : def->name;
+        QString line;
+        line.reserve(name.size() + 2 + text.size());
+        line.append(name).append(u": "_s).append(text);
+        lines.append(std::move(line));
     }
     return lines;
 }

@@ -1081,6 +1081,12 @@ void TestMapping::mapsCustomFieldsOfEveryType_data()
         { "organization not resolved", u"org", 5, u"", u"organization 5" },
         { "deal by title", u"deal", 3, u"Big deal", u"Big deal" },
         { "unset", u"varchar", QJsonValue::Null, u"", u"" },
+        // Types are told apart whatever their case.
+        { "option type in capitals", u"ENUM", 2, u"", u"Silver" },
+        { "person type capitalised", u"People", 12, u"", u"person 12" },
+        { "organization type capitalised", u"Org", 5, u"", u"organization 5" },
+        { "monetary type in capitals", u"MONETARY",
+            QJsonObject { { u"value"_s, 1500 }, { u"currency"_s, u"EUR"_s } }, u"", u"1500 EUR" },
     };
     for (const auto &r : rows)
         QTest::newRow(r.row) << QString::fromUtf16(r.type) << r.value
