@@ -31,10 +31,6 @@ public:
     virtual DbError mappingRemoving(const QString &type, qint64 pipedriveId) = 0;
 };
 
-// Row-level persistence for the engine over one open Database: pipedrive_mappings lookups and
-// writes, and "write this mapped row" with compare-before-update, so that a sync of unchanged
-// data changes nothing. Every statement is prepared once and bound; table and column names come
-// from code only.
 // A CRM row linked to a Pipedrive record as the link caches keep it: its values packed into one
 // string (CrmStore::linkedValues()), read where they lie; a list of values made for each lookup
 // was most of its cost.
@@ -54,6 +50,10 @@ private:
     QString m_packed;
 };
 
+// Row-level persistence for the engine over one open Database: pipedrive_mappings lookups and
+// writes, and "write this mapped row" with compare-before-update, so that a sync of unchanged
+// data changes nothing. Every statement is prepared once and bound; table and column names come
+// from code only.
 class CrmStore
 {
 public:
