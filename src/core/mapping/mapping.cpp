@@ -222,7 +222,7 @@ json::Value mappedField(const json::Object &record, const QString &key)
 // What a field's type makes of its value. Told apart without a lower-cased copy of the type for
 // each field of each record (that and the comparisons after it were a third of the custom
 // fields' comment lines, the bulk of mapping a deal).
-enum class FieldKind { User, People, Org, Deal, Option, Set, Monetary, Time, Address, Other };
+enum class FieldKind { User, People, Org, Deal, Option, Set, Monetary, Time, Other };
 
 FieldKind fieldKind(QStringView type)
 {
@@ -255,8 +255,6 @@ FieldKind fieldKind(QStringView type)
         return FieldKind::Monetary;
     if (is("time"_L1))
         return FieldKind::Time;
-    if (is("address"_L1))
-        return FieldKind::Address;
     return FieldKind::Other;
 }
 
@@ -606,15 +604,14 @@ const QHash<QString, CustomFieldDef> &MappingOptions::fieldsOf(FieldSource sourc
 QList<FieldLink> fieldLinks(const json::Object &record, const QHash<QString, CustomFieldDef> &defs)
 {
     QList<FieldLink> links;
-    json::Object custom;
-    bool customRead = false;
+    std::optional<json::Object> custom; // read at the first link field
     for (const CustomFieldDef &def : defs) {
         const QString type = linkTypeName(fieldKind(def.type));
         if (type.isEmpty())
             continue;
-        if (!std::exchange(customRead, true))
+        if (!custom)
             custom = record.value("custom_fields").toObject();
-        if (const std::optional<qint64> id = readId(mappedField(record, custom, def.key)))
+        if (const std::optional<qint64> id = readId(mappedField(record, *custom, def.key)))
             links.append({ def.key, type, *id });
     }
     // QHash order is random; the engine's lookups should not be.

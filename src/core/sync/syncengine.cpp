@@ -621,17 +621,22 @@ SyncEngine::PageWrite SyncEngine::writePage(const WaitingPage &waiting)
         }
         forgetPage(before, maxUpdateBefore);
     };
+    // The transaction committed with `pages` pages of records in it, counted for the summary.
+    auto commitPages = [&](qsizetype pages) {
+        const DbError committed = db.commit();
+        if (committed.isOk()) {
+            m_summary.pagesWritten += pages;
+            ++m_summary.pageTransactions;
+        }
+        return committed;
+    };
     auto abortPage = [&](const DbError &error, SyncOutcome outcome) {
         // A cancel keeps the pages written before this one in the transaction, as it would have
         // kept them each in its own: only this page rolls back, they are committed.
         bool kept = false;
         if (outcome == SyncOutcome::Cancelled && joined) {
             rollBackPage();
-            kept = db.commit().isOk();
-            if (kept) {
-                m_summary.pagesWritten += m_uncommitted.size();
-                ++m_summary.pageTransactions;
-            }
+            kept = commitPages(m_uncommitted.size()).isOk();
         }
         // Else the whole transaction rolls back, with the pages written in it before this one.
         // (A dry run's one transaction goes with it: the run stops.)
@@ -846,11 +851,9 @@ SyncEngine::PageWrite SyncEngine::writePage(const WaitingPage &waiting)
         if (nextPageJoins())
             return PageWrite::Written;
     }
-    error = db.commit();
+    error = commitPages(m_uncommitted.size() + 1);
     if (error.isError())
         return abortPage(error, SyncOutcome::Failed);
-    m_summary.pagesWritten += m_uncommitted.size() + 1;
-    ++m_summary.pageTransactions;
     context.store.refreshPlannerStatistics();
     return PageWrite::Written;
 }
