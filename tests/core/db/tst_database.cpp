@@ -12,6 +12,7 @@
 #include <QTimeZone>
 #include <QUuid>
 
+#include <sqlite3.h>
 #include <sys/fsuid.h>
 #include <time.h>
 #include <unistd.h>
@@ -130,6 +131,7 @@ private slots:
     void unknownPostgresRoleGivesAuthenticationFailed();
     void formatsTimestampsAsRailsDoes();
     void statementJournalsStayInMemory();
+    void sqliteKeepsNoMemoryStatistics();
 };
 
 void TestDatabase::initTestCase()
@@ -140,6 +142,24 @@ void TestDatabase::initTestCase()
     // SQLite's temporary files go here (it reads the variable once, at its first such file).
     QVERIFY(m_sqliteTemp.isValid());
     qputenv("SQLITE_TMPDIR", m_sqliteTemp.path().toLocal8Bit());
+}
+
+// SQLite keeps no memory statistics: they took a global mutex in every allocation and free.
+void TestDatabase::sqliteKeepsNoMemoryStatistics()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    DatabaseConfig config;
+    config.kind = DatabaseConfig::Kind::Sqlite;
+    config.sqlitePath = dir.filePath(u"statistics.sqlite3"_s);
+    Database db;
+    const DbError opened = db.open(config);
+    QVERIFY2(opened.isOk(), qPrintable(opened.toString()));
+    QVERIFY(db.exec(u"CREATE TABLE t (v varchar)"_s));
+    DbError error;
+    QVERIFY2(db.execWrite(u"INSERT INTO t (v) VALUES (?)"_s, { u"x"_s }, &error),
+        qPrintable(error.toString()));
+    QCOMPARE(sqlite3_memory_used(), 0);
 }
 
 // A multi-row INSERT inside a transaction keeps the pages it changes in a statement journal, to
