@@ -147,6 +147,12 @@ public:
     // A time as Rails writes it into datetime(6)/timestamp(6) columns: UTC, no zone,
     // "yyyy-MM-dd HH:mm:ss" plus ".zzz000" when it has milliseconds.
     static QString formatTimestamp(const QDateTime &time);
+    // The same text in ASCII at `out` (26 bytes at most), without QDateTime's calendar and
+    // locale machinery (a measurable share of a sync's time): its length, or -1 for a time it
+    // leaves to the other overload (invalid, or its year outside 0..9999).
+    static qsizetype formatTimestamp(const QDateTime &time, char *out);
+    // A date as the CRM's date columns hold it: "yyyy-MM-dd" (empty for an invalid one).
+    static QString formatDate(QDate date);
     // Reads such a column back (QString on SQLite, QDateTime on PostgreSQL) as UTC. Reading
     // CAST(column AS TEXT) is the safer way: a local-time QDateTime cannot hold wall-clock times
     // that fall into a DST gap of the machine's zone.

@@ -77,68 +77,7 @@ QString keyIndexInsert(const QString &temp, qsizetype rows)
         .arg(temp, QStringLiteral(", (?, ?)").repeated(int(rows - 1)));
 }
 
-template<typename Char> void appendDigits(Char *&out, int value, int width)
-{
-    for (int i = width - 1; i >= 0; --i) {
-        out[i] = Char(u'0' + value % 10);
-        value /= 10;
-    }
-    out += width;
-}
-
 } // namespace
-
-QString CrmStore::formatTimestamp(const QDateTime &time)
-{
-    char text[32];
-    const qsizetype size = formatTimestamp(time, text);
-    if (size >= 0)
-        return QString::fromLatin1(text, size);
-    return time.isValid() ? Database::formatTimestamp(time) : QString();
-}
-
-qsizetype CrmStore::formatTimestamp(const QDateTime &time, char *text)
-{
-    if (!time.isValid())
-        return -1;
-    // From the milliseconds since the epoch, the civil date by Howard Hinnant's days_from_civil
-    // inverse: QDateTime's toUTC(), date() and time() were three quarters of this function.
-    constexpr qint64 msPerDay = 86400000;
-    const qint64 msecs = time.toMSecsSinceEpoch();
-    const qint64 days = msecs >= 0 ? msecs / msPerDay : (msecs - (msPerDay - 1)) / msPerDay;
-    const qint64 msOfDay = msecs - days * msPerDay;
-    const qint64 z = days + 719468;
-    const qint64 era = (z >= 0 ? z : z - 146096) / 146097;
-    const qint64 dayOfEra = z - era * 146097;
-    const qint64 yearOfEra
-        = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146096) / 365;
-    const qint64 dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100);
-    const qint64 shiftedMonth = (5 * dayOfYear + 2) / 153; // March = 0
-    const int day = int(dayOfYear - (153 * shiftedMonth + 2) / 5 + 1);
-    const int month = int(shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9);
-    const qint64 year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
-    if (year < 0 || year > 9999)
-        return -1;
-    const int ms = int(msOfDay % 1000);
-    const int seconds = int(msOfDay / 1000);
-    char *out = text;
-    appendDigits(out, int(year), 4);
-    *out++ = '-';
-    appendDigits(out, month, 2);
-    *out++ = '-';
-    appendDigits(out, day, 2);
-    *out++ = ' ';
-    appendDigits(out, seconds / 3600, 2);
-    *out++ = ':';
-    appendDigits(out, seconds / 60 % 60, 2);
-    *out++ = ':';
-    appendDigits(out, seconds % 60, 2);
-    if (ms > 0) {
-        *out++ = '.';
-        appendDigits(out, ms * 1000, 6);
-    }
-    return out - text;
-}
 
 const QString &CrmStore::sql(int kind, const QString &table, const QStringList &columns)
 {
@@ -785,7 +724,7 @@ void CrmStore::addBindable(SqlValues &out, const QVariant &value) const
         if (time == m_now && !m_nowAscii.isEmpty())
             return out.addAscii(m_nowAscii.constData(), m_nowAscii.size());
         char text[32];
-        const qsizetype size = formatTimestamp(time, text);
+        const qsizetype size = Database::formatTimestamp(time, text);
         if (size >= 0)
             return out.addAscii(text, size);
     }
@@ -802,7 +741,7 @@ QVariant CrmStore::toBindable(const QVariant &value)
         if (value.isNull())
             return value;
         const QDateTime time = value.toDateTime();
-        return time.isValid() ? QVariant(formatTimestamp(time))
+        return time.isValid() ? QVariant(Database::formatTimestamp(time))
                               : QVariant(QMetaType::fromType<QString>());
     }
     case QMetaType::QDate: {
@@ -811,21 +750,7 @@ QVariant CrmStore::toBindable(const QVariant &value)
         const QDate date = value.toDate();
         if (!date.isValid())
             return QVariant(QMetaType::fromType<QString>());
-        // By hand, as formatTimestamp(): toString(Qt::ISODate) cost ten times as much.
-        int year = 0;
-        int month = 0;
-        int day = 0;
-        date.getDate(&year, &month, &day);
-        if (year < 0 || year > 9999)
-            return date.toString(Qt::ISODate);
-        QString text(10, Qt::Uninitialized);
-        QChar *out = text.data();
-        appendDigits(out, year, 4);
-        *out++ = u'-';
-        appendDigits(out, month, 2);
-        *out++ = u'-';
-        appendDigits(out, day, 2);
-        return text;
+        return Database::formatDate(date);
     }
     default:
         return value;

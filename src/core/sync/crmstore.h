@@ -224,19 +224,12 @@ public:
     void setNow(const QDateTime &now)
     {
         m_now = now;
-        m_nowText = formatTimestamp(now);
+        m_nowText = Database::formatTimestamp(now);
         m_nowAscii = m_nowText.toLatin1();
     }
 
     // Pipedrive ids beyond the CRM's 32-bit pipedrive_mappings columns cannot be mapped.
     static bool fitsMapping(qint64 id) { return id > 0 && id <= 2147483647; }
-
-    // Rails' datetime(6) text, as Database::formatTimestamp, without QDateTime::toString's
-    // locale machinery (it was a measurable share of a sync's time).
-    static QString formatTimestamp(const QDateTime &time);
-    // The same text in ASCII at `out` (26 bytes at most): its length, or -1 for a time it leaves
-    // to formatTimestamp() (invalid, or its year outside 0..9999).
-    static qsizetype formatTimestamp(const QDateTime &time, char *out);
 
 private:
     // The SQL of a statement shape, built once: (kind, table, columns) -> text.

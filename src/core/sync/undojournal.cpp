@@ -76,7 +76,7 @@ QJsonValue encodeValue(const QVariant &value)
     case QMetaType::QByteArray:
         return u"x"_s + QString::fromLatin1(value.toByteArray().toHex());
     case QMetaType::QDateTime:
-        return u"s"_s + CrmStore::formatTimestamp(value.toDateTime());
+        return u"s"_s + Database::formatTimestamp(value.toDateTime());
     case QMetaType::QDate:
         return u"s"_s + value.toDate().toString(Qt::ISODate);
     default:

@@ -3,6 +3,7 @@
 
 #include <QDir>
 #include <QFile>
+#include <QRandomGenerator>
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QTcpServer>
@@ -130,6 +131,7 @@ private slots:
     void missingPostgresDatabaseGivesNoSuchDatabase();
     void unknownPostgresRoleGivesAuthenticationFailed();
     void formatsTimestampsAsRailsDoes();
+    void formatsAnyTimeAsQDateTimeDoes();
     void statementJournalsStayInMemory();
     void sqliteKeepsNoMemoryStatistics();
 };
@@ -831,6 +833,59 @@ void TestDatabase::unknownPostgresRoleGivesAuthenticationFailed()
     const DbError error = db.open(*config);
     QCOMPARE(error.kind, DbError::Kind::AuthenticationFailed);
     QVERIFY2(error.message.contains(config->user), qPrintable(error.message));
+}
+
+// formatTimestamp() computes the text from the milliseconds since the epoch, for speed: the
+// same text as QDateTime::toString() gives, for any time Rails can store (before 1970, leap
+// days, milliseconds or none, other time zones), also from the ASCII overload.
+void TestDatabase::formatsAnyTimeAsQDateTimeDoes()
+{
+    const auto qtText = [](const QDateTime &time) {
+        const QDateTime utc = time.toUTC();
+        QString text = utc.toString(u"yyyy-MM-dd HH:mm:ss"_s);
+        if (const int ms = utc.time().msec(); ms > 0)
+            text += u'.' + QString::number(ms).rightJustified(3, u'0') + "000"_L1;
+        return text;
+    };
+    QList<QDateTime> times { QDateTime(QDate(1970, 1, 1), QTime(0, 0), QTimeZone::utc()),
+        QDateTime(QDate(1969, 12, 31), QTime(23, 59, 59, 999), QTimeZone::utc()),
+        QDateTime(QDate(2000, 2, 29), QTime(12, 0, 0, 1), QTimeZone::utc()),
+        QDateTime(QDate(1900, 3, 1), QTime(0, 0), QTimeZone::utc()),
+        QDateTime(QDate(2024, 2, 29), QTime(23, 59, 59, 999), QTimeZone::utc()),
+        QDateTime(QDate(1, 1, 1), QTime(0, 0), QTimeZone::utc()),
+        QDateTime(QDate(9999, 12, 31), QTime(23, 59, 59, 999), QTimeZone::utc()),
+        QDateTime(QDate(2025, 7, 1), QTime(12, 0), QTimeZone("Europe/Berlin")),
+        QDateTime(QDate(2025, 1, 1), QTime(0, 30), QTimeZone(-5 * 3600)),
+        QDateTime(QDate(2025, 1, 1), QTime(0, 30), Qt::LocalTime) };
+    QRandomGenerator random(42);
+    const qint64 first
+        = QDateTime(QDate(1, 1, 1), QTime(0, 0), QTimeZone::utc()).toMSecsSinceEpoch();
+    const qint64 last
+        = QDateTime(QDate(9999, 12, 31), QTime(0, 0), QTimeZone::utc()).toMSecsSinceEpoch();
+    for (int i = 0; i < 5000; ++i) {
+        qint64 msecs = first + qint64(random.generateDouble() * double(last - first));
+        if (i % 2 == 0)
+            msecs -= msecs % 1000; // whole seconds too
+        times << QDateTime::fromMSecsSinceEpoch(msecs, QTimeZone::utc());
+    }
+    for (const QDateTime &time : std::as_const(times)) {
+        QCOMPARE(Database::formatTimestamp(time), qtText(time));
+        char ascii[32];
+        const qsizetype size = Database::formatTimestamp(time, ascii);
+        QCOMPARE(QLatin1StringView(ascii, size), qtText(time));
+    }
+    // Years it leaves to QDateTime, and none.
+    const QDateTime past(QDate(-44, 3, 15), QTime(12, 0), QTimeZone::utc());
+    char ascii[32];
+    QCOMPARE(Database::formatTimestamp(past, ascii), -1);
+    QCOMPARE(Database::formatTimestamp(past), qtText(past));
+    QCOMPARE(Database::formatTimestamp(QDateTime(), ascii), -1);
+    QCOMPARE(Database::formatTimestamp(QDateTime()), QString());
+
+    QCOMPARE(Database::formatDate(QDate(2024, 2, 29)), u"2024-02-29"_s);
+    QCOMPARE(Database::formatDate(QDate(7, 1, 2)), u"0007-01-02"_s);
+    QCOMPARE(Database::formatDate(QDate(-44, 3, 15)), QDate(-44, 3, 15).toString(Qt::ISODate));
+    QCOMPARE(Database::formatDate(QDate()), QString());
 }
 
 void TestDatabase::formatsTimestampsAsRailsDoes()

@@ -1501,36 +1501,6 @@ private slots:
         QVERIFY(db.commit().isOk());
     }
 
-    // The store's own timestamp text (computed from the milliseconds, for speed) is the
-    // database layer's (QDateTime::toString), for any time Rails can store: before 1970, leap
-    // days, milliseconds or none, other time zones.
-    void timestampsAreFormattedAsTheDatabaseLayerDoes()
-    {
-        QList<QDateTime> times { QDateTime(QDate(1970, 1, 1), QTime(0, 0), Qt::UTC),
-            QDateTime(QDate(1969, 12, 31), QTime(23, 59, 59, 999), Qt::UTC),
-            QDateTime(QDate(2000, 2, 29), QTime(12, 0, 0, 1), Qt::UTC),
-            QDateTime(QDate(1900, 3, 1), QTime(0, 0), Qt::UTC),
-            QDateTime(QDate(2024, 2, 29), QTime(23, 59, 59, 999), Qt::UTC),
-            QDateTime(QDate(1, 1, 1), QTime(0, 0), Qt::UTC),
-            QDateTime(QDate(9999, 12, 31), QTime(23, 59, 59, 999), Qt::UTC),
-            QDateTime(
-                QDate(2025, 7, 1), QTime(12, 0), QTimeZone(QByteArrayLiteral("Europe/Berlin"))),
-            QDateTime(QDate(2025, 1, 1), QTime(0, 30), Qt::OffsetFromUTC, -5 * 3600) };
-        QRandomGenerator random(42);
-        const qint64 first = QDateTime(QDate(1, 1, 1), QTime(0, 0), Qt::UTC).toMSecsSinceEpoch();
-        const qint64 last
-            = QDateTime(QDate(9999, 12, 31), QTime(0, 0), Qt::UTC).toMSecsSinceEpoch();
-        for (int i = 0; i < 5000; ++i) {
-            qint64 msecs = first + qint64(random.generateDouble() * double(last - first));
-            if (i % 2 == 0)
-                msecs -= msecs % 1000; // whole seconds too
-            times << QDateTime::fromMSecsSinceEpoch(msecs, Qt::UTC);
-        }
-        for (const QDateTime &time : std::as_const(times))
-            QCOMPARE(CrmStore::formatTimestamp(time), Database::formatTimestamp(time));
-        QCOMPARE(CrmStore::formatTimestamp(QDateTime()), QString());
-    }
-
     // The records of a staged page are mapped by the stage worker and the sync thread together
     // (StagedPage::mapRecords()): each one exactly once, whichever thread takes it; the thread
     // that maps the last one, and only it, is told so, and the page is done then. Items that are
