@@ -271,7 +271,44 @@ DbError Database::setUpSqlite()
             u"This SQLite library cannot enforce foreign keys, which the CRM "
             "needs."_s);
     }
+    installWalHook();
     return {};
+}
+
+void Database::setWalHook(std::function<void(int frames)> onCommit)
+{
+    m_walHook = std::move(onCommit);
+    installWalHook();
+}
+
+void Database::installWalHook()
+{
+    if (!m_sqlite)
+        return;
+    // Either replaces the other: wal_autocheckpoint is a hook of SQLite's own.
+    if (m_walHook)
+        sqlite3_wal_hook(m_sqlite, &Database::onWalCommit, this);
+    else
+        sqlite3_wal_autocheckpoint(m_sqlite, 1000); // SQLite's default
+}
+
+int Database::onWalCommit(void *database, sqlite3 *, const char *, int frames)
+{
+    static_cast<Database *>(database)->m_walHook(frames);
+    return SQLITE_OK;
+}
+
+DbError Database::checkpointWal()
+{
+    if (!m_sqlite)
+        return {};
+    const int result
+        = sqlite3_wal_checkpoint_v2(m_sqlite, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    if (result == SQLITE_OK || result == SQLITE_BUSY)
+        return {};
+    return errorFrom(
+        QSqlError(u"Unable to checkpoint"_s, QString::fromUtf8(sqlite3_errmsg(m_sqlite)),
+            QSqlError::StatementError, QString::number(result)));
 }
 
 DbError Database::setUpPostgres()

@@ -102,6 +102,16 @@ public:
     DbError savepoint(const QString &name);
     DbError releaseSavepoint(const QString &name);
     DbError rollbackToSavepoint(const QString &name);
+    // SQLite: calls onCommit(frames) in the committing thread after each commit of this
+    // connection, with the number of frames the write-ahead log holds, instead of SQLite
+    // checkpointing the log there once it holds 1,000 (its wal_autocheckpoint). A null function
+    // gives that default back. Kept across reopen(). See WalCheckpointer.
+    void setWalHook(std::function<void(int frames)> onCommit);
+    // SQLite: copies what the write-ahead log holds into the database file as far as no reader
+    // still needs it, without waiting for any reader or writer (SQLITE_CHECKPOINT_PASSIVE);
+    // another checkpoint running is no error.
+    DbError checkpointWal();
+
     // Counts the rollbacks (of transactions and to savepoints) and (re)openings of this
     // connection: what a caller remembers of its writes holds while it is unchanged.
     quint64 undoEpoch() const { return m_undoEpoch; }
@@ -179,6 +189,8 @@ private:
     bool execSqlite(const QString &sql, qsizetype count,
         const std::function<void(SqlValues &values)> &fill, DbError *error, qint64 *insertedId,
         const std::function<void(const QVariantList &row)> *onRow = nullptr);
+    static int onWalCommit(void *database, sqlite3 *, const char *, int frames);
+    void installWalHook();
     // Room for `size` bytes of a statement's text values, kept until the statement is reset.
     char *textSpace(qsizetype size);
     friend class SqlValues;
@@ -190,6 +202,7 @@ private:
     bool m_inTransaction = false;
     quint64 m_undoEpoch = 0;
     sqlite3 *m_sqlite = nullptr; // the QSQLITE connection's own handle
+    std::function<void(int frames)> m_walHook; // setWalHook()
     QHash<QString, sqlite3_stmt *> m_sqliteStatements;
     // UTF-8 of a statement's text values while it runs, in blocks that do not move (a value is
     // bound where it lies); kept for the next statement.

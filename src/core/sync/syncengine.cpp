@@ -4,6 +4,7 @@
 #include "api/pager.h"
 #include "db/database.h"
 #include "db/schemamanager.h"
+#include "db/walcheckpointer.h"
 #include "logging.h"
 #include "mapping/texttools.h"
 #include "sync/passwordhasher.h"
@@ -114,6 +115,9 @@ SyncEngine::~SyncEngine()
     if (m_feed)
         m_feed->close();
     m_stager.reset();
+    if (m_db)
+        m_db->setWalHook({});
+    m_checkpointer.reset();
     m_handler.reset();
     m_context.reset();
     m_undo.reset();
@@ -165,12 +169,21 @@ void SyncEngine::start()
     // A second connection stages pages ahead while this one writes. Not for a dry run (its one
     // transaction holds what earlier entities would have written, which no other connection
     // sees), nor for an in-memory database (another connection would be another database).
-    if (m_options.stageAhead && !m_options.dryRun
+    const bool otherConnections = !m_options.dryRun
         && !(m_options.database.isSqlite()
-            && m_options.database.sqlitePath == QLatin1String(":memory:"))) {
+            && m_options.database.sqlitePath == QLatin1String(":memory:"));
+    if (m_options.stageAhead && otherConnections) {
         m_stager = std::make_unique<StageWorker>(m_options.database, m_options);
         if (!m_stager->isReady())
             m_stager.reset();
+    }
+    // And a third checkpoints SQLite's write-ahead log, which this thread's commits did.
+    if (otherConnections && m_options.database.isSqlite()) {
+        m_checkpointer = std::make_unique<WalCheckpointer>(m_options.database);
+        if (m_checkpointer->isReady())
+            m_checkpointer->watch(*m_db);
+        else
+            m_checkpointer.reset();
     }
     if (!m_options.dryRun) {
         // bcrypt is slow on purpose: new users' hashes are made on other threads meanwhile,

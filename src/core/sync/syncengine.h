@@ -25,6 +25,7 @@ class StageFeed;
 class StageWorker;
 struct StagedPage;
 class UndoJournal;
+class WalCheckpointer;
 struct SyncContext;
 struct ApiPage;
 
@@ -145,6 +146,7 @@ private:
     bool nextPageJoins() const;
     void releaseWritten(WaitingPage &page);
     std::unique_ptr<StageWorker> m_stager; // none: every page staged on this thread
+    std::unique_ptr<WalCheckpointer> m_checkpointer; // none: SQLite checkpoints in the commits
     std::shared_ptr<StageFeed> m_feed; // the current source's pages to m_stager
     bool m_pipelined = false; // this pass stages pages ahead on m_stager
     bool m_writing = false; // inside writePage(): pages arriving only queue up

@@ -1,8 +1,10 @@
 #include "db/database.h"
+#include "db/walcheckpointer.h"
 #include "scratchdatabase.h"
 
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QRandomGenerator>
 #include <QSqlDatabase>
 #include <QSqlQuery>
@@ -23,6 +25,7 @@ using pds::Database;
 using pds::DatabaseConfig;
 using pds::DbError;
 using pds::SqlValues;
+using pds::WalCheckpointer;
 
 namespace {
 
@@ -134,6 +137,8 @@ private slots:
     void formatsAnyTimeAsQDateTimeDoes();
     void statementJournalsStayInMemory();
     void sqliteKeepsNoMemoryStatistics();
+    void aWalHookReplacesSqlitesCheckpoints();
+    void theWalIsCheckpointedOnAnotherThread();
 };
 
 void TestDatabase::initTestCase()
@@ -162,6 +167,89 @@ void TestDatabase::sqliteKeepsNoMemoryStatistics()
     QVERIFY2(db.execWrite(u"INSERT INTO t (v) VALUES (?)"_s, { u"x"_s }, &error),
         qPrintable(error.toString()));
     QCOMPARE(sqlite3_memory_used(), 0);
+}
+
+namespace {
+
+// Ten transactions of 2,000 rows of 1 KB: about 5,000 pages through the write-ahead log, five
+// times SQLite's checkpoint threshold, under WalCheckpointer::WriterFrom.
+QString writeMegabytes(Database &db)
+{
+    DbError error;
+    if (!db.exec(u"CREATE TABLE t (id integer PRIMARY KEY, v varchar)"_s, &error))
+        return error.toString();
+    const QString one = u"(?)"_s;
+    for (int transaction = 0; transaction < 10; ++transaction) {
+        error = db.beginTransaction();
+        for (int statement = 0; error.isOk() && statement < 4; ++statement) {
+            QVariantList values;
+            for (int row = 0; row < 500; ++row)
+                values << QString(1000, QChar(u'a' + (transaction + row) % 26));
+            db.execWrite(
+                u"INSERT INTO t (v) VALUES "_s + QStringList(500, one).join(u','), values, &error);
+        }
+        if (error.isOk())
+            error = db.commit();
+        if (error.isError())
+            return error.toString();
+    }
+    return {};
+}
+
+} // namespace
+
+// A WAL hook takes the place of SQLite's own checkpoints (wal_autocheckpoint, in the committing
+// thread): nothing is copied into the database file while the log grows past 1,000 frames.
+void TestDatabase::aWalHookReplacesSqlitesCheckpoints()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    DatabaseConfig config;
+    config.kind = DatabaseConfig::Kind::Sqlite;
+    config.sqlitePath = dir.filePath(u"hook.sqlite3"_s);
+    Database db;
+    const DbError opened = db.open(config);
+    QVERIFY2(opened.isOk(), qPrintable(opened.toString()));
+    int most = 0;
+    int commits = 0;
+    db.setWalHook([&](int frames) {
+        most = qMax(most, frames);
+        ++commits;
+    });
+    QCOMPARE(writeMegabytes(db), QString());
+    QCOMPARE(commits, 11); // the table and ten transactions
+    QVERIFY2(most > 4000, qPrintable(QString::number(most)));
+    QVERIFY(QFileInfo(config.sqlitePath).size() < 1 << 20);
+    // Without the hook SQLite checkpoints again.
+    db.setWalHook({});
+    QVERIFY(db.beginTransaction().isOk());
+    DbError error;
+    QVERIFY(db.execWrite(u"INSERT INTO t (v) VALUES (?)"_s, { u"x"_s }, &error));
+    QVERIFY(db.commit().isOk());
+    QVERIFY(QFileInfo(config.sqlitePath).size() > 10 << 20);
+}
+
+// With a WalCheckpointer watching, the log is copied into the database file on the
+// checkpointer's thread; the writer, below WriterFrom frames, never does it.
+void TestDatabase::theWalIsCheckpointedOnAnotherThread()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    DatabaseConfig config;
+    config.kind = DatabaseConfig::Kind::Sqlite;
+    config.sqlitePath = dir.filePath(u"checkpointed.sqlite3"_s);
+    Database db;
+    const DbError opened = db.open(config);
+    QVERIFY2(opened.isOk(), qPrintable(opened.toString()));
+    WalCheckpointer checkpointer(config);
+    QVERIFY(checkpointer.isReady());
+    checkpointer.watch(db);
+    QCOMPARE(writeMegabytes(db), QString());
+    QTRY_VERIFY(checkpointer.checkpoints() > 0);
+    // The database file grows only by checkpoints.
+    QTRY_VERIFY2(QFileInfo(config.sqlitePath).size() > 10 << 20,
+        qPrintable(QString::number(QFileInfo(config.sqlitePath).size())));
+    db.setWalHook({});
 }
 
 // A multi-row INSERT inside a transaction keeps the pages it changes in a statement journal, to
