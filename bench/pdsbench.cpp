@@ -14,6 +14,7 @@
 #include "api/pager.h"
 #include "db/database.h"
 #include "db/schemamanager.h"
+#include "db/walcheckpointer.h"
 #include "fakedataset.h"
 #include "mapping/mapping.h"
 #include "sync/entity.h"
@@ -344,9 +345,10 @@ bool insertRawRows(Database &db, const QString &table, const QStringList &column
 
 // The database's own limit for this very sync: the rows the full sync left in the CRM, read from
 // its database beforehand (not timed) and inserted into a new one as the sync's pages write
-// them: each record table's rows 500 at a time in one transaction, with their pipedrive_mappings
-// rows (a merged record's too) and a note's note_associations rows, through insertRawRows(),
-// with nothing else to do. The sync's own bookkeeping (runs, problems, its undo
+// them: each record table's rows as many pages of 500 a transaction as the sync puts in one, with
+// their pipedrive_mappings rows (a merged record's too) and a note's note_associations rows,
+// through insertRawRows(), with nothing else to do; SQLite's log checkpointed on another thread,
+// as the sync's. The sync's own bookkeeping (runs, problems, its undo
 // journal) is not part of it: that is work the sync does beyond the limit. The users, which the
 // others point at, are copied first and not timed. "records" counts the mappings inserted: the
 // Pipedrive records whose rows these are.
@@ -452,6 +454,13 @@ int phaseCopy(const DatabaseConfig &source, const DatabaseConfig &target)
             batches.append(std::move(batch));
         }
     }
+    // SQLite's write-ahead log checkpointed on a thread of its own, as the sync's is: in the
+    // inserting thread it made this limit 18% slower at 100k (0.443 s against 0.364 s).
+    std::unique_ptr<WalCheckpointer> checkpointer;
+    if (error.isOk() && target.isSqlite()) {
+        checkpointer = std::make_unique<WalCheckpointer>(target);
+        checkpointer->watch(db);
+    }
     QElapsedTimer clock;
     clock.start();
     for (const Batch &batch : std::as_const(batches)) {
@@ -467,6 +476,8 @@ int phaseCopy(const DatabaseConfig &source, const DatabaseConfig &target)
             error = db.commit();
     }
     const double seconds = clock.nsecsElapsed() / 1e9;
+    db.setWalHook({});
+    checkpointer.reset();
     // Every mapping belongs to a row that was copied: else the limit wrote less than the sync.
     if (error.isOk() && records != mappingsRead)
         error = DbError::make(DbError::Kind::Other,
@@ -762,6 +773,7 @@ public:
             { QStringLiteral("pds-sync"), QStringLiteral("sync thread") },
             { QStringLiteral("pds-stage"), QStringLiteral("stage worker") },
             { QStringLiteral("pds-network"), QStringLiteral("network thread") },
+            { QStringLiteral("pds-checkpoint"), QStringLiteral("checkpoint thread") },
         };
         QList<std::pair<double, QString>> parts;
         double other = 0;
