@@ -6,46 +6,16 @@
 namespace pds {
 
 WalCheckpointer::WalCheckpointer(const DatabaseConfig &config)
+    : m_thread(QStringLiteral("pds-checkpoint"), config)
 {
-    m_thread.setObjectName(QStringLiteral("pds-checkpoint"));
-    m_context = new QObject;
-    m_context->moveToThread(&m_thread);
-    m_thread.start();
-    // A connection belongs to the thread that opens it.
-    QMetaObject::invokeMethod(
-        m_context,
-        [this, config] {
-            m_db = std::make_unique<Database>();
-            const DbError error = m_db->open(config);
-            if (error.isError()) {
-                qCInfo(lcDb) << "checkpoints in the writer's commits: no second connection:"
-                             << error.toString();
-                m_db.reset();
-                return;
-            }
-            m_ready = true;
-        },
-        Qt::BlockingQueuedConnection);
-}
-
-WalCheckpointer::~WalCheckpointer()
-{
-    QMetaObject::invokeMethod(
-        m_context,
-        [this] {
-            if (m_db)
-                m_db->close();
-            m_db.reset();
-        },
-        Qt::BlockingQueuedConnection);
-    m_thread.quit();
-    m_thread.wait();
-    delete m_context;
+    if (!m_thread.isOpen())
+        qCInfo(lcDb) << "checkpoints in the writer's commits: no second connection:"
+                     << m_thread.openError().toString();
 }
 
 void WalCheckpointer::watch(Database &writer)
 {
-    if (!m_ready)
+    if (!isReady())
         return;
     writer.setWalHook([this, &writer](int frames) {
         if (frames >= WriterFrom) {
@@ -63,17 +33,14 @@ void WalCheckpointer::ask()
     // One asked at a time: commits meanwhile find it asked.
     if (m_asked.exchange(true))
         return;
-    QMetaObject::invokeMethod(
-        m_context,
-        [this] {
-            m_asked = false;
-            const DbError error = m_db->checkpointWal();
-            if (error.isError())
-                qCDebug(lcDb) << "checkpoint failed:" << error.toString();
-            else
-                ++m_checkpoints;
-        },
-        Qt::QueuedConnection);
+    m_thread.post([this] {
+        m_asked = false;
+        const DbError error = m_thread.database().checkpointWal();
+        if (error.isError())
+            qCDebug(lcDb) << "checkpoint failed:" << error.toString();
+        else
+            ++m_checkpoints;
+    });
 }
 
 } // namespace pds

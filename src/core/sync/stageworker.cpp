@@ -8,54 +8,28 @@ namespace pds {
 
 StageWorker::StageWorker(const DatabaseConfig &config, const SyncOptions &options)
     : m_options(options)
+    , m_thread(QStringLiteral("pds-stage"), config)
 {
-    m_thread.setObjectName(QStringLiteral("pds-stage"));
-    m_context = new QObject;
-    m_context->moveToThread(&m_thread);
-    m_thread.start();
-    // A connection belongs to the thread that opens it.
-    QMetaObject::invokeMethod(
-        m_context,
-        [this, config] {
-            m_db = std::make_unique<Database>();
-            const DbError error = m_db->open(config);
-            if (error.isError()) {
-                qCInfo(lcSync) << "staging on the sync thread: no second connection:"
-                               << error.toString();
-                m_db.reset();
-                return;
-            }
-            m_store = std::make_unique<CrmStore>(*m_db);
-            m_ready = true;
-        },
-        Qt::BlockingQueuedConnection);
+    if (!m_thread.isOpen()) {
+        qCInfo(lcSync) << "staging on the sync thread: no second connection:"
+                       << m_thread.openError().toString();
+        return;
+    }
+    m_thread.runAndWait([this] { m_store = std::make_unique<CrmStore>(m_thread.database()); });
+    m_ready = true;
 }
 
 StageWorker::~StageWorker()
 {
-    QMetaObject::invokeMethod(
-        m_context,
-        [this] {
-            m_store.reset();
-            if (m_db)
-                m_db->close();
-            m_db.reset();
-        },
-        Qt::BlockingQueuedConnection);
-    m_thread.quit();
-    m_thread.wait();
-    delete m_context;
+    m_thread.runAndWait([this] { m_store.reset(); });
 }
 
 void StageWorker::stage(const std::shared_ptr<StagedPage> &page, std::function<void()> onDone)
 {
-    QMetaObject::invokeMethod(
-        m_context,
-        [this, page, onDone] {
-            if (run(*page))
-                onDone();
-        },
-        Qt::QueuedConnection);
+    m_thread.post([this, page, onDone] {
+        if (run(*page))
+            onDone();
+    });
 }
 
 namespace {
@@ -121,13 +95,10 @@ QDateTime latestUpdate(const json::Array &items)
 
 void StageWorker::release(std::shared_ptr<StagedPage> page, json::Array items)
 {
-    QMetaObject::invokeMethod(
-        m_context,
-        [page = std::move(page), items = std::move(items)]() mutable {
-            page.reset();
-            items = json::Array();
-        },
-        Qt::QueuedConnection);
+    m_thread.post([page = std::move(page), items = std::move(items)]() mutable {
+        page.reset();
+        items = json::Array();
+    });
 }
 
 bool StagedPage::mapRecords()
@@ -156,8 +127,9 @@ bool StageWorker::run(StagedPage &page)
         return failed();
     }
     // A connection lost (a restarted server) is opened again for the next page.
-    if (!m_db->isOpen()) {
-        page.pageError = m_db->reopen();
+    Database &db = m_thread.database();
+    if (!db.isOpen()) {
+        page.pageError = db.reopen();
         if (page.pageError.isError())
             return failed();
     }
@@ -180,7 +152,7 @@ bool StageWorker::run(StagedPage &page)
     m_store->beginPageKeeping(written, MaxCachedMappings, MaxLinkedBytes);
     page.pageError = source.handler->stagePage(context, page.items);
     if (page.pageError.kind == DbError::Kind::Unreachable)
-        m_db->close();
+        db.close();
     if (page.pageError.isError())
         m_store->discardCache();
     if (page.pageError.isError() || context.pageRefs.size() != page.items.size()) {

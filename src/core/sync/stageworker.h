@@ -1,11 +1,11 @@
 #pragma once
 
 #include "db/database.h"
+#include "db/databasethread.h"
 #include "sync/synccontext.h"
 
 #include "mapping/json.h"
 #include <QMutex>
-#include <QThread>
 
 #include <atomic>
 #include <functional>
@@ -81,10 +81,7 @@ private:
     bool run(StagedPage &page); // true: done here
 
     const SyncOptions &m_options;
-    QThread m_thread;
-    QObject *m_context = nullptr; // lives in m_thread
-    std::unique_ptr<Database> m_db; // used in m_thread only
-    std::unique_ptr<CrmStore> m_store;
+    std::unique_ptr<CrmStore> m_store; // used in m_thread only
     bool m_ready = false;
     // The source whose reads m_store keeps across pages (used in m_thread only).
     std::tuple<const EntityHandler *, Entity, bool> m_cachedSource { nullptr, Entity::Users,
@@ -93,6 +90,7 @@ private:
     // Linked rows, in all: those of a 100k-record account fit (3.3 MB); at 500k records the
     // 20,000 rows per cache allowed until Dec 4 took 11 MB of the peak.
     static constexpr qsizetype MaxLinkedBytes = 6 << 20;
+    DatabaseThread m_thread; // last: goes first, after the work posted to it
 };
 
 // Hands the pages of one source to a StageWorker as soon as the network thread has parsed them

@@ -29,6 +29,19 @@ using pds::WalCheckpointer;
 
 namespace {
 
+// Opens db on the scratch database: empty if it could, else why not.
+QString openScratch(const pds::test::ScratchDatabase &scratch, Database &db)
+{
+    if (!scratch.isReady())
+        return scratch.error();
+    const DbError opened = db.open(scratch.config());
+    return opened.isOk() ? QString() : opened.toString();
+}
+
+} // namespace
+
+namespace {
+
 qint64 countRows(Database &db, const QString &table)
 {
     QSqlQuery query(db.handle());
@@ -154,14 +167,10 @@ void TestDatabase::initTestCase()
 // SQLite keeps no memory statistics: they took a global mutex in every allocation and free.
 void TestDatabase::sqliteKeepsNoMemoryStatistics()
 {
-    QTemporaryDir dir;
-    QVERIFY(dir.isValid());
-    DatabaseConfig config;
-    config.kind = DatabaseConfig::Kind::Sqlite;
-    config.sqlitePath = dir.filePath(u"statistics.sqlite3"_s);
+    pds::test::ScratchDatabase scratch(u"sqlite"_s);
+    const DatabaseConfig config = scratch.config();
     Database db;
-    const DbError opened = db.open(config);
-    QVERIFY2(opened.isOk(), qPrintable(opened.toString()));
+    QCOMPARE(openScratch(scratch, db), QString());
     QVERIFY(db.exec(u"CREATE TABLE t (v varchar)"_s));
     DbError error;
     QVERIFY2(db.execWrite(u"INSERT INTO t (v) VALUES (?)"_s, { u"x"_s }, &error),
@@ -202,14 +211,10 @@ QString writeMegabytes(Database &db)
 // thread): nothing is copied into the database file while the log grows past 1,000 frames.
 void TestDatabase::aWalHookReplacesSqlitesCheckpoints()
 {
-    QTemporaryDir dir;
-    QVERIFY(dir.isValid());
-    DatabaseConfig config;
-    config.kind = DatabaseConfig::Kind::Sqlite;
-    config.sqlitePath = dir.filePath(u"hook.sqlite3"_s);
+    pds::test::ScratchDatabase scratch(u"sqlite"_s);
+    const DatabaseConfig config = scratch.config();
     Database db;
-    const DbError opened = db.open(config);
-    QVERIFY2(opened.isOk(), qPrintable(opened.toString()));
+    QCOMPARE(openScratch(scratch, db), QString());
     int most = 0;
     int commits = 0;
     db.setWalHook([&](int frames) {
@@ -233,14 +238,10 @@ void TestDatabase::aWalHookReplacesSqlitesCheckpoints()
 // checkpointer's thread; the writer, below WriterFrom frames, never does it.
 void TestDatabase::theWalIsCheckpointedOnAnotherThread()
 {
-    QTemporaryDir dir;
-    QVERIFY(dir.isValid());
-    DatabaseConfig config;
-    config.kind = DatabaseConfig::Kind::Sqlite;
-    config.sqlitePath = dir.filePath(u"checkpointed.sqlite3"_s);
+    pds::test::ScratchDatabase scratch(u"sqlite"_s);
+    const DatabaseConfig config = scratch.config();
     Database db;
-    const DbError opened = db.open(config);
-    QVERIFY2(opened.isOk(), qPrintable(opened.toString()));
+    QCOMPARE(openScratch(scratch, db), QString());
     WalCheckpointer checkpointer(config);
     QVERIFY(checkpointer.isReady());
     checkpointer.watch(db);
@@ -257,14 +258,10 @@ void TestDatabase::theWalIsCheckpointedOnAnotherThread()
 // file (deleted at once, open until the transaction ends): a sync's every page did.
 void TestDatabase::statementJournalsStayInMemory()
 {
-    QTemporaryDir dir;
-    QVERIFY(dir.isValid());
-    DatabaseConfig config;
-    config.kind = DatabaseConfig::Kind::Sqlite;
-    config.sqlitePath = dir.filePath(u"journal.sqlite3"_s);
+    pds::test::ScratchDatabase scratch(u"sqlite"_s);
+    const DatabaseConfig config = scratch.config();
     Database db;
-    const DbError opened = db.open(config);
-    QVERIFY2(opened.isOk(), qPrintable(opened.toString()));
+    QCOMPARE(openScratch(scratch, db), QString());
     QVERIFY(db.exec(u"CREATE TABLE t (id integer PRIMARY KEY, k varchar NOT NULL, v varchar)"_s));
     QVERIFY(db.exec(u"CREATE UNIQUE INDEX t_k ON t (k)"_s));
     QVERIFY(db.exec(u"CREATE INDEX t_v ON t (v)"_s));
