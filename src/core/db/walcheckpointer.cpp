@@ -13,16 +13,16 @@ WalCheckpointer::WalCheckpointer(const DatabaseConfig &config)
                      << m_thread.openError().toString();
 }
 
-void WalCheckpointer::watch(Database &writer)
+void WalCheckpointer::watch(Database &writer, int askFrom, int writerFrom)
 {
     if (!isReady())
         return;
-    writer.setWalHook([this, &writer](int frames) {
-        if (frames >= WriterFrom) {
+    writer.setWalHook([this, &writer, askFrom, writerFrom](int frames) {
+        if (frames >= writerFrom) {
             const DbError error = writer.checkpointWal();
             if (error.isError())
                 qCDebug(lcDb) << "checkpoint in the writer failed:" << error.toString();
-        } else if (frames >= AskFrom) {
+        } else if (frames >= askFrom) {
             ask();
         }
     });

@@ -19,10 +19,10 @@ public:
 
     bool isReady() const { return m_thread.isOpen(); }
     // From now on the writer's commits ask this thread for a checkpoint once the log holds
-    // AskFrom frames (SQLite's own threshold), and checkpoint themselves past WriterFrom (a
+    // askFrom frames (SQLite's own threshold), and checkpoint themselves past writerFrom (a
     // checkpointer that cannot keep up must not let the log grow without bound). Stop watching
     // (Database::setWalHook({})) before this object goes.
-    void watch(Database &writer);
+    void watch(Database &writer, int askFrom = AskFrom, int writerFrom = WriterFrom);
     int checkpoints() const { return m_checkpoints; } // done on this thread so far
 
     static constexpr int AskFrom = 1000;

@@ -15,6 +15,7 @@
 #include <QTimeZone>
 #include <QUuid>
 
+#include <limits>
 #include <sqlite3.h>
 #include <sys/fsuid.h>
 #include <time.h>
@@ -152,6 +153,7 @@ private slots:
     void sqliteKeepsNoMemoryStatistics();
     void aWalHookReplacesSqlitesCheckpoints();
     void theWalIsCheckpointedOnAnotherThread();
+    void theWriterCheckpointsPastItsBound();
 };
 
 void TestDatabase::initTestCase()
@@ -250,6 +252,25 @@ void TestDatabase::theWalIsCheckpointedOnAnotherThread()
     // The database file grows only by checkpoints.
     QTRY_VERIFY2(QFileInfo(config.sqlitePath).size() > 10 << 20,
         qPrintable(QString::number(QFileInfo(config.sqlitePath).size())));
+    db.setWalHook({});
+}
+
+// A checkpointer that is never asked (or cannot keep up) does not let the log grow without bound:
+// past writerFrom frames the writer's own commits checkpoint it.
+void TestDatabase::theWriterCheckpointsPastItsBound()
+{
+    pds::test::ScratchDatabase scratch(u"sqlite"_s);
+    const DatabaseConfig config = scratch.config();
+    Database db;
+    QCOMPARE(openScratch(scratch, db), QString());
+    WalCheckpointer checkpointer(config);
+    QVERIFY(checkpointer.isReady());
+    checkpointer.watch(db, std::numeric_limits<int>::max(), 1000);
+    QCOMPARE(writeMegabytes(db), QString());
+    // Copied in the writer's commits, at once: nothing was asked of the checkpointer.
+    QVERIFY2(QFileInfo(config.sqlitePath).size() > 10 << 20,
+        qPrintable(QString::number(QFileInfo(config.sqlitePath).size())));
+    QCOMPARE(checkpointer.checkpoints(), 0);
     db.setWalHook({});
 }
 
