@@ -476,7 +476,6 @@ int phaseCopy(const DatabaseConfig &source, const DatabaseConfig &target)
             error = db.commit();
     }
     const double seconds = clock.nsecsElapsed() / 1e9;
-    db.setWalHook({});
     checkpointer.reset();
     // Every mapping belongs to a row that was copied: else the limit wrote less than the sync.
     if (error.isOk() && records != mappingsRead)

@@ -306,9 +306,13 @@ DbError Database::checkpointWal()
         = sqlite3_wal_checkpoint_v2(m_sqlite, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
     if (result == SQLITE_OK || result == SQLITE_BUSY)
         return {};
-    return errorFrom(
-        QSqlError(u"Unable to checkpoint"_s, QString::fromUtf8(sqlite3_errmsg(m_sqlite)),
-            QSqlError::StatementError, QString::number(result)));
+    return sqliteError(result, u"Unable to checkpoint"_s);
+}
+
+DbError Database::sqliteError(int code, const QString &step) const
+{
+    return errorFrom(QSqlError(step, QString::fromUtf8(sqlite3_errmsg(m_sqlite)),
+        QSqlError::StatementError, QString::number(code)));
 }
 
 DbError Database::setUpPostgres()
@@ -667,9 +671,7 @@ bool Database::execSqlite(const QString &sql, qsizetype count,
     const std::function<void(const QVariantList &row)> *onRow)
 {
     const auto fail = [&](int code, const QString &step) {
-        const DbError mapped
-            = errorFrom(QSqlError(step, QString::fromUtf8(sqlite3_errmsg(m_sqlite)),
-                QSqlError::StatementError, QString::number(code)));
+        const DbError mapped = sqliteError(code, step);
         qCDebug(lcDb).noquote() << "statement failed:" << mapped.kindName(mapped.kind)
                                 << mapped.detail;
         if (error)

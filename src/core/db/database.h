@@ -189,6 +189,8 @@ private:
     bool execSqlite(const QString &sql, qsizetype count,
         const std::function<void(SqlValues &values)> &fill, DbError *error, qint64 *insertedId,
         const std::function<void(const QVariantList &row)> *onRow = nullptr);
+    // What SQLite's result `code` of `step` on this connection means, as QtSql would say it.
+    DbError sqliteError(int code, const QString &step) const;
     static int onWalCommit(void *database, sqlite3 *, const char *, int frames);
     void installWalHook();
     // Room for `size` bytes of a statement's text values, kept until the statement is reset.

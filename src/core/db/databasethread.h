@@ -6,7 +6,6 @@
 #include <QThread>
 
 #include <functional>
-#include <memory>
 
 namespace pds {
 

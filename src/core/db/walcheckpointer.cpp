@@ -13,10 +13,17 @@ WalCheckpointer::WalCheckpointer(const DatabaseConfig &config)
                      << m_thread.openError().toString();
 }
 
+WalCheckpointer::~WalCheckpointer()
+{
+    if (m_writer)
+        m_writer->setWalHook({});
+}
+
 void WalCheckpointer::watch(Database &writer, int askFrom, int writerFrom)
 {
     if (!isReady())
         return;
+    m_writer = &writer;
     writer.setWalHook([this, &writer, askFrom, writerFrom](int frames) {
         if (frames >= writerFrom) {
             const DbError error = writer.checkpointWal();

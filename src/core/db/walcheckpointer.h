@@ -13,15 +13,18 @@ namespace pds {
 class WalCheckpointer
 {
 public:
-    // Opens the connection (in its thread); isReady() tells if it could. Going, it waits for a
-    // checkpoint running.
+    // Opens the connection (in its thread); isReady() tells if it could. Going, it gives the
+    // writer it watches SQLite's own checkpoints back and waits for a checkpoint running.
     explicit WalCheckpointer(const DatabaseConfig &config);
+    ~WalCheckpointer();
+    WalCheckpointer(const WalCheckpointer &) = delete;
+    WalCheckpointer &operator=(const WalCheckpointer &) = delete;
 
     bool isReady() const { return m_thread.isOpen(); }
     // From now on the writer's commits ask this thread for a checkpoint once the log holds
     // askFrom frames (SQLite's own threshold), and checkpoint themselves past writerFrom (a
-    // checkpointer that cannot keep up must not let the log grow without bound). Stop watching
-    // (Database::setWalHook({})) before this object goes.
+    // checkpointer that cannot keep up must not let the log grow without bound). The writer
+    // must outlive this object.
     void watch(Database &writer, int askFrom = AskFrom, int writerFrom = WriterFrom);
     int checkpoints() const { return m_checkpoints; } // done on this thread so far
 
@@ -31,6 +34,7 @@ public:
 private:
     void ask(); // any thread
 
+    Database *m_writer = nullptr; // watched
     std::atomic<bool> m_asked = false;
     std::atomic<int> m_checkpoints = 0;
     DatabaseThread m_thread; // last: goes first, after the work posted to it

@@ -16,7 +16,6 @@ StageWorker::StageWorker(const DatabaseConfig &config, const SyncOptions &option
         return;
     }
     m_thread.runAndWait([this] { m_store = std::make_unique<CrmStore>(m_thread.database()); });
-    m_ready = true;
 }
 
 StageWorker::~StageWorker()
@@ -122,7 +121,7 @@ bool StageWorker::run(StagedPage &page)
         page.done = true;
         return true;
     };
-    if (!m_ready) {
+    if (!isReady()) {
         page.pageError = DbError::make(DbError::Kind::Other, QStringLiteral("no reader"));
         return failed();
     }

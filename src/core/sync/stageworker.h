@@ -70,7 +70,7 @@ public:
     StageWorker(const StageWorker &) = delete;
     StageWorker &operator=(const StageWorker &) = delete;
 
-    bool isReady() const { return m_ready; }
+    bool isReady() const { return m_thread.isOpen(); }
     // Stages the page in the worker's thread, then calls onDone there if the worker finished it
     // (see StagedPage::mapRecords()). Thread-safe.
     void stage(const std::shared_ptr<StagedPage> &page, std::function<void()> onDone);
@@ -82,7 +82,6 @@ private:
 
     const SyncOptions &m_options;
     std::unique_ptr<CrmStore> m_store; // used in m_thread only
-    bool m_ready = false;
     // The source whose reads m_store keeps across pages (used in m_thread only).
     std::tuple<const EntityHandler *, Entity, bool> m_cachedSource { nullptr, Entity::Users,
         false };

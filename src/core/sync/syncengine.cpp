@@ -115,8 +115,6 @@ SyncEngine::~SyncEngine()
     if (m_feed)
         m_feed->close();
     m_stager.reset();
-    if (m_db)
-        m_db->setWalHook({});
     m_checkpointer.reset();
     m_handler.reset();
     m_context.reset();

@@ -252,7 +252,6 @@ void TestDatabase::theWalIsCheckpointedOnAnotherThread()
     // The database file grows only by checkpoints.
     QTRY_VERIFY2(QFileInfo(config.sqlitePath).size() > 10 << 20,
         qPrintable(QString::number(QFileInfo(config.sqlitePath).size())));
-    db.setWalHook({});
 }
 
 // A checkpointer that is never asked (or cannot keep up) does not let the log grow without bound:
@@ -271,7 +270,6 @@ void TestDatabase::theWriterCheckpointsPastItsBound()
     QVERIFY2(QFileInfo(config.sqlitePath).size() > 10 << 20,
         qPrintable(QString::number(QFileInfo(config.sqlitePath).size())));
     QCOMPARE(checkpointer.checkpoints(), 0);
-    db.setWalHook({});
 }
 
 // A multi-row INSERT inside a transaction keeps the pages it changes in a statement journal, to
