@@ -156,6 +156,17 @@ QString queryValue(const QUrlQuery &query, const QString &key)
 
 namespace {
 
+// A deal status of the v2 lists as one bit, 0 for none of them.
+quint8 statusBit(QStringView status)
+{
+    static constexpr QStringView names[] = { u"open", u"won", u"lost", u"deleted" };
+    for (quint8 i = 0; i < 4; ++i) {
+        if (status == names[i])
+            return quint8(1u << i);
+    }
+    return 0;
+}
+
 QJsonObject faultJson(const ArmedFault &f, const QString &paramName)
 {
     QJsonObject o { { u"count"_s, f.count }, { u"after"_s, f.afterRequests } };
@@ -267,9 +278,11 @@ struct FakePipedriveServer::Caches
 
     // What the deal lists filter every record by, read out of the JSON once per table version:
     // QJsonObject::value() is a linear search of the keys, and was a third of serving a sync.
+    // A status as one bit (statusBit()): the archived and deleted lists test every deal, and
+    // hashing the status string for a QSet was most of serving them (10 ms a request at 100k).
     struct DealState
     {
-        QString status;
+        quint8 status = 0;
         bool archived = false;
     };
     quint64 dealStatesVersion = ~quint64(0);
@@ -281,7 +294,7 @@ struct FakePipedriveServer::Caches
             const auto &table = data.table(Entity::Deals);
             dealStates.resize(table.size());
             for (qsizetype i = 0; i < table.size(); ++i)
-                dealStates[i] = { table.at(i).json.value(u"status"_s).toString(),
+                dealStates[i] = { statusBit(table.at(i).json.value(u"status"_s).toString()),
                     table.at(i).json.value(u"is_archived"_s).toBool() };
             dealStatesVersion = data.tableVersion(Entity::Deals);
         }
@@ -901,18 +914,18 @@ FakePipedriveServer::Response FakePipedriveServer::listV2(
         const QString d = queryValue(query, u"done"_s);
         done = d == u"true" || d == u"1";
     }
-    QSet<QString> statuses;
+    quint8 statuses = 0; // statusBit()s
     const bool archivedRoute = path.endsWith(u"/archived"_s);
     if (entity == Entity::Deals) {
         const QString s = queryValue(query, u"status"_s);
         if (s.isEmpty()) {
-            statuses = { u"open"_s, u"won"_s, u"lost"_s };
+            statuses = statusBit(u"open"_s) | statusBit(u"won"_s) | statusBit(u"lost"_s);
         } else {
             for (const QString &part : s.split(u',', Qt::SkipEmptyParts)) {
-                const QString v = part.trimmed();
-                if (v != u"open" && v != u"won" && v != u"lost" && v != u"deleted")
+                const quint8 bit = statusBit(part.trimmed());
+                if (!bit)
                     return validation(u"Validation failed: status: Invalid enum value"_s);
-                statuses.insert(v);
+                statuses |= bit;
             }
         }
     }
@@ -963,7 +976,7 @@ FakePipedriveServer::Response FakePipedriveServer::listV2(
             return false;
         if (savedFilter && !FakeDataset::filterMatches(*savedFilter, r.json))
             return false;
-        for (const auto &[key, value] : equals) {
+        for (const auto &[key, value] : std::as_const(equals)) {
             if (r.json.value(key).toInteger() != value)
                 return false;
         }
@@ -971,7 +984,7 @@ FakePipedriveServer::Response FakePipedriveServer::listV2(
             return false;
         if (dealStates) {
             const Caches::DealState &state = dealStates->at(position);
-            if (!statuses.contains(state.status) || state.archived != archivedRoute)
+            if (!(statuses & state.status) || state.archived != archivedRoute)
                 return false;
         }
         return true;
