@@ -286,6 +286,7 @@ int phaseSync(const QUrl &url, const QString &token, const DatabaseConfig &datab
         { QStringLiteral("pages"), double(summary.pagesWritten) },
         { QStringLiteral("transactions"), double(summary.pageTransactions) },
         { QStringLiteral("mapped_here"), double(summary.pagesMappedHere) },
+        { QStringLiteral("prefetched"), double(summary.sourcesPrefetched) },
         { QStringLiteral("thread_cpu"), threads.byName() }, { QStringLiteral("passes"), passes },
         { QStringLiteral("outcome"), outcomeName(summary.outcome) },
         { QStringLiteral("error"), summary.message } };
@@ -931,7 +932,8 @@ public:
               << QStringLiteral("  (%1 records touched)").arg(touched) << Qt::endl;
         out() << QStringLiteral("full sync: %1 records per request, %2 pages staged ahead (the "
                                 "last records of %3 mapped by the sync thread, which waited for "
-                                "them), %5 pages committed in %6 transactions; smaller limit: %4")
+                                "them), %5 pages committed in %6 transactions, %7 sources' first "
+                                "pages asked for ahead; smaller limit: %4")
                      .arg(full.value(QLatin1String("records")).toDouble()
                              / std::max(1.0, full.value(QLatin1String("requests")).toDouble()),
                          0, 'f', 0)
@@ -941,6 +943,7 @@ public:
                                                          : QStringLiteral("the database"))
                      .arg(qint64(full.value(QLatin1String("pages")).toDouble()))
                      .arg(qint64(full.value(QLatin1String("transactions")).toDouble()))
+                     .arg(qint64(full.value(QLatin1String("prefetched")).toDouble()))
               << Qt::endl;
         out() << QStringLiteral("full sync, CPU time by thread: %1; the fake server's process "
                                 "%2 s (wall %3 s)")

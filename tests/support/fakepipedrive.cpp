@@ -172,6 +172,8 @@ QJsonObject faultJson(const ArmedFault &f, const QString &paramName)
     QJsonObject o { { u"count"_s, f.count }, { u"after"_s, f.afterRequests } };
     if (!paramName.isEmpty())
         o.insert(paramName, f.param);
+    if (!f.path.isEmpty())
+        o.insert(u"path"_s, f.path);
     return o;
 }
 
@@ -185,6 +187,7 @@ ArmedFault faultFromJson(
     f.count = o.value(u"count"_s).toInt(1);
     f.afterRequests = o.value(u"after"_s).toInt(0);
     f.param = paramName.isEmpty() ? 0 : o.value(paramName).toInt(defaultParam);
+    f.path = o.value(u"path"_s).toString();
     return f;
 }
 
@@ -465,9 +468,9 @@ void FakePipedriveServer::cutNextBodies(int count, int afterRequests)
     m_plan.cutBody = { count, afterRequests, 0 };
 }
 
-void FakePipedriveServer::failNextHtml403(int count, int afterRequests)
+void FakePipedriveServer::failNextHtml403(int count, int afterRequests, const QString &path)
 {
-    m_plan.html403 = { count, afterRequests, 0 };
+    m_plan.html403 = { count, afterRequests, 0, path };
 }
 
 void FakePipedriveServer::setBadRecords(bool on)
@@ -547,11 +550,11 @@ void FakePipedriveServer::missingHandler(const QHttpServerRequest &, QTcpSocket 
     deliver(socket, Response::error(404, u"Unknown method ."_s), true, m_plan.latencyMs);
 }
 
-bool FakePipedriveServer::takeFault(ArmedFault &fault, bool &eligible)
+bool FakePipedriveServer::takeFault(ArmedFault &fault, const QString &path, bool &eligible)
 {
     // Called once per API request for every fault: counts down "after", reports eligibility.
     eligible = false;
-    if (fault.count <= 0)
+    if (fault.count <= 0 || (!fault.path.isEmpty() && path != fault.path))
         return false;
     if (fault.afterRequests > 0) {
         --fault.afterRequests;
@@ -586,11 +589,11 @@ FakePipedriveServer::Response FakePipedriveServer::handleApi(const QHttpServerRe
 
     // Faults, in priority order; every armed fault counts this request towards its "after".
     bool drop = false, html = false, server = false, tooMany = false, cut = false;
-    takeFault(m_plan.dropConnection, drop);
-    takeFault(m_plan.html403, html);
-    takeFault(m_plan.serverError, server);
-    takeFault(m_plan.tooManyRequests, tooMany);
-    takeFault(m_plan.cutBody, cut);
+    takeFault(m_plan.dropConnection, url.path(), drop);
+    takeFault(m_plan.html403, url.path(), html);
+    takeFault(m_plan.serverError, url.path(), server);
+    takeFault(m_plan.tooManyRequests, url.path(), tooMany);
+    takeFault(m_plan.cutBody, url.path(), cut);
     if (drop) {
         --m_plan.dropConnection.count;
         Response r;

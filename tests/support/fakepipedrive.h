@@ -22,6 +22,7 @@ struct ArmedFault
     int count = 0;
     int afterRequests = 0;
     int param = 0; // 429: Retry-After seconds; server error: HTTP status
+    QString path {}; // only requests for this path (e.g. "/api/v2/deals"), counted; empty: any
 
     bool armed() const { return count > 0; }
 };
@@ -32,6 +33,7 @@ struct ArmedFault
 //    "fail_429": {"count": 1, "retry_after": 1, "after": 0},
 //    "server_error": {"count": 1, "status": 500, "after": 0},
 //    "drop": {"count": 1, "after": 0}, "cut_body": {...}, "html_403": {...},
+//    (each fault may name a "path": only requests for it count and fail)
 //    "reset_counters": true}
 struct FaultPlan
 {
@@ -85,7 +87,7 @@ public:
     void dropNextConnections(int count, int afterRequests = 0);
     // Announces the full Content-Length, sends half the body, closes the connection.
     void cutNextBodies(int count, int afterRequests = 0);
-    void failNextHtml403(int count, int afterRequests = 0);
+    void failNextHtml403(int count, int afterRequests = 0, const QString &path = {});
     void setBadRecords(bool on);
     FaultPlan faultPlan() const { return m_plan; }
     void setFaultPlan(const FaultPlan &plan);
@@ -140,7 +142,7 @@ private:
     QJsonObject malformed(Entity entity, const QJsonObject &json) const;
     void addRateHeaders(Response &response, bool burstRejected, int retryAfter);
     void deliver(QTcpSocket *socket, const Response &response, bool keepAlive, int latencyMs);
-    static bool takeFault(ArmedFault &fault, bool &eligible);
+    static bool takeFault(ArmedFault &fault, const QString &path, bool &eligible);
     QDateTime now() const;
 
     FakeDataset m_dataset;

@@ -49,17 +49,18 @@ ApiRequest *ApiClient::createRequest(const QString &path, const QUrlQuery &query
     return created;
 }
 
-void ApiClient::noteResponse(const ApiResponse &response, int tokenCost)
+int ApiClient::noteResponse(const ApiResponse &response, int tokenCost)
 {
     ++m_requestCount;
     // A request that reached Pipedrive costs its tokens, even when it failed there.
-    if (response.httpStatus > 0)
-        m_tokensSpent += tokenCost;
+    const int spent = response.httpStatus > 0 ? tokenCost : 0;
+    m_tokensSpent += spent;
     if (response.rateLimit.isKnown()) {
         m_lastRateLimit = response.rateLimit;
         m_sinceRateLimit.start();
         emit rateLimitUpdated(m_lastRateLimit);
     }
+    return spent;
 }
 
 int ApiClient::burstDelayMs() const

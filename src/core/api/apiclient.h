@@ -37,7 +37,8 @@ public:
     ApiRequest *createRequest(
         const QString &path, const QUrlQuery &query = {}, QObject *parent = nullptr);
     // Counts a finished request and its token cost, and remembers the rate-limit headers.
-    void noteResponse(const ApiResponse &response, int tokenCost);
+    // Returns the tokens counted for it.
+    int noteResponse(const ApiResponse &response, int tokenCost);
 
     // How long to hold the next request so as to stay under the burst limit (0 = send now).
     int burstDelayMs() const;

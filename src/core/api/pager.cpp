@@ -122,7 +122,8 @@ void Pager::onFinished()
     m_request = nullptr;
     const ApiResponse response = request->response();
     request->deleteLater();
-    m_client->noteResponse(response, m_endpoint.tokenCost);
+    m_tokens += m_client->noteResponse(response, m_endpoint.tokenCost);
+    ++m_responses;
 
     if (!response.ok()) {
         ApiError error = response.error;

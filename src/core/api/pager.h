@@ -53,6 +53,10 @@ public:
     bool atEnd() const { return m_atEnd; }
     bool isBusy() const { return m_busy; }
     const Endpoint &endpoint() const { return m_endpoint; }
+    // The answers this pager had, failed ones and retries included, and the tokens they cost
+    // (as ApiClient counts them), so that a caller can tell whose they were.
+    int responses() const { return m_responses; }
+    qint64 tokens() const { return m_tokens; }
     // Each successful answer's items as soon as they are parsed, in page order, before
     // pageReady() brings the page (ApiRequest::setOnParsed(): maybe on another thread).
     using ItemsHook = std::function<void(const json::Array &items)>;
@@ -86,6 +90,8 @@ private:
     int m_attempt = 0;
     int m_rateLimitWaits = 0;
     int m_pageIndex = 0;
+    int m_responses = 0;
+    qint64 m_tokens = 0;
     QPointer<ApiRequest> m_request;
     ItemsHook m_onItems;
     QTimer m_delay;

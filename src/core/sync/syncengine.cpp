@@ -313,6 +313,7 @@ void SyncEngine::fetchLookups(QList<LookupStep> steps)
 
 void SyncEngine::cancelPagers()
 {
+    dropPrefetch();
     if (m_pager)
         m_pager->cancel();
     for (const QPointer<Pager> &pager : std::as_const(m_lookupPagers)) {
@@ -359,6 +360,11 @@ void SyncEngine::startEntity(int index)
     m_result.startedAt = QDateTime::currentDateTimeUtc();
     m_requestsAtStart = m_client->requestCount();
     m_tokensAtStart = m_client->tokensSpent();
+    // Answers to its first page asked for ahead came in during the pass before: this pass's.
+    if (m_prefetch && m_prefetch->entityIndex == index && m_prefetch->pager) {
+        m_requestsAtStart -= m_prefetch->pager->responses();
+        m_tokensAtStart -= m_prefetch->pager->tokens();
+    }
     m_entityClock.start();
     m_progressClock.invalidate();
     m_status = tr("fetching");
@@ -405,12 +411,7 @@ void SyncEngine::beginEntityPass()
     } else {
         m_sourceIndex = 0;
         m_maxUpdate.clear();
-        m_since.clear();
-        if (!m_options.full) {
-            const QDateTime time = mapping::parsePipedriveTime(mark);
-            if (time.isValid())
-                m_since = time.addSecs(-IncrementalOverlapSeconds).toString(Qt::ISODate);
-        }
+        m_since = sinceMark(mark);
     }
     // A pass over every record tells deletions by absence; a resumed one only if the interrupted
     // pass noted what it saw from its first page on.
@@ -434,8 +435,21 @@ void SyncEngine::beginEntityPass()
         m_options.dryRun ? QString() : checkpoint.value(QLatin1String("position")).toString());
 }
 
+namespace {
+
+QUrlQuery sourceQuery(const EntityHandler::Source &source, const QString &since)
+{
+    QUrlQuery query = source.query;
+    if (source.incremental && !since.isEmpty())
+        query.addQueryItem(QStringLiteral("updated_since"), since);
+    return query;
+}
+
+} // namespace
+
 void SyncEngine::startSource(const QString &resumePosition)
 {
+    m_stageOnArrival = false;
     const QList<EntityHandler::Source> sources = m_handler->sources(*m_context);
     if (m_sourceIndex >= sources.size()) {
         m_pager = nullptr;
@@ -443,10 +457,14 @@ void SyncEngine::startSource(const QString &resumePosition)
     }
     const EntityHandler::Source &source = sources.at(m_sourceIndex);
     m_sourceDeletions = source.deletions;
-    QUrlQuery query = source.query;
-    if (source.incremental && !m_since.isEmpty())
-        query.addQueryItem(QStringLiteral("updated_since"), m_since);
-    auto *pager = new Pager(m_client, source.endpoint, query, m_options.pageSize, this);
+    const QUrlQuery query = sourceQuery(source, m_since);
+    Pager *adopted = adoptPrefetch(source.endpoint.path, query, resumePosition);
+    std::optional<ApiPage> arrived;
+    if (adopted && m_prefetch->page)
+        arrived = std::move(m_prefetch->page);
+    dropPrefetch();
+    auto *pager
+        = adopted ? adopted : new Pager(m_client, source.endpoint, query, m_options.pageSize, this);
     // The source's pages are staged on the worker as soon as they are parsed, while the pages
     // before them are written.
     if (m_feed)
@@ -468,9 +486,110 @@ void SyncEngine::startSource(const QString &resumePosition)
         emitProgress(true);
     });
     m_pager = pager;
-    if (!resumePosition.isEmpty())
-        pager->resumeFrom(resumePosition);
+    if (!adopted) {
+        if (!resumePosition.isEmpty())
+            pager->resumeFrom(resumePosition);
+        pager->fetchNext();
+    } else {
+        ++m_summary.sourcesPrefetched;
+        // It was asked for before there was a feed: staged from here, once here.
+        m_stageOnArrival = true;
+        if (arrived) {
+            QMetaObject::invokeMethod(
+                this, [this, page = *arrived] { onPage(page); }, Qt::QueuedConnection);
+        }
+    }
+    // The next source's first page travels while this source's pages do.
+    prefetchNextSource();
+}
+
+QString SyncEngine::sinceMark(const QString &mark) const
+{
+    if (m_options.full)
+        return {};
+    const QDateTime time = mapping::parsePipedriveTime(mark);
+    return time.isValid() ? time.addSecs(-IncrementalOverlapSeconds).toString(Qt::ISODate)
+                          : QString();
+}
+
+void SyncEngine::prefetchNextSource()
+{
+    // Not in the middle of a page's write: the next entity's pass is read from the database.
+    if (!m_options.prefetchSources || m_prefetch || m_finished || m_writing || m_cancel.load()
+        || !m_handler)
+        return;
+    int entityIndex = m_entityIndex;
+    int sourceIndex = m_sourceIndex + 1;
+    std::shared_ptr<EntityHandler> handler = m_handler;
+    QString since = m_since;
+    QList<EntityHandler::Source> sources = handler->sources(*m_context);
+    if (sourceIndex >= sources.size()) {
+        entityIndex = m_entityIndex + 1;
+        sourceIndex = 0;
+        if (entityIndex >= m_options.entities.size())
+            return;
+        const QString name = entityName(m_options.entities.at(entityIndex));
+        handler = EntityHandler::create(m_options.entities.at(entityIndex));
+        // Read as beginEntityPass() will (nothing writes them before): a pass that resumes from
+        // a checkpoint is not asked for ahead. Any error is left to that pass to meet.
+        DbError error;
+        const bool resumes
+            = !m_options.dryRun && !m_context->journal.checkpoint(name, &error).isEmpty();
+        const QString mark = m_options.full || resumes || error.isError()
+            ? QString()
+            : m_context->journal.highWaterMark(name, &error);
+        // Decided once for the source: nothing asked for (no pager), nothing to adopt.
+        if (resumes || error.isError()) {
+            m_prefetch
+                = Prefetch { entityIndex, sourceIndex, {}, {}, nullptr, std::nullopt, false };
+            return;
+        }
+        since = sinceMark(mark);
+        sources = handler->sources(*m_context);
+        if (sources.isEmpty())
+            return;
+    }
+    const EntityHandler::Source &source = sources.at(sourceIndex);
+    const QUrlQuery query = sourceQuery(source, since);
+    auto *pager = new Pager(m_client, source.endpoint, query, m_options.pageSize, this);
+    pager->setRetryPolicy(m_options.retry);
+    m_prefetch = Prefetch { entityIndex, sourceIndex, source.endpoint.path,
+        query.toString(QUrl::FullyEncoded), pager, std::nullopt, false };
+    connect(pager, &Pager::pageReady, this, [this, pager](const ApiPage &page) {
+        if (m_prefetch && m_prefetch->pager == pager)
+            m_prefetch->page = page;
+    });
+    connect(pager, &Pager::failed, this, [this, pager](const ApiError &) {
+        if (m_prefetch && m_prefetch->pager == pager)
+            m_prefetch->failed = true;
+    });
     pager->fetchNext();
+}
+
+Pager *SyncEngine::adoptPrefetch(
+    const QString &path, const QUrlQuery &query, const QString &resumePosition)
+{
+    if (!m_prefetch || !m_prefetch->pager || m_prefetch->failed
+        || m_prefetch->entityIndex != m_entityIndex || m_prefetch->sourceIndex != m_sourceIndex
+        || !resumePosition.isEmpty() || m_prefetch->path != path
+        || m_prefetch->query != query.toString(QUrl::FullyEncoded))
+        return nullptr;
+    Pager *pager = m_prefetch->pager;
+    m_prefetch->pager = nullptr; // not dropped with the rest
+    disconnect(pager, nullptr, this, nullptr);
+    return pager;
+}
+
+void SyncEngine::dropPrefetch()
+{
+    if (!m_prefetch)
+        return;
+    if (Pager *pager = m_prefetch->pager) {
+        disconnect(pager, nullptr, this, nullptr);
+        pager->cancel();
+        pager->deleteLater();
+    }
+    m_prefetch.reset();
 }
 
 void SyncEngine::onPage(const ApiPage &page)
@@ -479,6 +598,8 @@ void SyncEngine::onPage(const ApiPage &page)
         return;
     if (checkCancelled())
         return stopCancelled();
+    if (std::exchange(m_stageOnArrival, false) && m_feed)
+        m_feed->push(page.items);
     m_waiting.append({ page, m_feed ? m_feed->take(page.items) : nullptr });
     // Taken in the middle of writing a page (see writePage()): only the next request goes out.
     if (m_writing)
@@ -496,6 +617,9 @@ void SyncEngine::fetchAhead()
     if (!lastKnown && pager && m_waiting.size() < (m_pipelined ? 3 : 2) && !pager->isBusy()
         && !pager->atEnd())
         pager->fetchNext();
+    // If startSource() could not ask for the next source's first page.
+    if (pager)
+        prefetchNextSource();
 }
 
 void SyncEngine::writeWaitingPages()
@@ -920,6 +1044,14 @@ void SyncEngine::finishEntity(SyncOutcome outcome, const QString &message)
     SyncContext &context = *m_context;
     context.counts.requests = m_client->requestCount() - m_requestsAtStart;
     context.counts.tokens = m_client->tokensSpent() - m_tokensAtStart;
+    // The next pass's first page, asked for ahead, counts for that pass (startEntity()), which
+    // follows a pass that finished.
+    const bool goesOn
+        = outcome == SyncOutcome::Succeeded || outcome == SyncOutcome::FinishedWithProblems;
+    if (goesOn && m_prefetch && m_prefetch->entityIndex != m_entityIndex && m_prefetch->pager) {
+        context.counts.requests -= m_prefetch->pager->responses();
+        context.counts.tokens -= m_prefetch->pager->tokens();
+    }
     m_result.counts = context.counts;
     m_result.outcome = outcome;
     m_result.message = message;

@@ -81,6 +81,11 @@ private:
     void onPage(const ApiPage &page);
     void writeWaitingPages();
     void fetchAhead();
+    QString sinceMark(const QString &mark) const;
+    void prefetchNextSource();
+    Pager *adoptPrefetch(
+        const QString &path, const QUrlQuery &query, const QString &resumePosition);
+    void dropPrefetch();
     void onApiFailed(const ApiError &error);
     PageWrite writePage(const WaitingPage &waiting);
     static const StagedPage *stagedAhead(const WaitingPage &waiting);
@@ -111,6 +116,21 @@ private:
     std::unique_ptr<UndoJournal> m_undo; // none in a dry run
     QList<qint64> m_dryRunIds; // a dry run's run rows, one per entity, made before it begins
     QPointer<Pager> m_pager;
+    // The next source's first page, asked for as the current source starts
+    // (SyncOptions::prefetchSources); the source's own pager when it starts, if it asks for the
+    // same thing then. Its answers count for its own entity's pass.
+    struct Prefetch
+    {
+        int entityIndex = -1;
+        int sourceIndex = 0;
+        QString path;
+        QString query;
+        QPointer<Pager> pager;
+        std::optional<ApiPage> page; // here already
+        bool failed = false; // the source's own pager asks again, and handles what it gets
+    };
+    std::optional<Prefetch> m_prefetch;
+    bool m_stageOnArrival = false; // the adopted first page was asked for without staging
     QList<QPointer<Pager>> m_lookupPagers; // the lookups, read side by side
     bool m_carefulPage = false; // writing a page again, each record in a savepoint
     void cancelPagers();

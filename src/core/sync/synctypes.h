@@ -38,6 +38,11 @@ struct SyncOptions
     // Pages written back to back share a transaction, up to this many (1: one each). The
     // result is the same; tests compare the two.
     int maxPagesPerTransaction = 4;
+    // Ask for the next source's first page (the next entity's, or the same entity's next list)
+    // as soon as the current source starts, so that its round trip overlaps the current source's
+    // (a round trip saved per source where Pipedrive is far). The result is the same; tests
+    // compare the two.
+    bool prefetchSources = true;
 };
 
 enum class SyncOutcome {
@@ -86,6 +91,7 @@ struct RunSummary
     qint64 pagesMappedHere = 0; // of those, whose last records the sync thread mapped, waiting
     qint64 pagesWritten = 0; // pages of records committed (a page written again counts once)
     qint64 pageTransactions = 0; // the transactions that committed them
+    qint64 sourcesPrefetched = 0; // sources whose first page was asked for ahead (prefetchSources)
 
     RunCounts totals() const;
 };
