@@ -73,7 +73,11 @@ int ApiClient::burstDelayMs() const
         || !m_sinceRateLimit.isValid())
         return 0;
     const qint64 left = qint64(m_lastRateLimit.resetSeconds * 1000) - m_sinceRateLimit.elapsed();
-    return left > 0 ? int(left) : 0;
+    if (left > 0)
+        return int(left);
+    // Past the time the answer gave, a rolling window may have freed one request only: while
+    // one is on its way (requests side by side), its answer tells what is left; until then, wait.
+    return m_inFlight > 0 ? BurstRecheckMs : 0;
 }
 
 } // namespace pds

@@ -40,8 +40,10 @@ public:
     // Returns the tokens counted for it.
     int noteResponse(const ApiResponse &response, int tokenCost);
 
-    // How long to hold the next request so as to stay under the burst limit (0 = send now).
+    // How long to hold the next request so as to stay under the burst limit (0 = send now); a
+    // caller asks again when that time is up (BurstRecheckMs: an answer is awaited).
     int burstDelayMs() const;
+    static constexpr int BurstRecheckMs = 50;
 
     const ApiClientConfig &config() const { return m_config; }
     int requestCount() const { return m_requestCount; }

@@ -27,7 +27,9 @@ Pager::Pager(ApiClient *client, const Endpoint &endpoint, const QUrlQuery &query
     , m_pageSize(qBound(1, pageSize, 500))
 {
     m_delay.setSingleShot(true);
-    connect(&m_delay, &QTimer::timeout, this, &Pager::send);
+    // Asked again when the wait is up: a request sent meanwhile (another pager's) may use up
+    // what was left of the burst window.
+    connect(&m_delay, &QTimer::timeout, this, &Pager::sendWhenAllowed);
 }
 
 void Pager::resumeFrom(const QString &position)
@@ -42,6 +44,11 @@ void Pager::fetchNext()
     m_busy = true;
     m_attempt = 0;
     m_rateLimitWaits = 0;
+    sendWhenAllowed();
+}
+
+void Pager::sendWhenAllowed()
+{
     const int wait = m_client->burstDelayMs();
     if (wait > 0)
         m_delay.start(wait);

@@ -74,6 +74,7 @@ signals:
     void retrying(const pds::ApiError &error, int attempt, int delayMs);
 
 private:
+    void sendWhenAllowed();
     void send();
     void onFinished();
     void scheduleRetry(const ApiError &error, int delayMs);

@@ -538,16 +538,15 @@ void SyncEngine::prefetchNextSource()
         const QString mark = m_options.full || resumes || error.isError()
             ? QString()
             : m_context->journal.highWaterMark(name, &error);
+        if (!resumes && error.isOk())
+            sources = handler->sources(*m_context);
         // Decided once for the source: nothing asked for (no pager), nothing to adopt.
-        if (resumes || error.isError()) {
+        if (resumes || error.isError() || sources.isEmpty()) {
             m_prefetch
                 = Prefetch { entityIndex, sourceIndex, {}, {}, nullptr, std::nullopt, false };
             return;
         }
         since = sinceMark(mark);
-        sources = handler->sources(*m_context);
-        if (sources.isEmpty())
-            return;
     }
     const EntityHandler::Source &source = sources.at(sourceIndex);
     const QUrlQuery query = sourceQuery(source, since);

@@ -323,6 +323,35 @@ private slots:
         QVERIFY(!next->response().body.value(QLatin1String("data")).toArray().isEmpty());
     }
 
+    // Two readers side by side (the sync engine asks for the next source's first page while the
+    // current source is read) keep a tight burst limit between them: not one 429. The window
+    // rolls, so once the wait it told is over, one more request may go, not one each.
+    void readersSideBySideKeepTheBurstLimit()
+    {
+        m_server.setBurstLimit(4);
+        ApiClient *apiClient = client();
+        Pager persons(apiClient, endpoints::persons(), {}, 50);
+        Pager organizations(apiClient, endpoints::organizations(), {}, 10);
+        constexpr int PagesEach = 4;
+        QHash<Pager *, int> pages;
+        int refusals = 0;
+        for (Pager *pager : { &persons, &organizations }) {
+            connect(pager, &Pager::pageReady, this, [&, pager](const ApiPage &page) {
+                if (++pages[pager] < PagesEach && !page.last)
+                    pager->fetchNext();
+            });
+            connect(pager, &Pager::retrying, this, [&] { ++refusals; });
+            connect(pager, &Pager::failed, this, [&] { ++refusals; });
+        }
+        persons.fetchNext();
+        organizations.fetchNext();
+        QTRY_VERIFY_WITH_TIMEOUT(
+            refusals > 0 || (pages[&persons] == PagesEach && pages[&organizations] == PagesEach),
+            30000);
+        QCOMPARE(refusals, 0);
+        QCOMPARE(m_server.requestCount(), 2 * PagesEach);
+    }
+
     void tokenTravelsOnlyInTheHeader()
     {
         const Outcome outcome = readAll(client(), endpoints::stages(), {}, 100);
