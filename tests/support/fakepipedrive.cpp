@@ -589,11 +589,12 @@ FakePipedriveServer::Response FakePipedriveServer::handleApi(const QHttpServerRe
 
     // Faults, in priority order; every armed fault counts this request towards its "after".
     bool drop = false, html = false, server = false, tooMany = false, cut = false;
-    takeFault(m_plan.dropConnection, url.path(), drop);
-    takeFault(m_plan.html403, url.path(), html);
-    takeFault(m_plan.serverError, url.path(), server);
-    takeFault(m_plan.tooManyRequests, url.path(), tooMany);
-    takeFault(m_plan.cutBody, url.path(), cut);
+    const QString requestPath = url.path();
+    takeFault(m_plan.dropConnection, requestPath, drop);
+    takeFault(m_plan.html403, requestPath, html);
+    takeFault(m_plan.serverError, requestPath, server);
+    takeFault(m_plan.tooManyRequests, requestPath, tooMany);
+    takeFault(m_plan.cutBody, requestPath, cut);
     if (drop) {
         --m_plan.dropConnection.count;
         Response r;

@@ -520,33 +520,34 @@ void SyncEngine::prefetchNextSource()
         return;
     int entityIndex = m_entityIndex;
     int sourceIndex = m_sourceIndex + 1;
-    std::shared_ptr<EntityHandler> handler = m_handler;
     QString since = m_since;
-    QList<EntityHandler::Source> sources = handler->sources(*m_context);
+    QList<EntityHandler::Source> sources = m_handler->sources(*m_context);
     if (sourceIndex >= sources.size()) {
         entityIndex = m_entityIndex + 1;
         sourceIndex = 0;
-        if (entityIndex >= m_options.entities.size())
-            return;
-        const QString name = entityName(m_options.entities.at(entityIndex));
-        handler = EntityHandler::create(m_options.entities.at(entityIndex));
+        sources.clear();
         // Read as beginEntityPass() will (nothing writes them before): a pass that resumes from
         // a checkpoint is not asked for ahead. Any error is left to that pass to meet.
         DbError error;
-        const bool resumes
-            = !m_options.dryRun && !m_context->journal.checkpoint(name, &error).isEmpty();
-        const QString mark = m_options.full || resumes || error.isError()
-            ? QString()
-            : m_context->journal.highWaterMark(name, &error);
-        if (!resumes && error.isOk())
-            sources = handler->sources(*m_context);
-        // Decided once for the source: nothing asked for (no pager), nothing to adopt.
-        if (resumes || error.isError() || sources.isEmpty()) {
+        if (entityIndex < m_options.entities.size()) {
+            const Entity entity = m_options.entities.at(entityIndex);
+            const QString name = entityName(entity);
+            const bool resumes
+                = !m_options.dryRun && !m_context->journal.checkpoint(name, &error).isEmpty();
+            const QString mark = m_options.full || resumes || error.isError()
+                ? QString()
+                : m_context->journal.highWaterMark(name, &error);
+            if (!resumes && error.isOk())
+                sources = EntityHandler::create(entity)->sources(*m_context);
+            since = sinceMark(mark);
+        }
+        // Decided once for this source, the last one included: nothing asked for (no pager),
+        // nothing to adopt, and not asked again on every page.
+        if (sources.isEmpty() || error.isError()) {
             m_prefetch
                 = Prefetch { entityIndex, sourceIndex, {}, {}, nullptr, std::nullopt, false };
             return;
         }
-        since = sinceMark(mark);
     }
     const EntityHandler::Source &source = sources.at(sourceIndex);
     const QUrlQuery query = sourceQuery(source, since);
