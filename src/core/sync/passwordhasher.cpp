@@ -49,6 +49,8 @@ int PasswordHasher::apply(Database &db, DbError *error)
         QMutexLocker lock(&m_mutex);
         done.swap(m_done);
     }
+    // Written or not, they go back with the transaction should it roll back.
+    m_applied.insert(done);
     int written = 0;
     for (auto it = done.cbegin(); it != done.cend(); ++it) {
         QSqlQuery *q
@@ -65,6 +67,17 @@ int PasswordHasher::apply(Database &db, DbError *error)
         q->finish();
     }
     return written;
+}
+
+void PasswordHasher::committed()
+{
+    m_applied.clear();
+}
+
+void PasswordHasher::rolledBack()
+{
+    QMutexLocker lock(&m_mutex);
+    m_done.insert(std::exchange(m_applied, {}));
 }
 
 void PasswordHasher::abandon()

@@ -26,8 +26,11 @@ public:
     int pending() const;
 
     // Writes the finished hashes (only over an empty encrypted_password). Call in a transaction.
-    // Returns how many rows were written, or -1 and *error.
+    // Returns how many rows were written, or -1 and *error. They are kept until committed():
+    // rolledBack() (the transaction they were written in rolled back) makes them finished again.
     int apply(Database &db, DbError *error);
+    void committed();
+    void rolledBack();
     // Drops the hashes not started yet (a cancelled run); their users keep an empty password
     // until the next run.
     void abandon();
@@ -42,6 +45,7 @@ private:
     QThreadPool m_pool;
     mutable QMutex m_mutex;
     QHash<qint64, QString> m_done;
+    QHash<qint64, QString> m_applied; // written, not committed yet (the engine's thread only)
     int m_running = 0;
 };
 

@@ -662,6 +662,8 @@ void SyncEngine::writeWaitingPages()
         }
         if (written == PageWrite::Reconnect)
             return reconnect(m_connectionError, [this] { writeWaitingPages(); });
+        if (written == PageWrite::Again)
+            continue;
         if (written == PageWrite::Stopped)
             return;
         emitProgress(false);
@@ -733,28 +735,46 @@ SyncEngine::PageWrite SyncEngine::writePage(const WaitingPage &waiting)
     Database &db = *m_db;
     const RunCounts before = context.counts;
     const QString maxUpdateBefore = m_maxUpdate;
-    // The transaction of the pages written before this one is open: the page joins it, behind a
-    // savepoint of its own (see SyncOptions::maxPagesPerTransaction).
+    // The transaction of the pages written before this one is open: the page joins it (see
+    // SyncOptions::maxPagesPerTransaction). Without a savepoint of its own: SQLite would keep a
+    // copy of every database page it changes until it ends, in memory (a 500k sync's peak +8 MB,
+    // growing with the account's indexes); a page that has to go back takes its transaction with
+    // it, and the pages before it are written again (writeAgainCarefully()).
     const bool joined = !m_options.dryRun && db.inTransaction();
-    const QString pageSavepoint = QStringLiteral("page");
-    // What the engine noted of the page goes with it.
-    auto forgetPage = [&](const RunCounts &counts, const QString &maxUpdate) {
+    // What the engine noted of the transaction goes with it.
+    auto forgetTransaction = [&](const RunCounts &counts, const QString &maxUpdate) {
         context.journal.discardProblems();
         if (m_undo)
             m_undo->discard();
+        if (m_hasher)
+            m_hasher->rolledBack();
         context.store.discardCache();
         context.counts = counts;
         m_maxUpdate = maxUpdate;
     };
-    // The page rolled back, and only the page: the pages before it in the transaction stay.
-    auto rollBackPage = [&] {
-        if (joined) {
-            db.rollbackToSavepoint(pageSavepoint);
-            db.releaseSavepoint(pageSavepoint);
-        } else {
-            db.rollback();
+    auto rollBack = [&] {
+        db.rollback();
+        if (joined)
+            forgetTransaction(m_countsAtBegin, m_maxUpdateAtBegin);
+        else
+            forgetTransaction(before, maxUpdateBefore);
+    };
+    // A record refused in a page written without a savepoint per record: the transaction rolls
+    // back, and the page is written again, each record in a savepoint, behind the pages that
+    // were in the transaction before it, written again too.
+    auto writeAgainCarefully = [&] {
+        rollBack();
+        if (!joined) {
+            m_carefulPage = true;
+            const PageWrite written = writePage(waiting);
+            m_carefulPage = false;
+            return written;
         }
-        forgetPage(before, maxUpdateBefore);
+        Q_ASSERT(!m_waiting.isEmpty() && m_waiting.constFirst().page.items.sameAs(page.items));
+        m_waiting.first().careful = true;
+        m_waiting = m_uncommitted + m_waiting;
+        m_uncommitted.clear();
+        return PageWrite::Again;
     };
     // The transaction committed with `pages` pages of records in it, counted for the summary.
     auto commitPages = [&](qsizetype pages) {
@@ -762,26 +782,16 @@ SyncEngine::PageWrite SyncEngine::writePage(const WaitingPage &waiting)
         if (committed.isOk()) {
             m_summary.pagesWritten += pages;
             ++m_summary.pageTransactions;
+            if (m_hasher)
+                m_hasher->committed();
         }
         return committed;
     };
     auto abortPage = [&](const DbError &error, SyncOutcome outcome) {
-        // A cancel keeps the pages written before this one in the transaction, as it would have
-        // kept them each in its own: only this page rolls back, they are committed.
-        bool kept = false;
-        if (outcome == SyncOutcome::Cancelled && joined) {
-            rollBackPage();
-            kept = commitPages(m_uncommitted.size()).isOk();
-        }
-        // Else the whole transaction rolls back, with the pages written in it before this one.
-        // (A dry run's one transaction goes with it: the run stops.)
-        if (!kept) {
-            db.rollback();
-            if (joined)
-                forgetPage(m_countsAtBegin, m_maxUpdateAtBegin);
-            else
-                forgetPage(before, maxUpdateBefore);
-        }
+        // The whole transaction rolls back, with the pages written in it before this one. (A
+        // dry run's one transaction goes with it: the run stops.) A cancel comes between pages
+        // of a transaction (see below): the pages before it were committed.
+        rollBack();
         // The connection is gone, and the transaction with it: write the same pages again once
         // it is back.
         if (error.kind == DbError::Kind::Unreachable && outcome == SyncOutcome::Failed
@@ -810,9 +820,7 @@ SyncEngine::PageWrite SyncEngine::writePage(const WaitingPage &waiting)
     stage.pageRefs.clear();
     stage.recordIndex = -1;
     DbError error;
-    if (joined) {
-        error = db.savepoint(pageSavepoint);
-    } else if (!m_options.dryRun) {
+    if (!joined && !m_options.dryRun) {
         Q_ASSERT(m_uncommitted.isEmpty());
         error = db.beginTransaction();
         m_countsAtBegin = before;
@@ -821,12 +829,14 @@ SyncEngine::PageWrite SyncEngine::writePage(const WaitingPage &waiting)
     context.store.beginPage();
     // Each record in a savepoint: one the database refuses fails alone, the page goes on.
     // A page is first written without them (two statements per record less); should a record
-    // fail, the page is rolled back and written again, each record in its savepoint. (Not for
-    // the one transaction of a dry run, nor for users: their password hashes are queued by id.)
-    const bool careful = m_carefulPage || m_options.dryRun || context.entity == Entity::Users;
+    // fail, the transaction is rolled back and the page written again, each record in its
+    // savepoint (writeAgainCarefully()). (Not for the one transaction of a dry run, nor for
+    // users: their password hashes are queued by id.)
+    const bool careful
+        = m_carefulPage || waiting.careful || m_options.dryRun || context.entity == Entity::Users;
     // Without savepoints the page's new rows, its new mappings and its problems go in together
-    // after its records (and on no way out of here later: a rolled-back page drops them, see
-    // rollBackPage()).
+    // after its records (and on no way out of here later: a rolled-back transaction drops them,
+    // see forgetTransaction()).
     context.store.setDeferInserts(!careful);
     context.store.setDeferMappings(!careful);
     context.journal.setDeferProblems(!careful);
@@ -866,7 +876,9 @@ SyncEngine::PageWrite SyncEngine::writePage(const WaitingPage &waiting)
         // requested at once instead of after this page, and the pipeline stays full.
         if (m_pipelined && index % 64 == 63)
             QCoreApplication::sendPostedEvents(nullptr, QEvent::MetaCall);
-        if (checkCancelled())
+        // A page that joined a transaction is written to its end: a cancel then commits it with
+        // the pages before it (nextPageJoins()), and the next page stops the run.
+        if (!joined && checkCancelled())
             return abortPage({}, SyncOutcome::Cancelled);
         // Records of a deletions list are not imported: they count as deleted, or not at all.
         if (!m_sourceDeletions)
@@ -894,13 +906,8 @@ SyncEngine::PageWrite SyncEngine::writePage(const WaitingPage &waiting)
             staged = stagedHere.get();
         }
         error = staged->write(context);
-        if (error.isError() && !careful && !isDatabaseWide(error)) {
-            rollBackPage();
-            m_carefulPage = true;
-            const PageWrite written = writePage(waiting);
-            m_carefulPage = false;
-            return written;
-        }
+        if (error.isError() && !careful && !isDatabaseWide(error))
+            return writeAgainCarefully();
         if (error.isError()) {
             DbError rollbackError = db.rollbackToSavepoint(QStringLiteral("record"));
             // What the page remembered may include the rolled-back writes.
@@ -929,13 +936,8 @@ SyncEngine::PageWrite SyncEngine::writePage(const WaitingPage &waiting)
     // The rows and mappings kept back: refused, they fail the page as a record would, and it is
     // written again record by record (without keeping any back) to find which one it was.
     if (!context.store.flushRows(&error) || !context.store.flushMappings(&error)) {
-        if (!careful && !isDatabaseWide(error)) {
-            rollBackPage();
-            m_carefulPage = true;
-            const PageWrite written = writePage(waiting);
-            m_carefulPage = false;
-            return written;
-        }
+        if (!careful && !isDatabaseWide(error))
+            return writeAgainCarefully();
         return abortPage(error, SyncOutcome::Failed);
     }
     context.store.setDeferInserts(false);
@@ -975,8 +977,6 @@ SyncEngine::PageWrite SyncEngine::writePage(const WaitingPage &waiting)
     // What the page changed, for undo: in the same transaction.
     if (error.isOk() && m_undo)
         error = m_undo->flush();
-    if (error.isOk() && joined)
-        error = db.releaseSavepoint(pageSavepoint);
     if (error.isError())
         return abortPage(error, SyncOutcome::Failed);
     // The next page is here and staged: written at once, in this transaction. (Answers parsed
@@ -1203,6 +1203,10 @@ void SyncEngine::finishRun()
             if (error.isOk())
                 m_hasher->apply(*m_db, &error);
             error = error.isOk() ? m_db->commit() : (m_db->rollback(), error);
+            if (error.isOk())
+                m_hasher->committed();
+            else
+                m_hasher->rolledBack();
             if (error.isError())
                 qCWarning(lcSync) << "could not store new users' password hashes:"
                                   << error.toString();

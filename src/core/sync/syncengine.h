@@ -65,13 +65,16 @@ private:
 
     // What became of a page: in the database, the run stopped, or the connection must be made
     // again before the same page is written once more.
-    enum class PageWrite { Written, Stopped, Reconnect };
+    // Again: the transaction was rolled back and its pages put back in front of m_waiting, to be
+    // written again from the first.
+    enum class PageWrite { Written, Stopped, Reconnect, Again };
     // A page fetched and not yet committed, and where it is staged ahead (null: staged when
     // written, on this thread).
     struct WaitingPage
     {
         ApiPage page;
         std::shared_ptr<StagedPage> staged;
+        bool careful = false; // written again, each record in a savepoint (a record was refused)
     };
 
     void fetchLookups(QList<LookupStep> steps);

@@ -658,9 +658,9 @@ private slots:
 
     // Pages written back to back share a transaction (SyncOptions::maxPagesPerTransaction): the
     // CRM, the counts and the problems are those of a transaction per page, also when the
-    // database refuses records in pages written behind others in one transaction (each such page
-    // is rolled back to its savepoint and written again record by record; the pages before it
-    // stay), and on the incremental run after changes.
+    // database refuses records in pages written behind others in one transaction (the
+    // transaction rolls back, its pages are written again, and the refusing page record by
+    // record), and on the incremental run after changes.
     void pagesSharingATransactionWriteWhatATransactionPerPageWrites_data() { addKinds(); }
     void pagesSharingATransactionWriteWhatATransactionPerPageWrites()
     {
@@ -732,8 +732,9 @@ private slots:
     }
 
     // A cancel while a page is written behind others in one transaction keeps those others, as
-    // it would have kept them each in its own transaction: only the page being written rolls
-    // back. The counts say what was kept, and the next sync ends where an uncancelled one does.
+    // it would have kept them each in its own transaction (the page being written is written to
+    // its end and kept with them: it has no savepoint of its own to roll back to). The counts say
+    // what was kept, and the next sync ends where an uncancelled one does.
     void aCancelKeepsThePagesWrittenBeforeItsOwn_data() { addKinds(); }
     void aCancelKeepsThePagesWrittenBeforeItsOwn()
     {

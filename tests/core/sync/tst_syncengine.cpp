@@ -7,6 +7,7 @@
 #include "mapping/texttools.h"
 #include "sync/crmstore.h"
 #include "sync/maintenance.h"
+#include "sync/passwordhasher.h"
 #include "sync/stageworker.h"
 #include "sync/synccontext.h"
 #include "sync/syncrunner.h"
@@ -601,6 +602,53 @@ private slots:
         QVERIFY(after.first().startsWith(QLatin1String("$2a$")));
         QVERIFY(after.first() != hashes.first()); // a new random password
         QCOMPARE(after.mid(1), hashes.mid(1)); // nobody else's password changed
+    }
+
+    // Hashes written in a transaction that rolls back (its pages are written again) are not
+    // lost: they are written with a later transaction, and the users get them.
+    void passwordHashesRolledBackAreWrittenAgain_data() { addKinds(); }
+    void passwordHashesRolledBackAreWrittenAgain()
+    {
+        auto testDb = database();
+        if (!testDb->isValid())
+            QSKIP(qPrintable(testDb->whyNot()));
+        Database db;
+        QVERIFY(db.open(testDb->config()).isOk());
+        SchemaManager schema;
+        DbError error = schema.ensureSchema(db);
+        QVERIFY2(error.isOk(), qPrintable(error.toString()));
+        QSqlQuery q(db.handle());
+        for (int i = 1; i <= 3; ++i) {
+            QVERIFY(q.exec(QStringLiteral("INSERT INTO users (id, email, created_at, updated_at) "
+                                          "VALUES (%1, 'u%1@example.com', '2026-01-01 00:00:00', "
+                                          "'2026-01-01 00:00:00')")
+                               .arg(i)));
+        }
+        PasswordHasher hasher(4, 2);
+        for (qint64 id : { 1, 2, 3 })
+            hasher.hash(id);
+        hasher.waitForAll();
+        QCOMPARE(hasher.pending(), 3);
+        const auto hashed = [&] {
+            return column(db,
+                QStringLiteral("SELECT id FROM users WHERE encrypted_password LIKE '$2a$%' ORDER "
+                               "BY id"));
+        };
+        QVERIFY(db.beginTransaction().isOk());
+        QCOMPARE(hasher.apply(db, &error), 3);
+        QCOMPARE(hasher.pending(), 0);
+        QVERIFY(db.rollback().isOk());
+        hasher.rolledBack();
+        QCOMPARE(hashed(), QStringList());
+        QCOMPARE(hasher.pending(), 3);
+        QVERIFY(db.beginTransaction().isOk());
+        QCOMPARE(hasher.apply(db, &error), 3);
+        QVERIFY(db.commit().isOk());
+        hasher.committed();
+        hasher.rolledBack(); // nothing left to give back
+        QCOMPARE(hasher.pending(), 0);
+        QCOMPARE(hashed(),
+            (QStringList { QStringLiteral("1"), QStringLiteral("2"), QStringLiteral("3") }));
     }
 
     // A page is written without a savepoint per record first; a record the database refuses
