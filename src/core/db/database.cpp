@@ -666,6 +666,36 @@ void SqlValues::addAscii(const char *text, qsizetype size)
     bound(sqlite3_bind_text(m_statement, int(m_count), start, int(size), SQLITE_STATIC));
 }
 
+void SqlValues::addAsciiInPlace(const char *text, qsizetype size)
+{
+    if (m_values)
+        return collect(QString::fromLatin1(text, size));
+    if (next())
+        bound(sqlite3_bind_text(m_statement, int(m_count), text, int(size), SQLITE_STATIC));
+}
+
+bool SqlValues::addTimestamp(const QDateTime &time)
+{
+    constexpr qsizetype Most = 32;
+    if (m_values) {
+        char text[Most];
+        const qsizetype size = Database::formatTimestamp(time, text);
+        if (size < 0)
+            return false;
+        collect(QString::fromLatin1(text, size));
+        return true;
+    }
+    // Formatted into the statement's text space: the copy into it was most of binding a time.
+    char *start = m_db->textSpace(Most);
+    const qsizetype size = Database::formatTimestamp(time, start);
+    m_db->m_textUsed -= Most - qMax<qsizetype>(size, 0);
+    if (size < 0)
+        return false;
+    if (next())
+        bound(sqlite3_bind_text(m_statement, int(m_count), start, int(size), SQLITE_STATIC));
+    return true;
+}
+
 bool Database::execSqlite(const QString &sql, qsizetype count,
     const std::function<void(SqlValues &values)> &fill, DbError *error, qint64 *insertedId,
     const std::function<void(const QVariantList &row)> *onRow)

@@ -34,6 +34,12 @@ public:
     void add(qint64 value);
     // Text known to be ASCII (a formatted time, a fixed word): bound as it is, no conversion.
     void addAscii(const char *text, qsizetype size);
+    // The same, where the text stays unchanged until the statement has run: bound where it lies,
+    // not copied first.
+    void addAsciiInPlace(const char *text, qsizetype size);
+    // A time as Database::formatTimestamp() writes it, written where it is bound; false (and
+    // nothing added) if it cannot be.
+    bool addTimestamp(const QDateTime &time);
     qsizetype count() const { return m_count; }
 
 private:

@@ -721,12 +721,11 @@ void CrmStore::addBindable(SqlValues &out, const QVariant &value) const
     if (type == QMetaType::QDateTime) {
         // Most are the page's "now" (created_at, updated_at): formatted once.
         const QDateTime &time = *static_cast<const QDateTime *>(value.constData());
+        // setNow() comes between pages, never while a statement is bound.
         if (time == m_now && !m_nowAscii.isEmpty())
-            return out.addAscii(m_nowAscii.constData(), m_nowAscii.size());
-        char text[32];
-        const qsizetype size = Database::formatTimestamp(time, text);
-        if (size >= 0)
-            return out.addAscii(text, size);
+            return out.addAsciiInPlace(m_nowAscii.constData(), m_nowAscii.size());
+        if (out.addTimestamp(time))
+            return;
     }
     if (type == QMetaType::QDateTime || type == QMetaType::QDate)
         return out.add(toBindable(value));
@@ -1196,8 +1195,8 @@ bool CrmStore::flushMappings(DbError *error)
                 out.add(m.type);
                 out.add(m.pipedriveId);
                 out.add(m.railsId);
-                out.addAscii(m_nowAscii.constData(), m_nowAscii.size());
-                out.addAscii(m_nowAscii.constData(), m_nowAscii.size());
+                out.addAsciiInPlace(m_nowAscii.constData(), m_nowAscii.size());
+                out.addAsciiInPlace(m_nowAscii.constData(), m_nowAscii.size());
             }
         };
         // Straight to the database: the values are bound already, and the statement names none

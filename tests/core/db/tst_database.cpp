@@ -461,6 +461,41 @@ void TestDatabase::execWriteBindsValuesHandedOneByOne()
         (QStringList { u"Müller & Søn — 東京 😀|7|2025-01-02 03:04:05.007000"_s,
             big + u"|NULL|"_s + other, u"null note|-3|NULL"_s, u"last|1099511627776|"_s }));
 
+    // Times bound where they lie (a text that outlives the statement) and formatted where they
+    // are bound, each followed by a text in the same block, then a big text that takes a block
+    // of its own; a time that cannot be formatted adds nothing.
+    const QByteArray inPlace = "2026-12-06 01:02:03.456000";
+    const QDateTime time(QDate(1999, 12, 31), QTime(23, 59, 58, 7), QTimeZone::utc());
+    bool pastFormatted = true;
+    const auto times = [&](SqlValues &out) {
+        out.addAsciiInPlace(inPlace.constData(), inPlace.size());
+        out.add(u"note one"_s);
+        QVERIFY(out.addTimestamp(time));
+        out.add(u"note two"_s);
+        QVERIFY(out.addTimestamp(time.addMSecs(993)));
+        out.add(big);
+        out.add(other);
+        pastFormatted
+            = out.addTimestamp(QDateTime(QDate(-44, 3, 15), QTime(12, 0), QTimeZone::utc()));
+        if (!pastFormatted)
+            out.add(QVariant());
+    };
+    QVERIFY2(db.execWrite(u"INSERT INTO parts (name, amount, note) VALUES (?, 1, ?), (?, 2, ?), "
+                          "(?, 3, ?), (?, 4, ?)"_s,
+                 8, times, &error),
+        qPrintable(error.toString()));
+    QVERIFY(!pastFormatted);
+    QStringList bound;
+    QVERIFY(db.forEachRow(
+        u"SELECT name, note FROM parts WHERE amount BETWEEN 1 AND 4 ORDER BY id"_s, {},
+        [&](const QVariantList &row) { bound << row.at(0).toString() << row.at(1).toString(); },
+        &error));
+    QCOMPARE(bound,
+        (QStringList { u"2026-12-06 01:02:03.456000"_s, u"note one"_s,
+            u"1999-12-31 23:59:58.007000"_s, u"note two"_s, u"1999-12-31 23:59:59"_s, big, other,
+            QString() }));
+    QVERIFY(db.exec(u"DELETE FROM parts WHERE amount BETWEEN 1 AND 4"_s, &error));
+
     // Fewer values than the statement has parameters: an error, nothing written.
     const auto tooFew = [](SqlValues &out) {
         out.add(u"alone"_s);
