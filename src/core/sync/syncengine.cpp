@@ -745,7 +745,7 @@ SyncEngine::PageWrite SyncEngine::writePage(const WaitingPage &waiting)
     auto forgetTransaction = [&](const RunCounts &counts, const QString &maxUpdate) {
         context.journal.discardProblems();
         if (m_undo)
-            m_undo->discard();
+            m_undo->rolledBack();
         if (m_hasher)
             m_hasher->rolledBack();
         context.store.discardCache();
@@ -782,6 +782,8 @@ SyncEngine::PageWrite SyncEngine::writePage(const WaitingPage &waiting)
         if (committed.isOk()) {
             m_summary.pagesWritten += pages;
             ++m_summary.pageTransactions;
+            if (m_undo)
+                m_undo->committed();
             if (m_hasher)
                 m_hasher->committed();
         }
@@ -1021,10 +1023,12 @@ void SyncEngine::completeEntity()
         }
         if (error.isOk())
             error = m_db->commit();
+        if (error.isOk() && m_undo)
+            m_undo->committed();
         if (error.isError()) {
             m_db->rollback();
             if (m_undo)
-                m_undo->discard();
+                m_undo->rolledBack();
             context.counts = countsBefore;
             if (error.kind == DbError::Kind::Unreachable)
                 return reconnect(error, [this] { completeEntity(); });

@@ -158,6 +158,7 @@ void UndoJournal::beginRun(qint64 runId, const QString &entity)
     if (runId != m_runId) {
         // A pass tried again after a reconnect keeps its run, and what it already wrote.
         m_stateWritten = false;
+        m_stateUncommitted = false;
         m_statePending = -1;
         m_pending.clear();
     }
@@ -291,10 +292,19 @@ void UndoJournal::rollbackTo(qsizetype mark)
         m_statePending = -1;
 }
 
-void UndoJournal::discard()
+void UndoJournal::committed()
+{
+    m_stateUncommitted = false;
+}
+
+void UndoJournal::rolledBack()
 {
     m_pending.clear();
     m_statePending = -1;
+    // The mark flushed in the transaction went with it: journaled again with the next change.
+    if (m_stateUncommitted)
+        m_stateWritten = false;
+    m_stateUncommitted = false;
 }
 
 QList<UndoJournal::Change> UndoJournal::compacted(const QList<Change> &changes)
@@ -396,8 +406,10 @@ DbError UndoJournal::flush()
         if (!m_db.execWrite(sql, values, &error))
             return error;
     }
-    if (m_statePending >= 0)
+    if (m_statePending >= 0) {
         m_stateWritten = true;
+        m_stateUncommitted = true;
+    }
     m_statePending = -1;
     m_pending.clear();
     return error;

@@ -39,11 +39,13 @@ public:
     DbError mappingRemoving(const QString &type, qint64 pipedriveId) override;
 
     // For the engine's transactions: mark() before a record, rollbackTo(mark) when its savepoint
-    // was rolled back, discard() when the page was, flush() just before the commit.
+    // was rolled back, flush() at the end of each page, committed() once its transaction is,
+    // rolledBack() when the transaction was rolled back (what it flushed went with it).
     qsizetype mark() const { return m_pending.size(); }
     void rollbackTo(qsizetype mark);
-    void discard();
     DbError flush();
+    void committed();
+    void rolledBack();
 
 private:
     struct Change
@@ -69,6 +71,7 @@ private:
     qint64 m_runId = 0;
     QString m_entity;
     bool m_stateWritten = false; // the run's high-water mark is in the journal
+    bool m_stateUncommitted = false; // ... in a transaction not committed yet
     qsizetype m_statePending = -1; // index of the pending state change, -1: none
     QList<Change> m_pending;
 };
