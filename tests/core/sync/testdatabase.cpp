@@ -1,5 +1,7 @@
 #include "testdatabase.h"
 
+#include "db/schemamanager.h"
+
 #include <QRandomGenerator>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -107,6 +109,23 @@ QStringList dumpCrm(Database &db)
     return lines;
 }
 
+std::pair<QString, int> commonestSubject(const QList<QJsonObject> &activities)
+{
+    QMap<QString, int> titles;
+    for (const QJsonObject &activity : activities) {
+        const QString subject = activity.value(QLatin1String("subject")).toString().trimmed();
+        if (!subject.isEmpty() && !subject.contains(QLatin1Char('\''))
+            && !subject.contains(QLatin1Char('\\')))
+            ++titles[subject];
+    }
+    std::pair<QString, int> commonest { QString(), 0 };
+    for (auto it = titles.cbegin(); it != titles.cend(); ++it) {
+        if (it.value() > commonest.second)
+            commonest = { it.key(), it.value() };
+    }
+    return commonest;
+}
+
 bool refuseTasksTitled(Database &db, const QString &title, bool slow, DbError *error)
 {
     const QString quoted = QLatin1Char('\'') + title + QLatin1Char('\'');
@@ -131,6 +150,16 @@ bool refuseTasksTitled(Database &db, const QString &title, bool slow, DbError *e
         && db.exec(QStringLiteral("CREATE TRIGGER refuse_one BEFORE INSERT ON tasks FOR EACH ROW "
                                   "EXECUTE FUNCTION refuse_one()"),
             error);
+}
+
+bool refuseTasksTitled(
+    const DatabaseConfig &config, const QString &title, bool slow, DbError *error)
+{
+    Database db;
+    *error = db.open(config);
+    if (error->isOk())
+        *error = SchemaManager().ensureSchema(db);
+    return error->isOk() && refuseTasksTitled(db, title, slow, error);
 }
 
 } // namespace pds::test

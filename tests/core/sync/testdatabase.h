@@ -3,6 +3,7 @@
 #include "db/database.h"
 #include "db/databaseconfig.h"
 
+#include <QJsonObject>
 #include <QStringList>
 #include <QTemporaryDir>
 #include <memory>
@@ -42,6 +43,12 @@ private:
 // hold no quote), and, with `slow`, cost it some work for every task, as a slow disk or server
 // would. False with the error when it could not.
 bool refuseTasksTitled(Database &db, const QString &title, bool slow, DbError *error);
+// The same on a CRM database made first (the schema created if it is missing).
+bool refuseTasksTitled(
+    const DatabaseConfig &config, const QString &title, bool slow, DbError *error);
+// The subject that most of these activities share (trimmed; none with a quote or a backslash,
+// so that refuseTasksTitled() can take it), and how many share it.
+std::pair<QString, int> commonestSubject(const QList<QJsonObject> &activities);
 
 // The CRM tables and pipedrive_mappings, row by row in id order, every column as text:
 // two dumps are equal when the data is.

@@ -672,29 +672,15 @@ private slots:
         QVERIFY2(perPage.isValid(), qPrintable(perPage.whyNot()));
         // The most frequent task title (the generator repeats subjects): refused by the database
         // in many pages, whichever transaction they share.
-        QMap<QString, int> titles;
-        for (const QJsonObject &activity : m_server.dataset().records(FE::Activities)) {
-            const QString subject = activity.value(QLatin1String("subject")).toString().trimmed();
-            if (!subject.isEmpty() && !subject.contains(QLatin1Char('\''))
-                && !subject.contains(QLatin1Char('\\')))
-                ++titles[subject];
-        }
-        QString refused;
-        for (auto it = titles.cbegin(); it != titles.cend(); ++it) {
-            if (refused.isEmpty() || it.value() > titles.value(refused))
-                refused = it.key();
-        }
-        QVERIFY(titles.value(refused) >= 5);
+        const auto [refused, sharing]
+            = pds::test::commonestSubject(m_server.dataset().records(FE::Activities));
+        QVERIFY(sharing >= 5);
         for (const TestDatabase *crm : { &shared, &perPage }) {
-            Database db;
-            QVERIFY(db.open(crm->config()).isOk());
-            SchemaManager schema;
-            DbError error = schema.ensureSchema(db);
-            QVERIFY2(error.isOk(), qPrintable(error.toString()));
+            DbError error;
             // (The title comes from the generator and holds no quote.) Each task also costs the
             // database some work, as a slow disk or server would: the writes fall behind the
             // fetching, and pages wait, staged, to join a transaction.
-            QVERIFY2(pds::test::refuseTasksTitled(db, refused, true, &error),
+            QVERIFY2(pds::test::refuseTasksTitled(crm->config(), refused, true, &error),
                 qPrintable(error.toString()));
         }
         SyncOptions a = options(shared.config());
@@ -745,15 +731,11 @@ private slots:
             QSKIP(qPrintable(cancelled.whyNot()));
         QVERIFY2(whole.isValid(), qPrintable(whole.whyNot()));
         for (const TestDatabase *crm : { &cancelled, &whole }) {
-            Database db;
-            QVERIFY(db.open(crm->config()).isOk());
-            SchemaManager schema;
-            DbError error = schema.ensureSchema(db);
-            QVERIFY2(error.isOk(), qPrintable(error.toString()));
+            DbError error;
             // Slow task inserts (no task has that title): the activities' pages share
             // transactions.
             QVERIFY2(pds::test::refuseTasksTitled(
-                         db, QStringLiteral("no task has this title"), true, &error),
+                         crm->config(), QStringLiteral("no task has this title"), true, &error),
                 qPrintable(error.toString()));
         }
         SyncOptions o = options(cancelled.config());

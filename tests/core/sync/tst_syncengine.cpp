@@ -688,13 +688,9 @@ private slots:
         QVERIFY(!refused.isEmpty());
         const int expectedFailures = titles.value(refused);
         {
-            Database db;
-            QVERIFY(db.open(testDb->config()).isOk());
-            SchemaManager schema;
-            DbError error = schema.ensureSchema(db);
-            QVERIFY2(error.isOk(), qPrintable(error.toString()));
             // (The title comes from the generator and holds no quote.)
-            QVERIFY2(pds::test::refuseTasksTitled(db, refused, false, &error),
+            DbError error;
+            QVERIFY2(pds::test::refuseTasksTitled(testDb->config(), refused, false, &error),
                 qPrintable(error.toString()));
         }
         const RunSummary summary = sync(options(testDb->config()));
