@@ -741,23 +741,17 @@ SyncEngine::PageWrite SyncEngine::writePage(const WaitingPage &waiting)
     // growing with the account's indexes); a page that has to go back takes its transaction with
     // it, and the pages before it are written again (writeAgainCarefully()).
     const bool joined = !m_options.dryRun && db.inTransaction();
-    // What the engine noted of the transaction goes with it.
-    auto forgetTransaction = [&](const RunCounts &counts, const QString &maxUpdate) {
+    // The transaction rolled back, and what the engine noted of it with it.
+    auto rollBack = [&] {
+        db.rollback();
         context.journal.discardProblems();
         if (m_undo)
             m_undo->rolledBack();
         if (m_hasher)
             m_hasher->rolledBack();
         context.store.discardCache();
-        context.counts = counts;
-        m_maxUpdate = maxUpdate;
-    };
-    auto rollBack = [&] {
-        db.rollback();
-        if (joined)
-            forgetTransaction(m_countsAtBegin, m_maxUpdateAtBegin);
-        else
-            forgetTransaction(before, maxUpdateBefore);
+        context.counts = joined ? m_countsAtBegin : before;
+        m_maxUpdate = joined ? m_maxUpdateAtBegin : maxUpdateBefore;
     };
     // A record refused in a page written without a savepoint per record: the transaction rolls
     // back, and the page is written again, each record in a savepoint, behind the pages that
@@ -838,7 +832,7 @@ SyncEngine::PageWrite SyncEngine::writePage(const WaitingPage &waiting)
         = m_carefulPage || waiting.careful || m_options.dryRun || context.entity == Entity::Users;
     // Without savepoints the page's new rows, its new mappings and its problems go in together
     // after its records (and on no way out of here later: a rolled-back transaction drops them,
-    // see forgetTransaction()).
+    // see rollBack()).
     context.store.setDeferInserts(!careful);
     context.store.setDeferMappings(!careful);
     context.journal.setDeferProblems(!careful);
