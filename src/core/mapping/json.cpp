@@ -208,6 +208,13 @@ struct KeyBytes
     QByteArray utf8;
 };
 
+// A pointer to the document that owns no share of it: copying it counts nothing (the aliasing
+// constructor with an empty owner).
+std::shared_ptr<const Document> unowned(const std::shared_ptr<const Document> &document)
+{
+    return std::shared_ptr<const Document>(std::shared_ptr<const Document>(), document.get());
+}
+
 template<class T> T fromQt(const QJsonDocument &document)
 {
     QString error;
@@ -361,6 +368,16 @@ Value Value::operator[](QAnyStringView key) const
     return toObject().value(key);
 }
 
+Value Value::borrowed() const
+{
+    Value value;
+    value.m_document = unowned(m_document);
+    value.m_index = m_index;
+    value.m_type = m_type;
+    value.m_text = m_text;
+    return value;
+}
+
 QJsonValue Value::toQt() const
 {
     switch (m_type) {
@@ -411,6 +428,17 @@ Value Object::value(QAnyStringView key) const
             return Value(m_document, i + 1);
     }
     return Value(Value::Undefined);
+}
+
+Object Object::borrowed() const
+{
+    Object object;
+    object.m_document = unowned(m_document);
+    object.m_index = m_index;
+    object.m_size = m_size;
+    object.m_keys = m_keys;
+    object.m_mask = m_mask;
+    return object;
 }
 
 QStringList Object::keys() const
@@ -470,6 +498,15 @@ Value Array::at(qsizetype i) const
     while (i-- > 0)
         ++it;
     return *it;
+}
+
+Array Array::borrowed() const
+{
+    Array array;
+    array.m_document = unowned(m_document);
+    array.m_index = m_index;
+    array.m_size = m_size;
+    return array;
 }
 
 Array::const_iterator Array::begin() const

@@ -55,6 +55,8 @@ public:
     json::Array toArray() const;
     // An object's member (undefined when absent or not an object).
     Value operator[](QAnyStringView key) const;
+    // This value without a share in its document: see Object::borrowed().
+    Value borrowed() const;
 
     QJsonValue toQt() const;
 
@@ -84,6 +86,11 @@ public:
     Value operator[](QAnyStringView key) const { return value(key); }
     bool contains(QAnyStringView key) const { return !value(key).isUndefined(); }
     QStringList keys() const;
+    // This object without a share in its document: what is read through it counts no references.
+    // Each count is an atomic operation, and a contended one when the stage worker and the sync
+    // thread read records of one page. Valid only while another share of the document lives (the
+    // object it was borrowed from): for reading at once, never for keeping.
+    Object borrowed() const;
 
     class const_iterator
     {
@@ -139,8 +146,10 @@ public:
     // The very same array of the same parsed document (not an equal one).
     bool sameAs(const Array &other) const
     {
-        return m_document == other.m_document && m_index == other.m_index;
+        return m_document.get() == other.m_document.get() && m_index == other.m_index;
     }
+    // This array without a share in its document: see Object::borrowed().
+    Array borrowed() const;
 
     class const_iterator
     {

@@ -840,7 +840,8 @@ QList<RecordRefs> recordRefs(const json::Array &items)
 {
     QList<RecordRefs> refs;
     refs.reserve(items.size());
-    for (const json::Value &value : items)
+    // Read at once: no reference counted for each record (see json::Object::borrowed()).
+    for (const json::Value &value : items.borrowed())
         refs << recordRefs(value.toObject());
     return refs;
 }

@@ -65,7 +65,7 @@ QDateTime latestUpdate(const json::Array &items)
     QByteArrayView latestPlain;
     bool slowly = false;
     for (int pass = 0; pass < 2; ++pass) {
-        for (const json::Value &value : items) {
+        for (const json::Value &value : items.borrowed()) {
             if (!value.isObject())
                 continue;
             const json::Value time = value.toObject().value("update_time");
@@ -164,7 +164,10 @@ bool StageWorker::run(StagedPage &page)
     page.latestUpdate = latestUpdate(page.items);
     page.records.reserve(page.items.size());
     qsizetype index = -1;
-    for (const json::Value &value : page.items) {
+    // The records keep no share of the page's document: page.items does, and outlives them
+    // (json::Object::borrowed(); the mapping's reads counted references, contended with the
+    // sync thread's).
+    for (const json::Value &value : page.items.borrowed()) {
         ++index;
         if (!value.isObject()) {
             page.records.push_back(nullptr);

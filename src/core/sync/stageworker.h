@@ -30,6 +30,8 @@ struct StageSource
 struct StagedPage
 {
     StageSource source;
+    // Keeps the page's document for the records, which borrow it: declared before them, freed
+    // after them.
     json::Array items;
     // Each item's links, read where the page was parsed (StageFeed::push()).
     QList<mapping::RecordRefs> itemRefs;

@@ -865,7 +865,8 @@ SyncEngine::PageWrite SyncEngine::writePage(const WaitingPage &waiting)
     // The handler read every item's links in stagePage(), in order.
     const bool refsByIndex = stage.pageRefs.size() == page.items.size();
     qsizetype index = -1;
-    for (const json::Value &value : page.items) {
+    // page.items keeps the document for the records read here (json::Object::borrowed()).
+    for (const json::Value &value : page.items.borrowed()) {
         ++index;
         stage.recordIndex = refsByIndex ? index : -1;
         // The next page's answer may be here already: taken now (onPage()), its successor is

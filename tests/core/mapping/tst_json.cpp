@@ -29,6 +29,7 @@ private slots:
     void refusesInvalidJsonWithAReason();
     void parsesInPlaceWhatItParsesCopied();
     void keepsItsDocumentAlive();
+    void borrowedReadsWhatItsOwnerReads();
 };
 
 void TestJson::readsWhatQtReads_data()
@@ -331,6 +332,37 @@ void TestJson::keepsItsDocumentAlive()
     }
     QCOMPARE(name.toString(), u"kept"_s);
     QCOMPARE(items.toQt(), (QJsonArray { 1, 2 }));
+}
+
+void TestJson::borrowedReadsWhatItsOwnerReads()
+{
+    // A borrowed page, record or value (no share in the document, for reading while the owner
+    // lives) reads every member, nested object and array as the one it was borrowed from.
+    const test::FakeDataset data
+        = test::FakeDataset::generate(3, test::DatasetSizes::fromTotal(400));
+    for (const test::Entity entity : { test::Entity::Persons, test::Entity::Deals }) {
+        QJsonArray records;
+        for (const QJsonObject &record : data.records(entity))
+            records.append(record);
+        const json::Array owned
+            = json::parse(QJsonDocument(records).toJson(QJsonDocument::Compact), nullptr).toArray();
+        QCOMPARE(owned.size(), records.size());
+        const json::Array borrowed = owned.borrowed();
+        QVERIFY(borrowed.sameAs(owned));
+        QCOMPARE(borrowed.toQt(), records);
+        qsizetype i = 0;
+        for (const json::Value &value : borrowed) {
+            const QJsonObject qt = records.at(i++).toObject();
+            const json::Object record = value.toObject().borrowed();
+            QCOMPARE(record.size(), qt.size());
+            for (auto it = qt.begin(); it != qt.end(); ++it) {
+                QCOMPARE(record.value(it.key()).toQt(), it.value());
+                QCOMPARE(record.value(it.key()).borrowed().toQt(), it.value());
+            }
+            QVERIFY(record.value(u"no_such_key").isUndefined());
+        }
+        QCOMPARE(i, records.size());
+    }
 }
 
 QTEST_GUILESS_MAIN(TestJson)
