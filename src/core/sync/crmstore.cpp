@@ -833,8 +833,8 @@ bool CrmStore::writeOwn(
     if (!flushRowsFor(sql, error))
         return false;
     // A row inserted past keepRow() takes an id it may have given already: asked again.
-    if (!m_nextIds.isEmpty() && sql.startsWith(QLatin1String("INSERT"))) {
-        m_nextIds.removeIf([&](const auto &next) { return sql.contains(next.key()); });
+    if (!m_nextIds.empty() && sql.startsWith(QLatin1String("INSERT"))) {
+        std::erase_if(m_nextIds, [&](const auto &next) { return sql.contains(next.first); });
     }
     return m_db.execWrite(sql, bindable(values), error, insertedId);
 }
@@ -1073,7 +1073,8 @@ std::optional<qint64> CrmStore::nextKeptId(const QString &table, DbError *error)
         }
         return taken.ids.at(taken.next++);
     }
-    auto next = m_nextIds.find(table);
+    auto next = std::find_if(m_nextIds.begin(), m_nextIds.end(),
+        [&table](const auto &next) { return next.first == table; });
     if (next == m_nextIds.end()) {
         qint64 last = 0;
         const auto largest = [&](const QVariantList &row) {
@@ -1085,9 +1086,9 @@ std::optional<qint64> CrmStore::nextKeptId(const QString &table, DbError *error)
             || !m_db.forEachRow(QStringLiteral("SELECT seq FROM sqlite_sequence WHERE name = ?"),
                 { table }, largest, error))
             return std::nullopt;
-        next = m_nextIds.insert(table, last + 1);
+        next = m_nextIds.insert(m_nextIds.end(), { table, last + 1 });
     }
-    return (*next)++;
+    return next->second++;
 }
 
 namespace {

@@ -350,7 +350,9 @@ private:
         }
     };
     std::vector<PendingRows> m_pendingRows; // new rows not yet written, by table and columns
-    QHash<QString, qint64> m_nextIds; // SQLite: table -> the id the next row kept back gets
+    // SQLite: table -> the id the next row kept back gets. A few tables, asked for every row: a
+    // list compared by name, not a hash (hashing the name was 3% of the sync thread's time).
+    std::vector<std::pair<QString, qint64>> m_nextIds;
     // PostgreSQL: ids taken from a table's sequence and not given yet. nextval() is outside
     // transactions: an id taken is never given again, so these outlive a page and a rollback.
     struct SequenceIds
