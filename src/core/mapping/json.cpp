@@ -370,11 +370,9 @@ Value Value::operator[](QAnyStringView key) const
 
 Value Value::borrowed() const
 {
-    Value value;
+    // A copy with its share given back: borrowed() is called once a page or record, not a read.
+    Value value = *this;
     value.m_document = unowned(m_document);
-    value.m_index = m_index;
-    value.m_type = m_type;
-    value.m_text = m_text;
     return value;
 }
 
@@ -432,12 +430,9 @@ Value Object::value(QAnyStringView key) const
 
 Object Object::borrowed() const
 {
-    Object object;
+    // A copy with its share given back: borrowed() is called once a page or record, not a read.
+    Object object = *this;
     object.m_document = unowned(m_document);
-    object.m_index = m_index;
-    object.m_size = m_size;
-    object.m_keys = m_keys;
-    object.m_mask = m_mask;
     return object;
 }
 
@@ -502,10 +497,9 @@ Value Array::at(qsizetype i) const
 
 Array Array::borrowed() const
 {
-    Array array;
+    // A copy with its share given back: borrowed() is called once a page or record, not a read.
+    Array array = *this;
     array.m_document = unowned(m_document);
-    array.m_index = m_index;
-    array.m_size = m_size;
     return array;
 }
 
