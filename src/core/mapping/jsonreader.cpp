@@ -3,6 +3,7 @@
 #include "mapping/texttools.h"
 
 #include <cmath>
+#include <cstring>
 
 using namespace Qt::StringLiterals;
 
@@ -41,11 +42,34 @@ std::optional<qint64> readId(const json::Object &object, QAnyStringView key)
     return readId(object.value(key));
 }
 
+namespace {
+
+// Text that trimmedOrNull() would return as it is: no NUL, and ends that are neither white
+// space nor the first or last byte of a multi-byte character (which might be Unicode white space,
+// U+00A0 or U+3000, say). Checked on the UTF-8 bytes, before any conversion: nearly every text is
+// so, and the removal of NULs and the trimming scanned each one twice more (3% of the stage
+// worker's time).
+bool needsNoTrimming(QByteArrayView utf8)
+{
+    const auto plain = [](char c) {
+        const uchar u = uchar(c);
+        return u < 0x80 && u != ' ' && (u < 0x09 || u > 0x0D);
+    };
+    return !utf8.isEmpty() && plain(utf8.front()) && plain(utf8.back())
+        && std::memchr(utf8.data(), 0, size_t(utf8.size())) == nullptr;
+}
+
+} // namespace
+
 std::optional<QString> readText(const json::Value &value)
 {
     switch (value.type()) {
-    case json::Value::String:
+    case json::Value::String: {
+        const QByteArrayView utf8 = value.utf8InPlace();
+        if (needsNoTrimming(utf8))
+            return QString::fromUtf8(utf8);
         return trimmedOrNull(value.toString());
+    }
     case json::Value::Double:
         return trimmedOrNull(numberText(value.toDouble()));
     default:

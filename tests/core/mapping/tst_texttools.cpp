@@ -45,6 +45,8 @@ private slots:
     void formatsNumbers_data();
     void formatsNumbers();
     void readsJsonDefensively();
+    void readsJsonTextAsItTrims_data();
+    void readsJsonTextAsItTrims();
 };
 
 void TestTextTools::normalisesEmails_data()
@@ -491,6 +493,40 @@ void TestTextTools::formatsNumbers()
     QFETCH(double, value);
     QFETCH(QString, text);
     QCOMPARE(numberText(value), text);
+}
+
+void TestTextTools::readsJsonTextAsItTrims_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::newRow("plain") << u"Acme Ltd"_s;
+    QTest::newRow("one letter") << u"x"_s;
+    QTest::newRow("spaces") << u"  Acme  "_s;
+    QTest::newRow("tab and newline") << u"\tAcme\n"_s;
+    QTest::newRow("carriage return at the end") << u"Acme\r"_s;
+    QTest::newRow("vertical tab and form feed") << u"\vAcme\f"_s;
+    QTest::newRow("unit separator (no space to Qt)") << u"\x1f"
+                                                        "Acme\x1f"_s;
+    QTest::newRow("NUL inside") << QString(u"Ac\0me"_s);
+    QTest::newRow("NUL at the end") << QString(u"Acme\0"_s);
+    QTest::newRow("only NULs and spaces") << QString(u" \0 "_s);
+    QTest::newRow("no-break space at the end") << u"Acme\u00a0"_s;
+    QTest::newRow("ideographic space at the start") << u"\u3000Acme"_s;
+    QTest::newRow("line separator at the end") << u"Acme\u2028"_s;
+    QTest::newRow("next line at the start") << u"\u0085Acme"_s;
+    QTest::newRow("accent at both ends") << u"\u00e9t\u00e9"_s;
+    QTest::newRow("emoji at the end") << u"Acme \U0001F600"_s;
+    QTest::newRow("no-break space inside") << u"Acme\u00a0Ltd"_s;
+    QTest::newRow("blank") << u"   "_s;
+    QTest::newRow("empty") << QString();
+}
+
+void TestTextTools::readsJsonTextAsItTrims()
+{
+    // A string read from a parsed page (read in place when it needs no trimming) is what
+    // trimmedOrNull() makes of it.
+    QFETCH(QString, text);
+    const QJsonObject o { { u"text"_s, text } };
+    QCOMPARE(readText(o, u"text"), trimmedOrNull(QString(text)));
 }
 
 void TestTextTools::readsJsonDefensively()
