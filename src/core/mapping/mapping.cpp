@@ -140,6 +140,11 @@ void readTimes(const json::Object &record, QAnyStringView addKey, QAnyStringView
 
 OptText trimmed(const QString &text)
 {
+    // Shared as it is when there is nothing to trim (nearly always: the links' names, the
+    // options' texts), not copied to be trimmed.
+    if (!text.isEmpty() && !text.front().isSpace() && !text.back().isSpace()
+        && !text.contains(QChar(u'\0')))
+        return text;
     return trimmedOrNull(text);
 }
 
@@ -1321,26 +1326,33 @@ Mapped<TaskRow> mapActivity(
         title = readText(activity, "type");
     row.title = title.value_or(u"Activity"_s);
 
-    QStringList parts;
+    // The note's text, then a blank line and a line for each link: put together in one
+    // allocation (a string for each line and two joins made seven).
     const json::Value note = activity.value("note");
-    if (note.isString()) {
-        const QString text = htmlToPlainText(note.toString());
-        if (!text.isEmpty())
-            parts.append(text);
+    const QString text = note.isString() ? htmlToPlainText(note.toString()) : QString();
+    const std::pair<QStringView, OptText> linkLines[] = {
+        { u"Deal: ", trimmed(links.dealTitle) },
+        { u"Person: ", trimmed(links.personName) },
+        { u"Organization: ", trimmed(links.organizationName) },
+        { u"Location: ", flexibleText(activity.value("location")) },
+    };
+    qsizetype size = text.size() + 1;
+    for (const auto &[label, line] : linkLines)
+        size += line ? label.size() + line->size() + 2 : 0;
+    QString description;
+    description.reserve(size);
+    description += text;
+    bool firstLine = true;
+    for (const auto &[label, line] : linkLines) {
+        if (!line)
+            continue;
+        if (!description.isEmpty())
+            description += firstLine ? u"\n\n" : u"\n";
+        description.append(label).append(*line);
+        firstLine = false;
     }
-    QStringList linkLines;
-    if (const OptText deal = trimmed(links.dealTitle))
-        linkLines.append(u"Deal: "_s + *deal);
-    if (const OptText person = trimmed(links.personName))
-        linkLines.append(u"Person: "_s + *person);
-    if (const OptText org = trimmed(links.organizationName))
-        linkLines.append(u"Organization: "_s + *org);
-    if (const OptText location = flexibleText(activity.value("location")))
-        linkLines.append(u"Location: "_s + *location);
-    if (!linkLines.isEmpty())
-        parts.append(linkLines.join(u'\n'));
-    if (!parts.isEmpty())
-        row.description = parts.join(u"\n\n"_s);
+    if (!description.isEmpty())
+        row.description = description;
 
     row.dueDate = activityDue(activity, result.problems);
     row.completed = readBool(activity, "done").value_or(false);
