@@ -1,5 +1,7 @@
 #include "networkthread.h"
 
+#include "threadpolicy.h"
+
 #include <QNetworkAccessManager>
 
 namespace pds {
@@ -12,7 +14,13 @@ NetworkThread::NetworkThread()
     m_thread.start();
     // A QNetworkAccessManager belongs to the thread that creates it.
     QMetaObject::invokeMethod(
-        m_context, [this] { m_nam = new QNetworkAccessManager(m_context); },
+        m_context,
+        [this] {
+            // Serves the sync thread, as does the HTTP thread the manager starts from here
+            // (it inherits the policy): see serveOtherThreads().
+            serveOtherThreads();
+            m_nam = new QNetworkAccessManager(m_context);
+        },
         Qt::BlockingQueuedConnection);
 }
 

@@ -1,5 +1,7 @@
 #include "db/databasethread.h"
 
+#include "threadpolicy.h"
+
 namespace pds {
 
 DatabaseThread::DatabaseThread(const QString &name, const DatabaseConfig &config)
@@ -8,7 +10,12 @@ DatabaseThread::DatabaseThread(const QString &name, const DatabaseConfig &config
     m_context = new QObject;
     m_context->moveToThread(&m_thread);
     m_thread.start();
-    runAndWait([this, config] { m_openError = m_db.open(config); });
+    runAndWait([this, config] {
+        // It works for the thread that posts to it (the stage worker and the checkpoint thread
+        // for the sync thread): see serveOtherThreads().
+        serveOtherThreads();
+        m_openError = m_db.open(config);
+    });
 }
 
 DatabaseThread::~DatabaseThread()

@@ -1,5 +1,7 @@
 #include "passwordhasher.h"
 
+#include "threadpolicy.h"
+
 #include "db/database.h"
 #include "mapping/passwordhash.h"
 
@@ -27,6 +29,7 @@ void PasswordHasher::hash(qint64 userId)
     }
     const int cost = m_cost;
     m_pool.start([this, userId, cost] {
+        serveOtherThreads(); // the pool's threads work beside the sync thread
         const QString hash
             = QString::fromLatin1(mapping::bcryptHash(mapping::randomPassword(), cost));
         QMutexLocker lock(&m_mutex);

@@ -6,6 +6,7 @@
 #include "api/connectioncheck.h"
 #include "api/pager.h"
 #include "fakepipedrive.h"
+#include "threadpolicy.h"
 
 #include <QMutex>
 #include <QNetworkAccessManager>
@@ -251,6 +252,21 @@ private slots:
         QCOMPARE(hooked.size(), pages.size());
         QCOMPARE(threads.size(), 1);
         QCOMPARE(threads.contains(QThread::currentThread()), !m_networkThread);
+    }
+
+    // The network thread yields to the thread that wakes it (SCHED_BATCH: see
+    // serveOtherThreads()); the client's own thread keeps its policy.
+    void theNetworkThreadServesTheClientsThread()
+    {
+        std::atomic<int> hookServed = -1;
+        Pager pager(client(), endpoints::organizations(), {}, 50);
+        pager.setOnItems(
+            [&](const json::Array &) { hookServed = pds::servesOtherThreads() ? 1 : 0; });
+        QSignalSpy ready(&pager, &Pager::pageReady);
+        pager.fetchNext();
+        QVERIFY(ready.wait());
+        QCOMPARE(hookServed.load(), m_networkThread ? 1 : 0);
+        QVERIFY(!pds::servesOtherThreads());
     }
 
     void htmlPageIsAnErrorNotACrash()

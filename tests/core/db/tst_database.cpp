@@ -1,6 +1,8 @@
 #include "db/database.h"
+#include "db/databasethread.h"
 #include "db/walcheckpointer.h"
 #include "scratchdatabase.h"
+#include "threadpolicy.h"
 
 #include <QDir>
 #include <QFile>
@@ -154,6 +156,7 @@ private slots:
     void aWalHookReplacesSqlitesCheckpoints();
     void theWalIsCheckpointedOnAnotherThread();
     void theWriterCheckpointsPastItsBound();
+    void aDatabaseThreadServesTheThreadThatPostsToIt();
 };
 
 void TestDatabase::initTestCase()
@@ -1059,6 +1062,19 @@ void TestDatabase::statementRowsUseAFewSizes()
     QCOMPARE(sizes, (QSet<qsizetype> { 76, 64, 32, 16, 8, 4, 2, 1 }));
     QCOMPARE(Database::statementRows(1000, 50), 50);
     QCOMPARE(Database::statementRows(49, 50), 32);
+}
+
+// The stage worker's and the checkpoint thread's DatabaseThread yields to the sync thread that
+// wakes it (SCHED_BATCH: see serveOtherThreads()); the thread that made it keeps its policy.
+void TestDatabase::aDatabaseThreadServesTheThreadThatPostsToIt()
+{
+    pds::test::ScratchDatabase scratch(u"sqlite"_s);
+    pds::DatabaseThread thread(u"pds-test-db"_s, scratch.config());
+    QVERIFY(thread.isOpen());
+    bool serving = false;
+    thread.runAndWait([&serving] { serving = pds::servesOtherThreads(); });
+    QVERIFY(serving);
+    QVERIFY(!pds::servesOtherThreads());
 }
 
 QTEST_GUILESS_MAIN(TestDatabase)
