@@ -658,17 +658,6 @@ void SqlValues::add(qint64 value)
         bound(sqlite3_bind_int64(m_statement, int(m_count), value));
 }
 
-void SqlValues::addAscii(const char *text, qsizetype size)
-{
-    if (m_values)
-        return collect(QString::fromLatin1(text, size));
-    if (!next())
-        return;
-    char *start = m_db->textSpace(size);
-    memcpy(start, text, size_t(size));
-    bound(sqlite3_bind_text(m_statement, int(m_count), start, int(size), SQLITE_STATIC));
-}
-
 void SqlValues::addAsciiInPlace(const char *text, qsizetype size)
 {
     if (m_values)

@@ -32,10 +32,8 @@ public:
     void add(const QVariant &value);
     void add(const QString &text); // a null QString binds NULL
     void add(qint64 value);
-    // Text known to be ASCII (a formatted time, a fixed word): bound as it is, no conversion.
-    void addAscii(const char *text, qsizetype size);
-    // The same, where the text stays unchanged until the statement has run: bound where it lies,
-    // not copied first.
+    // Text known to be ASCII (a formatted time, a fixed word) that stays unchanged until the
+    // statement has run: bound where it lies, without a conversion or a copy.
     void addAsciiInPlace(const char *text, qsizetype size);
     // A time as Database::formatTimestamp() writes it, written where it is bound; false (and
     // nothing added) if it cannot be.

@@ -436,7 +436,7 @@ void TestDatabase::execWriteBindsValuesHandedOneByOne()
     const auto fill = [&](SqlValues &out) {
         out.add(u"Müller & Søn — 東京 😀"_s);
         out.add(qint64(7));
-        out.addAscii("2025-01-02 03:04:05.007000", 26);
+        out.addAsciiInPlace("2025-01-02 03:04:05.007000", 26);
         out.add(big);
         out.add(QVariant());
         out.add(other);
