@@ -146,7 +146,7 @@ public:
     // The very same array of the same parsed document (not an equal one).
     bool sameAs(const Array &other) const
     {
-        return m_document.get() == other.m_document.get() && m_index == other.m_index;
+        return m_document == other.m_document && m_index == other.m_index;
     }
     // This array without a share in its document: see Object::borrowed().
     Array borrowed() const;
