@@ -140,11 +140,6 @@ void readTimes(const json::Object &record, QAnyStringView addKey, QAnyStringView
 
 OptText trimmed(const QString &text)
 {
-    // Shared as it is when there is nothing to trim (nearly always: the links' names, the
-    // options' texts), not copied to be trimmed.
-    if (!text.isEmpty() && !text.front().isSpace() && !text.back().isSpace()
-        && !text.contains(QChar(u'\0')))
-        return text;
     return trimmedOrNull(text);
 }
 

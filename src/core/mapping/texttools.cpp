@@ -404,6 +404,14 @@ std::optional<QString> trimmedOrNull(QStringView text)
     return trimmedOrNull(text.toString());
 }
 
+std::optional<QString> trimmedOrNull(const QString &text)
+{
+    if (!text.isEmpty() && !text.front().isSpace() && !text.back().isSpace()
+        && !text.contains(QChar(u'\0')))
+        return text;
+    return trimmedOrNull(QString(text));
+}
+
 std::optional<QString> trimmedOrNull(QString &&text)
 {
     text.remove(QChar(u'\0'));

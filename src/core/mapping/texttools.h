@@ -24,6 +24,9 @@ bool isValidEmail(QStringView email);
 std::optional<QString> trimmedOrNull(QStringView text);
 // The same for a string of one's own (a value just read), trimmed where it is, not copied.
 std::optional<QString> trimmedOrNull(QString &&text);
+// The same for a string that is kept: handed back shared when there is nothing to trim (nearly
+// always: links' names, options' texts), copied only to be trimmed.
+std::optional<QString> trimmedOrNull(const QString &text);
 
 struct NameParts
 {

@@ -173,6 +173,9 @@ void TestTextTools::trimsToNull_data()
     QTest::newRow("inner newline kept") << u" a\nb "_s << false << u"a\nb"_s;
     QTest::newRow("NUL dropped") << u"\0"_s << true << QString();
     QTest::newRow("NULs inside and around") << u"\0 a\0b \0"_s << false << u"ab"_s;
+    QTest::newRow("nothing to trim") << u"a b"_s << false << u"a b"_s;
+    QTest::newRow("NUL at the end only") << u"a b\0"_s << false << u"a b"_s;
+    QTest::newRow("no-break space at the end") << u"a b\u00a0"_s << false << u"a b"_s;
 }
 
 void TestTextTools::trimsToNull()
