@@ -417,11 +417,12 @@ void CrmStore::updateKeyIndexes(
     }
 }
 
-void CrmStore::beginPageKeeping(
-    const QStringList &writtenTypes, qsizetype maxMappings, qsizetype maxLinkedBytes)
+void CrmStore::beginPageKeeping(const QStringList &writtenTypes, qsizetype maxMappings,
+    qsizetype maxLinkedBytes, LinkReads linkReads)
 {
     m_pageMode = true;
     m_maxLinkedBytes = maxLinkedBytes;
+    m_linkReads = linkReads;
     qsizetype mappings = 0;
     for (const MappingCache &cache : m_mappingCache)
         mappings += cache.ids.size();
@@ -513,7 +514,14 @@ CrmStore::LinkedCache &CrmStore::linkedCache(
 
 std::optional<bool> CrmStore::readAllLinked(LinkedCache &cache, qsizetype asked, DbError *error)
 {
-    if (m_maxLinkedBytes <= 0 || cache.complete || cache.read + asked < ReadAllFrom)
+    const bool byIdFirst = m_linkReads == LinkReads::ByIdFirst;
+    // All at once, still after one read by id: rows read tell what the type's rows take (a
+    // guess let a 500k account's deals in, 9 MB, dropped and read whole again for every page).
+    if (m_maxLinkedBytes <= 0 || cache.complete
+        || (byIdFirst ? cache.read + asked < ReadAllFrom : cache.read == 0))
+        return false;
+    const QString key = cache.type + u'/' + cache.table + u'/' + cache.columns;
+    if (m_linksOverBudget.contains(key))
         return false;
     if (cache.mapped < 0) {
         cache.mapped = 0;
@@ -526,7 +534,7 @@ std::optional<bool> CrmStore::readAllLinked(LinkedCache &cache, qsizetype asked,
     const qsizetype others = linkedBytes() - cache.bytes;
     const qsizetype perRow = std::max<qsizetype>(
         entryBytes({}), cache.rows.isEmpty() ? 0 : cache.bytes / cache.rows.size());
-    if ((cache.read + asked) * 8 < cache.mapped
+    if ((byIdFirst && (cache.read + asked) * 8 < cache.mapped)
         || others + cache.mapped * perRow > m_maxLinkedBytes)
         return false;
     if (!rows(
@@ -538,6 +546,9 @@ std::optional<bool> CrmStore::readAllLinked(LinkedCache &cache, qsizetype asked,
         return std::nullopt;
     // What was asked for before and not found stays "not mapped"; so does any other id now.
     cache.complete = true;
+    // Bigger than it looked: kept for this page, then dropped, and read by id from now on.
+    if (linkedBytes() > m_maxLinkedBytes)
+        m_linksOverBudget.append(key);
     return true;
 }
 

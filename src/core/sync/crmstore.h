@@ -166,14 +166,21 @@ public:
         m_pendingKeys.clear();
         m_storedKeys.clear();
         m_nextIds.clear();
+        m_linksOverBudget.clear();
     }
+    // How a reader reads a type's linked rows (prefetchLinked()) when they all fit in its budget:
+    // by id until it has asked for an eighth of them, then all at once (an incremental pass links
+    // to a few rows), or all at once from the second read (a pass over a whole list links to
+    // nearly every row of the types it links to: reading a thousand rows by id first cost the
+    // first pages of the deals' and activities' passes more than the whole read).
+    enum class LinkReads { ByIdFirst, AllAtOnce };
     // For a reader that stages the pages of one pass, one after the other: what it read stays
     // remembered across pages (the records of a pass link to far fewer rows than they are), except
     // the mapping types the pass writes itself, dropped before each page. So that memory does not
     // grow with the account, the mappings start anew past maxMappings in all, and the biggest
     // cache of linked rows while they take more than maxLinkedBytes.
-    void beginPageKeeping(
-        const QStringList &writtenTypes, qsizetype maxMappings, qsizetype maxLinkedBytes);
+    void beginPageKeeping(const QStringList &writtenTypes, qsizetype maxMappings,
+        qsizetype maxLinkedBytes, LinkReads linkReads = LinkReads::ByIdFirst);
 
     // Natural keys the CRM's schema does not index (leads.email: the Lead model validates it
     // unique, but there is no index) would make every lookup scan the table. The CRM's tables
@@ -300,13 +307,15 @@ private:
         void keep(qint64 pipedriveId, const QString &packed);
         void forget(qint64 pipedriveId);
     };
-    // Past an eighth of a type's rows asked for one by one, the rest in one read in order (a
-    // reader's pages are read again after each commit of the writer's connection: a row looked up
-    // alone cost ~8,000 instructions), if they fit in the reader's budget beside its other caches.
-    // nullopt on an error, else whether read.
+    // Past an eighth of a type's rows asked for one by one (or one read, LinkReads::AllAtOnce), the
+    // rest in one read in order (a reader's pages are read again after each commit of the
+    // writer's connection: a row looked up alone cost ~8,000 instructions), if they fit in the
+    // reader's budget beside its other caches. nullopt on an error, else whether read.
     std::optional<bool> readAllLinked(LinkedCache &cache, qsizetype asked, DbError *error);
     static constexpr qsizetype ReadAllFrom = 1000; // rows asked for one by one, at least
     qsizetype m_maxLinkedBytes = 0; // beginPageKeeping()'s; 0: links are never all read
+    LinkReads m_linkReads = LinkReads::ByIdFirst; // beginPageKeeping()'s
+    QStringList m_linksOverBudget; // linked rows read all at once that took more than the budget
     struct TableGrowth
     {
         qint64 analyzed = -1; // rows when last analyzed (-1: not read yet)

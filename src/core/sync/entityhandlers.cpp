@@ -785,6 +785,9 @@ class DealsHandler : public StagingHandler<StagedDeal>
 public:
     DbError stagePage(StageContext &context, const json::Array &items) override
     {
+        // A deleted deal reads no links (StagedDeal).
+        if (context.deletionsSource)
+            return prefetchLinks(context, items, {});
         return prefetchLinks(context, items,
             { { &mapping::RecordRefs::orgId, mappingType::Organization, QStringLiteral("accounts"),
                   QStringLiteral("t.name") },

@@ -145,10 +145,12 @@ bool StageWorker::run(StagedPage &page)
         m_store->discardCache();
         m_cachedSource = { source.handler.get(), source.entity, source.deletionsSource };
     }
-    QStringList written = mappingTypesFor(source.entity);
-    if (source.entity == Entity::Deals) // a deal promotes its person's lead to a contact
-        written << QLatin1String(mappingType::Contact) << QLatin1String(mappingType::Lead);
-    m_store->beginPageKeeping(written, MaxCachedMappings, MaxLinkedBytes);
+    // A deal also promotes its person's lead to a contact: the contacts and leads read stay
+    // all the same. A later deal of that person, staged from them, reads a lead where there is a
+    // contact now, and goes stale (StagedDeal::stale()): 3 of 15,000 deals at 100k records, where
+    // reading the contacts again for each page was 13% of the deals' staging and mapping.
+    m_store->beginPageKeeping(mappingTypesFor(source.entity), MaxCachedMappings, MaxLinkedBytes,
+        source.wholeList ? CrmStore::LinkReads::AllAtOnce : CrmStore::LinkReads::ByIdFirst);
     page.pageError = source.handler->stagePage(context, page.items);
     if (page.pageError.kind == DbError::Kind::Unreachable)
         db.close();

@@ -24,6 +24,9 @@ struct StageSource
     Entity entity = Entity::Users;
     bool deletionsSource = false;
     Lookups lookups;
+    // The whole list, no updated_since: its records link to nearly every row of the types they
+    // link to (CrmStore::LinkReads::AllAtOnce).
+    bool wholeList = false;
 };
 
 // A page staged ahead: its records' links read and the records mapped, ready to be written.

@@ -471,8 +471,14 @@ void SyncEngine::startSource(const QString &resumePosition)
         m_feed->close();
     m_feed.reset();
     if (m_pipelined) {
+        // A deletions list (deleted deals) is short, and its records read no links; a saved
+        // filter may leave few records.
+        const bool wholeList = !source.deletions
+            && !query.hasQueryItem(QStringLiteral("updated_since"))
+            && !query.hasQueryItem(QStringLiteral("filter_id"));
         m_feed = std::make_shared<StageFeed>(m_stager.get(),
-            StageSource { m_handler, m_context->entity, source.deletions, m_context->lookups },
+            StageSource {
+                m_handler, m_context->entity, source.deletions, m_context->lookups, wholeList },
             this, [this] { writeWaitingPages(); });
         pager->setOnItems([feed = m_feed](const json::Array &items) { feed->push(items); });
     }

@@ -1195,6 +1195,117 @@ private slots:
         QVERIFY2(error.isOk(), qPrintable(error.toString()));
     }
 
+    // A pass over a whole list (CrmStore::LinkReads::AllAtOnce) links to nearly every row of the
+    // types it links to: a type that fits in the budget is read whole at the second read (the
+    // first, by id, tells what its rows take), not by id until an eighth of it was asked for (the
+    // default, for incremental passes); one that does not fit is read by id all the same, and
+    // so is one that turned out bigger than the budget once read whole.
+    void aStagingReaderOfAWholeListReadsATypesLinksAtOnce()
+    {
+        EmptyCrm crm;
+        QVERIFY2(crm.open(), qPrintable(crm.file.whyNot()));
+        Database &db = crm.db;
+        CrmStore writer(db);
+        DbError error;
+        const QDateTime now = QDateTime::currentDateTimeUtc();
+        const QString type = QStringLiteral("Contact");
+        const QString contacts = QStringLiteral("contacts");
+        const QString name = QStringLiteral("t.first_name");
+        QVERIFY(db.beginTransaction().isOk());
+        for (qint64 i = 0; i < 300; ++i) {
+            const std::optional<qint64> id = writer.insertRow(contacts,
+                { { QStringLiteral("first_name"), QStringLiteral("Person %1").arg(i) },
+                    { QStringLiteral("email"), QStringLiteral("p%1@example.com").arg(i) },
+                    { QStringLiteral("created_at"), now }, { QStringLiteral("updated_at"), now } },
+                &error);
+            QVERIFY2(id, qPrintable(error.toString()));
+            QVERIFY(writer.setMapping(type, 100 + i, *id, &error));
+        }
+        QVERIFY(db.commit().isOk());
+
+        CrmStore whole(db);
+        CrmStore incremental(db);
+        CrmStore overBudget(db);
+        whole.beginPageKeeping({}, 1000, 1 << 20, CrmStore::LinkReads::AllAtOnce);
+        incremental.beginPageKeeping({}, 1000, 1 << 20, CrmStore::LinkReads::ByIdFirst);
+        overBudget.beginPageKeeping({}, 1000, 4096, CrmStore::LinkReads::AllAtOnce);
+        for (CrmStore *reader : { &whole, &incremental, &overBudget }) {
+            for (const QList<qint64> &page : { QList<qint64> { 100, 101 }, { 102, 103 } })
+                QVERIFY2(reader->prefetchLinked(type, contacts, name, page, &error),
+                    qPrintable(error.toString()));
+        }
+        // Renamed behind the readers' backs: who read the type whole answers from memory, for a
+        // person no reader asked about.
+        QVERIFY(
+            db.execWrite(QStringLiteral("UPDATE contacts SET first_name = 'Renamed'"), {}, &error));
+        const auto firstName = [&](CrmStore &reader, qint64 id) {
+            return reader.linkedValues(type, contacts, name, id, &error).value(0).toString();
+        };
+        QCOMPARE(firstName(whole, 399), QStringLiteral("Person 299"));
+        QCOMPARE(firstName(whole, 100), QStringLiteral("Person 0"));
+        QVERIFY(firstName(whole, 400).isEmpty()); // not mapped: the read was whole
+        QCOMPARE(firstName(incremental, 100), QStringLiteral("Person 0"));
+        QCOMPARE(firstName(incremental, 399), QStringLiteral("Renamed"));
+        QCOMPARE(firstName(overBudget, 101), QStringLiteral("Person 1"));
+        QCOMPARE(firstName(overBudget, 399), QStringLiteral("Renamed"));
+
+        // A first read by id of a person not mapped (64 bytes) makes the 300 rows (~82 bytes each)
+        // look as if they fit in 22 KB: read whole, they do not, and are dropped before the next
+        // page. From then on the type is read by id, whatever the first read suggests.
+        const auto renameAll = [&](const QString &name) {
+            return db.execWrite(
+                QStringLiteral("UPDATE contacts SET first_name = ?"), { name }, &error);
+        };
+        CrmStore misjudged(db);
+        for (int page = 0; page < 2; ++page) {
+            misjudged.beginPageKeeping({}, 1000, 22 << 10, CrmStore::LinkReads::AllAtOnce);
+            QVERIFY(misjudged.prefetchLinked(type, contacts, name, { 5000 }, &error));
+            QVERIFY(misjudged.prefetchLinked(type, contacts, name, { 101 + page }, &error));
+            QVERIFY(renameAll(page == 0 ? QStringLiteral("Again") : QStringLiteral("Third")));
+        }
+        QCOMPARE(firstName(misjudged, 397), QStringLiteral("Third")); // not read whole again
+        QVERIFY2(error.isOk(), qPrintable(error.toString()));
+    }
+
+    // Deleted deals (their own list, the deletion policy's source) are only deleted: staging
+    // their page reads none of their links, which the list of deals reads.
+    void aPageOfDeletedDealsReadsNoLinks()
+    {
+        EmptyCrm crm;
+        QVERIFY2(crm.open(), qPrintable(crm.file.whyNot()));
+        Database &db = crm.db;
+        CrmStore writer(db);
+        DbError error;
+        const std::optional<qint64> account = mappedAccount(writer, 5, &error);
+        QVERIFY2(account, qPrintable(error.toString()));
+        const SyncOptions o = options(crm.file.config());
+        const json::Array items(QJsonArray { QJsonObject { { QStringLiteral("id"), 1 },
+            { QStringLiteral("org_id"), 5 }, { QStringLiteral("is_deleted"), true } } });
+        const auto handler = EntityHandler::create(Entity::Deals);
+        const Lookups lookups;
+        for (const bool deletions : { false, true }) {
+            CrmStore reader(db);
+            reader.beginPageKeeping({}, 1000, 1 << 20);
+            StageContext stage(o, lookups, reader);
+            stage.entity = Entity::Deals;
+            stage.deletionsSource = deletions;
+            QVERIFY(handler->stagePage(stage, items).isOk());
+            QCOMPARE(stage.pageRefs.size(), 1);
+            QCOMPARE(stage.pageRefs.constFirst().orgId, std::optional<qint64>(5));
+            // Read or not: renamed meanwhile, the account reads as it was when read.
+            QVERIFY(
+                db.execWrite(QStringLiteral("UPDATE accounts SET name = 'Acme 2'"), {}, &error));
+            QCOMPARE(reader
+                         .linkedValues(QStringLiteral("Organization"), QStringLiteral("accounts"),
+                             QStringLiteral("t.name"), 5, &error)
+                         .value(0)
+                         .toString(),
+                deletions ? QStringLiteral("Acme 2") : QStringLiteral("Acme"));
+            QVERIFY(db.execWrite(QStringLiteral("UPDATE accounts SET name = 'Acme'"), {}, &error));
+            QVERIFY2(error.isOk(), qPrintable(error.toString()));
+        }
+    }
+
     // PostgreSQL's planner statistics follow the tables the store fills
     // (refreshPlannerStatistics()): a table is analyzed once the rows written since its last
     // analysis reach what it had then (and MinRowsToAnalyze), not before; SQLite has nothing to do.
