@@ -433,11 +433,16 @@ void CrmStore::beginPageKeeping(const QStringList &writtenTypes, qsizetype maxMa
             [&](const MappingCache &cache) { return writtenTypes.contains(cache.type); });
     std::erase_if(
         m_linkedCache, [&](const LinkedCache &cache) { return writtenTypes.contains(cache.type); });
-    // The biggest goes first: it holds the links least often read again (activities link to
-    // many more deals and persons than organizations).
+    // Rows read one by one go before a type read whole, which answers every id without a read
+    // (a 500k account's activities read the deals by id: their cache grew until the contacts,
+    // read whole, were dropped and then read again by id; 7.1 s -> 6.6 s). Then the biggest
+    // first: it holds the links least often read again (activities link to many more deals and
+    // persons than organizations).
     while (!m_linkedCache.empty() && linkedBytes() > maxLinkedBytes) {
         m_linkedCache.erase(std::max_element(m_linkedCache.begin(), m_linkedCache.end(),
-            [](const LinkedCache &a, const LinkedCache &b) { return a.bytes < b.bytes; }));
+            [](const LinkedCache &a, const LinkedCache &b) {
+                return std::tuple(!a.complete, a.bytes) < std::tuple(!b.complete, b.bytes);
+            }));
     }
 }
 

@@ -1094,6 +1094,62 @@ private slots:
         QVERIFY2(error.isOk(), qPrintable(error.toString()));
     }
 
+    // Past the budget, rows read one by one are dropped before a type read whole, bigger as it
+    // may be: the whole one answers every id from memory, the others would be read by id anyway.
+    void aStagingReaderKeepsATypeReadWholeOverRowsReadOneByOne()
+    {
+        EmptyCrm crm;
+        QVERIFY2(crm.open(), qPrintable(crm.file.whyNot()));
+        Database &db = crm.db;
+        CrmStore writer(db);
+        DbError error;
+        const QDateTime now = QDateTime::currentDateTimeUtc();
+        QVERIFY(db.beginTransaction().isOk());
+        QList<qint64> organizations;
+        for (qint64 i = 0; i < 300; ++i) {
+            const bool contact = i < 200;
+            const std::optional<qint64> id = writer.insertRow(
+                contact ? QStringLiteral("contacts") : QStringLiteral("accounts"),
+                { { contact ? QStringLiteral("first_name") : QStringLiteral("name"),
+                      QStringLiteral("Row %1").arg(i) },
+                    { QStringLiteral("created_at"), now }, { QStringLiteral("updated_at"), now } },
+                &error);
+            QVERIFY2(id, qPrintable(error.toString()));
+            QVERIFY(writer.setMapping(
+                contact ? QStringLiteral("Contact") : QStringLiteral("Organization"), 100 + i, *id,
+                &error));
+            if (!contact)
+                organizations << 100 + i;
+        }
+        QVERIFY(db.commit().isOk());
+        const QString name = QStringLiteral("t.first_name");
+        const QString accountName = QStringLiteral("t.name");
+        // ~16 KB of contacts read whole (the first read by id), ~8 KB of accounts by id: past
+        // 20 KB together, each under it alone.
+        CrmStore reader(db);
+        reader.beginPageKeeping({}, 1000, 20 << 10, CrmStore::LinkReads::AllAtOnce);
+        for (const qint64 id : { 100, 101 })
+            QVERIFY(reader.prefetchLinked(
+                QStringLiteral("Contact"), QStringLiteral("contacts"), name, { id }, &error));
+        QVERIFY(reader.prefetchLinked(QStringLiteral("Organization"), QStringLiteral("accounts"),
+            accountName, organizations, &error));
+        QVERIFY(
+            db.execWrite(QStringLiteral("UPDATE contacts SET first_name = 'Renamed'"), {}, &error));
+        QVERIFY(db.execWrite(
+            QStringLiteral("UPDATE accounts SET name = 'Renamed ' || id"), {}, &error));
+        reader.beginPageKeeping({}, 1000, 20 << 10, CrmStore::LinkReads::AllAtOnce);
+        const auto read
+            = [&](const char *type, const QString &table, const QString &columns, qint64 id) {
+                  return reader.linkedValues(QLatin1String(type), table, columns, id, &error)
+                      .value(0)
+                      .toString();
+              };
+        QCOMPARE(read("Contact", QStringLiteral("contacts"), name, 299), QStringLiteral("Row 199"));
+        QVERIFY(read("Organization", QStringLiteral("accounts"), accountName, 300)
+                    .startsWith(QStringLiteral("Renamed")));
+        QVERIFY2(error.isOk(), qPrintable(error.toString()));
+    }
+
     // Past an eighth of a type's rows asked for page by page, the reader reads all of them at
     // once (in order, a tenth of the cost a row) when they fit in its budget: the values are
     // those read one by one, NULL, empty, not mapped and a mapping to a missing row included;
