@@ -525,8 +525,10 @@ std::optional<bool> CrmStore::readAllLinked(LinkedCache &cache, qsizetype asked,
     if (m_maxLinkedBytes <= 0 || cache.complete
         || (byIdFirst ? cache.read + asked < ReadAllFrom : cache.read == 0))
         return false;
-    const QString key = cache.type + u'/' + cache.table + u'/' + cache.columns;
-    if (m_linksOverBudget.contains(key))
+    // Compared as linkedCache() finds a cache: no key put together on every read.
+    const auto key = std::tie(cache.type, cache.table, cache.columns);
+    if (std::find(m_linksOverBudget.cbegin(), m_linksOverBudget.cend(), key)
+        != m_linksOverBudget.cend())
         return false;
     if (cache.mapped < 0) {
         cache.mapped = 0;
@@ -553,7 +555,7 @@ std::optional<bool> CrmStore::readAllLinked(LinkedCache &cache, qsizetype asked,
     cache.complete = true;
     // Bigger than it looked: kept for this page, then dropped, and read by id from now on.
     if (linkedBytes() > m_maxLinkedBytes)
-        m_linksOverBudget.append(key);
+        m_linksOverBudget.emplace_back(key);
     return true;
 }
 

@@ -9,6 +9,7 @@
 #include <QVariantMap>
 #include <functional>
 #include <optional>
+#include <tuple>
 #include <vector>
 
 namespace pds {
@@ -177,8 +178,9 @@ public:
     // For a reader that stages the pages of one pass, one after the other: what it read stays
     // remembered across pages (the records of a pass link to far fewer rows than they are), except
     // the mapping types the pass writes itself, dropped before each page. So that memory does not
-    // grow with the account, the mappings start anew past maxMappings in all, and the biggest
-    // cache of linked rows while they take more than maxLinkedBytes.
+    // grow with the account, the mappings start anew past maxMappings in all, and while the
+    // caches of linked rows take more than maxLinkedBytes, those of rows read one by one go
+    // before a type read whole, the biggest first.
     void beginPageKeeping(const QStringList &writtenTypes, qsizetype maxMappings,
         qsizetype maxLinkedBytes, LinkReads linkReads = LinkReads::ByIdFirst);
 
@@ -315,7 +317,8 @@ private:
     static constexpr qsizetype ReadAllFrom = 1000; // rows asked for one by one, at least
     qsizetype m_maxLinkedBytes = 0; // beginPageKeeping()'s; 0: links are never all read
     LinkReads m_linkReads = LinkReads::ByIdFirst; // beginPageKeeping()'s
-    QStringList m_linksOverBudget; // linked rows read all at once that took more than the budget
+    // Linked rows (type, table, columns) read all at once that took more than the budget.
+    std::vector<std::tuple<QString, QString, QString>> m_linksOverBudget;
     struct TableGrowth
     {
         qint64 analyzed = -1; // rows when last analyzed (-1: not read yet)
