@@ -131,6 +131,25 @@ private:
         return account;
     }
 
+    // `count` contacts "Person i" <pi@example.com>, mapped to Pipedrive persons 100 + i: their
+    // Pipedrive ids, fewer if one could not be written (and *error).
+    static QList<qint64> mappedContacts(CrmStore &writer, qint64 count, DbError *error)
+    {
+        const QDateTime now = QDateTime::currentDateTimeUtc();
+        QList<qint64> people;
+        for (qint64 i = 0; i < count; ++i) {
+            const std::optional<qint64> contact = writer.insertRow(QStringLiteral("contacts"),
+                { { QStringLiteral("first_name"), QStringLiteral("Person %1").arg(i) },
+                    { QStringLiteral("email"), QStringLiteral("p%1@example.com").arg(i) },
+                    { QStringLiteral("created_at"), now }, { QStringLiteral("updated_at"), now } },
+                error);
+            if (!contact || !writer.setMapping(QStringLiteral("Contact"), 100 + i, *contact, error))
+                break;
+            people << 100 + i;
+        }
+        return people;
+    }
+
     static void addKinds()
     {
         QTest::addColumn<QString>("kind");
@@ -1049,20 +1068,10 @@ private slots:
         Database &db = crm.db;
         CrmStore writer(db);
         DbError error;
-        const QDateTime now = QDateTime::currentDateTimeUtc();
         const std::optional<qint64> account = mappedAccount(writer, 5, &error);
         QVERIFY2(account, qPrintable(error.toString()));
-        QList<qint64> people;
-        for (qint64 i = 0; i < 200; ++i) {
-            const std::optional<qint64> contact = writer.insertRow(QStringLiteral("contacts"),
-                { { QStringLiteral("first_name"), QStringLiteral("Person %1").arg(i) },
-                    { QStringLiteral("email"), QStringLiteral("p%1@example.com").arg(i) },
-                    { QStringLiteral("created_at"), now }, { QStringLiteral("updated_at"), now } },
-                &error);
-            QVERIFY2(contact, qPrintable(error.toString()));
-            QVERIFY(writer.setMapping(QStringLiteral("Contact"), 100 + i, *contact, &error));
-            people << 100 + i;
-        }
+        const QList<qint64> people = mappedContacts(writer, 200, &error);
+        QVERIFY2(people.size() == 200, qPrintable(error.toString()));
         CrmStore reader(db);
         const QString name = QStringLiteral("t.first_name");
         reader.beginPageKeeping({}, 1000, 1 << 20);
@@ -1263,20 +1272,11 @@ private slots:
         Database &db = crm.db;
         CrmStore writer(db);
         DbError error;
-        const QDateTime now = QDateTime::currentDateTimeUtc();
         const QString type = QStringLiteral("Contact");
         const QString contacts = QStringLiteral("contacts");
         const QString name = QStringLiteral("t.first_name");
         QVERIFY(db.beginTransaction().isOk());
-        for (qint64 i = 0; i < 300; ++i) {
-            const std::optional<qint64> id = writer.insertRow(contacts,
-                { { QStringLiteral("first_name"), QStringLiteral("Person %1").arg(i) },
-                    { QStringLiteral("email"), QStringLiteral("p%1@example.com").arg(i) },
-                    { QStringLiteral("created_at"), now }, { QStringLiteral("updated_at"), now } },
-                &error);
-            QVERIFY2(id, qPrintable(error.toString()));
-            QVERIFY(writer.setMapping(type, 100 + i, *id, &error));
-        }
+        QVERIFY2(mappedContacts(writer, 300, &error).size() == 300, qPrintable(error.toString()));
         QVERIFY(db.commit().isOk());
 
         CrmStore whole(db);
