@@ -819,10 +819,13 @@ QSqlQuery *CrmStore::query(const QString &sql, const QVariantList &values, DbErr
 {
     if (!sql.startsWith(QLatin1String("SELECT"), Qt::CaseInsensitive))
         forgetStoredKeysFor(sql);
-    // Whatever this store reads of pipedrive_mappings sees the mappings it keeps back.
+    // Whatever this store reads of pipedrive_mappings sees the mappings it keeps back; a
+    // statement on other tables leaves them kept back, as rows() does (flushing them for each
+    // lead a deals page promoted wrote that page's mappings a few at a time).
     if (!flushRowsFor(sql, error))
         return nullptr;
-    if (!m_pendingMappings.isEmpty() && !flushMappings(error))
+    if (!m_pendingMappings.isEmpty() && sql.contains(QLatin1String("pipedrive_mappings"))
+        && !flushMappings(error))
         return nullptr;
     return m_db.run(sql, bindable(values), error);
 }
