@@ -182,7 +182,7 @@ QList<QList<qint64>> chunks(const QList<qint64> &ids)
 
 } // namespace
 
-DbError CrmStore::indexKey(const QString &table, const QString &column)
+DbError CrmStore::indexKey(const QString &table, const QString &column, BeyondMemory beyondMemory)
 {
     Q_ASSERT(Database::isPlainIdentifier(table) && Database::isPlainIdentifier(column));
     m_memoryKeys.removeIf(
@@ -203,6 +203,8 @@ DbError CrmStore::indexKey(const QString &table, const QString &column)
             return error;
         }
     }
+    if (beyondMemory == BeyondMemory::None)
+        return {};
     const QString temp = QStringLiteral("pds_key_%1_%2").arg(table, column);
     DbError error;
     // Names fixed by code; TEMP tables belong to this connection and vanish with it. SQLite: the

@@ -190,7 +190,15 @@ public:
     // on PostgreSQL copied into a session-private TEMP table with a primary key; both kept
     // current by this store's writes (the TEMP table inside their transactions, so rollbacks undo
     // it too; the hashes read anew after any rollback).
-    DbError indexKey(const QString &table, const QString &column);
+    // A column the CRM does index (contacts.email, unique) gains from the hashes too: a key no
+    // row has, the common case of a first import, is answered without a statement. For such a
+    // column nothing is made past the bound or on PostgreSQL (`beyondMemory` None): the CRM's own
+    // index serves. Keys another connection writes meanwhile are seen once a rollback has them
+    // read again; a row inserted with one of them is refused by the CRM's unique index, which
+    // rolls the page back.
+    enum class BeyondMemory { TempTable, None };
+    DbError indexKey(const QString &table, const QString &column,
+        BeyondMemory beyondMemory = BeyondMemory::TempTable);
     // SQLite keeps a key index in memory only while the table has at most this many keys (~40
     // bytes each); a CRM with more gets the TEMP table, so that memory stays bounded.
     void setMaxMemoryKeys(qsizetype keys) { m_maxMemoryKeys = keys; }

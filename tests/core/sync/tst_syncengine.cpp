@@ -1945,6 +1945,73 @@ private slots:
         QVERIFY(db.commit().isOk());
     }
 
+    // A column the CRM indexes itself (contacts.email) gets its keys in memory on SQLite
+    // (indexKey(..., BeyondMemory::None)): a key no row has is answered without a statement, so
+    // a row another connection wrote meanwhile is found only once a rollback has the keys read
+    // again. Past the bound nothing is made, and the table's own index answers at once.
+    void aColumnTheCrmIndexesGetsItsKeysInMemoryOrNothing()
+    {
+        EmptyCrm crm;
+        QVERIFY2(crm.open(), qPrintable(crm.file.whyNot()));
+        Database &db = crm.db;
+        Database other;
+        QVERIFY(other.open(crm.file.config()).isOk());
+        const QDateTime now = QDateTime::currentDateTimeUtc();
+        const QString contacts = QStringLiteral("contacts");
+        const QString email = QStringLiteral("email");
+        DbError error;
+        // Written by another connection: not through the store, which would note the key.
+        const auto insertElsewhere = [&](const QString &address) {
+            qint64 id = -1;
+            const bool inserted = other.execWrite(
+                QStringLiteral("INSERT INTO contacts (email, created_at, updated_at) VALUES "
+                               "(?, ?, ?)"),
+                { address, Database::formatTimestamp(now), Database::formatTimestamp(now) }, &error,
+                &id);
+            return inserted ? std::optional<qint64>(id) : std::nullopt;
+        };
+        const auto temps = [&] {
+            return count(db,
+                QStringLiteral("SELECT COUNT(*) FROM sqlite_temp_master WHERE name LIKE "
+                               "'pds_key_%'"));
+        };
+        const std::optional<qint64> a = insertElsewhere(QStringLiteral("a@x.io"));
+        QVERIFY2(a, qPrintable(error.toString()));
+
+        CrmStore store(db);
+        QVERIFY(store.indexKey(contacts, email, CrmStore::BeyondMemory::None).isOk());
+        QCOMPARE(temps(), 0);
+        QCOMPARE(store.findIdBy(contacts, email, QStringLiteral("a@x.io"), &error), a);
+        QCOMPARE(store.findIdBy(contacts, email, QStringLiteral("b@x.io"), &error), std::nullopt);
+        const std::optional<qint64> b = insertElsewhere(QStringLiteral("b@x.io"));
+        QVERIFY(b);
+        QCOMPARE(store.findIdBy(contacts, email, QStringLiteral("b@x.io"), &error), std::nullopt);
+        // A row with it is refused by the unique index (the engine then rolls the page back and
+        // writes it again, record by record).
+        QVERIFY(db.beginTransaction().isOk());
+        QVERIFY(!store.insertRow(contacts, contactRow(QStringLiteral("b@x.io"), now), &error));
+        QCOMPARE(error.kind, DbError::Kind::Constraint);
+        error = {};
+        QVERIFY(db.rollback().isOk());
+        QCOMPARE(store.findIdBy(contacts, email, QStringLiteral("b@x.io"), &error), b);
+        // The store's own rows are noted as it writes them.
+        const std::optional<qint64> c
+            = store.insertRow(contacts, contactRow(QStringLiteral("c@x.io"), now), &error);
+        QVERIFY2(c, qPrintable(error.toString()));
+        QCOMPARE(store.findIdBy(contacts, email, QStringLiteral("c@x.io"), &error), c);
+
+        // Past the bound: no TEMP table, every lookup asks the table.
+        CrmStore bounded(db);
+        bounded.setMaxMemoryKeys(0);
+        QVERIFY(bounded.indexKey(contacts, email, CrmStore::BeyondMemory::None).isOk());
+        QCOMPARE(temps(), 0);
+        const std::optional<qint64> d = insertElsewhere(QStringLiteral("d@x.io"));
+        QVERIFY(d);
+        QCOMPARE(bounded.findIdBy(contacts, email, QStringLiteral("d@x.io"), &error), d);
+        QCOMPARE(bounded.findIdBy(contacts, email, QStringLiteral("a@x.io"), &error), a);
+        QVERIFY2(error.isOk(), qPrintable(error.toString()));
+    }
+
     // A key index (indexKey(): in memory on SQLite unless the table has too many keys, else a
     // TEMP table) follows this store's writes, and forgets what a rollback undid, of a
     // transaction or to a savepoint.
