@@ -411,6 +411,13 @@ private:
 class OrganizationsHandler : public StagingHandler<StagedOrganization>
 {
 public:
+    DbError begin(SyncContext &context) override
+    {
+        // Organizations are matched to accounts by name (the CRM's unique index): the names in
+        // memory answer those no account has without a statement, as the contacts' e-mails.
+        return context.store.indexKey(
+            QStringLiteral("accounts"), QStringLiteral("name"), CrmStore::BeyondMemory::None);
+    }
     DbError beginPage(SyncContext &context, const QList<mapping::RecordRefs> &refs) override
     {
         return prefetchMappings(
