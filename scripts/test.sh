@@ -24,14 +24,24 @@ as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; 
 mkdir -p "$pgdir"
 [ "$(id -u)" -eq 0 ] && chown postgres: "$pgdir"
 as_pg "$pgbin/initdb" -D "$pgdir/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >/dev/null
-# A free port: nothing answers on it (bash's /dev/tcp needs no extra tool).
-port=0
-for _ in $(seq 50); do
-    candidate=$((20000 + RANDOM % 30000))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$candidate") 2>/dev/null; then port=$candidate; break; fi
+# A free port: nothing answers on it (bash's /dev/tcp needs no extra tool). Another process may
+# take it between the check and the server's start (seen once): three tries, each failed one
+# showing the end of the server's log.
+started=0
+for _ in 1 2 3; do
+    port=0
+    for _ in $(seq 50); do
+        candidate=$((20000 + RANDOM % 30000))
+        if ! (exec 3<>"/dev/tcp/127.0.0.1/$candidate") 2>/dev/null; then port=$candidate; break; fi
+    done
+    if as_pg "$pgbin/pg_ctl" -D "$pgdir/data" -l "$pgdir/log" -w \
+        -o "-c listen_addresses=127.0.0.1 -p $port -k $pgdir -c fsync=off -c full_page_writes=off" start >/dev/null; then
+        started=1
+        break
+    fi
+    tail -n 5 "$pgdir/log" >&2 || true
 done
-as_pg "$pgbin/pg_ctl" -D "$pgdir/data" -l "$pgdir/log" -w \
-    -o "-c listen_addresses=127.0.0.1 -p $port -k $pgdir -c fsync=off -c full_page_writes=off" start >/dev/null
+[ "$started" -eq 1 ] || { echo "PostgreSQL did not start (three tries)" >&2; exit 1; }
 export PDS_TEST_PG_HOST=127.0.0.1 PDS_TEST_PG_PORT=$port PDS_TEST_PG_USER=postgres
 export PDS_TEST_PGBIN=$pgbin PDS_TEST_PGDATA=$pgdir/data
 
