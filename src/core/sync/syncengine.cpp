@@ -394,8 +394,6 @@ void SyncEngine::beginEntityPass()
     }
     if (error.isOk() && m_undo)
         m_undo->beginRun(m_context->runId, name);
-    if (error.isOk())
-        error = m_handler->begin(*m_context);
     if (error.kind == DbError::Kind::Unreachable)
         return reconnect(error, [this] { beginEntityPass(); });
     if (error.isError())
@@ -413,6 +411,12 @@ void SyncEngine::beginEntityPass()
         m_maxUpdate.clear();
         m_since = sinceMark(mark);
     }
+    m_context->listsEveryRecord = m_since.isEmpty();
+    error = m_handler->begin(*m_context);
+    if (error.kind == DbError::Kind::Unreachable)
+        return reconnect(error, [this] { beginEntityPass(); });
+    if (error.isError())
+        return failOnDatabase(error);
     // A pass over every record tells deletions by absence; a resumed one only if the interrupted
     // pass noted what it saw from its first page on.
     m_reconciling = m_since.isEmpty() && reconcile::appliesTo(*m_context)
