@@ -437,8 +437,8 @@ public:
 // ---- persons --------------------------------------------------------------------------------
 
 // A new note_associations row, as mapping::Columns with names every such row shares: kept back
-// in one group by the list's address, with no map of five columns built for each (a map and
-// its insert were two thirds of writing a note's associations, a note having two).
+// in one group by the list's address, with no map of five columns built for each (the maps and
+// their inserts were nearly half of writing the notes: 28 M instructions at 20k, 16 M without).
 mapping::Columns associationRow(
     qint64 noteId, const QString &notableType, qint64 notableId, const QDateTime &now)
 {
