@@ -88,8 +88,8 @@ struct SyncContext
     qint64 runId = 0;
     RunCounts counts;
     PasswordHasher *hasher = nullptr; // new users' bcrypt hashes, off the critical path
-    // The pass lists every record (no updated_since): set before EntityHandler::begin(), which
-    // may then read ahead what every record will look up.
+    // A source of the pass lists every record (no updated_since, no saved filter): set before
+    // EntityHandler::begin(), which may then read ahead what every record will look up.
     bool listsEveryRecord = false;
     // Staging on this thread, through this context's own store.
     StageContext stage;

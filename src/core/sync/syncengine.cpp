@@ -373,6 +373,28 @@ void SyncEngine::startEntity(int index)
     beginEntityPass();
 }
 
+namespace {
+
+QUrlQuery sourceQuery(const EntityHandler::Source &source, const QString &since)
+{
+    QUrlQuery query = source.query;
+    if (source.incremental && !since.isEmpty())
+        query.addQueryItem(QStringLiteral("updated_since"), since);
+    return query;
+}
+
+// Whether a source, asked with its query, lists every record of its entity: its records then
+// link to nearly every row of the types they link to, and look nearly every key up. A deletions
+// list (deleted deals) is short, and its records read no links; a saved filter may leave few
+// records.
+bool listsEveryRecord(const EntityHandler::Source &source, const QUrlQuery &query)
+{
+    return !source.deletions && !query.hasQueryItem(QStringLiteral("updated_since"))
+        && !query.hasQueryItem(QStringLiteral("filter_id"));
+}
+
+} // namespace
+
 void SyncEngine::beginEntityPass()
 {
     if (m_finished)
@@ -411,7 +433,11 @@ void SyncEngine::beginEntityPass()
         m_maxUpdate.clear();
         m_since = sinceMark(mark);
     }
-    m_context->listsEveryRecord = m_since.isEmpty();
+    const QList<EntityHandler::Source> sources = m_handler->sources(*m_context);
+    m_context->listsEveryRecord
+        = std::any_of(sources.cbegin(), sources.cend(), [this](const EntityHandler::Source &s) {
+              return listsEveryRecord(s, sourceQuery(s, m_since));
+          });
     error = m_handler->begin(*m_context);
     if (error.kind == DbError::Kind::Unreachable)
         return reconnect(error, [this] { beginEntityPass(); });
@@ -439,18 +465,6 @@ void SyncEngine::beginEntityPass()
         m_options.dryRun ? QString() : checkpoint.value(QLatin1String("position")).toString());
 }
 
-namespace {
-
-QUrlQuery sourceQuery(const EntityHandler::Source &source, const QString &since)
-{
-    QUrlQuery query = source.query;
-    if (source.incremental && !since.isEmpty())
-        query.addQueryItem(QStringLiteral("updated_since"), since);
-    return query;
-}
-
-} // namespace
-
 void SyncEngine::startSource(const QString &resumePosition)
 {
     m_stageOnArrival = false;
@@ -475,14 +489,9 @@ void SyncEngine::startSource(const QString &resumePosition)
         m_feed->close();
     m_feed.reset();
     if (m_pipelined) {
-        // A deletions list (deleted deals) is short, and its records read no links; a saved
-        // filter may leave few records.
-        const bool wholeList = !source.deletions
-            && !query.hasQueryItem(QStringLiteral("updated_since"))
-            && !query.hasQueryItem(QStringLiteral("filter_id"));
         m_feed = std::make_shared<StageFeed>(m_stager.get(),
-            StageSource {
-                m_handler, m_context->entity, source.deletions, m_context->lookups, wholeList },
+            StageSource { m_handler, m_context->entity, source.deletions, m_context->lookups,
+                listsEveryRecord(source, query) },
             this, [this] { writeWaitingPages(); });
         pager->setOnItems([feed = m_feed](const json::Array &items) { feed->push(items); });
     }
