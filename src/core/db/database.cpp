@@ -421,6 +421,7 @@ DbError Database::commit()
         if (!exec(u"COMMIT"_s, &error))
             return error;
         m_inTransaction = false;
+        ++m_commits;
         return {};
     }
     // The driver's commit also notices PostgreSQL answering COMMIT with ROLLBACK (the
@@ -436,6 +437,7 @@ DbError Database::commit()
         }
         return error;
     }
+    ++m_commits;
     return {};
 }
 

@@ -119,6 +119,8 @@ public:
     // Counts the rollbacks (of transactions and to savepoints) and (re)openings of this
     // connection: what a caller remembers of its writes holds while it is unchanged.
     quint64 undoEpoch() const { return m_undoEpoch; }
+    // Counts the commits of this connection.
+    quint64 commitCount() const { return m_commits; }
 
     // The statement for `sql`, prepared once per connection and reused: bind values and call
     // exec(). Returns nullptr (and sets *error) if it does not prepare. Owned by the Database;
@@ -207,6 +209,7 @@ private:
     QHash<QString, std::shared_ptr<QSqlQuery>> m_statements;
     bool m_inTransaction = false;
     quint64 m_undoEpoch = 0;
+    quint64 m_commits = 0;
     sqlite3 *m_sqlite = nullptr; // the QSQLITE connection's own handle
     std::function<void(int frames)> m_walHook; // setWalHook()
     QHash<QString, sqlite3_stmt *> m_sqliteStatements;

@@ -32,32 +32,6 @@ constexpr qsizetype RowFlushValues = 999; // bound values per multi-row INSERT a
 constexpr qsizetype KeysPerLookup = 256; // keys per prefetchKeys() statement at most
 constexpr qsizetype KeysPerIndexInsert = 256; // rows per TEMP key index INSERT at most
 
-// A row's values from `from` on as one string: each as two UTF-16 units of length, then its text
-// (a NULL as empty text, which is all linkedValues()' readers tell apart). Never null.
-QString packValues(const QVariantList &row, qsizetype from)
-{
-    QVarLengthArray<QString, 4> texts;
-    qsizetype size = 0;
-    for (qsizetype i = from; i < row.size(); ++i) {
-        texts.append(row.at(i).toString());
-        size += 2 + texts.last().size();
-    }
-    QString packed(size, Qt::Uninitialized); // not null, even with no values
-    QChar *out = packed.data();
-    for (const QString &text : texts) {
-        const auto length = quint32(text.size());
-        *out++ = QChar(char16_t(length >> 16));
-        *out++ = QChar(char16_t(length & 0xFFFF));
-        out = std::copy(text.cbegin(), text.cend(), out);
-    }
-    return packed;
-}
-
-qsizetype packedSizeAt(const QString &packed, qsizetype at)
-{
-    return qsizetype(quint32(packed.at(at).unicode()) << 16 | packed.at(at + 1).unicode());
-}
-
 // The CRM rows mapped to Pipedrive records of one type (bound first): each one's Pipedrive id,
 // then `columns` of `table` (aliased t); `more` narrows the records.
 QString linkedRowsSql(const QString &columns, const QString &table, const QString &more = {})
@@ -425,6 +399,7 @@ void CrmStore::beginPageKeeping(const QStringList &writtenTypes, qsizetype maxMa
     m_pageMode = true;
     m_maxLinkedBytes = maxLinkedBytes;
     m_linkReads = linkReads;
+    m_writtenTypes = writtenTypes;
     qsizetype mappings = 0;
     for (const MappingCache &cache : m_mappingCache)
         mappings += cache.ids.size();
@@ -448,26 +423,9 @@ void CrmStore::beginPageKeeping(const QStringList &writtenTypes, qsizetype maxMa
     }
 }
 
-namespace {
-
-// The memory a packed entry of a linked cache takes, about: its hash node and share of the
-// table, the string's header and text.
-qsizetype entryBytes(const QString &packed)
-{
-    return 64 + 2 * packed.size();
-}
-
-} // namespace
-
 void CrmStore::LinkedCache::keep(qint64 pipedriveId, const QString &packed)
 {
-    // One lookup: an entry there already had its size counted.
-    const qsizetype before = rows.size();
-    QString &entry = rows[pipedriveId];
-    if (rows.size() == before)
-        bytes -= entryBytes(entry);
-    entry = packed;
-    bytes += entryBytes(packed);
+    linkpack::keep(rows, pipedriveId, packed, &bytes);
 }
 
 void CrmStore::LinkedCache::forget(qint64 pipedriveId)
@@ -477,7 +435,7 @@ void CrmStore::LinkedCache::forget(qint64 pipedriveId)
     const auto it = rows.constFind(pipedriveId);
     if (it == rows.cend())
         return;
-    bytes -= entryBytes(*it);
+    bytes -= linkpack::entryBytes(*it);
     rows.erase(it);
 }
 
@@ -542,14 +500,14 @@ std::optional<bool> CrmStore::readAllLinked(LinkedCache &cache, qsizetype asked,
     }
     const qsizetype others = linkedBytes() - cache.bytes;
     const qsizetype perRow = std::max<qsizetype>(
-        entryBytes({}), cache.rows.isEmpty() ? 0 : cache.bytes / cache.rows.size());
+        linkpack::entryBytes({}), cache.rows.isEmpty() ? 0 : cache.bytes / cache.rows.size());
     if ((byIdFirst && (cache.read + asked) * 8 < cache.mapped)
         || others + cache.mapped * perRow > m_maxLinkedBytes)
         return false;
     if (!rows(
             linkedRowsSql(cache.columns, cache.table), { cache.type },
             [&](const QVariantList &row) {
-                cache.keep(row.at(0).toLongLong(), packValues(row, 1));
+                cache.keep(row.at(0).toLongLong(), linkpack::pack(row, 1));
             },
             error))
         return std::nullopt;
@@ -626,22 +584,70 @@ void CrmStore::adoptMappings(const QList<KnownMapping> &known)
         mappingCache(mapping.type).insert(mapping.pipedriveId, mapping.railsId);
 }
 
+bool CrmStore::attachHarvest(LinkedCache &cache, DbError *error)
+{
+    if (cache.harvestTried || !m_linkHarvest)
+        return true;
+    cache.harvestTried = true;
+    const LinkHarvest::Link *link = m_linkHarvest->find(cache.type, cache.table, cache.columns);
+    if (!link || !link->usable() || m_writtenTypes.contains(cache.type))
+        return true;
+    // The CRM's mappings of the type as this reader sees them, one range of their unique index:
+    // the harvest answers for them only if it has the same (a mapping it missed, or one it holds
+    // that is gone, changes the count or the sum).
+    qint64 count = -1;
+    qint64 sum = 0;
+    if (!m_db.forEachRow(
+            QStringLiteral("SELECT COUNT(*), SUM(pipedrive_id) FROM "
+                           "pipedrive_mappings WHERE pipedrive_type = ?"),
+            { cache.type },
+            [&](const QVariantList &row) {
+                count = row.at(0).toLongLong();
+                sum = row.at(1).toLongLong();
+            },
+            error))
+        return false;
+    cache.mapped = count;
+    if (count == link->mappings() && sum == link->idSum() && link->resolves()) {
+        cache.harvested = link;
+        cache.complete = true;
+    }
+    return true;
+}
+
+const LinkHarvest::Link *CrmStore::harvestOf(LinkedCache &cache)
+{
+    if (cache.harvested && cache.harvested->isDead()) {
+        cache.harvested = nullptr;
+        cache.complete = false;
+    }
+    return cache.harvested;
+}
+
 bool CrmStore::prefetchLinked(const QString &type, const QString &table, const QString &columns,
     const QList<qint64> &pipedriveIds, DbError *error)
 {
     Q_ASSERT(Database::isPlainIdentifier(table));
     LinkedCache &cache = linkedCache(type, table, columns);
-    if (cache.complete)
+    if (!attachHarvest(cache, error))
+        return false;
+    const LinkHarvest::Link *harvested = harvestOf(cache);
+    if (cache.complete && !harvested)
         return true;
     QList<qint64> unknown;
     unknown.reserve(pipedriveIds.size());
+    QString packed;
     for (qint64 id : pipedriveIds) {
-        if (!cache.rows.contains(id))
+        if (cache.rows.contains(id))
+            continue;
+        // Read by id only what the harvest has no values for.
+        if (!harvested || harvested->find(id, &packed) == LinkHarvest::Link::Answer::Unknown)
             unknown.append(id);
     }
     if (unknown.isEmpty())
         return true;
-    const std::optional<bool> readAll = readAllLinked(cache, unknown.size(), error);
+    const std::optional<bool> readAll
+        = harvested ? std::optional<bool>(false) : readAllLinked(cache, unknown.size(), error);
     if (!readAll)
         return false;
     if (*readAll)
@@ -658,7 +664,7 @@ bool CrmStore::prefetchLinked(const QString &type, const QString &table, const Q
                     QStringLiteral(" AND m.pipedrive_id IN (%1)").arg(inList(chunk.size()))),
                 values,
                 [&](const QVariantList &row) {
-                    cache.keep(row.at(0).toLongLong(), packValues(row, 1));
+                    cache.keep(row.at(0).toLongLong(), linkpack::pack(row, 1));
                 },
                 error))
             return false;
@@ -671,11 +677,24 @@ LinkedRow CrmStore::linkedValues(QAnyStringView type, const QString &table, cons
 {
     Q_ASSERT(Database::isPlainIdentifier(table));
     LinkedCache &cache = linkedCache(type, table, columns);
+    if (!attachHarvest(cache, error))
+        return {};
     const auto cached = cache.rows.constFind(pipedriveId);
     if (cached != cache.rows.cend())
         return LinkedRow(*cached);
-    if (cache.complete)
+    if (const LinkHarvest::Link *harvested = harvestOf(cache)) {
+        QString packed;
+        switch (harvested->find(pipedriveId, &packed)) {
+        case LinkHarvest::Link::Answer::Values:
+            return LinkedRow(std::move(packed));
+        case LinkHarvest::Link::Answer::NotMapped:
+            return {};
+        case LinkHarvest::Link::Answer::Unknown:
+            break; // read below
+        }
+    } else if (cache.complete) {
         return {};
+    }
     ++cache.read;
     QString packed;
     if (!rows(
@@ -683,12 +702,52 @@ LinkedRow CrmStore::linkedValues(QAnyStringView type, const QString &table, cons
             { type.toString(), pipedriveId },
             [&](const QVariantList &row) {
                 if (packed.isNull())
-                    packed = packValues(row, 1);
+                    packed = linkpack::pack(row, 1);
             },
             error))
         return {};
     cache.keep(pipedriveId, packed);
     return LinkedRow(packed);
+}
+
+void CrmStore::setHarvest(const QList<LinkSpec> &specs)
+{
+    m_harvestTables.clear();
+    m_harvestTypes.clear();
+    for (const LinkSpec &spec : specs) {
+        m_harvestTables << spec.table;
+        m_harvestTypes << spec.type;
+    }
+    m_harvest = {};
+    m_harvestLost = false;
+    m_harvestEpoch = m_db.undoEpoch();
+    m_harvestCommits = m_db.commitCount();
+}
+
+HarvestBatch CrmStore::takeHarvest()
+{
+    // A rollback since (to a savepoint, or one not told) undid some of it, which of it is not
+    // known: whatever the harvest holds may be wrong.
+    if (m_db.undoEpoch() != m_harvestEpoch)
+        m_harvestLost = true;
+    HarvestBatch batch = std::exchange(m_harvest, {});
+    if (std::exchange(m_harvestLost, false)) {
+        batch.events.clear();
+        batch.events.emplace_back(); // Lost
+    }
+    m_harvestEpoch = m_db.undoEpoch();
+    m_harvestCommits = m_db.commitCount();
+    return batch;
+}
+
+void CrmStore::dropHarvest()
+{
+    // Dropped after a commit that was not taken: what that commit wrote is not told.
+    if (m_db.commitCount() != m_harvestCommits && !m_harvest.isEmpty())
+        m_harvestLost = true;
+    m_harvest = {};
+    m_harvestEpoch = m_db.undoEpoch();
+    m_harvestCommits = m_db.commitCount();
 }
 
 void CrmStore::rememberMapping(const QString &type, qint64 pipedriveId, qint64 railsId)
@@ -704,7 +763,7 @@ void CrmStore::rememberMapping(const QString &type, qint64 pipedriveId, qint64 r
 qsizetype LinkedRow::size() const
 {
     qsizetype count = 0;
-    for (qsizetype at = 0; at + 2 <= m_packed.size(); at += 2 + packedSizeAt(m_packed, at))
+    for (qsizetype at = 0; at + 2 <= m_packed.size(); at += 2 + linkpack::sizeAt(m_packed, at))
         ++count;
     return count;
 }
@@ -712,7 +771,7 @@ qsizetype LinkedRow::size() const
 QStringView LinkedRow::value(qsizetype index) const
 {
     for (qsizetype at = 0; at + 2 <= m_packed.size(); --index) {
-        const qsizetype size = packedSizeAt(m_packed, at);
+        const qsizetype size = linkpack::sizeAt(m_packed, at);
         if (index == 0)
             return QStringView(m_packed).sliced(at + 2, size);
         at += 2 + size;
@@ -847,6 +906,12 @@ bool CrmStore::write(
     const QString &sql, const QVariantList &values, DbError *error, qint64 *insertedId)
 {
     forgetStoredKeysFor(sql);
+    // What a caller's statement changes is not followed.
+    if (!m_harvestTables.isEmpty() && !m_harvestLost) {
+        m_harvestLost = sql.contains(QLatin1String("pipedrive_mappings"))
+            || std::any_of(m_harvestTables.cbegin(), m_harvestTables.cend(),
+                [&sql](const QString &table) { return sql.contains(table); });
+    }
     return writeOwn(sql, values, error, insertedId);
 }
 
@@ -895,6 +960,14 @@ bool CrmStore::flushRows(DbError *error)
                 return false;
         }
         noteInserted(group.table, group.rows.size());
+        if (harvests(group.table)) {
+            HarvestBatch::Event event;
+            event.kind = HarvestBatch::Event::Kind::Rows;
+            event.table = group.table;
+            event.columns = group.columns;
+            event.rows = group.rows; // shared
+            m_harvest.events.push_back(std::move(event));
+        }
         if (!m_storedKeys.isEmpty()) {
             const QStringList names = group.columns.mid(1);
             for (const auto &[id, row] : group.rows)
@@ -1210,11 +1283,11 @@ constexpr qsizetype MappingFlushChunk = 100; // rows per statement: 500 bound va
 
 bool CrmStore::flushMappings(DbError *error)
 {
-    while (!m_pendingMappings.isEmpty()) {
+    for (qsizetype start = 0; start < m_pendingMappings.size();) {
         const qsizetype count
-            = Database::statementRows(m_pendingMappings.size(), MappingFlushChunk);
-        const auto fill = [this, count](SqlValues &out) {
-            for (qsizetype i = 0; i < count; ++i) {
+            = Database::statementRows(m_pendingMappings.size() - start, MappingFlushChunk);
+        const auto fill = [this, start, count](SqlValues &out) {
+            for (qsizetype i = start; i < start + count; ++i) {
                 const PendingMapping &m = m_pendingMappings.at(i);
                 out.add(m.type);
                 out.add(m.pipedriveId);
@@ -1225,12 +1298,41 @@ bool CrmStore::flushMappings(DbError *error)
         };
         // Straight to the database: the values are bound already, and the statement names none
         // of the tables rows are kept back for (writeOwn() searched its long text for them).
-        if (!m_db.execWrite(mappingUpsert(count), count * 5, fill, error))
+        if (!m_db.execWrite(mappingUpsert(count), count * 5, fill, error)) {
+            // What was written is not written again.
+            m_pendingMappings.remove(0, start);
             return false;
+        }
         noteInserted(QStringLiteral("pipedrive_mappings"), count);
-        m_pendingMappings.remove(0, count);
+        start += count;
     }
+    // Handed on whole, not taken apart chunk by chunk (each removal copied the rest).
+    if (!m_pendingMappings.isEmpty())
+        harvestMappings(std::exchange(m_pendingMappings, {}));
     return true;
+}
+
+void CrmStore::harvestRow(
+    HarvestBatch::Event::Kind kind, const QString &table, qint64 id, const QVariantMap &values)
+{
+    if (!harvests(table))
+        return;
+    HarvestBatch::Event event;
+    event.kind = kind;
+    event.table = table;
+    event.id = id;
+    event.values = values;
+    m_harvest.events.push_back(std::move(event));
+}
+
+void CrmStore::harvestMappings(QList<MappingRow> mappings)
+{
+    if (m_harvestTypes.isEmpty())
+        return;
+    HarvestBatch::Event event;
+    event.kind = HarvestBatch::Event::Kind::Mappings;
+    event.mappings = std::move(mappings); // the worker passes over the types it does not keep
+    m_harvest.events.push_back(std::move(event));
 }
 
 bool CrmStore::setMapping(const QString &type, qint64 pipedriveId, qint64 railsId, DbError *error)
@@ -1259,6 +1361,8 @@ bool CrmStore::setMapping(const QString &type, qint64 pipedriveId, qint64 railsI
     if (!writeOwn(mappingUpsert(1), { type, pipedriveId, railsId, m_now, m_now }, error))
         return false;
     noteInserted(QStringLiteral("pipedrive_mappings"), 1);
+    if (m_harvestTypes.contains(type))
+        harvestMappings({ { type, pipedriveId, railsId } });
     // Later records of the page see it (a deal's person promoted by an earlier deal).
     rememberMapping(type, pipedriveId, railsId);
     return true;
@@ -1276,6 +1380,8 @@ bool CrmStore::removeMapping(const QString &type, qint64 pipedriveId, DbError *e
                                  "AND pipedrive_id = ?"),
             { type, pipedriveId }, error))
         return false;
+    if (m_harvestTypes.contains(type))
+        harvestMappings({ { type, pipedriveId, -1 } });
     rememberMapping(type, pipedriveId, -1);
     return true;
 }
@@ -1397,6 +1503,7 @@ bool CrmStore::updateRow(const QString &table, qint64 id, const QVariantMap &col
     values << id;
     if (!writeOwn(sql(UpdateRow, table, columns.keys()), values, error))
         return false;
+    harvestRow(HarvestBatch::Event::Kind::Update, table, id, columns);
     forgetStoredKeys(table, columns.keys());
     if (!m_keyIndexes.isEmpty() || !m_memoryKeys.isEmpty()) {
         DbError indexError;
@@ -1463,6 +1570,7 @@ std::optional<qint64> CrmStore::insertIndexed(int kind, const QString &table,
         return std::nullopt;
     }
     noteInserted(table, 1);
+    harvestRow(HarvestBatch::Event::Kind::Row, table, id, columns);
     if (!indexNewRow(table, id, columns, error))
         return std::nullopt;
     if (!m_storedKeys.isEmpty())
@@ -1481,6 +1589,7 @@ bool CrmStore::deleteRow(const QString &table, qint64 id, DbError *error)
     }
     if (!writeOwn(sql(DeleteRow, table), { id }, error))
         return false;
+    harvestRow(HarvestBatch::Event::Kind::Delete, table, id);
     // The key indexes keep its keys: a key found is checked against its row.
     forgetStoredKeys(table);
     return true;
@@ -1589,8 +1698,11 @@ std::optional<qint64> CrmStore::insertMappedRow(const QString &table, const QVar
             || !passed(m_journal->mappingSetting(type, pipedriveId, *id, -1), error))
             return std::nullopt;
     }
-    if (id)
+    if (id) {
+        if (m_harvestTypes.contains(type))
+            harvestMappings({ { type, pipedriveId, *id } });
         rememberMapping(type, pipedriveId, *id);
+    }
     return id;
 }
 

@@ -2,6 +2,7 @@
 
 #include "db/database.h"
 #include "mapping/mapping.h"
+#include "sync/linkharvest.h"
 
 #include <QDateTime>
 #include <QHash>
@@ -229,6 +230,16 @@ public:
     // Taken as read by this store, until discardCache(): only for mappings that nothing changes
     // meanwhile.
     void adoptMappings(const QList<KnownMapping> &known);
+    // The sync thread's store tells a LinkHarvest what it writes of the specs' tables and mapping
+    // types: the engine takes what was written after each commit (takeHarvest(), for the stage
+    // worker) and drops it after each rollback (dropHarvest()). A rollback to a savepoint, or a
+    // commit whose writes were then dropped, makes the batch say it lost track (Event::Lost).
+    void setHarvest(const QList<LinkSpec> &specs);
+    HarvestBatch takeHarvest();
+    void dropHarvest();
+    // A reader answers links from this harvest where it holds every mapping of their type (the
+    // stage worker's, used on this store's thread only; nullptr: none).
+    void setLinkHarvest(const LinkHarvest *harvest) { m_linkHarvest = harvest; }
     // Values of the CRM rows mapped to (type, pipedrive id): `columns` of `table` (aliased t),
     // e.g. ("Organization", "accounts", "t.name"). Empty when not mapped.
     LinkedRow linkedValues(QAnyStringView type, const QString &table, const QString &columns,
@@ -314,6 +325,9 @@ private:
         qsizetype read = 0; // rows asked for one by one (by id)
         qsizetype mapped = -1; // mappings of the type when counted; -1: not counted
         bool complete = false; // rows holds every mapped row of the type: no other is
+        // Or the run's harvest holds them (rows: those it did not have, read by id).
+        const LinkHarvest::Link *harvested = nullptr;
+        bool harvestTried = false;
         void keep(qint64 pipedriveId, const QString &packed);
         void forget(qint64 pipedriveId);
     };
@@ -322,6 +336,28 @@ private:
     // writer's connection: a row looked up alone cost ~8,000 instructions), if they fit in the
     // reader's budget beside its other caches. nullopt on an error, else whether read.
     std::optional<bool> readAllLinked(LinkedCache &cache, qsizetype asked, DbError *error);
+    // Answers the cache from the harvest if that holds every mapping of its type as the CRM
+    // does (same count and sum of ids): once per cache, never for a type the pass writes.
+    bool attachHarvest(LinkedCache &cache, DbError *error);
+    // The harvest answering the cache, if it still may (one past its budget no longer does).
+    const LinkHarvest::Link *harvestOf(LinkedCache &cache);
+    const LinkHarvest *m_linkHarvest = nullptr;
+    QStringList m_writtenTypes; // beginPageKeeping()'s
+    // The writer's side (setHarvest()): what it told since the last take or drop.
+    QStringList m_harvestTables;
+    QStringList m_harvestTypes;
+    HarvestBatch m_harvest;
+    quint64 m_harvestEpoch = 0; // the connection's undoEpoch() when it began
+    quint64 m_harvestCommits = 0; // its commitCount() then
+    bool m_harvestLost = false;
+    bool harvests(const QString &table) const
+    {
+        return !m_harvestTables.isEmpty() && m_harvestTables.contains(table);
+    }
+    void harvestMappings(QList<MappingRow> mappings);
+    // A row inserted, updated (values: the changed columns) or deleted.
+    void harvestRow(HarvestBatch::Event::Kind kind, const QString &table, qint64 id,
+        const QVariantMap &values = {});
     static constexpr qsizetype ReadAllFrom = 1000; // rows asked for one by one, at least
     qsizetype m_maxLinkedBytes = 0; // beginPageKeeping()'s; 0: links are never all read
     LinkReads m_linkReads = LinkReads::ByIdFirst; // beginPageKeeping()'s
@@ -347,12 +383,7 @@ private:
     LinkedCache &linkedCache(QAnyStringView type, const QString &table, const QString &columns);
     bool m_pageMode = false;
     bool m_deferMappings = false;
-    struct PendingMapping
-    {
-        QString type;
-        qint64 pipedriveId;
-        qint64 railsId;
-    };
+    using PendingMapping = MappingRow;
     QList<PendingMapping> m_pendingMappings; // new mappings not yet written (setDeferMappings())
     bool m_deferInserts = false;
     struct PendingRows

@@ -41,6 +41,30 @@ LinkedRow mappedValues(StageContext &context, const char *type, const QString &t
     return context.links.linkedValues(QLatin1StringView(type), table, columns, pipedriveId, error);
 }
 
+// What is read of each table records link to: one set of columns a table, so that what the
+// sync wrote of it answers every reader (EntityHandler::linkedTables(), LinkHarvest).
+const QString &accountColumns()
+{
+    static const QString columns = QStringLiteral("t.name");
+    return columns;
+}
+const QString &contactColumns()
+{
+    static const QString columns = QStringLiteral("t.email, t.company, t.first_name, t.last_name");
+    return columns;
+}
+constexpr qsizetype ContactNameAt = 2; // first_name in contactColumns()
+const QString &leadColumns()
+{
+    static const QString columns = QStringLiteral("t.first_name, t.last_name");
+    return columns;
+}
+const QString &opportunityColumns()
+{
+    static const QString columns = QStringLiteral("t.opportunity_name");
+    return columns;
+}
+
 // "First Last" from a linked row's two values at `first`, trimmed.
 QString joinedName(const LinkedRow &row, qsizetype first = 0)
 {
@@ -50,6 +74,17 @@ QString joinedName(const LinkedRow &row, qsizetype first = 0)
     name.reserve(firstName.size() + 1 + lastName.size());
     name.append(firstName).append(QLatin1Char(' ')).append(lastName);
     return std::move(name).trimmed();
+}
+
+// A linked person's "First Last": its contact's, else its lead's.
+QString personName(StageContext &context, qint64 personId, DbError *error)
+{
+    const LinkedRow contact = mappedValues(context, mappingType::Contact,
+        QStringLiteral("contacts"), contactColumns(), personId, error);
+    if (!contact.isEmpty() || error->isError())
+        return joinedName(contact, ContactNameAt);
+    return joinedName(mappedValues(
+        context, mappingType::Lead, QStringLiteral("leads"), leadColumns(), personId, error));
 }
 
 // The ids a page's records link to through `field` (v1 or v2 shape).
@@ -154,7 +189,7 @@ QString accountName(StageContext &context, std::optional<qint64> orgId, DbError 
     if (!orgId)
         return {};
     return mappedValues(context, mappingType::Organization, QStringLiteral("accounts"),
-        QStringLiteral("t.name"), *orgId, error)
+        accountColumns(), *orgId, error)
         .value(0)
         .toString();
 }
@@ -198,18 +233,12 @@ mapping::FieldLinkNames fieldLinkNames(StageContext &context, const json::Object
                     name = row->value(QStringLiteral("email")).toString();
             }
         } else if (link.type == QLatin1String("people")) {
-            LinkedRow parts
-                = mappedValues(context, mappingType::Contact, QStringLiteral("contacts"),
-                    QStringLiteral("t.first_name, t.last_name"), link.id, error);
-            if (parts.isEmpty() && !error->isError())
-                parts = mappedValues(context, mappingType::Lead, QStringLiteral("leads"),
-                    QStringLiteral("t.first_name, t.last_name"), link.id, error);
-            name = joinedName(parts);
+            name = personName(context, link.id, error);
         } else if (link.type == QLatin1String("org")) {
             name = accountName(context, link.id, error);
         } else if (link.type == QLatin1String("deal")) {
             name = mappedValues(context, mappingType::Opportunity, QStringLiteral("opportunities"),
-                QStringLiteral("t.opportunity_name"), link.id, error)
+                opportunityColumns(), link.id, error)
                        .value(0)
                        .toString();
         }
@@ -603,7 +632,7 @@ public:
     {
         return prefetchLinks(context, items,
             { { &mapping::RecordRefs::orgId, mappingType::Organization, QStringLiteral("accounts"),
-                QStringLiteral("t.name") } },
+                accountColumns() } },
             { { &mapping::RecordRefs::id, mappingType::Contact } });
     }
     DbError beginPage(SyncContext &context, const QList<mapping::RecordRefs> &refs) override
@@ -647,7 +676,7 @@ DealPerson readDealPerson(StageContext &context, qint64 personId, DbError *error
 {
     DealPerson person;
     const LinkedRow values = mappedValues(context, mappingType::Contact, QStringLiteral("contacts"),
-        QStringLiteral("t.email, t.company, t.first_name, t.last_name"), personId, error);
+        contactColumns(), personId, error);
     if (error->isError())
         return person;
     if (!values.isEmpty()) {
@@ -816,9 +845,9 @@ public:
             return prefetchLinks(context, items, {});
         return prefetchLinks(context, items,
             { { &mapping::RecordRefs::orgId, mappingType::Organization, QStringLiteral("accounts"),
-                  QStringLiteral("t.name") },
+                  accountColumns() },
                 { &mapping::RecordRefs::personId, mappingType::Contact, QStringLiteral("contacts"),
-                    QStringLiteral("t.email, t.company, t.first_name, t.last_name") } },
+                    contactColumns() } },
             { { &mapping::RecordRefs::personId, mappingType::Lead, true } });
     }
     DbError beginPage(SyncContext &context, const QList<mapping::RecordRefs> &refs) override
@@ -859,19 +888,12 @@ public:
             m_links.activityTypeName = context.lookups->activityTypes.value(*m_refs.activityType);
         DbError &error = stageError;
         if (m_refs.dealId)
-            m_links.dealTitle
-                = mappedValues(context, mappingType::Opportunity, QStringLiteral("opportunities"),
-                    QStringLiteral("t.opportunity_name"), *m_refs.dealId, &error)
-                      .value(0)
-                      .toString();
-        if (!error.isError() && m_refs.personId) {
-            LinkedRow name = mappedValues(context, mappingType::Contact, QStringLiteral("contacts"),
-                QStringLiteral("t.first_name, t.last_name"), *m_refs.personId, &error);
-            if (name.isEmpty() && !error.isError())
-                name = mappedValues(context, mappingType::Lead, QStringLiteral("leads"),
-                    QStringLiteral("t.first_name, t.last_name"), *m_refs.personId, &error);
-            m_links.personName = joinedName(name);
-        }
+            m_links.dealTitle = mappedValues(context, mappingType::Opportunity,
+                QStringLiteral("opportunities"), opportunityColumns(), *m_refs.dealId, &error)
+                                    .value(0)
+                                    .toString();
+        if (!error.isError() && m_refs.personId)
+            m_links.personName = personName(context, *m_refs.personId, &error);
         if (!error.isError())
             m_links.organizationName = accountName(context, m_refs.orgId, &error);
     }
@@ -901,13 +923,13 @@ public:
     {
         return prefetchLinks(context, items,
             { { &mapping::RecordRefs::dealId, mappingType::Opportunity,
-                  QStringLiteral("opportunities"), QStringLiteral("t.opportunity_name") },
+                  QStringLiteral("opportunities"), opportunityColumns() },
                 { &mapping::RecordRefs::personId, mappingType::Contact, QStringLiteral("contacts"),
-                    QStringLiteral("t.first_name, t.last_name") },
+                    contactColumns() },
                 { &mapping::RecordRefs::personId, mappingType::Lead, QStringLiteral("leads"),
-                    QStringLiteral("t.first_name, t.last_name"), true },
+                    leadColumns(), true },
                 { &mapping::RecordRefs::orgId, mappingType::Organization,
-                    QStringLiteral("accounts"), QStringLiteral("t.name") } });
+                    QStringLiteral("accounts"), accountColumns() } });
     }
     DbError beginPage(SyncContext &context, const QList<mapping::RecordRefs> &refs) override
     {
@@ -1072,6 +1094,15 @@ DbError EntityHandler::stagePage(StageContext &context, const json::Array &items
 DbError EntityHandler::beginPage(SyncContext &, const QList<mapping::RecordRefs> &)
 {
     return {};
+}
+
+QList<LinkSpec> EntityHandler::linkedTables()
+{
+    return { { typeName(mappingType::Organization), QStringLiteral("accounts"), accountColumns() },
+        { typeName(mappingType::Contact), QStringLiteral("contacts"), contactColumns() },
+        { typeName(mappingType::Lead), QStringLiteral("leads"), leadColumns() },
+        { typeName(mappingType::Opportunity), QStringLiteral("opportunities"),
+            opportunityColumns() } };
 }
 
 std::unique_ptr<EntityHandler> EntityHandler::create(Entity entity)

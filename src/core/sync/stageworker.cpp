@@ -15,12 +15,26 @@ StageWorker::StageWorker(const DatabaseConfig &config, const SyncOptions &option
                        << m_thread.openError().toString();
         return;
     }
-    m_thread.runAndWait([this] { m_store = std::make_unique<CrmStore>(m_thread.database()); });
+    m_thread.runAndWait([this] {
+        m_store = std::make_unique<CrmStore>(m_thread.database());
+        m_harvest = std::make_unique<LinkHarvest>(EntityHandler::linkedTables(), MaxHarvestBytes);
+        m_store->setLinkHarvest(m_harvest.get());
+    });
 }
 
 StageWorker::~StageWorker()
 {
-    m_thread.runAndWait([this] { m_store.reset(); });
+    m_thread.runAndWait([this] {
+        m_store.reset();
+        m_harvest.reset();
+    });
+}
+
+void StageWorker::harvest(HarvestBatch batch)
+{
+    if (!isReady() || batch.isEmpty())
+        return;
+    m_thread.post([this, batch = std::move(batch)] { m_harvest->apply(batch); });
 }
 
 void StageWorker::stage(const std::shared_ptr<StagedPage> &page, std::function<void()> onDone)
@@ -149,6 +163,8 @@ bool StageWorker::run(StagedPage &page)
     // all the same. A later deal of that person, staged from them, reads a lead where there is a
     // contact now, and goes stale (StagedDeal::stale()): 3 of 15,000 deals at 100k records, where
     // reading the contacts again for each page was 13% of the deals' staging and mapping.
+    if (source.wholeList)
+        m_harvest->listedWhole(mappingTypesFor(source.entity));
     m_store->beginPageKeeping(mappingTypesFor(source.entity), MaxCachedMappings, MaxLinkedBytes,
         source.wholeList ? CrmStore::LinkReads::AllAtOnce : CrmStore::LinkReads::ByIdFirst);
     page.pageError = source.handler->stagePage(context, page.items);

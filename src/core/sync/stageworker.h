@@ -81,12 +81,16 @@ public:
     void stage(const std::shared_ptr<StagedPage> &page, std::function<void()> onDone);
     // Drops these references in the worker's thread, which frees them if they were the last.
     void release(std::shared_ptr<StagedPage> page, json::Array items);
+    // What the sync thread's store wrote and committed of the tables records link to
+    // (CrmStore::takeHarvest()), kept for the rest of the run. Thread-safe.
+    void harvest(HarvestBatch batch);
 
 private:
     bool run(StagedPage &page); // true: done here
 
     const SyncOptions &m_options;
     std::unique_ptr<CrmStore> m_store; // used in m_thread only
+    std::unique_ptr<LinkHarvest> m_harvest; // m_store's, used in m_thread only
     // The source whose reads m_store keeps across pages (used in m_thread only).
     std::tuple<const EntityHandler *, Entity, bool> m_cachedSource { nullptr, Entity::Users,
         false };
@@ -94,6 +98,8 @@ private:
     // Linked rows, in all: those of a 100k-record account fit (3.3 MB); at 500k records the
     // 20,000 rows per cache allowed until Dec 4 took 11 MB of the peak.
     static constexpr qsizetype MaxLinkedBytes = 6 << 20;
+    // What the sync wrote of the linked tables (LinkHarvest): a 100k-record account's take 6.8 MB.
+    static constexpr qsizetype MaxHarvestBytes = 8 << 20;
     DatabaseThread m_thread; // last: goes first, after the work posted to it
 };
 

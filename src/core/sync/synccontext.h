@@ -170,6 +170,8 @@ public:
     virtual DbError beginPage(SyncContext &context, const QList<mapping::RecordRefs> &refs);
 
     static std::unique_ptr<EntityHandler> create(Entity entity);
+    // The CRM tables records link to, as the handlers read them (CrmStore::linkedValues()).
+    static QList<LinkSpec> linkedTables();
 };
 
 } // namespace pds

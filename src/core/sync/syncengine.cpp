@@ -175,6 +175,10 @@ void SyncEngine::start()
         if (!m_stager->isReady())
             m_stager.reset();
     }
+    // What this connection writes of the tables records link to goes to the worker after each
+    // commit (harvestCommitted()): it answers links from it instead of reading them back.
+    if (m_stager)
+        m_context->store.setHarvest(EntityHandler::linkedTables());
     // And a third checkpoints SQLite's write-ahead log, which this thread's commits did.
     if (otherConnections && m_options.database.isSqlite()) {
         m_checkpointer = std::make_unique<WalCheckpointer>(m_options.database);
@@ -728,6 +732,12 @@ bool SyncEngine::nextPageJoins() const
     return !next.staged || next.staged->done;
 }
 
+void SyncEngine::harvestCommitted()
+{
+    if (m_stager)
+        m_stager->harvest(m_context->store.takeHarvest());
+}
+
 void SyncEngine::releaseWritten(WaitingPage &page)
 {
     // The page's JSON and staged records are freed on the stage worker's thread (freeing them
@@ -763,6 +773,7 @@ SyncEngine::PageWrite SyncEngine::writePage(const WaitingPage &waiting)
     // The transaction rolled back, and what the engine noted of it with it.
     auto rollBack = [&] {
         db.rollback();
+        context.store.dropHarvest();
         context.journal.discardProblems();
         if (m_undo)
             m_undo->rolledBack();
@@ -793,6 +804,7 @@ SyncEngine::PageWrite SyncEngine::writePage(const WaitingPage &waiting)
     auto commitPages = [&](qsizetype pages) {
         const DbError committed = db.commit();
         if (committed.isOk()) {
+            harvestCommitted();
             m_summary.pagesWritten += pages;
             ++m_summary.pageTransactions;
             if (m_undo)
@@ -1037,10 +1049,13 @@ void SyncEngine::completeEntity()
         }
         if (error.isOk())
             error = m_db->commit();
+        if (error.isOk())
+            harvestCommitted();
         if (error.isOk() && m_undo)
             m_undo->committed();
         if (error.isError()) {
             m_db->rollback();
+            context.store.dropHarvest();
             if (m_undo)
                 m_undo->rolledBack();
             context.counts = countsBefore;

@@ -168,6 +168,8 @@ private:
     QString m_maxUpdateAtBegin;
     bool nextPageJoins() const;
     void releaseWritten(WaitingPage &page);
+    // Hands what the commit just made wrote of the linked tables to the stage worker.
+    void harvestCommitted();
     std::unique_ptr<StageWorker> m_stager; // none: every page staged on this thread
     std::unique_ptr<WalCheckpointer> m_checkpointer; // none: SQLite checkpoints in the commits
     std::shared_ptr<StageFeed> m_feed; // the current source's pages to m_stager

@@ -1059,6 +1059,138 @@ private slots:
         }
     }
 
+    // What the sync thread's store wrote of a linked table answers the stage worker's links
+    // (LinkHarvest) while it holds every mapping of the type as the CRM does, and only then: a
+    // mapping written past it, or a write it lost track of, sends the reader back to the CRM.
+    void harvestedLinksAnswerOnlyWhileTheyHoldEveryMapping()
+    {
+        EmptyCrm crm;
+        QVERIFY2(crm.open(), qPrintable(crm.file.whyNot()));
+        Database &db = crm.db;
+        const LinkSpec spec { QStringLiteral("Contact"), QStringLiteral("contacts"),
+            QStringLiteral("t.email, t.company, t.first_name, t.last_name") };
+        CrmStore writer(db);
+        writer.setHarvest({ spec });
+        LinkHarvest harvest({ spec }, 1 << 20);
+        harvest.listedWhole({ QStringLiteral("Contact") });
+        DbError error;
+        const QDateTime now = QDateTime::currentDateTimeUtc();
+        const QString longName = QString(70000, u'x') + QStringLiteral("\u00e9\U0001F600");
+        // Written as the sync writes a page: rows kept back, new mappings deferred.
+        QVERIFY(db.beginTransaction().isOk());
+        writer.setDeferInserts(true);
+        writer.setDeferMappings(true);
+        QList<qint64> ids;
+        for (const QString &last : { longName, QString() }) {
+            QVariantMap row = contactRow(QStringLiteral("p%1@example.com").arg(ids.size()), now);
+            row.insert(QStringLiteral("last_name"), last);
+            row.insert(QStringLiteral("company"), QVariant(QMetaType::fromType<QString>()));
+            const std::optional<qint64> id
+                = writer.insertRow(QStringLiteral("contacts"), row, &error);
+            QVERIFY2(id, qPrintable(error.toString()));
+            QVERIFY(writer.setMapping(QStringLiteral("Contact"), 10 + ids.size(), *id, &error));
+            ids << *id;
+        }
+        QVERIFY(writer.flushRows(&error) && writer.flushMappings(&error));
+        writer.setDeferInserts(false);
+        writer.setDeferMappings(false);
+        QVERIFY(db.commit().isOk());
+        harvest.apply(writer.takeHarvest());
+
+        // Each reader is a new pass: it checks the harvest against the CRM once.
+        auto name = [&](qint64 pipedriveId) {
+            CrmStore reader(db);
+            reader.setLinkHarvest(&harvest);
+            reader.beginPageKeeping({}, 100, 1 << 20);
+            const LinkedRow row
+                = reader.linkedValues(spec.type, spec.table, spec.columns, pipedriveId, &error);
+            return row.isEmpty() ? QStringLiteral("(none)")
+                                 : row.value(2).toString() + QLatin1Char('|')
+                    + row.value(3).toString() + QLatin1Char('|') + row.value(1).toString();
+        };
+        // Changed behind both stores' backs: the harvest answers (as the sync wrote it), so
+        // nothing was read from the CRM.
+        QVERIFY(
+            db.execWrite(QStringLiteral("UPDATE contacts SET first_name = 'Behind'"), {}, &error));
+        QCOMPARE(name(10), QStringLiteral("Ann|") + longName + QLatin1Char('|'));
+        QCOMPARE(name(11), QStringLiteral("Ann||"));
+        QCOMPARE(name(12), QStringLiteral("(none)"));
+
+        // The store's own changes are followed: a new name, a mapping removed.
+        QVERIFY(writer.updateRow(QStringLiteral("contacts"), ids.at(1),
+            { { QStringLiteral("last_name"), QStringLiteral("Lovelace") },
+                { QStringLiteral("company"), QStringLiteral("Acme") } },
+            &error));
+        QVERIFY(writer.removeMapping(QStringLiteral("Contact"), 10, &error));
+        harvest.apply(writer.takeHarvest());
+        QCOMPARE(name(11), QStringLiteral("Ann|Lovelace|Acme"));
+        QCOMPARE(name(10), QStringLiteral("(none)"));
+
+        // A mapping another writer made: the counts differ, the CRM answers.
+        CrmStore other(db);
+        QVERIFY(other.setMapping(QStringLiteral("Contact"), 10, ids.at(0), &error));
+        QCOMPARE(name(10), QStringLiteral("Behind|") + longName + QLatin1Char('|'));
+        QCOMPARE(name(11), QStringLiteral("Behind|Lovelace|Acme"));
+        QVERIFY(other.removeMapping(QStringLiteral("Contact"), 10, &error));
+        QCOMPARE(name(11), QStringLiteral("Ann|Lovelace|Acme")); // the same again
+
+        // A rollback to a savepoint undid some of what was told: nothing is trusted any more.
+        QVERIFY(db.beginTransaction().isOk());
+        QVERIFY(db.savepoint(QStringLiteral("record")).isOk());
+        QVERIFY(writer.setMapping(QStringLiteral("Contact"), 10, ids.at(0), &error));
+        QVERIFY(db.rollbackToSavepoint(QStringLiteral("record")).isOk());
+        QVERIFY(db.commit().isOk());
+        harvest.apply(writer.takeHarvest());
+        QCOMPARE(name(11), QStringLiteral("Behind|Lovelace|Acme"));
+        QCOMPARE(name(10), QStringLiteral("(none)"));
+        QVERIFY2(error.isOk(), qPrintable(error.toString()));
+    }
+
+    // A whole transaction rolled back takes what it told with it; one committed and then dropped
+    // unread leaves the harvest not knowing, so it stops answering.
+    void aRollbackTakesItsHarvestWithIt()
+    {
+        EmptyCrm crm;
+        QVERIFY2(crm.open(), qPrintable(crm.file.whyNot()));
+        Database &db = crm.db;
+        const LinkSpec spec { QStringLiteral("Organization"), QStringLiteral("accounts"),
+            QStringLiteral("t.name") };
+        CrmStore writer(db);
+        writer.setHarvest({ spec });
+        LinkHarvest harvest({ spec }, 1 << 20);
+        harvest.listedWhole({ QStringLiteral("Organization") });
+        DbError error;
+        const QDateTime now = QDateTime::currentDateTimeUtc();
+        auto account = [&](qint64 orgId) {
+            const std::optional<qint64> id = writer.insertRow(QStringLiteral("accounts"),
+                { { QStringLiteral("name"), QStringLiteral("Org %1").arg(orgId) },
+                    { QStringLiteral("created_at"), now }, { QStringLiteral("updated_at"), now } },
+                &error);
+            return id && writer.setMapping(QStringLiteral("Organization"), orgId, *id, &error);
+        };
+        QVERIFY(db.beginTransaction().isOk());
+        QVERIFY(account(5));
+        QVERIFY(db.commit().isOk());
+        harvest.apply(writer.takeHarvest());
+        QVERIFY(db.beginTransaction().isOk());
+        QVERIFY(account(6));
+        QVERIFY(db.rollback().isOk());
+        writer.dropHarvest();
+        harvest.apply(writer.takeHarvest());
+        const LinkHarvest::Link *link = harvest.find(spec.type, spec.table, spec.columns);
+        QVERIFY(link && link->usable());
+        QCOMPARE(link->mappings(), 1);
+        // Committed, then dropped without being taken: lost.
+        QVERIFY(db.beginTransaction().isOk());
+        QVERIFY(account(7));
+        QVERIFY(db.commit().isOk());
+        writer.dropHarvest();
+        harvest.apply(writer.takeHarvest());
+        QVERIFY(link->isDead());
+        QVERIFY(!link->usable());
+        QVERIFY2(error.isOk(), qPrintable(error.toString()));
+    }
+
     // Memory must not grow with the account: past their byte budget the reader drops its biggest
     // caches of linked rows first, and keeps the small ones (read again for every page else).
     void aStagingReaderDropsItsBiggestLinkCachesPastItsBudget()

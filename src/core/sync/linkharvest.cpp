@@ -1,0 +1,328 @@
+#include "linkharvest.h"
+
+#include <QRegularExpression>
+#include <QVarLengthArray>
+
+#include <algorithm>
+
+namespace pds {
+
+namespace linkpack {
+
+QString pack(const QVariantList &values, qsizetype from)
+{
+    QVarLengthArray<QString, 4> texts;
+    qsizetype size = 0;
+    for (qsizetype i = from; i < values.size(); ++i) {
+        texts.append(values.at(i).toString());
+        size += 2 + texts.last().size();
+    }
+    QString packed(size, Qt::Uninitialized); // not null, even with no values
+    QChar *out = packed.data();
+    for (const QString &text : texts) {
+        const auto length = quint32(text.size());
+        *out++ = QChar(char16_t(length >> 16));
+        *out++ = QChar(char16_t(length & 0xFFFF));
+        out = std::copy(text.cbegin(), text.cend(), out);
+    }
+    return packed;
+}
+
+qsizetype sizeAt(const QString &packed, qsizetype at)
+{
+    return qsizetype(quint32(packed.at(at).unicode()) << 16 | packed.at(at + 1).unicode());
+}
+
+QStringList unpack(const QString &packed)
+{
+    QStringList values;
+    for (qsizetype at = 0; at + 2 <= packed.size();) {
+        const qsizetype size = sizeAt(packed, at);
+        values << packed.sliced(at + 2, size);
+        at += 2 + size;
+    }
+    return values;
+}
+
+qsizetype entryBytes(const QString &packed)
+{
+    return 64 + 2 * packed.size();
+}
+
+void keep(QHash<qint64, QString> &rows, qint64 id, const QString &packed, qsizetype *bytes)
+{
+    const qsizetype before = rows.size();
+    QString &entry = rows[id];
+    if (rows.size() == before)
+        *bytes -= entryBytes(entry);
+    entry = packed;
+    *bytes += entryBytes(packed);
+}
+
+} // namespace linkpack
+
+namespace {
+
+constexpr qsizetype MappingBytes = 32; // a pipedrive id -> rails id node and its share
+
+// A value as the CRM gives it back as text: a text or NULL as written; anything else (a number
+// into a text column) is not guessed.
+bool asStored(const QVariant &value, QString *text)
+{
+    if (value.isNull()) {
+        *text = QString();
+        return true;
+    }
+    if (value.typeId() != QMetaType::QString)
+        return false;
+    *text = value.toString();
+    return true;
+}
+
+} // namespace
+
+LinkHarvest::LinkHarvest(const QList<LinkSpec> &specs, qsizetype maxBytes)
+    : m_maxBytes(maxBytes)
+{
+    m_links.reserve(size_t(specs.size()));
+    for (const LinkSpec &spec : specs) {
+        Link link;
+        link.m_spec = spec;
+        link.m_names = plainColumns(spec.columns);
+        if (link.m_names.isEmpty())
+            link.m_dead = true;
+        m_links.push_back(std::move(link));
+    }
+}
+
+QStringList LinkHarvest::plainColumns(const QString &columns)
+{
+    static const QRegularExpression plain(QStringLiteral("^t\\.([a-z_][a-z0-9_]*)$"));
+    QStringList names;
+    for (const QString &part : columns.split(QLatin1Char(','))) {
+        const QRegularExpressionMatch match = plain.match(part.trimmed());
+        if (!match.hasMatch())
+            return {};
+        names << match.captured(1);
+    }
+    return names;
+}
+
+bool LinkHarvest::Link::resolves() const
+{
+    for (const qint64 railsId : m_ids) {
+        if (!m_rows.contains(railsId))
+            return false;
+    }
+    return true;
+}
+
+LinkHarvest::Link::Answer LinkHarvest::Link::find(qint64 pipedriveId, QString *packed) const
+{
+    const auto id = m_ids.constFind(pipedriveId);
+    if (id == m_ids.cend())
+        return Answer::NotMapped;
+    const auto row = m_rows.constFind(*id);
+    if (row == m_rows.cend())
+        return Answer::Unknown;
+    *packed = *row;
+    return Answer::Values;
+}
+
+void LinkHarvest::Link::setRow(qint64 id, const QString &packed)
+{
+    linkpack::keep(m_rows, id, packed, &m_bytes);
+}
+
+void LinkHarvest::Link::forgetRow(qint64 id)
+{
+    const auto row = m_rows.constFind(id);
+    if (row == m_rows.cend())
+        return;
+    m_bytes -= linkpack::entryBytes(*row);
+    m_rows.erase(row);
+}
+
+void LinkHarvest::Link::kill()
+{
+    m_dead = true;
+    m_ids = {};
+    m_rows = {};
+    m_idSum = 0;
+    m_bytes = 0;
+}
+
+void LinkHarvest::insertRows(
+    Link &link, const QStringList &columns, const QList<std::pair<qint64, QVariantList>> &rows)
+{
+    // Where each of the link's columns is in the rows' values (-1: not written, so unknown).
+    QVarLengthArray<qsizetype, 4> at;
+    bool all = true;
+    for (const QString &name : std::as_const(link.m_names)) {
+        at.append(columns.indexOf(name) - 1);
+        all = all && at.last() >= 0;
+    }
+    // Packed from the values in place: the rows were written long ago, by another thread, and
+    // copying each text (a count up and down) was most of the time spent here.
+    QVarLengthArray<const QString *, 4> texts(at.size());
+    for (const auto &[id, row] : rows) {
+        bool known = all;
+        qsizetype size = 0;
+        for (qsizetype i = 0; known && i < at.size(); ++i) {
+            known = at[i] < row.size();
+            if (!known)
+                break;
+            const QVariant &value = row.at(at[i]);
+            if (value.isNull()) {
+                texts[i] = nullptr;
+            } else if (value.typeId() == QMetaType::QString) {
+                texts[i] = static_cast<const QString *>(value.constData());
+            } else {
+                known = false;
+                break;
+            }
+            size += 2 + (texts[i] ? texts[i]->size() : 0);
+        }
+        if (!known) {
+            link.forgetRow(id);
+            continue;
+        }
+        QString packed(size, Qt::Uninitialized);
+        QChar *out = packed.data();
+        for (const QString *text : texts) {
+            const auto length = quint32(text ? text->size() : 0);
+            *out++ = QChar(char16_t(length >> 16));
+            *out++ = QChar(char16_t(length & 0xFFFF));
+            if (text)
+                out = std::copy(text->cbegin(), text->cend(), out);
+        }
+        link.setRow(id, packed);
+    }
+}
+
+void LinkHarvest::apply(const HarvestBatch &batch)
+{
+    using Kind = HarvestBatch::Event::Kind;
+    for (const HarvestBatch::Event &event : batch.events) {
+        switch (event.kind) {
+        case Kind::Rows:
+            for (Link &link : m_links) {
+                if (!link.m_dead && link.m_spec.table == event.table)
+                    insertRows(link, event.columns, event.rows);
+            }
+            break;
+        case Kind::Row:
+        case Kind::Update:
+            for (Link &link : m_links) {
+                if (link.m_dead || link.m_spec.table != event.table)
+                    continue;
+                QStringList current;
+                if (event.kind == Kind::Update) {
+                    const auto row = link.m_rows.constFind(event.id);
+                    // Not kept: stays unknown.
+                    if (row == link.m_rows.cend())
+                        continue;
+                    current = linkpack::unpack(*row);
+                } else {
+                    current.resize(link.m_names.size());
+                }
+                bool known = true;
+                for (qsizetype i = 0; known && i < link.m_names.size(); ++i) {
+                    const auto value = event.values.constFind(link.m_names.at(i));
+                    if (value != event.values.cend())
+                        known = asStored(*value, &current[i]);
+                    else
+                        known = event.kind == Kind::Update; // an insert without it: a default
+                }
+                if (known)
+                    link.setRow(
+                        event.id, linkpack::pack(QVariantList(current.cbegin(), current.cend())));
+                else
+                    link.forgetRow(event.id);
+            }
+            break;
+        case Kind::Delete:
+            for (Link &link : m_links) {
+                if (link.m_spec.table == event.table)
+                    link.forgetRow(event.id);
+            }
+            break;
+        case Kind::Mappings: {
+            // A list holds runs of one type (a page's tasks, its notes): the link found once a run.
+            const QString *lastType = nullptr;
+            Link *link = nullptr;
+            for (const MappingRow &mapping : event.mappings) {
+                if (!lastType || *lastType != mapping.type) {
+                    lastType = &mapping.type;
+                    const auto found = std::find_if(m_links.begin(), m_links.end(),
+                        [&](const Link &l) { return !l.m_dead && l.m_spec.type == mapping.type; });
+                    link = found == m_links.end() ? nullptr : &*found;
+                }
+                if (link) {
+                    Link &l = *link;
+                    const auto known = l.m_ids.find(mapping.pipedriveId);
+                    if (mapping.railsId < 0) {
+                        if (known != l.m_ids.end()) {
+                            l.m_ids.erase(known);
+                            l.m_idSum -= mapping.pipedriveId;
+                            l.m_bytes -= MappingBytes;
+                        }
+                    } else if (known != l.m_ids.end()) {
+                        *known = mapping.railsId;
+                    } else {
+                        l.m_ids.insert(mapping.pipedriveId, mapping.railsId);
+                        l.m_idSum += mapping.pipedriveId;
+                        l.m_bytes += MappingBytes;
+                    }
+                }
+            }
+            break;
+        }
+        case Kind::Lost:
+            for (Link &link : m_links)
+                link.kill();
+            break;
+        }
+    }
+    keepWithinBudget();
+}
+
+void LinkHarvest::listedWhole(const QStringList &types)
+{
+    for (Link &link : m_links) {
+        if (types.contains(link.m_spec.type))
+            link.m_whole = true;
+    }
+}
+
+const LinkHarvest::Link *LinkHarvest::find(
+    QAnyStringView type, const QString &table, const QString &columns) const
+{
+    for (const Link &link : m_links) {
+        if (link.m_spec.type == type && link.m_spec.table == table
+            && link.m_spec.columns == columns)
+            return &link;
+    }
+    return nullptr;
+}
+
+qsizetype LinkHarvest::bytes() const
+{
+    qsizetype bytes = 0;
+    for (const Link &link : m_links)
+        bytes += link.m_bytes;
+    return bytes;
+}
+
+void LinkHarvest::keepWithinBudget()
+{
+    // Memory must not grow with the account: the biggest goes first, for the rest of the run
+    // (its links are read from the CRM as without it).
+    while (bytes() > m_maxBytes) {
+        auto biggest = std::max_element(m_links.begin(), m_links.end(),
+            [](const Link &a, const Link &b) { return a.m_bytes < b.m_bytes; });
+        biggest->kill();
+    }
+}
+
+} // namespace pds
