@@ -523,6 +523,16 @@ bool CrmStore::prefetchMappings(
     const QString &type, const QList<qint64> &pipedriveIds, DbError *error)
 {
     QHash<qint64, qint64> &cache = mappingCache(type);
+    DbError checkError;
+    if (const LinkHarvest::Link *harvested = checkedHarvest(type, &checkError)) {
+        for (qint64 id : pipedriveIds) {
+            if (!cache.contains(id))
+                cache.insert(id, harvested->railsId(id));
+        }
+        return true;
+    }
+    if (!passed(checkError, error))
+        return false;
     QList<qint64> unknown;
     unknown.reserve(pipedriveIds.size());
     for (qint64 id : pipedriveIds) {
@@ -584,31 +594,51 @@ void CrmStore::adoptMappings(const QList<KnownMapping> &known)
         mappingCache(mapping.type).insert(mapping.pipedriveId, mapping.railsId);
 }
 
+const LinkHarvest::Link *CrmStore::checkedHarvest(const QString &type, DbError *error)
+{
+    if (!m_linkHarvest || m_writtenTypes.contains(type))
+        return nullptr;
+    for (const auto &[checkedType, link] : m_harvestChecks) {
+        if (checkedType == type)
+            return link && !link->isDead() ? link : nullptr;
+    }
+    const LinkHarvest::Link *link = m_linkHarvest->find(type);
+    if (link && link->usable()) {
+        // The CRM's mappings of the type as this reader sees them, one range of their unique
+        // index: a mapping the harvest missed, or one it holds that is gone, changes the count
+        // or the sum.
+        qint64 count = -1;
+        qint64 sum = 0;
+        if (!m_db.forEachRow(
+                QStringLiteral("SELECT COUNT(*), SUM(pipedrive_id) FROM "
+                               "pipedrive_mappings WHERE pipedrive_type = ?"),
+                { type },
+                [&](const QVariantList &row) {
+                    count = row.at(0).toLongLong();
+                    sum = row.at(1).toLongLong();
+                },
+                error))
+            return nullptr;
+        if (count != link->mappings() || sum != link->idSum())
+            link = nullptr;
+    } else {
+        link = nullptr;
+    }
+    m_harvestChecks.emplace_back(type, link);
+    return link;
+}
+
 bool CrmStore::attachHarvest(LinkedCache &cache, DbError *error)
 {
     if (cache.harvestTried || !m_linkHarvest)
         return true;
     cache.harvestTried = true;
-    const LinkHarvest::Link *link = m_linkHarvest->find(cache.type, cache.table, cache.columns);
-    if (!link || !link->usable() || m_writtenTypes.contains(cache.type))
-        return true;
-    // The CRM's mappings of the type as this reader sees them, one range of their unique index:
-    // the harvest answers for them only if it has the same (a mapping it missed, or one it holds
-    // that is gone, changes the count or the sum).
-    qint64 count = -1;
-    qint64 sum = 0;
-    if (!m_db.forEachRow(
-            QStringLiteral("SELECT COUNT(*), SUM(pipedrive_id) FROM "
-                           "pipedrive_mappings WHERE pipedrive_type = ?"),
-            { cache.type },
-            [&](const QVariantList &row) {
-                count = row.at(0).toLongLong();
-                sum = row.at(1).toLongLong();
-            },
-            error))
+    DbError checkError;
+    const LinkHarvest::Link *link = checkedHarvest(cache.type, &checkError);
+    if (!passed(checkError, error))
         return false;
-    cache.mapped = count;
-    if (count == link->mappings() && sum == link->idSum() && link->resolves()) {
+    if (link && link->spec().table == cache.table && link->spec().columns == cache.columns
+        && link->resolves()) {
         cache.harvested = link;
         cache.complete = true;
     }
@@ -1238,6 +1268,14 @@ std::optional<qint64> CrmStore::railsIdFor(const QString &type, qint64 pipedrive
     const auto cached = cache.constFind(pipedriveId);
     if (cached != cache.cend())
         return *cached >= 0 ? std::optional<qint64>(*cached) : std::nullopt;
+    DbError checkError;
+    if (const LinkHarvest::Link *harvested = checkedHarvest(type, &checkError)) {
+        const qint64 railsId = harvested->railsId(pipedriveId);
+        cache.insert(pipedriveId, railsId);
+        return railsId >= 0 ? std::optional<qint64>(railsId) : std::nullopt;
+    }
+    if (!passed(checkError, error))
+        return std::nullopt;
     std::optional<qint64> id;
     // Past rows(), as in prefetchMappings(): a mapping kept back is in the cache.
     if (!m_db.forEachRow(

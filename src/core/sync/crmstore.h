@@ -169,6 +169,7 @@ public:
         m_storedKeys.clear();
         m_nextIds.clear();
         m_linksOverBudget.clear();
+        m_harvestChecks.clear();
     }
     // How a reader reads a type's linked rows (prefetchLinked()) when they all fit in its budget:
     // by id until it has asked for an eighth of them, then all at once (an incremental pass links
@@ -336,9 +337,13 @@ private:
     // writer's connection: a row looked up alone cost ~8,000 instructions), if they fit in the
     // reader's budget beside its other caches. nullopt on an error, else whether read.
     std::optional<bool> readAllLinked(LinkedCache &cache, qsizetype asked, DbError *error);
-    // Answers the cache from the harvest if that holds every mapping of its type as the CRM
-    // does (same count and sum of ids): once per cache, never for a type the pass writes.
+    // Answers the cache from the harvest if that holds every mapping and row of its type.
     bool attachHarvest(LinkedCache &cache, DbError *error);
+    // The harvest's link of a type if it holds every mapping of it as the CRM does (same count
+    // and sum of ids), checked once a pass (cleared with the caches), never for a type the pass
+    // writes; nullptr if not (or not now: one past its budget no longer answers).
+    const LinkHarvest::Link *checkedHarvest(const QString &type, DbError *error);
+    std::vector<std::pair<QString, const LinkHarvest::Link *>> m_harvestChecks;
     // The harvest answering the cache, if it still may (one past its budget no longer does).
     const LinkHarvest::Link *harvestOf(LinkedCache &cache);
     const LinkHarvest *m_linkHarvest = nullptr;

@@ -306,6 +306,15 @@ const LinkHarvest::Link *LinkHarvest::find(
     return nullptr;
 }
 
+const LinkHarvest::Link *LinkHarvest::find(QAnyStringView type) const
+{
+    for (const Link &link : m_links) {
+        if (link.m_spec.type == type)
+            return &link;
+    }
+    return nullptr;
+}
+
 qsizetype LinkHarvest::bytes() const
 {
     qsizetype bytes = 0;

@@ -98,6 +98,8 @@ public:
         // The packed values of the row pipedriveId is mapped to (Values), no mapping (NotMapped),
         // or a row whose values it does not have (Unknown: read it).
         Answer find(qint64 pipedriveId, QString *packed) const;
+        // The rails id pipedriveId is mapped to, -1: none.
+        qint64 railsId(qint64 pipedriveId) const { return m_ids.value(pipedriveId, -1); }
 
     private:
         friend class LinkHarvest;
@@ -117,8 +119,9 @@ public:
     void apply(const HarvestBatch &batch);
     // A pass over every record of these types has begun: their links may be trusted once whole.
     void listedWhole(const QStringList &types);
-    // The link of exactly this spec; nullptr if none.
+    // The link of exactly this spec, or of this type; nullptr if none.
     const Link *find(QAnyStringView type, const QString &table, const QString &columns) const;
+    const Link *find(QAnyStringView type) const;
     qsizetype bytes() const;
 
     // The plain column names of a spec's columns ("t.a, t.b" -> a, b); empty if any is more

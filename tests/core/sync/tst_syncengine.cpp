@@ -1115,6 +1115,29 @@ private slots:
         QCOMPARE(name(10), QStringLiteral("Ann|") + longName + QLatin1Char('|'));
         QCOMPARE(name(11), QStringLiteral("Ann||"));
         QCOMPARE(name(12), QStringLiteral("(none)"));
+        // Its mappings answer the reader's mapping lookups too (the deals' and the notes'):
+        // swapped behind its back (same count, same sum), the harvest still tells them apart.
+        auto swap = [&] {
+            return db.execWrite(QStringLiteral("UPDATE pipedrive_mappings SET rails_id = CASE "
+                                               "rails_id WHEN ? THEN ? ELSE ? END WHERE "
+                                               "pipedrive_type = 'Contact'"),
+                { ids.at(0), ids.at(1), ids.at(0) }, &error);
+        };
+        QVERIFY(swap());
+        for (const bool harvested : { true, false }) {
+            CrmStore reader(db);
+            reader.setLinkHarvest(harvested ? &harvest : nullptr);
+            reader.beginPageKeeping({}, 100, 1 << 20);
+            QCOMPARE(reader.railsIdFor(QStringLiteral("Contact"), 10, &error),
+                std::optional<qint64>(ids.at(harvested ? 0 : 1)));
+            QVERIFY(reader.prefetchMappings(QStringLiteral("Contact"), { 11, 12 }, &error));
+            const QList<CrmStore::KnownMapping> known
+                = reader.knownMappings(QStringLiteral("Contact"), { 11, 12 });
+            QCOMPARE(known.size(), 2);
+            QCOMPARE(known.at(0).railsId, ids.at(harvested ? 1 : 0));
+            QCOMPARE(known.at(1).railsId, -1);
+        }
+        QVERIFY(swap());
 
         // The store's own changes are followed: a new name, a mapping removed.
         QVERIFY(writer.updateRow(QStringLiteral("contacts"), ids.at(1),
