@@ -603,7 +603,7 @@ const LinkHarvest::Link *CrmStore::checkedHarvest(const QString &type, DbError *
             return link && !link->isDead() ? link : nullptr;
     }
     const LinkHarvest::Link *link = m_linkHarvest->find(type);
-    if (link && link->usable()) {
+    if (link && link->usable() && !link->isChecked()) {
         // The CRM's mappings of the type as this reader sees them, one range of their unique
         // index: a mapping the harvest missed, or one it holds that is gone, changes the count
         // or the sum.
@@ -621,7 +621,9 @@ const LinkHarvest::Link *CrmStore::checkedHarvest(const QString &type, DbError *
             return nullptr;
         if (count != link->mappings() || sum != link->idSum())
             link = nullptr;
-    } else {
+        else
+            m_linkHarvest->checked(link);
+    } else if (!link || !link->usable()) {
         link = nullptr;
     }
     m_harvestChecks.emplace_back(type, link);
@@ -752,6 +754,19 @@ void CrmStore::setHarvest(const QList<LinkSpec> &specs)
     m_harvestLost = false;
     m_harvestEpoch = m_db.undoEpoch();
     m_harvestCommits = m_db.commitCount();
+    m_harvestDataVersion = dataVersion();
+}
+
+std::optional<qint64> CrmStore::dataVersion()
+{
+    // SQLite counts there the commits of other connections (not this one's).
+    std::optional<qint64> version;
+    if (!m_db.isSqlite() || m_harvestTables.isEmpty())
+        return version;
+    m_db.forEachRow(
+        QStringLiteral("PRAGMA data_version"), {},
+        [&](const QVariantList &row) { version = row.at(0).toLongLong(); }, nullptr);
+    return version;
 }
 
 HarvestBatch CrmStore::takeHarvest()
@@ -765,6 +780,15 @@ HarvestBatch CrmStore::takeHarvest()
         batch.events.clear();
         batch.events.emplace_back(); // Lost
     }
+    // Another connection committed since: what it wrote is not told (a second sync of the same
+    // CRM, say), so the worker checks its links against the CRM again.
+    const std::optional<qint64> version = dataVersion();
+    if (!m_harvestTables.isEmpty() && (!version || version != m_harvestDataVersion)) {
+        HarvestBatch::Event foreign;
+        foreign.kind = HarvestBatch::Event::Kind::Foreign;
+        batch.events.push_back(std::move(foreign));
+    }
+    m_harvestDataVersion = version;
     m_harvestEpoch = m_db.undoEpoch();
     m_harvestCommits = m_db.commitCount();
     return batch;

@@ -240,7 +240,7 @@ public:
     void dropHarvest();
     // A reader answers links from this harvest where it holds every mapping of their type (the
     // stage worker's, used on this store's thread only; nullptr: none).
-    void setLinkHarvest(const LinkHarvest *harvest) { m_linkHarvest = harvest; }
+    void setLinkHarvest(LinkHarvest *harvest) { m_linkHarvest = harvest; }
     // Values of the CRM rows mapped to (type, pipedrive id): `columns` of `table` (aliased t),
     // e.g. ("Organization", "accounts", "t.name"). Empty when not mapped.
     LinkedRow linkedValues(QAnyStringView type, const QString &table, const QString &columns,
@@ -346,7 +346,7 @@ private:
     std::vector<std::pair<QString, const LinkHarvest::Link *>> m_harvestChecks;
     // The harvest answering the cache, if it still may (one past its budget no longer does).
     const LinkHarvest::Link *harvestOf(LinkedCache &cache);
-    const LinkHarvest *m_linkHarvest = nullptr;
+    LinkHarvest *m_linkHarvest = nullptr;
     QStringList m_writtenTypes; // beginPageKeeping()'s
     // The writer's side (setHarvest()): what it told since the last take or drop.
     QStringList m_harvestTables;
@@ -355,11 +355,13 @@ private:
     quint64 m_harvestEpoch = 0; // the connection's undoEpoch() when it began
     quint64 m_harvestCommits = 0; // its commitCount() then
     bool m_harvestLost = false;
+    std::optional<qint64> m_harvestDataVersion; // SQLite's data_version when last taken
     bool harvests(const QString &table) const
     {
         return !m_harvestTables.isEmpty() && m_harvestTables.contains(table);
     }
     void harvestMappings(QList<MappingRow> mappings);
+    std::optional<qint64> dataVersion(); // SQLite's PRAGMA data_version, while harvesting
     // A row inserted, updated (values: the changed columns) or deleted.
     void harvestRow(HarvestBatch::Event::Kind kind, const QString &table, qint64 id,
         const QVariantMap &values = {});

@@ -81,8 +81,9 @@ bool asStored(const QVariant &value, QString *text)
 
 } // namespace
 
-LinkHarvest::LinkHarvest(const QList<LinkSpec> &specs, qsizetype maxBytes)
+LinkHarvest::LinkHarvest(const QList<LinkSpec> &specs, qsizetype maxBytes, bool toldForeign)
     : m_maxBytes(maxBytes)
+    , m_toldForeign(toldForeign)
 {
     m_links.reserve(size_t(specs.size()));
     for (const LinkSpec &spec : specs) {
@@ -146,6 +147,7 @@ void LinkHarvest::Link::forgetRow(qint64 id)
 void LinkHarvest::Link::kill()
 {
     m_dead = true;
+    m_checked = false;
     m_ids = {};
     m_rows = {};
     m_idSum = 0;
@@ -282,9 +284,23 @@ void LinkHarvest::apply(const HarvestBatch &batch)
             for (Link &link : m_links)
                 link.kill();
             break;
+        case Kind::Foreign:
+            for (Link &link : m_links)
+                link.m_checked = false;
+            break;
         }
     }
     keepWithinBudget();
+}
+
+void LinkHarvest::checked(const Link *link)
+{
+    if (!m_toldForeign)
+        return;
+    for (Link &l : m_links) {
+        if (&l == link)
+            l.m_checked = true;
+    }
 }
 
 void LinkHarvest::listedWhole(const QStringList &types)

@@ -57,6 +57,7 @@ struct HarvestBatch
             Delete, // a row deleted: table, id
             Mappings, // mappings set (or removed): mappings
             Lost, // something it could not tell: nothing harvested holds any more
+            Foreign, // another connection committed meanwhile: each link to be checked again
         };
         Kind kind = Kind::Lost;
         QString table;
@@ -80,8 +81,10 @@ class LinkHarvest
 {
 public:
     // Every spec with its own type; maxBytes: what it may keep, about (past it, the biggest
-    // link is dropped for the rest of the run).
-    LinkHarvest(const QList<LinkSpec> &specs, qsizetype maxBytes);
+    // link is dropped for the rest of the run). toldForeign: the batches say when another
+    // connection committed (Event::Foreign; SQLite's data_version): a link checked against the
+    // CRM then holds until one says so, not only for the pass that checked it.
+    LinkHarvest(const QList<LinkSpec> &specs, qsizetype maxBytes, bool toldForeign = false);
 
     class Link
     {
@@ -90,6 +93,8 @@ public:
         // Usable: alive, its type listed whole in this run (listedWhole()), and some mapping.
         bool usable() const { return !m_dead && m_whole && !m_ids.isEmpty(); }
         bool isDead() const { return m_dead; }
+        // Checked against the CRM's mappings, and nothing written by another connection since.
+        bool isChecked() const { return m_checked; }
         qsizetype mappings() const { return m_ids.size(); }
         qint64 idSum() const { return m_idSum; }
         // Every mapping's row has its values here.
@@ -111,12 +116,16 @@ public:
         qsizetype m_bytes = 0;
         bool m_whole = false;
         bool m_dead = false;
+        bool m_checked = false;
         void setRow(qint64 id, const QString &packed);
         void forgetRow(qint64 id);
         void kill();
     };
 
     void apply(const HarvestBatch &batch);
+    // The CRM's mappings of the link's type were found as it holds them: isChecked() from now on
+    // if another connection's commits are told, else only for this check.
+    void checked(const Link *link);
     // A pass over every record of these types has begun: their links may be trusted once whole.
     void listedWhole(const QStringList &types);
     // The link of exactly this spec, or of this type; nullptr if none.
@@ -131,6 +140,7 @@ public:
 private:
     std::vector<Link> m_links; // fixed once made: CrmStore keeps pointers to them
     qsizetype m_maxBytes;
+    bool m_toldForeign;
     void insertRows(
         Link &link, const QStringList &columns, const QList<std::pair<qint64, QVariantList>> &rows);
     void keepWithinBudget();

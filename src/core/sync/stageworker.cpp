@@ -15,9 +15,12 @@ StageWorker::StageWorker(const DatabaseConfig &config, const SyncOptions &option
                        << m_thread.openError().toString();
         return;
     }
-    m_thread.runAndWait([this] {
+    // SQLite tells the writer when another connection committed (CrmStore::takeHarvest()).
+    const bool toldForeign = config.isSqlite();
+    m_thread.runAndWait([this, toldForeign] {
         m_store = std::make_unique<CrmStore>(m_thread.database());
-        m_harvest = std::make_unique<LinkHarvest>(EntityHandler::linkedTables(), MaxHarvestBytes);
+        m_harvest = std::make_unique<LinkHarvest>(
+            EntityHandler::linkedTables(), MaxHarvestBytes, toldForeign);
         m_store->setLinkHarvest(m_harvest.get());
     });
 }

@@ -1169,6 +1169,52 @@ private slots:
         QVERIFY2(error.isOk(), qPrintable(error.toString()));
     }
 
+    // On SQLite a link checked against the CRM holds for the rest of the run, not only its pass,
+    // until another connection commits (PRAGMA data_version on the writer's): then it is
+    // checked again.
+    void aHarvestCheckedOnceHoldsUntilAnotherConnectionCommits()
+    {
+        EmptyCrm crm;
+        QVERIFY2(crm.open(), qPrintable(crm.file.whyNot()));
+        Database &db = crm.db;
+        const LinkSpec spec { QStringLiteral("Organization"), QStringLiteral("accounts"),
+            QStringLiteral("t.name") };
+        CrmStore writer(db);
+        writer.setHarvest({ spec });
+        LinkHarvest harvest({ spec }, 1 << 20, true);
+        harvest.listedWhole({ QStringLiteral("Organization") });
+        DbError error;
+        QVERIFY(db.beginTransaction().isOk());
+        const std::optional<qint64> account = mappedAccount(writer, 5, &error);
+        QVERIFY2(account, qPrintable(error.toString()));
+        QVERIFY(db.commit().isOk());
+        harvest.apply(writer.takeHarvest());
+        auto name = [&](qint64 orgId) { // a new pass each time
+            CrmStore reader(db);
+            reader.setLinkHarvest(&harvest);
+            reader.beginPageKeeping({}, 100, 1 << 20);
+            const LinkedRow row
+                = reader.linkedValues(spec.type, spec.table, spec.columns, orgId, &error);
+            return row.isEmpty() ? QStringLiteral("(none)") : row.value(0).toString();
+        };
+        QCOMPARE(name(5), QStringLiteral("Acme")); // checked
+        // Its mapping moved on the writer's own connection, behind the store's back: not
+        // counted again, so the next pass still answers from the harvest.
+        QVERIFY(db.execWrite(
+            QStringLiteral("UPDATE pipedrive_mappings SET pipedrive_id = 6"), {}, &error));
+        harvest.apply(writer.takeHarvest());
+        QCOMPARE(name(5), QStringLiteral("Acme"));
+        QCOMPARE(name(6), QStringLiteral("(none)"));
+        // Another connection commits: the next batch says so, and the CRM answers.
+        Database other;
+        QVERIFY(other.open(crm.file.config()).isOk());
+        QVERIFY(other.execWrite(QStringLiteral("UPDATE accounts SET name = 'Acme 2'"), {}, &error));
+        harvest.apply(writer.takeHarvest());
+        QCOMPARE(name(5), QStringLiteral("(none)"));
+        QCOMPARE(name(6), QStringLiteral("Acme 2"));
+        QVERIFY2(error.isOk(), qPrintable(error.toString()));
+    }
+
     // A whole transaction rolled back takes what it told with it; one committed and then dropped
     // unread leaves the harvest not knowing, so it stops answering.
     void aRollbackTakesItsHarvestWithIt()
