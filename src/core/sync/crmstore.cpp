@@ -746,9 +746,11 @@ void CrmStore::setHarvest(const QList<LinkSpec> &specs)
 {
     m_harvestTables.clear();
     m_harvestTypes.clear();
+    m_harvestColumns.clear();
     for (const LinkSpec &spec : specs) {
         m_harvestTables << spec.table;
         m_harvestTypes << spec.type;
+        m_harvestColumns.emplace_back(spec.table, LinkHarvest::plainColumns(spec.columns));
     }
     m_harvest = {};
     m_harvestLost = false;
@@ -1014,14 +1016,8 @@ bool CrmStore::flushRows(DbError *error)
                 return false;
         }
         noteInserted(group.table, group.rows.size());
-        if (harvests(group.table)) {
-            HarvestBatch::Event event;
-            event.kind = HarvestBatch::Event::Kind::Rows;
-            event.table = group.table;
-            event.columns = group.columns;
-            event.rows = group.rows; // shared
-            m_harvest.events.push_back(std::move(event));
-        }
+        if (harvests(group.table))
+            harvestRows(group);
         if (!m_storedKeys.isEmpty()) {
             const QStringList names = group.columns.mid(1);
             for (const auto &[id, row] : group.rows)
@@ -1372,6 +1368,26 @@ bool CrmStore::flushMappings(DbError *error)
     if (!m_pendingMappings.isEmpty())
         harvestMappings(std::exchange(m_pendingMappings, {}));
     return true;
+}
+
+void CrmStore::harvestRows(const PendingRows &group)
+{
+    HarvestBatch::Event event;
+    event.kind = HarvestBatch::Event::Kind::Rows;
+    event.table = group.table;
+    // Where the link's columns are among the rows' values (not written: -1, so unknown).
+    QList<qsizetype> at;
+    for (const auto &[table, names] : m_harvestColumns) {
+        if (table != group.table)
+            continue;
+        for (const QString &name : names)
+            at << group.columns.indexOf(name) - 1;
+        break;
+    }
+    event.packed.reserve(group.rows.size());
+    for (const auto &[id, row] : group.rows)
+        event.packed.append({ id, linkpack::packColumns(row, at) });
+    m_harvest.events.push_back(std::move(event));
 }
 
 void CrmStore::harvestRow(

@@ -351,6 +351,7 @@ private:
     // The writer's side (setHarvest()): what it told since the last take or drop.
     QStringList m_harvestTables;
     QStringList m_harvestTypes;
+    std::vector<std::pair<QString, QStringList>> m_harvestColumns; // table -> the link's columns
     HarvestBatch m_harvest;
     quint64 m_harvestEpoch = 0; // the connection's undoEpoch() when it began
     quint64 m_harvestCommits = 0; // its commitCount() then
@@ -408,6 +409,7 @@ private:
         }
     };
     std::vector<PendingRows> m_pendingRows; // new rows not yet written, by table and columns
+    void harvestRows(const PendingRows &group); // rows kept back, written: to the harvest
     // SQLite: table -> the id the next row kept back gets. A few tables, asked for every row: a
     // list compared by name, not a hash (hashing the name was 3% of the sync thread's time).
     std::vector<std::pair<QString, qint64>> m_nextIds;

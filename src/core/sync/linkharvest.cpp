@@ -59,6 +59,34 @@ void keep(QHash<qint64, QString> &rows, qint64 id, const QString &packed, qsizet
     *bytes += entryBytes(packed);
 }
 
+QString packColumns(const QVariantList &row, const QList<qsizetype> &at)
+{
+    QVarLengthArray<const QString *, 4> texts;
+    qsizetype size = 0;
+    for (const qsizetype i : at) {
+        if (i < 0 || i >= row.size())
+            return {};
+        const QVariant &value = row.at(i);
+        const QString *text = nullptr;
+        if (value.typeId() == QMetaType::QString)
+            text = static_cast<const QString *>(value.constData()); // in place: no count up
+        else if (!value.isNull())
+            return {};
+        texts.append(text);
+        size += 2 + (text ? text->size() : 0);
+    }
+    QString packed(size, Qt::Uninitialized); // not null, even with no values
+    QChar *out = packed.data();
+    for (const QString *text : texts) {
+        const auto length = quint32(text ? text->size() : 0);
+        *out++ = QChar(char16_t(length >> 16));
+        *out++ = QChar(char16_t(length & 0xFFFF));
+        if (text)
+            out = std::copy(text->cbegin(), text->cend(), out);
+    }
+    return packed;
+}
+
 } // namespace linkpack
 
 namespace {
@@ -90,7 +118,9 @@ LinkHarvest::LinkHarvest(const QList<LinkSpec> &specs, qsizetype maxBytes, bool 
         Link link;
         link.m_spec = spec;
         link.m_names = plainColumns(spec.columns);
-        if (link.m_names.isEmpty())
+        const bool tableTaken = std::any_of(m_links.cbegin(), m_links.cend(),
+            [&](const Link &other) { return other.m_spec.table == spec.table; });
+        if (link.m_names.isEmpty() || tableTaken)
             link.m_dead = true;
         m_links.push_back(std::move(link));
     }
@@ -154,54 +184,6 @@ void LinkHarvest::Link::kill()
     m_bytes = 0;
 }
 
-void LinkHarvest::insertRows(
-    Link &link, const QStringList &columns, const QList<std::pair<qint64, QVariantList>> &rows)
-{
-    // Where each of the link's columns is in the rows' values (-1: not written, so unknown).
-    QVarLengthArray<qsizetype, 4> at;
-    bool all = true;
-    for (const QString &name : std::as_const(link.m_names)) {
-        at.append(columns.indexOf(name) - 1);
-        all = all && at.last() >= 0;
-    }
-    // Packed from the values in place: the rows were written long ago, by another thread, and
-    // copying each text (a count up and down) was most of the time spent here.
-    QVarLengthArray<const QString *, 4> texts(at.size());
-    for (const auto &[id, row] : rows) {
-        bool known = all;
-        qsizetype size = 0;
-        for (qsizetype i = 0; known && i < at.size(); ++i) {
-            known = at[i] < row.size();
-            if (!known)
-                break;
-            const QVariant &value = row.at(at[i]);
-            if (value.isNull()) {
-                texts[i] = nullptr;
-            } else if (value.typeId() == QMetaType::QString) {
-                texts[i] = static_cast<const QString *>(value.constData());
-            } else {
-                known = false;
-                break;
-            }
-            size += 2 + (texts[i] ? texts[i]->size() : 0);
-        }
-        if (!known) {
-            link.forgetRow(id);
-            continue;
-        }
-        QString packed(size, Qt::Uninitialized);
-        QChar *out = packed.data();
-        for (const QString *text : texts) {
-            const auto length = quint32(text ? text->size() : 0);
-            *out++ = QChar(char16_t(length >> 16));
-            *out++ = QChar(char16_t(length & 0xFFFF));
-            if (text)
-                out = std::copy(text->cbegin(), text->cend(), out);
-        }
-        link.setRow(id, packed);
-    }
-}
-
 void LinkHarvest::apply(const HarvestBatch &batch)
 {
     using Kind = HarvestBatch::Event::Kind;
@@ -209,8 +191,14 @@ void LinkHarvest::apply(const HarvestBatch &batch)
         switch (event.kind) {
         case Kind::Rows:
             for (Link &link : m_links) {
-                if (!link.m_dead && link.m_spec.table == event.table)
-                    insertRows(link, event.columns, event.rows);
+                if (link.m_dead || link.m_spec.table != event.table)
+                    continue;
+                for (const auto &[id, packed] : event.packed) {
+                    if (packed.isNull())
+                        link.forgetRow(id);
+                    else
+                        link.setRow(id, packed);
+                }
             }
             break;
         case Kind::Row:

@@ -27,6 +27,9 @@ namespace linkpack {
 QString pack(const QVariantList &values, qsizetype from = 0);
 qsizetype sizeAt(const QString &packed, qsizetype at);
 QStringList unpack(const QString &packed);
+// The values of `row` at `at` packed, if each is a text or NULL; a null string if not (a number
+// written into a text column is not guessed at).
+QString packColumns(const QVariantList &row, const QList<qsizetype> &at);
 // What a kept entry takes, about: its hash node and share of the table, the string's header and
 // text.
 qsizetype entryBytes(const QString &packed);
@@ -44,14 +47,15 @@ struct MappingRow
 };
 
 // What the sync thread's store changed of the tables and mapping types of a LinkHarvest between
-// two commits, in the order it did (CrmStore::takeHarvest()). The rows and mappings it wrote in
-// bulk come as the lists it wrote them from, shared: telling costs that thread nothing per row.
+// two commits, in the order it did (CrmStore::takeHarvest()). The mappings it wrote in bulk come
+// as the list it wrote them from, shared; the rows as the link's values, packed where they were
+// just bound (read again on the worker, from the other core's cache, they cost it far more).
 struct HarvestBatch
 {
     struct Event
     {
         enum class Kind {
-            Rows, // rows inserted: table, columns ("id" first), rows (id, the other values)
+            Rows, // rows inserted: table, packed (id, the link's values packed; null: unknown)
             Row, // one row inserted: table, id, values
             Update, // a row's columns changed: table, id, values (the changed ones)
             Delete, // a row deleted: table, id
@@ -62,8 +66,7 @@ struct HarvestBatch
         Kind kind = Kind::Lost;
         QString table;
         qint64 id = -1;
-        QStringList columns;
-        QList<std::pair<qint64, QVariantList>> rows;
+        QList<std::pair<qint64, QString>> packed;
         QVariantMap values;
         QList<MappingRow> mappings;
     };
@@ -80,8 +83,8 @@ struct HarvestBatch
 class LinkHarvest
 {
 public:
-    // Every spec with its own type; maxBytes: what it may keep, about (past it, the biggest
-    // link is dropped for the rest of the run). toldForeign: the batches say when another
+    // Every spec with its own type and table; maxBytes: what it may keep, about (past it, the
+    // biggest link is dropped for the rest of the run). toldForeign: the batches say when another
     // connection committed (Event::Foreign; SQLite's data_version): a link checked against the
     // CRM then holds until one says so, not only for the pass that checked it.
     LinkHarvest(const QList<LinkSpec> &specs, qsizetype maxBytes, bool toldForeign = false);
@@ -141,8 +144,6 @@ private:
     std::vector<Link> m_links; // fixed once made: CrmStore keeps pointers to them
     qsizetype m_maxBytes;
     bool m_toldForeign;
-    void insertRows(
-        Link &link, const QStringList &columns, const QList<std::pair<qint64, QVariantList>> &rows);
     void keepWithinBudget();
 };
 
