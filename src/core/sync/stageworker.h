@@ -91,6 +91,11 @@ private:
     const SyncOptions &m_options;
     std::unique_ptr<CrmStore> m_store; // used in m_thread only
     std::unique_ptr<LinkHarvest> m_harvest; // m_store's, used in m_thread only
+    std::vector<HarvestBatch> m_harvestQueue; // not applied yet (applyHarvestWhenIdle())
+    static constexpr size_t MaxQueuedHarvests = 8; // transactions' worth, a few MB at most
+    std::atomic<int> m_pagesQueued = 0; // posted to stage and not done
+    void applyHarvestWhenIdle();
+    void applyHarvest();
     // The source whose reads m_store keeps across pages (used in m_thread only).
     std::tuple<const EntityHandler *, Entity, bool> m_cachedSource { nullptr, Entity::Users,
         false };
