@@ -9,23 +9,36 @@ namespace pds {
 
 namespace linkpack {
 
-QString pack(const QVariantList &values, qsizetype from)
+namespace {
+
+// The texts, each as two UTF-16 units of length, then the text itself.
+QString packTexts(const QVarLengthArray<QStringView, 4> &texts)
 {
-    QVarLengthArray<QString, 4> texts;
     qsizetype size = 0;
-    for (qsizetype i = from; i < values.size(); ++i) {
-        texts.append(values.at(i).toString());
-        size += 2 + texts.last().size();
-    }
+    for (const QStringView text : texts)
+        size += 2 + text.size();
     QString packed(size, Qt::Uninitialized); // not null, even with no values
     QChar *out = packed.data();
-    for (const QString &text : texts) {
+    for (const QStringView text : texts) {
         const auto length = quint32(text.size());
         *out++ = QChar(char16_t(length >> 16));
         *out++ = QChar(char16_t(length & 0xFFFF));
         out = std::copy(text.cbegin(), text.cend(), out);
     }
     return packed;
+}
+
+} // namespace
+
+QString pack(const QVariantList &values, qsizetype from)
+{
+    QVarLengthArray<QString, 4> texts;
+    QVarLengthArray<QStringView, 4> views;
+    for (qsizetype i = from; i < values.size(); ++i)
+        texts.append(values.at(i).toString());
+    for (const QString &text : texts)
+        views.append(text);
+    return packTexts(views);
 }
 
 qsizetype sizeAt(const QString &packed, qsizetype at)
@@ -61,30 +74,19 @@ void keep(QHash<qint64, QString> &rows, qint64 id, const QString &packed, qsizet
 
 QString packColumns(const QVariantList &row, const QList<qsizetype> &at)
 {
-    QVarLengthArray<const QString *, 4> texts;
-    qsizetype size = 0;
+    QVarLengthArray<QStringView, 4> texts;
     for (const qsizetype i : at) {
         if (i < 0 || i >= row.size())
             return {};
         const QVariant &value = row.at(i);
-        const QString *text = nullptr;
-        if (value.typeId() == QMetaType::QString)
-            text = static_cast<const QString *>(value.constData()); // in place: no count up
-        else if (!value.isNull())
+        if (value.typeId() == QMetaType::QString) // read in place: no count up and down
+            texts.append(*static_cast<const QString *>(value.constData()));
+        else if (value.isNull())
+            texts.append(QStringView());
+        else
             return {};
-        texts.append(text);
-        size += 2 + (text ? text->size() : 0);
     }
-    QString packed(size, Qt::Uninitialized); // not null, even with no values
-    QChar *out = packed.data();
-    for (const QString *text : texts) {
-        const auto length = quint32(text ? text->size() : 0);
-        *out++ = QChar(char16_t(length >> 16));
-        *out++ = QChar(char16_t(length & 0xFFFF));
-        if (text)
-            out = std::copy(text->cbegin(), text->cend(), out);
-    }
-    return packed;
+    return packTexts(texts);
 }
 
 } // namespace linkpack
