@@ -744,11 +744,9 @@ LinkedRow CrmStore::linkedValues(QAnyStringView type, const QString &table, cons
 
 void CrmStore::setHarvest(const QList<LinkSpec> &specs)
 {
-    m_harvestTables.clear();
     m_harvestTypes.clear();
     m_harvestColumns.clear();
     for (const LinkSpec &spec : specs) {
-        m_harvestTables << spec.table;
         m_harvestTypes << spec.type;
         m_harvestColumns.emplace_back(spec.table, LinkHarvest::plainColumns(spec.columns));
     }
@@ -763,7 +761,7 @@ std::optional<qint64> CrmStore::dataVersion()
 {
     // SQLite counts there the commits of other connections (not this one's).
     std::optional<qint64> version;
-    if (!m_db.isSqlite() || m_harvestTables.isEmpty())
+    if (!m_db.isSqlite() || m_harvestColumns.empty())
         return version;
     m_db.forEachRow(
         QStringLiteral("PRAGMA data_version"), {},
@@ -785,7 +783,7 @@ HarvestBatch CrmStore::takeHarvest()
     // Another connection committed since: what it wrote is not told (a second sync of the same
     // CRM, say), so the worker checks its links against the CRM again.
     const std::optional<qint64> version = dataVersion();
-    if (!m_harvestTables.isEmpty() && (!version || version != m_harvestDataVersion)) {
+    if (!m_harvestColumns.empty() && (!version || version != m_harvestDataVersion)) {
         HarvestBatch::Event foreign;
         foreign.kind = HarvestBatch::Event::Kind::Foreign;
         batch.events.push_back(std::move(foreign));
@@ -963,10 +961,10 @@ bool CrmStore::write(
 {
     forgetStoredKeysFor(sql);
     // What a caller's statement changes is not followed.
-    if (!m_harvestTables.isEmpty() && !m_harvestLost) {
+    if (!m_harvestColumns.empty() && !m_harvestLost) {
         m_harvestLost = sql.contains(QLatin1String("pipedrive_mappings"))
-            || std::any_of(m_harvestTables.cbegin(), m_harvestTables.cend(),
-                [&sql](const QString &table) { return sql.contains(table); });
+            || std::any_of(m_harvestColumns.cbegin(), m_harvestColumns.cend(),
+                [&sql](const auto &table) { return sql.contains(table.first); });
     }
     return writeOwn(sql, values, error, insertedId);
 }
@@ -1016,8 +1014,8 @@ bool CrmStore::flushRows(DbError *error)
                 return false;
         }
         noteInserted(group.table, group.rows.size());
-        if (harvests(group.table))
-            harvestRows(group);
+        if (const QStringList *names = harvestedColumns(group.table))
+            harvestRows(group, *names);
         if (!m_storedKeys.isEmpty()) {
             const QStringList names = group.columns.mid(1);
             for (const auto &[id, row] : group.rows)
@@ -1370,20 +1368,24 @@ bool CrmStore::flushMappings(DbError *error)
     return true;
 }
 
-void CrmStore::harvestRows(const PendingRows &group)
+const QStringList *CrmStore::harvestedColumns(const QString &table) const
+{
+    for (const auto &[harvested, names] : m_harvestColumns) {
+        if (harvested == table)
+            return &names;
+    }
+    return nullptr;
+}
+
+void CrmStore::harvestRows(const PendingRows &group, const QStringList &names)
 {
     HarvestBatch::Event event;
     event.kind = HarvestBatch::Event::Kind::Rows;
     event.table = group.table;
     // Where the link's columns are among the rows' values (not written: -1, so unknown).
     QList<qsizetype> at;
-    for (const auto &[table, names] : m_harvestColumns) {
-        if (table != group.table)
-            continue;
-        for (const QString &name : names)
-            at << group.columns.indexOf(name) - 1;
-        break;
-    }
+    for (const QString &name : names)
+        at << group.columns.indexOf(name) - 1;
     event.packed.reserve(group.rows.size());
     for (const auto &[id, row] : group.rows)
         event.packed.append({ id, linkpack::packColumns(row, at) });

@@ -340,8 +340,9 @@ private:
     // Answers the cache from the harvest if that holds every mapping and row of its type.
     bool attachHarvest(LinkedCache &cache, DbError *error);
     // The harvest's link of a type if it holds every mapping of it as the CRM does (same count
-    // and sum of ids), checked once a pass (cleared with the caches), never for a type the pass
-    // writes; nullptr if not (or not now: one past its budget no longer answers).
+    // and sum of ids): checked once a pass (m_harvestChecks, cleared with the caches), or once a
+    // run where other connections' commits are told (LinkHarvest::Link::isChecked()); never for
+    // a type the pass writes; nullptr if not (or not now: one past its budget no longer answers).
     const LinkHarvest::Link *checkedHarvest(const QString &type, DbError *error);
     std::vector<std::pair<QString, const LinkHarvest::Link *>> m_harvestChecks;
     // The harvest answering the cache, if it still may (one past its budget no longer does).
@@ -349,18 +350,16 @@ private:
     LinkHarvest *m_linkHarvest = nullptr;
     QStringList m_writtenTypes; // beginPageKeeping()'s
     // The writer's side (setHarvest()): what it told since the last take or drop.
-    QStringList m_harvestTables;
     QStringList m_harvestTypes;
     std::vector<std::pair<QString, QStringList>> m_harvestColumns; // table -> the link's columns
+    // The link's columns of a table whose writes are told; nullptr: not told.
+    const QStringList *harvestedColumns(const QString &table) const;
     HarvestBatch m_harvest;
     quint64 m_harvestEpoch = 0; // the connection's undoEpoch() when it began
     quint64 m_harvestCommits = 0; // its commitCount() then
     bool m_harvestLost = false;
     std::optional<qint64> m_harvestDataVersion; // SQLite's data_version when last taken
-    bool harvests(const QString &table) const
-    {
-        return !m_harvestTables.isEmpty() && m_harvestTables.contains(table);
-    }
+    bool harvests(const QString &table) const { return harvestedColumns(table) != nullptr; }
     void harvestMappings(QList<MappingRow> mappings);
     std::optional<qint64> dataVersion(); // SQLite's PRAGMA data_version, while harvesting
     // A row inserted, updated (values: the changed columns) or deleted.
@@ -409,7 +408,8 @@ private:
         }
     };
     std::vector<PendingRows> m_pendingRows; // new rows not yet written, by table and columns
-    void harvestRows(const PendingRows &group); // rows kept back, written: to the harvest
+    // Rows kept back, written: to the harvest, the link's columns (names) packed.
+    void harvestRows(const PendingRows &group, const QStringList &names);
     // SQLite: table -> the id the next row kept back gets. A few tables, asked for every row: a
     // list compared by name, not a hash (hashing the name was 3% of the sync thread's time).
     std::vector<std::pair<QString, qint64>> m_nextIds;

@@ -95,20 +95,6 @@ namespace {
 
 constexpr qsizetype MappingBytes = 32; // a pipedrive id -> rails id node and its share
 
-// A value as the CRM gives it back as text: a text or NULL as written; anything else (a number
-// into a text column) is not guessed.
-bool asStored(const QVariant &value, QString *text)
-{
-    if (value.isNull()) {
-        *text = QString();
-        return true;
-    }
-    if (value.typeId() != QMetaType::QString)
-        return false;
-    *text = value.toString();
-    return true;
-}
-
 } // namespace
 
 LinkHarvest::LinkHarvest(const QList<LinkSpec> &specs, qsizetype maxBytes, bool toldForeign)
@@ -208,29 +194,30 @@ void LinkHarvest::apply(const HarvestBatch &batch)
             for (Link &link : m_links) {
                 if (link.m_dead || link.m_spec.table != event.table)
                     continue;
-                QStringList current;
+                // The link's values after the change: the kept ones an update leaves as they are.
+                QVariantList values;
                 if (event.kind == Kind::Update) {
                     const auto row = link.m_rows.constFind(event.id);
-                    // Not kept: stays unknown.
                     if (row == link.m_rows.cend())
-                        continue;
-                    current = linkpack::unpack(*row);
+                        continue; // not kept: stays unknown
+                    for (const QString &text : linkpack::unpack(*row))
+                        values << text;
                 } else {
-                    current.resize(link.m_names.size());
+                    values.resize(link.m_names.size());
                 }
-                bool known = true;
-                for (qsizetype i = 0; known && i < link.m_names.size(); ++i) {
+                QList<qsizetype> at;
+                for (qsizetype i = 0; i < link.m_names.size(); ++i) {
                     const auto value = event.values.constFind(link.m_names.at(i));
                     if (value != event.values.cend())
-                        known = asStored(*value, &current[i]);
-                    else
-                        known = event.kind == Kind::Update; // an insert without it: a default
+                        values[i] = *value;
+                    // An insert without the column: its default, not known.
+                    at << (value != event.values.cend() || event.kind == Kind::Update ? i : -1);
                 }
-                if (known)
-                    link.setRow(
-                        event.id, linkpack::pack(QVariantList(current.cbegin(), current.cend())));
-                else
+                const QString packed = linkpack::packColumns(values, at);
+                if (packed.isNull())
                     link.forgetRow(event.id);
+                else
+                    link.setRow(event.id, packed);
             }
             break;
         case Kind::Delete:
@@ -299,17 +286,6 @@ void LinkHarvest::listedWhole(const QStringList &types)
         if (types.contains(link.m_spec.type))
             link.m_whole = true;
     }
-}
-
-const LinkHarvest::Link *LinkHarvest::find(
-    QAnyStringView type, const QString &table, const QString &columns) const
-{
-    for (const Link &link : m_links) {
-        if (link.m_spec.type == type && link.m_spec.table == table
-            && link.m_spec.columns == columns)
-            return &link;
-    }
-    return nullptr;
 }
 
 const LinkHarvest::Link *LinkHarvest::find(QAnyStringView type) const

@@ -131,8 +131,7 @@ public:
     void checked(const Link *link);
     // A pass over every record of these types has begun: their links may be trusted once whole.
     void listedWhole(const QStringList &types);
-    // The link of exactly this spec, or of this type; nullptr if none.
-    const Link *find(QAnyStringView type, const QString &table, const QString &columns) const;
+    // The link of this type; nullptr if none.
     const Link *find(QAnyStringView type) const;
     qsizetype bytes() const;
 
