@@ -43,26 +43,22 @@ LinkedRow mappedValues(StageContext &context, const char *type, const QString &t
 
 // What is read of each table records link to: one set of columns a table, so that what the
 // sync wrote of it answers every reader (EntityHandler::linkedTables(), LinkHarvest).
-const QString &accountColumns()
+QString accountColumns()
 {
-    static const QString columns = QStringLiteral("t.name");
-    return columns;
+    return QStringLiteral("t.name");
 }
-const QString &contactColumns()
+QString contactColumns()
 {
-    static const QString columns = QStringLiteral("t.email, t.company, t.first_name, t.last_name");
-    return columns;
+    return QStringLiteral("t.email, t.company, t.first_name, t.last_name");
 }
 constexpr qsizetype ContactNameAt = 2; // first_name in contactColumns()
-const QString &leadColumns()
+QString leadColumns()
 {
-    static const QString columns = QStringLiteral("t.first_name, t.last_name");
-    return columns;
+    return QStringLiteral("t.first_name, t.last_name");
 }
-const QString &opportunityColumns()
+QString opportunityColumns()
 {
-    static const QString columns = QStringLiteral("t.opportunity_name");
-    return columns;
+    return QStringLiteral("t.opportunity_name");
 }
 
 // "First Last" from a linked row's two values at `first`, trimmed.
