@@ -54,6 +54,38 @@ struct EmptyCrm
     }
 };
 
+// A CRM whose writer store tells a harvest of one link what it writes, as the engine tells the
+// stage worker's; read() reads the link as a new pass of the worker does.
+struct HarvestedCrm
+{
+    explicit HarvestedCrm(LinkSpec link, bool toldForeign = false)
+        : spec(std::move(link))
+        , writer(crm.db)
+        , harvest({ spec }, 1 << 20, toldForeign)
+    {
+        harvest.listedWhole({ spec.type });
+    }
+    EmptyCrm crm;
+    const LinkSpec spec;
+    CrmStore writer;
+    LinkHarvest harvest;
+    bool open()
+    {
+        if (!crm.open())
+            return false;
+        writer.setHarvest({ spec });
+        return true;
+    }
+    void tell() { harvest.apply(writer.takeHarvest()); } // after a commit
+    LinkedRow read(qint64 pipedriveId, DbError *error)
+    {
+        CrmStore reader(crm.db);
+        reader.setLinkHarvest(&harvest);
+        reader.beginPageKeeping({}, 100, 1 << 20);
+        return reader.linkedValues(spec.type, spec.table, spec.columns, pipedriveId, error);
+    }
+};
+
 qint64 count(Database &db, const QString &sql)
 {
     return scalar(db, sql).toLongLong();
@@ -1064,15 +1096,12 @@ private slots:
     // mapping written past it, or a write it lost track of, sends the reader back to the CRM.
     void harvestedLinksAnswerOnlyWhileTheyHoldEveryMapping()
     {
-        EmptyCrm crm;
-        QVERIFY2(crm.open(), qPrintable(crm.file.whyNot()));
-        Database &db = crm.db;
-        const LinkSpec spec { QStringLiteral("Contact"), QStringLiteral("contacts"),
-            QStringLiteral("t.email, t.company, t.first_name, t.last_name") };
-        CrmStore writer(db);
-        writer.setHarvest({ spec });
-        LinkHarvest harvest({ spec }, 1 << 20);
-        harvest.listedWhole({ QStringLiteral("Contact") });
+        HarvestedCrm crm({ QStringLiteral("Contact"), QStringLiteral("contacts"),
+            QStringLiteral("t.email, t.company, t.first_name, t.last_name") });
+        QVERIFY2(crm.open(), qPrintable(crm.crm.file.whyNot()));
+        Database &db = crm.crm.db;
+        CrmStore &writer = crm.writer;
+        LinkHarvest &harvest = crm.harvest;
         DbError error;
         const QDateTime now = QDateTime::currentDateTimeUtc();
         const QString longName = QString(70000, u'x') + QStringLiteral("\u00e9\U0001F600");
@@ -1095,15 +1124,11 @@ private slots:
         writer.setDeferInserts(false);
         writer.setDeferMappings(false);
         QVERIFY(db.commit().isOk());
-        harvest.apply(writer.takeHarvest());
+        crm.tell();
 
         // Each reader is a new pass: it checks the harvest against the CRM once.
         auto name = [&](qint64 pipedriveId) {
-            CrmStore reader(db);
-            reader.setLinkHarvest(&harvest);
-            reader.beginPageKeeping({}, 100, 1 << 20);
-            const LinkedRow row
-                = reader.linkedValues(spec.type, spec.table, spec.columns, pipedriveId, &error);
+            const LinkedRow row = crm.read(pipedriveId, &error);
             return row.isEmpty() ? QStringLiteral("(none)")
                                  : row.value(2).toString() + QLatin1Char('|')
                     + row.value(3).toString() + QLatin1Char('|') + row.value(1).toString();
@@ -1145,7 +1170,7 @@ private slots:
                 { QStringLiteral("company"), QStringLiteral("Acme") } },
             &error));
         QVERIFY(writer.removeMapping(QStringLiteral("Contact"), 10, &error));
-        harvest.apply(writer.takeHarvest());
+        crm.tell();
         QCOMPARE(name(11), QStringLiteral("Ann|Lovelace|Acme"));
         QCOMPARE(name(10), QStringLiteral("(none)"));
 
@@ -1165,7 +1190,7 @@ private slots:
             { { QStringLiteral("last_name"), QStringLiteral("Rolled back") } }, &error));
         QVERIFY(db.rollbackToSavepoint(QStringLiteral("record")).isOk());
         QVERIFY(db.commit().isOk());
-        harvest.apply(writer.takeHarvest());
+        crm.tell();
         QCOMPARE(name(11), QStringLiteral("Behind|Lovelace|Acme"));
         QCOMPARE(name(10), QStringLiteral("(none)"));
         QVERIFY2(error.isOk(), qPrintable(error.toString()));
@@ -1176,27 +1201,19 @@ private slots:
     // checked again.
     void aHarvestCheckedOnceHoldsUntilAnotherConnectionCommits()
     {
-        EmptyCrm crm;
-        QVERIFY2(crm.open(), qPrintable(crm.file.whyNot()));
-        Database &db = crm.db;
-        const LinkSpec spec { QStringLiteral("Organization"), QStringLiteral("accounts"),
-            QStringLiteral("t.name") };
-        CrmStore writer(db);
-        writer.setHarvest({ spec });
-        LinkHarvest harvest({ spec }, 1 << 20, true);
-        harvest.listedWhole({ QStringLiteral("Organization") });
+        HarvestedCrm crm({ QStringLiteral("Organization"), QStringLiteral("accounts"),
+                             QStringLiteral("t.name") },
+            true);
+        QVERIFY2(crm.open(), qPrintable(crm.crm.file.whyNot()));
+        Database &db = crm.crm.db;
         DbError error;
         QVERIFY(db.beginTransaction().isOk());
-        const std::optional<qint64> account = mappedAccount(writer, 5, &error);
+        const std::optional<qint64> account = mappedAccount(crm.writer, 5, &error);
         QVERIFY2(account, qPrintable(error.toString()));
         QVERIFY(db.commit().isOk());
-        harvest.apply(writer.takeHarvest());
+        crm.tell();
         auto name = [&](qint64 orgId) { // a new pass each time
-            CrmStore reader(db);
-            reader.setLinkHarvest(&harvest);
-            reader.beginPageKeeping({}, 100, 1 << 20);
-            const LinkedRow row
-                = reader.linkedValues(spec.type, spec.table, spec.columns, orgId, &error);
+            const LinkedRow row = crm.read(orgId, &error);
             return row.isEmpty() ? QStringLiteral("(none)") : row.value(0).toString();
         };
         QCOMPARE(name(5), QStringLiteral("Acme")); // checked
@@ -1204,14 +1221,14 @@ private slots:
         // counted again, so the next pass still answers from the harvest.
         QVERIFY(db.execWrite(
             QStringLiteral("UPDATE pipedrive_mappings SET pipedrive_id = 6"), {}, &error));
-        harvest.apply(writer.takeHarvest());
+        crm.tell();
         QCOMPARE(name(5), QStringLiteral("Acme"));
         QCOMPARE(name(6), QStringLiteral("(none)"));
         // Another connection commits: the next batch says so, and the CRM answers.
         Database other;
-        QVERIFY(other.open(crm.file.config()).isOk());
+        QVERIFY(other.open(crm.crm.file.config()).isOk());
         QVERIFY(other.execWrite(QStringLiteral("UPDATE accounts SET name = 'Acme 2'"), {}, &error));
-        harvest.apply(writer.takeHarvest());
+        crm.tell();
         QCOMPARE(name(5), QStringLiteral("(none)"));
         QCOMPARE(name(6), QStringLiteral("Acme 2"));
         QVERIFY2(error.isOk(), qPrintable(error.toString()));
@@ -1221,15 +1238,11 @@ private slots:
     // unread leaves the harvest not knowing, so it stops answering.
     void aRollbackTakesItsHarvestWithIt()
     {
-        EmptyCrm crm;
-        QVERIFY2(crm.open(), qPrintable(crm.file.whyNot()));
-        Database &db = crm.db;
-        const LinkSpec spec { QStringLiteral("Organization"), QStringLiteral("accounts"),
-            QStringLiteral("t.name") };
-        CrmStore writer(db);
-        writer.setHarvest({ spec });
-        LinkHarvest harvest({ spec }, 1 << 20);
-        harvest.listedWhole({ QStringLiteral("Organization") });
+        HarvestedCrm crm({ QStringLiteral("Organization"), QStringLiteral("accounts"),
+            QStringLiteral("t.name") });
+        QVERIFY2(crm.open(), qPrintable(crm.crm.file.whyNot()));
+        Database &db = crm.crm.db;
+        CrmStore &writer = crm.writer;
         DbError error;
         const QDateTime now = QDateTime::currentDateTimeUtc();
         auto account = [&](qint64 orgId) {
@@ -1242,13 +1255,13 @@ private slots:
         QVERIFY(db.beginTransaction().isOk());
         QVERIFY(account(5));
         QVERIFY(db.commit().isOk());
-        harvest.apply(writer.takeHarvest());
+        crm.tell();
         QVERIFY(db.beginTransaction().isOk());
         QVERIFY(account(6));
         QVERIFY(db.rollback().isOk());
         writer.dropHarvest();
-        harvest.apply(writer.takeHarvest());
-        const LinkHarvest::Link *link = harvest.find(spec.type, spec.table, spec.columns);
+        crm.tell();
+        const LinkHarvest::Link *link = crm.harvest.find(crm.spec.type);
         QVERIFY(link && link->usable());
         QCOMPARE(link->mappings(), 1);
         // Committed, then dropped without being taken: lost.
@@ -1256,7 +1269,7 @@ private slots:
         QVERIFY(account(7));
         QVERIFY(db.commit().isOk());
         writer.dropHarvest();
-        harvest.apply(writer.takeHarvest());
+        crm.tell();
         QVERIFY(link->isDead());
         QVERIFY(!link->usable());
         QVERIFY2(error.isOk(), qPrintable(error.toString()));
