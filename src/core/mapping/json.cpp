@@ -84,50 +84,58 @@ public:
     // the stage worker, which reads the records, has not). Only objects down to MaxHashedDepth are
     // looked at (a page's records and their custom_fields: root {} > data [] > record {} > {}):
     // the walk steps over what is deeper in one jump, where it visited every value of the page.
-    // The tables are planned first and zeroed in one allocation, not grown one by one (that
-    // growth was a third of this).
+    // One walk hashes the keys as it goes (planned first, the page was walked twice: 40% of
+    // this), into one vector reserved for about what a page's tape needs, so that it seldom moves
+    // (grown from nothing, its moves were a third of this).
     static constexpr int MaxHashedDepth = 4;
     void hashKeys()
     {
         const quint32 end = quint32(doc.tape[0] & 0x00FFFFFFFFFFFFFFULL);
         if (end <= 1 || (typeAt(1) != '{' && typeAt(1) != '['))
             return;
-        quint32 total = 0;
-        planTables(1, 1, total);
-        keyTables.assign(total, 0);
-        for (const KeyTable &table : tables) {
-            quint32 *entries = keyTables.data() + table.offset;
-            const quint32 object = table.object;
-            for (quint32 key = object + 1; key < close(object); key = after(key + 1)) {
-                const std::string_view name = stringAt(key);
-                quint32 slot = keyHash(name) & table.mask;
-                // The first of duplicate keys stays, as a scan finds it.
-                while (entries[slot] != 0 && stringAt(entries[slot]) != name)
-                    slot = (slot + 1) & table.mask;
-                if (entries[slot] == 0)
-                    entries[slot] = key;
-            }
-        }
+        // A page's records take about one entry a word of the tape (a record of 45 members, 110
+        // words, a table of 128).
+        keyTables.reserve(size_t(end) + end / 4);
+        hashTables(1, 1);
     }
     // The tables of the container at `i` (at `depth`) and of those in it, in tape order.
-    void planTables(quint32 i, int depth, quint32 &total)
+    void hashTables(quint32 i, int depth)
     {
         const bool object = typeAt(i) == '{';
+        size_t offset = 0;
+        quint32 mask = 0;
         if (object && count(i) >= HashedFrom) {
             const qsizetype size = count(i);
             quint32 capacity = 32;
             while (capacity < quint32(size) * 2)
                 capacity *= 2;
-            tables.push_back({ i, capacity - 1, total });
-            total += capacity;
+            offset = keyTables.size();
+            mask = capacity - 1;
+            tables.push_back({ i, mask, quint32(offset) });
+            keyTables.resize(offset + capacity); // zeroed
         }
-        if (depth >= MaxHashedDepth)
+        const bool deeper = depth < MaxHashedDepth;
+        if (mask == 0 && !deeper)
             return;
+        quint32 *entries = mask != 0 ? keyTables.data() + offset : nullptr;
         for (quint32 j = i + 1; j < close(i); j = after(j)) {
-            if (object)
-                ++j; // the key
-            if (typeAt(j) == '{' || typeAt(j) == '[')
-                planTables(j, depth + 1, total);
+            if (object) {
+                if (entries) {
+                    const std::string_view name = stringAt(j);
+                    quint32 slot = keyHash(name) & mask;
+                    // The first of duplicate keys stays, as a scan finds it.
+                    while (entries[slot] != 0 && stringAt(entries[slot]) != name)
+                        slot = (slot + 1) & mask;
+                    if (entries[slot] == 0)
+                        entries[slot] = j;
+                }
+                ++j; // the value
+            }
+            if (deeper && (typeAt(j) == '{' || typeAt(j) == '[')) {
+                hashTables(j, depth + 1);
+                if (entries) // the vector may have moved
+                    entries = keyTables.data() + offset;
+            }
         }
     }
     const KeyTable *tableOf(quint32 object) const
