@@ -21,6 +21,7 @@ private slots:
     void looksUpKeysOfAnyStringKind();
     void findsEveryKeyOfALargeObject();
     void findsEveryKeyOfLargeObjectsAtAnyDepth();
+    void findsKeysThatFollowLargeNestedObjects();
     void answersDefaultsForOtherTypes();
     void iteratesObjectsAndArraysInDocumentOrder();
     void convertsFromQtTypes();
@@ -178,6 +179,34 @@ void TestJson::findsEveryKeyOfLargeObjectsAtAnyDepth()
                                 .isUndefined());
             }
         }
+    }
+}
+
+void TestJson::findsKeysThatFollowLargeNestedObjects()
+{
+    // An object whose own keys come after twelve large nested objects, values of one or two words
+    // of the tape: the nested objects' key tables outgrow what was set aside for the tape while
+    // the outer object's table is being filled, and its keys after them must still be found.
+    QByteArray text = "{";
+    for (int o = 0; o < 12; ++o) {
+        text += "\"i" + QByteArray::number(o) + "\":{";
+        for (int i = 0; i < 17; ++i)
+            text += (i > 0 ? "," : "") + QByteArray("\"n") + QByteArray::number(i) + "\":null";
+        text += "},";
+    }
+    for (int k = 0; k < 12; ++k)
+        text += (k > 0 ? "," : "") + QByteArray("\"k") + QByteArray::number(k)
+            + "\":" + QByteArray::number(100 + k);
+    const json::Object root = json::parse(text + "}", nullptr).toObject();
+    QCOMPARE(root.size(), 24);
+    for (int k = 0; k < 12; ++k) {
+        const QByteArray n = QByteArray::number(k);
+        QCOMPARE(root.value(QString::fromLatin1("k" + n)).toInt(-1), 100 + k);
+        const json::Object nested = root.value(QString::fromLatin1("i" + n)).toObject();
+        QCOMPARE(nested.size(), 17);
+        for (int i = 0; i < 17; ++i)
+            QVERIFY(nested.value(QString::fromLatin1("n" + QByteArray::number(i))).isNull());
+        QVERIFY(nested.value(QString::fromLatin1("k" + n)).isUndefined());
     }
 }
 
