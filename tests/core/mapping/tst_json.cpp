@@ -111,6 +111,19 @@ void TestJson::looksUpKeysOfAnyStringKind()
     QVERIFY(!object.contains(u"id2"));
     QVERIFY(object.value(u"missing").isUndefined());
     QVERIFY(object[u"id"][u"value"].isUndefined());
+
+    // UTF-16 keys of eight characters or more (read eight at a time), one of them not ASCII
+    // within its first eight.
+    const json::Object longer = json::parse("{\"gr\xc3\xb6\xc3\x9f"
+                                            "enordnung\":1,"
+                                            "\"6b40bff56586ac6e9e3b4108dc6713e8495e1962\":2,"
+                                            "\"grossenordnung\":3}",
+        nullptr)
+                                    .toObject();
+    QCOMPARE(longer.value(u"gr\u00f6\u00dfenordnung").toInt(), 1);
+    QCOMPARE(longer.value(u"6b40bff56586ac6e9e3b4108dc6713e8495e1962"_s).toInt(), 2);
+    QCOMPARE(longer.value(u"grossenordnung").toInt(), 3);
+    QVERIFY(longer.value(u"6b40bff56586ac6e9e3b4108dc6713e8495e1963"_s).isUndefined());
 }
 
 void TestJson::findsEveryKeyOfALargeObject()
