@@ -578,12 +578,23 @@ template<class Text> std::optional<QDateTime> parseCommonTime(Text text)
     const int hour = number(11, 2), minute = number(14, 2), second = number(17, 2);
     if (year < 0 || month < 0 || day < 0 || hour < 0 || minute < 0 || second < 0)
         return std::nullopt;
-    const QDate date(year, month, day);
-    const QTime time(hour, minute, second);
     // Invalid values ("0000-00-00 00:00:00") give an invalid time, as the full parser does.
-    if (!date.isValid() || year < 1 || !time.isValid())
+    const bool leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    static constexpr int monthDays[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+    if (year < 1 || month < 1 || month > 12 || day < 1
+        || day > monthDays[month - 1] + (month == 2 && leap ? 1 : 0) || hour > 23 || minute > 59
+        || second > 59)
         return QDateTime();
-    return QDateTime(date, time, Qt::UTC);
+    // The milliseconds since the epoch by Howard Hinnant's days_from_civil: QDate, QTime and
+    // QDateTime's own conversion from them were most of reading a record's times.
+    const int y = month <= 2 ? year - 1 : year;
+    const int era = y / 400; // year >= 1: y >= 0
+    const int yearOfEra = y - era * 400;
+    const int dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1;
+    const int dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear;
+    const qint64 days = qint64(era) * 146097 + dayOfEra - 719468;
+    const qint64 msecs = ((days * 24 + hour) * 60 + minute) * 60000 + qint64(second) * 1000;
+    return QDateTime::fromMSecsSinceEpoch(msecs, Qt::UTC);
 }
 
 } // namespace

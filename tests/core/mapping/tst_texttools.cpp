@@ -31,6 +31,7 @@ private slots:
     void convertsHtmlToPlainText();
     void parsesPipedriveTimes_data();
     void parsesPipedriveTimes();
+    void readsEveryDayAsQDateTimeDoes();
     void parsesDates_data();
     void parsesDates();
     void formatsTimesAsRailsDoes();
@@ -312,6 +313,21 @@ void TestTextTools::parsesPipedriveTimes_data()
     QTest::newRow("not a time") << u"yesterday"_s << QString();
     QTest::newRow("bad month") << u"2024-13-01 00:00:00"_s << QString();
     QTest::newRow("not a leap day") << u"2023-02-29 00:00:00"_s << QString();
+    QTest::newRow("a century is no leap year") << u"1900-02-29T00:00:00Z"_s << QString();
+    QTest::newRow("every fourth century is")
+        << u"2000-02-29T23:59:59Z"_s << u"2000-02-29 23:59:59.000000"_s;
+    QTest::newRow("31st of April") << u"2024-04-31T00:00:00Z"_s << QString();
+    QTest::newRow("31st of December")
+        << u"1999-12-31T23:59:59Z"_s << u"1999-12-31 23:59:59.000000"_s;
+    QTest::newRow("1st of March") << u"2024-03-01T00:00:00Z"_s << u"2024-03-01 00:00:00.000000"_s;
+    QTest::newRow("1st of January of year 1")
+        << u"0001-01-01 00:00:00"_s << u"0001-01-01 00:00:00.000000"_s;
+    QTest::newRow("before the epoch")
+        << u"1969-12-31T23:59:58Z"_s << u"1969-12-31 23:59:58.000000"_s;
+    QTest::newRow("year 0") << u"0000-01-01T00:00:00Z"_s << QString();
+    QTest::newRow("bad minute") << u"2024-01-01T00:60:00Z"_s << QString();
+    QTest::newRow("bad second") << u"2024-01-01T00:00:60Z"_s << QString();
+    QTest::newRow("month 0") << u"2024-00-10T00:00:00Z"_s << QString();
     QTest::newRow("bad hour") << u"2024-01-01 25:00:00"_s << QString();
     QTest::newRow("bad offset") << u"2024-01-01T00:00:00+25:00"_s << QString();
     QTest::newRow("trailing junk") << u"2024-01-01 00:00:00 xyz"_s << QString();
@@ -335,6 +351,23 @@ void TestTextTools::parsesPipedriveTimes()
     QCOMPARE(fromBytes.isValid(), time.isValid());
     QCOMPARE(fromBytes, time);
     QCOMPARE(formatCrmTime(fromBytes), utc);
+}
+
+void TestTextTools::readsEveryDayAsQDateTimeDoes()
+{
+    // The common shapes are read by arithmetic, not through QDate: every day of the years around
+    // the leap rules' turns, the epoch and the ends of the range, as QDateTime makes it.
+    for (const int first : { 1, 1599, 1899, 1969, 1999, 2099, 2399, 9998 }) {
+        for (QDate day(first, 1, 1); day.year() <= first + 1 + (first == 9998 ? 0 : 1);
+             day = day.addDays(1)) {
+            const QDateTime expected(day, QTime(23, 59, 58), Qt::UTC);
+            const QByteArray v2 = day.toString(Qt::ISODate).toLatin1() + "T23:59:58Z";
+            const QByteArray v1 = day.toString(Qt::ISODate).toLatin1() + " 23:59:58";
+            QCOMPARE(parsePipedriveTime(QByteArrayView(v2)), expected);
+            QCOMPARE(parsePipedriveTime(QByteArrayView(v1)), expected);
+            QCOMPARE(parsePipedriveTime(QByteArrayView(v2)).timeSpec(), Qt::UTC);
+        }
+    }
 }
 
 void TestTextTools::parsesDates_data()
