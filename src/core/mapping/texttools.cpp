@@ -579,11 +579,10 @@ template<class Text> std::optional<QDateTime> parseCommonTime(Text text)
     if (year < 0 || month < 0 || day < 0 || hour < 0 || minute < 0 || second < 0)
         return std::nullopt;
     // Invalid values ("0000-00-00 00:00:00") give an invalid time, as the full parser does.
-    const bool leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
     static constexpr int monthDays[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
     if (year < 1 || month < 1 || month > 12 || day < 1
-        || day > monthDays[month - 1] + (month == 2 && leap ? 1 : 0) || hour > 23 || minute > 59
-        || second > 59)
+        || day > monthDays[month - 1] + (month == 2 && QDate::isLeapYear(year) ? 1 : 0) || hour > 23
+        || minute > 59 || second > 59)
         return QDateTime();
     // The milliseconds since the epoch by Howard Hinnant's days_from_civil: QDate, QTime and
     // QDateTime's own conversion from them were most of reading a record's times.

@@ -42,7 +42,7 @@ struct StagedPage
     // What it gives: one entry per item (null where the item is no object), unless pageError.
     QList<mapping::RecordRefs> refs;
     QList<CrmStore::KnownMapping> handedOver; // StageContext::handedOver
-    QDateTime latestUpdate; // latestUpdate(items), read where the page was parsed too
+    QDateTime latestUpdate; // latestUpdate(items), read on the network thread (StageFeed::push())
     std::vector<std::unique_ptr<StagedRecord>> records;
     DbError pageError; // stagePage() failed: the page is staged again when it is written
     std::atomic<bool> done = false;
