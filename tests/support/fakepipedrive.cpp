@@ -279,6 +279,15 @@ struct FakePipedriveServer::Caches
 
     QHash<int, Order> orders; // entity * 8 + sort field
 
+    // Whole list bodies, by what makes them (listBody()'s bodyKey()), so that a page asked for
+    // again is written as it was, not spliced anew: splicing copied every byte of a page, and
+    // the fake server, which stands in for a remote Pipedrive, shares this machine's two cores
+    // with the sync it serves. Valid for one dataset version (the key holds it); emptied when
+    // they pass MaxBodyBytes.
+    static constexpr qsizetype MaxBodyBytes = qsizetype(1) << 30;
+    QHash<QByteArray, QByteArray> bodies;
+    qsizetype bodyBytes = 0;
+
     // What the deal lists filter every record by, read out of the JSON once per table version:
     // QJsonObject::value() is a linear search of the keys, and was a third of serving a sync.
     // A status as one bit (statusBit()): the archived and deleted lists test every deal, and
@@ -1351,6 +1360,25 @@ QByteArray FakePipedriveServer::listBody(Entity entity,
     }
     if (entity == Entity::Activities && includeFields.contains(u"attendees"_s))
         shape = u"attendees"_s;
+    // Everything the body is made of: the records (at this dataset version), their shape and
+    // the additional data. A bad record is served fresh each time, so such bodies are not kept.
+    const QByteArray more = additionalData ? compact(*additionalData) : QByteArray();
+    QByteArray bodyKey;
+    if (!m_plan.badRecords) {
+        const quint64 version = m_dataset.version();
+        const QByteArray fields = includeFields.join(u',').toUtf8();
+        bodyKey.reserve(1 + sizeof version + fields.size() + more.size() + 2
+            + records.size() * qsizetype(sizeof(qint64)));
+        bodyKey.append(char(entity));
+        bodyKey.append(reinterpret_cast<const char *>(&version), sizeof version);
+        bodyKey.append(fields).append('\0').append(more).append('\0');
+        for (const FakeDataset::Record *r : records)
+            bodyKey.append(reinterpret_cast<const char *>(&r->id), sizeof r->id);
+        const auto kept = m_caches->bodies.constFind(bodyKey);
+        if (kept != m_caches->bodies.constEnd())
+            return *kept;
+    }
+
     Caches::JsonCache &cache = m_caches->json[int(entity)][shape];
     QList<QByteArray> jsons;
     jsons.reserve(records.size());
@@ -1362,8 +1390,7 @@ QByteArray FakePipedriveServer::listBody(Entity entity,
 
     // QJsonDocument's bytes for {"additional_data": ..., "data": [...], "success": true}: it
     // writes the keys sorted.
-    QByteArray head = additionalData ? "{\"additional_data\":" + compact(*additionalData) + ","
-                                     : QByteArray("{");
+    QByteArray head = additionalData ? "{\"additional_data\":" + more + "," : QByteArray("{");
     head += "\"data\":[";
     const QByteArrayView tail = "],\"success\":true}";
     QByteArray body(head.size() + size + tail.size(), Qt::Uninitialized);
@@ -1380,6 +1407,14 @@ QByteArray FakePipedriveServer::listBody(Entity entity,
     }
     put(tail);
     body.truncate(out - body.constData()); // size counted a comma for every record, one too many
+    if (!bodyKey.isNull()) {
+        if (m_caches->bodyBytes + body.size() > Caches::MaxBodyBytes) {
+            m_caches->bodies.clear();
+            m_caches->bodyBytes = 0;
+        }
+        m_caches->bodies.insert(bodyKey, body);
+        m_caches->bodyBytes += bodyKey.size() + body.size();
+    }
     return body;
 }
 
