@@ -194,12 +194,23 @@ struct KeyBytes
     void read(QUtf8StringView key) { view = { key.data(), size_t(key.size()) }; }
     void read(QLatin1StringView key)
     {
-        for (const char c : key) {
-            if (uchar(c) >= 0x80) {
-                utf8 = QString(key).toUtf8();
-                view = { utf8.constData(), size_t(utf8.size()) };
-                return;
-            }
+        // Checked eight bytes at a time: an ASCII key's bytes are its UTF-8 (a byte at a time
+        // was a sixth of the stage worker's lookups).
+        const char *bytes = key.data();
+        const qsizetype size = key.size();
+        quint64 high = 0;
+        qsizetype i = 0;
+        for (; i + 8 <= size; i += 8) {
+            quint64 eight;
+            std::memcpy(&eight, bytes + i, 8);
+            high |= eight;
+        }
+        for (; i < size; ++i)
+            high |= uchar(bytes[i]);
+        if (high & 0x8080808080808080ULL) {
+            utf8 = QString(key).toUtf8();
+            view = { utf8.constData(), size_t(utf8.size()) };
+            return;
         }
         view = { key.data(), size_t(key.size()) };
     }

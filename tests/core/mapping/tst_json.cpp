@@ -124,6 +124,17 @@ void TestJson::looksUpKeysOfAnyStringKind()
     QCOMPARE(longer.value(u"6b40bff56586ac6e9e3b4108dc6713e8495e1962"_s).toInt(), 2);
     QCOMPARE(longer.value(u"grossenordnung").toInt(), 3);
     QVERIFY(longer.value(u"6b40bff56586ac6e9e3b4108dc6713e8495e1963"_s).isUndefined());
+    // Latin-1 keys (checked eight bytes at a time): not ASCII in the first eight bytes, after
+    // them, or not at all.
+    QCOMPARE(longer
+                 .value(QLatin1StringView("gr\xf6\xdf"
+                                          "enordnung"))
+                 .toInt(),
+        1);
+    QCOMPARE(longer.value(QLatin1StringView("grossenordn\xfcng")).toInt(-1), -1);
+    QCOMPARE(longer.value("grossenordnung"_L1).toInt(), 3);
+    const json::Object accented = json::parse("{\"grossenordn\xc3\xbcng\":4}", nullptr).toObject();
+    QCOMPARE(accented.value(QLatin1StringView("grossenordn\xfcng")).toInt(), 4);
 }
 
 void TestJson::findsEveryKeyOfALargeObject()
