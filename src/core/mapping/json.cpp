@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstring>
 #include <limits>
+#include <mutex>
 #include <string_view>
 #include <vector>
 
@@ -94,6 +95,8 @@ public:
     static constexpr int MaxHashedDepth = 4;
     void hashKeys()
     {
+        tables.clear();
+        keyTables.clear();
         const quint32 end = quint32(doc.tape[0] & 0x00FFFFFFFFFFFFFFULL);
         if (end <= 1 || (typeAt(1) != '{' && typeAt(1) != '['))
             return;
@@ -582,12 +585,60 @@ QJsonArray Array::toQt() const
 
 // ---- Parsing --------------------------------------------------------------------------------
 
+namespace {
+
+// Documents given back when their last value goes (on any thread), for the next parse to reuse:
+// a page's tape and strings are written into memory already mapped, not into fresh pages (a
+// fault each 4 KiB, most of the network thread's time in the kernel). A few are kept: about as
+// many as a sync holds at once (pages fetched ahead, staged, and in an open transaction), and
+// only those made for answers of up to KeptCapacity bytes (a page of 500 records is about
+// 0.5 MB), so that an unusually large answer's buffers are not kept.
+class DocumentPool
+{
+public:
+    static constexpr size_t Kept = 8;
+    static constexpr size_t KeptCapacity = size_t(4) << 20;
+    std::shared_ptr<Document> take()
+    {
+        Document *document = nullptr;
+        {
+            const std::lock_guard lock(m_mutex);
+            if (!m_free.empty()) {
+                document = m_free.back();
+                m_free.pop_back();
+            }
+        }
+        if (!document)
+            document = new Document;
+        return std::shared_ptr<Document>(document, [this](Document *d) { give(d); });
+    }
+
+private:
+    void give(Document *document)
+    {
+        {
+            const std::lock_guard lock(m_mutex);
+            if (m_free.size() < Kept && document->doc.capacity() <= KeptCapacity) {
+                m_free.push_back(document);
+                return;
+            }
+        }
+        delete document;
+    }
+    std::mutex m_mutex;
+    std::vector<Document *> m_free;
+};
+
+} // namespace
+
 Value parse(const QByteArray &bytes, QString *error)
 {
     // One parser per thread: its buffers grow to the largest page and are reused; each document
-    // keeps its own tape.
+    // keeps its own tape, reused by a later parse once the document goes (DocumentPool).
     thread_local simdjson::dom::parser parser;
-    auto document = std::make_shared<Document>();
+    // Never destroyed: a value may outlive every static object (its deleter gives it back here).
+    static DocumentPool *const pool = new DocumentPool;
+    std::shared_ptr<Document> document = pool->take();
     simdjson::dom::element root;
     static_assert(ParsePadding >= qsizetype(simdjson::SIMDJSON_PADDING));
     const bool padded = bytes.capacity() - bytes.size() >= ParsePadding;

@@ -30,6 +30,7 @@ private slots:
     void refusesInvalidJsonWithAReason();
     void parsesInPlaceWhatItParsesCopied();
     void keepsItsDocumentAlive();
+    void readsADocumentParsedWhereAnotherWas();
     void borrowedReadsWhatItsOwnerReads();
 };
 
@@ -385,6 +386,43 @@ void TestJson::keepsItsDocumentAlive()
     }
     QCOMPARE(name.toString(), u"kept"_s);
     QCOMPARE(items.toQt(), (QJsonArray { 1, 2 }));
+}
+
+void TestJson::readsADocumentParsedWhereAnotherWas()
+{
+    // A document gone is reused by the next parse (its tape and strings, its key tables made
+    // again): nothing of the one before shows through, whether the new one is smaller or larger,
+    // and a document still held is not reused.
+    const auto large = [](const QByteArray &prefix, int members) {
+        QByteArray text = "{";
+        for (int i = 0; i < members; ++i)
+            text += (i ? "," : "") + ("\"" + prefix + QByteArray::number(i) + "\":")
+                + QByteArray::number(i);
+        return text + "}";
+    };
+    const json::Object held = json::parse(large("h", 40), nullptr).toObject();
+    for (int round = 0; round < 4; ++round) {
+        {
+            const json::Object first = json::parse(large("a", 30), nullptr).toObject();
+            QCOMPARE(first.value(u"a29").toInt(-1), 29);
+        }
+        {
+            const json::Object other = json::parse(large("c", 20), nullptr).toObject();
+            QCOMPARE(other.value(u"c19").toInt(-1), 19);
+            QVERIFY(other.value(u"a19").isUndefined());
+        }
+        {
+            const json::Object small = json::parse(R"({"b":1,"c3":2})", nullptr).toObject();
+            QCOMPARE(small.value(u"c3").toInt(-1), 2);
+            QCOMPARE(small.value(u"b").toInt(-1), 1);
+            QVERIFY(small.value(u"c4").isUndefined());
+        }
+        const json::Object nested
+            = json::parse("{\"x\":" + large("d", 14) + "}", nullptr).toObject();
+        QCOMPARE(nested.value(u"x").toObject().value(u"d13").toInt(-1), 13);
+    }
+    QCOMPARE(held.value(u"h39").toInt(-1), 39);
+    QVERIFY(held.value(u"a29").isUndefined());
 }
 
 void TestJson::borrowedReadsWhatItsOwnerReads()
