@@ -279,11 +279,11 @@ struct FakePipedriveServer::Caches
 
     QHash<int, Order> orders; // entity * 8 + sort field
 
-    // Whole list bodies, by what makes them (listBody()'s bodyKey()), so that a page asked for
-    // again is written as it was, not spliced anew: splicing copied every byte of a page, and
-    // the fake server, which stands in for a remote Pipedrive, shares this machine's two cores
-    // with the sync it serves. Valid for one dataset version (the key holds it); emptied when
-    // they pass MaxBodyBytes.
+    // Whole list bodies, by what makes them (the key listBody() puts together), so that a page
+    // asked for again is written as it was, not spliced anew: splicing copied every byte of a
+    // page, and the fake server, which stands in for a remote Pipedrive, shares this machine's
+    // two cores with the sync it serves. Valid for one dataset version (the key holds it);
+    // emptied when they pass MaxBodyBytes.
     static constexpr qsizetype MaxBodyBytes = qsizetype(1) << 30;
     QHash<QByteArray, QByteArray> bodies;
     qsizetype bodyBytes = 0;
