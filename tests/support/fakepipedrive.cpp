@@ -1408,12 +1408,14 @@ QByteArray FakePipedriveServer::listBody(Entity entity,
     put(tail);
     body.truncate(out - body.constData()); // size counted a comma for every record, one too many
     if (!bodyKey.isNull()) {
-        if (m_caches->bodyBytes + body.size() > Caches::MaxBodyBytes) {
+        // Counted as kept: the key with its body.
+        const qsizetype bytes = bodyKey.size() + body.size();
+        if (m_caches->bodyBytes + bytes > Caches::MaxBodyBytes) {
             m_caches->bodies.clear();
             m_caches->bodyBytes = 0;
         }
         m_caches->bodies.insert(bodyKey, body);
-        m_caches->bodyBytes += bodyKey.size() + body.size();
+        m_caches->bodyBytes += bytes;
     }
     return body;
 }
