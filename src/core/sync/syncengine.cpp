@@ -114,6 +114,8 @@ SyncEngine::~SyncEngine()
     // page it stages (which uses the handler and the options).
     if (m_feed)
         m_feed->close();
+    if (m_checkpointer)
+        m_checkpointer->catchUp(); // beside the worker's going
     m_stager.reset();
     m_checkpointer.reset();
     m_handler.reset();

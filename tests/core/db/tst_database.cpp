@@ -156,6 +156,8 @@ private slots:
     void aWalHookReplacesSqlitesCheckpoints();
     void theWalIsCheckpointedOnAnotherThread();
     void theWriterCheckpointsPastItsBound();
+    void aCheckpointIsAskedForAsTheLogGrowsNotAtEveryCommit();
+    void catchingUpCopiesWhatWasLeftInTheLog();
     void aDatabaseThreadServesTheThreadThatPostsToIt();
 };
 
@@ -273,6 +275,59 @@ void TestDatabase::theWriterCheckpointsPastItsBound()
     QVERIFY2(QFileInfo(config.sqlitePath).size() > 10 << 20,
         qPrintable(QString::number(QFileInfo(config.sqlitePath).size())));
     QCOMPARE(checkpointer.checkpoints(), 0);
+}
+
+namespace {
+
+// The database file's size once every page is in it (the writer's view, log included).
+qint64 fullSize(Database &db)
+{
+    return scalar(db, u"PRAGMA page_count"_s).toLongLong()
+        * scalar(db, u"PRAGMA page_size"_s).toLongLong();
+}
+
+} // namespace
+
+// ~5,500 frames in ten commits ask for a checkpoint at about every 1,000, five times; asking at
+// every commit once past 1,000 (as before) asked nine times, each checkpoint two fdatasync()s.
+void TestDatabase::aCheckpointIsAskedForAsTheLogGrowsNotAtEveryCommit()
+{
+    pds::test::ScratchDatabase scratch(u"sqlite"_s);
+    const DatabaseConfig config = scratch.config();
+    Database db;
+    QCOMPARE(openScratch(scratch, db), QString());
+    WalCheckpointer checkpointer(config);
+    QVERIFY(checkpointer.isReady());
+    checkpointer.watch(db);
+    QCOMPARE(writeMegabytes(db), QString());
+    QVERIFY2(checkpointer.asks() >= 4 && checkpointer.asks() <= 6,
+        qPrintable(QString::number(checkpointer.asks())));
+    checkpointer.catchUp();
+    QTRY_COMPARE(QFileInfo(config.sqlitePath).size(), fullSize(db));
+    QVERIFY(checkpointer.checkpoints() <= checkpointer.asks());
+}
+
+// Asked for past 3,000 frames only, the checkpointer copies that much; what the writer committed
+// after waits in the log until it catches up (as the sync does when done), then all is copied.
+void TestDatabase::catchingUpCopiesWhatWasLeftInTheLog()
+{
+    pds::test::ScratchDatabase scratch(u"sqlite"_s);
+    const DatabaseConfig config = scratch.config();
+    Database db;
+    QCOMPARE(openScratch(scratch, db), QString());
+    WalCheckpointer checkpointer(config);
+    QVERIFY(checkpointer.isReady());
+    checkpointer.watch(db, 3000);
+    QCOMPARE(writeMegabytes(db), QString());
+    QTRY_COMPARE(checkpointer.checkpoints(), 1);
+    const qint64 full = fullSize(db);
+    QVERIFY2(QFileInfo(config.sqlitePath).size() < full * 3 / 4,
+        qPrintable(QString::number(QFileInfo(config.sqlitePath).size())));
+    checkpointer.catchUp();
+    QTRY_COMPARE(checkpointer.checkpoints(), 2);
+    QCOMPARE(QFileInfo(config.sqlitePath).size(), full);
+    checkpointer.catchUp(); // nothing committed since: nothing asked
+    QCOMPARE(checkpointer.asks(), 2);
 }
 
 // A multi-row INSERT inside a transaction keeps the pages it changes in a statement journal, to
