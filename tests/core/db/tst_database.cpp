@@ -18,6 +18,7 @@
 #include <QUuid>
 
 #include <limits>
+#include <optional>
 #include <sqlite3.h>
 #include <sys/fsuid.h>
 #include <time.h>
@@ -241,69 +242,71 @@ void TestDatabase::aWalHookReplacesSqlitesCheckpoints()
     QVERIFY(QFileInfo(config.sqlitePath).size() > 10 << 20);
 }
 
+namespace {
+
+// A scratch SQLite writer watched by a WalCheckpointer, through which writeMegabytes() writes.
+struct Watched
+{
+    pds::test::ScratchDatabase scratch { u"sqlite"_s };
+    Database db;
+    std::optional<WalCheckpointer> checkpointer; // after the writer: goes first, unhooking it
+
+    // An error's text, or empty.
+    QString write(
+        int askFrom = WalCheckpointer::AskFrom, int writerFrom = WalCheckpointer::WriterFrom)
+    {
+        if (const QString error = openScratch(scratch, db); !error.isEmpty())
+            return error;
+        checkpointer.emplace(scratch.config());
+        if (!checkpointer->isReady())
+            return u"no checkpointer"_s;
+        checkpointer->watch(db, askFrom, writerFrom);
+        return writeMegabytes(db);
+    }
+    qint64 fileSize() const { return QFileInfo(scratch.config().sqlitePath).size(); }
+    // The file's size once every page is in it (the writer's view, log included).
+    qint64 fullSize()
+    {
+        return scalar(db, u"PRAGMA page_count"_s).toLongLong()
+            * scalar(db, u"PRAGMA page_size"_s).toLongLong();
+    }
+};
+
+} // namespace
+
 // With a WalCheckpointer watching, the log is copied into the database file on the
 // checkpointer's thread; the writer, below WriterFrom frames, never does it.
 void TestDatabase::theWalIsCheckpointedOnAnotherThread()
 {
-    pds::test::ScratchDatabase scratch(u"sqlite"_s);
-    const DatabaseConfig config = scratch.config();
-    Database db;
-    QCOMPARE(openScratch(scratch, db), QString());
-    WalCheckpointer checkpointer(config);
-    QVERIFY(checkpointer.isReady());
-    checkpointer.watch(db);
-    QCOMPARE(writeMegabytes(db), QString());
-    QTRY_VERIFY(checkpointer.checkpoints() > 0);
+    Watched watched;
+    QCOMPARE(watched.write(), QString());
+    QTRY_VERIFY(watched.checkpointer->checkpoints() > 0);
     // The database file grows only by checkpoints.
-    QTRY_VERIFY2(QFileInfo(config.sqlitePath).size() > 10 << 20,
-        qPrintable(QString::number(QFileInfo(config.sqlitePath).size())));
+    QTRY_VERIFY2(watched.fileSize() > 10 << 20, qPrintable(QString::number(watched.fileSize())));
 }
 
 // A checkpointer that is never asked (or cannot keep up) does not let the log grow without bound:
 // past writerFrom frames the writer's own commits checkpoint it.
 void TestDatabase::theWriterCheckpointsPastItsBound()
 {
-    pds::test::ScratchDatabase scratch(u"sqlite"_s);
-    const DatabaseConfig config = scratch.config();
-    Database db;
-    QCOMPARE(openScratch(scratch, db), QString());
-    WalCheckpointer checkpointer(config);
-    QVERIFY(checkpointer.isReady());
-    checkpointer.watch(db, std::numeric_limits<int>::max(), 1000);
-    QCOMPARE(writeMegabytes(db), QString());
+    Watched watched;
+    QCOMPARE(watched.write(std::numeric_limits<int>::max(), 1000), QString());
     // Copied in the writer's commits, at once: nothing was asked of the checkpointer.
-    QVERIFY2(QFileInfo(config.sqlitePath).size() > 10 << 20,
-        qPrintable(QString::number(QFileInfo(config.sqlitePath).size())));
-    QCOMPARE(checkpointer.checkpoints(), 0);
+    QVERIFY2(watched.fileSize() > 10 << 20, qPrintable(QString::number(watched.fileSize())));
+    QCOMPARE(watched.checkpointer->checkpoints(), 0);
 }
-
-namespace {
-
-// The database file's size once every page is in it (the writer's view, log included).
-qint64 fullSize(Database &db)
-{
-    return scalar(db, u"PRAGMA page_count"_s).toLongLong()
-        * scalar(db, u"PRAGMA page_size"_s).toLongLong();
-}
-
-} // namespace
 
 // ~5,500 frames in ten commits ask for a checkpoint at about every 1,000, five times; asking at
 // every commit once past 1,000 (as before) asked nine times, each checkpoint two fdatasync()s.
 void TestDatabase::aCheckpointIsAskedForAsTheLogGrowsNotAtEveryCommit()
 {
-    pds::test::ScratchDatabase scratch(u"sqlite"_s);
-    const DatabaseConfig config = scratch.config();
-    Database db;
-    QCOMPARE(openScratch(scratch, db), QString());
-    WalCheckpointer checkpointer(config);
-    QVERIFY(checkpointer.isReady());
-    checkpointer.watch(db);
-    QCOMPARE(writeMegabytes(db), QString());
+    Watched watched;
+    QCOMPARE(watched.write(), QString());
+    WalCheckpointer &checkpointer = *watched.checkpointer;
     QVERIFY2(checkpointer.asks() >= 4 && checkpointer.asks() <= 6,
         qPrintable(QString::number(checkpointer.asks())));
     checkpointer.catchUp();
-    QTRY_COMPARE(QFileInfo(config.sqlitePath).size(), fullSize(db));
+    QTRY_COMPARE(watched.fileSize(), watched.fullSize());
     QVERIFY(checkpointer.checkpoints() <= checkpointer.asks());
 }
 
@@ -311,21 +314,15 @@ void TestDatabase::aCheckpointIsAskedForAsTheLogGrowsNotAtEveryCommit()
 // after waits in the log until it catches up (as the sync does when done), then all is copied.
 void TestDatabase::catchingUpCopiesWhatWasLeftInTheLog()
 {
-    pds::test::ScratchDatabase scratch(u"sqlite"_s);
-    const DatabaseConfig config = scratch.config();
-    Database db;
-    QCOMPARE(openScratch(scratch, db), QString());
-    WalCheckpointer checkpointer(config);
-    QVERIFY(checkpointer.isReady());
-    checkpointer.watch(db, 3000);
-    QCOMPARE(writeMegabytes(db), QString());
+    Watched watched;
+    QCOMPARE(watched.write(3000), QString());
+    WalCheckpointer &checkpointer = *watched.checkpointer;
     QTRY_COMPARE(checkpointer.checkpoints(), 1);
-    const qint64 full = fullSize(db);
-    QVERIFY2(QFileInfo(config.sqlitePath).size() < full * 3 / 4,
-        qPrintable(QString::number(QFileInfo(config.sqlitePath).size())));
+    const qint64 full = watched.fullSize();
+    QVERIFY2(watched.fileSize() < full * 3 / 4, qPrintable(QString::number(watched.fileSize())));
     checkpointer.catchUp();
     QTRY_COMPARE(checkpointer.checkpoints(), 2);
-    QCOMPARE(QFileInfo(config.sqlitePath).size(), full);
+    QCOMPARE(watched.fileSize(), full);
     checkpointer.catchUp(); // nothing committed since: nothing asked
     QCOMPARE(checkpointer.asks(), 2);
 }
