@@ -601,25 +601,6 @@ const QHash<QString, CustomFieldDef> &MappingOptions::fieldsOf(FieldSource sourc
     return dealFields;
 }
 
-QList<FieldLink> fieldLinks(const json::Object &record, const QHash<QString, CustomFieldDef> &defs)
-{
-    QList<FieldLink> links;
-    std::optional<json::Object> custom; // read at the first link field
-    for (const CustomFieldDef &def : defs) {
-        const QString type = linkTypeName(fieldKind(def.type));
-        if (type.isEmpty())
-            continue;
-        if (!custom)
-            custom = record.value("custom_fields").toObject();
-        if (const std::optional<qint64> id = readId(mappedField(record, *custom, def.key)))
-            links.append({ def.key, type, *id });
-    }
-    // QHash order is random; the engine's lookups should not be.
-    std::sort(links.begin(), links.end(),
-        [](const FieldLink &a, const FieldLink &b) { return a.key < b.key; });
-    return links;
-}
-
 namespace {
 
 // A field's value with the v1 sibling keys folded in (monetary <key>_currency).
@@ -729,52 +710,67 @@ Address mappedAddress(const json::Object &record, const std::array<QStringView, 
         mappedText(record, targetIds[3], options, linkNames) };
 }
 
-// The custom fields that go into comments, in their order. They are the same for every record
-// of a run: worked out once per thread for the definitions and field map at hand. The cache holds
-// copies of both, so that the same (shared) data is recognised without comparing it, and the
-// definitions it points into stay alive.
-QList<const CustomFieldDef *> commentFields(FieldSource source, const MappingOptions &options)
+// What the mapping shows of a source's fields, the same for every record of a run: worked out
+// once per thread for the definitions and field map at hand. The cache holds copies of both, so
+// that the same (shared) data is recognised without comparing it, and the definitions it points
+// into stay alive.
+struct FieldPlan
 {
-    struct Cached
-    {
-        FieldSource source;
-        QHash<QString, CustomFieldDef> fields;
-        FieldMap fieldMap;
-        QList<const CustomFieldDef *> defs;
-    };
-    thread_local std::vector<Cached> cache;
+    FieldSource source;
+    QHash<QString, CustomFieldDef> fields;
+    FieldMap fieldMap;
+    // The custom fields that go into comments, in their order.
+    QList<const CustomFieldDef *> comments;
+    // The link fields (user, person, organization, deal) whose text is shown: in comments or
+    // given a target by the field map (of any source: a superset is harmless). By key.
+    QList<std::pair<const CustomFieldDef *, QString>> links; // and their link type
+};
+
+const FieldPlan &fieldPlan(FieldSource source, const MappingOptions &options)
+{
+    thread_local std::vector<FieldPlan> cache;
     const QHash<QString, CustomFieldDef> &fields = options.fieldsOf(source);
-    for (const Cached &cached : cache) {
+    for (const FieldPlan &cached : cache) {
         if (cached.source == source && cached.fields.isSharedWith(fields)
             && cached.fieldMap.isSharedWith(options.fieldMap))
-            return cached.defs;
+            return cached;
     }
-    Cached entry { source, fields, options.fieldMap, {} };
+    FieldPlan entry { source, fields, options.fieldMap, {}, {} };
     QSet<QString> mapped;
+    QSet<QString> targeted;
     for (const FieldTarget &target : fieldTargets()) {
+        const QString key = fieldKeyFor(entry.fieldMap, target);
+        targeted.insert(key);
         if (target.source == source)
-            mapped.insert(fieldKeyFor(entry.fieldMap, target));
+            mapped.insert(key);
     }
     // Read through const: the copy must stay shared, and the pointers into it valid.
     for (const CustomFieldDef &def : std::as_const(entry.fields)) {
-        if (def.custom && def.inComments && !mapped.contains(def.key))
-            entry.defs.append(&def);
+        const bool inComments = def.custom && def.inComments && !mapped.contains(def.key);
+        if (inComments)
+            entry.comments.append(&def);
+        const QString type = linkTypeName(fieldKind(def.type));
+        if (!type.isEmpty() && (inComments || targeted.contains(def.key)))
+            entry.links.append({ &def, type });
     }
-    // QHash order is random; comments must be byte-for-byte stable between runs.
-    std::sort(
-        entry.defs.begin(), entry.defs.end(), [](const CustomFieldDef *a, const CustomFieldDef *b) {
+    // QHash order is random; comments must be byte-for-byte stable between runs, and the
+    // engine's lookups should not wander either.
+    std::sort(entry.comments.begin(), entry.comments.end(),
+        [](const CustomFieldDef *a, const CustomFieldDef *b) {
             return a->order != b->order ? a->order < b->order : a->key < b->key;
         });
-    std::erase_if(cache, [&](const Cached &cached) { return cached.source == source; });
+    std::sort(entry.links.begin(), entry.links.end(),
+        [](const auto &a, const auto &b) { return a.first->key < b.first->key; });
+    std::erase_if(cache, [&](const FieldPlan &cached) { return cached.source == source; });
     cache.push_back(std::move(entry));
-    return cache.back().defs;
+    return cache.back();
 }
 
 // "Name: value" lines of the custom fields that the field map leaves unused, in field order.
 QStringList customFieldLines(const json::Object &record, FieldSource source,
     const MappingOptions &options, const FieldLinkNames &linkNames)
 {
-    const QList<const CustomFieldDef *> defs = commentFields(source, options);
+    const QList<const CustomFieldDef *> &defs = fieldPlan(source, options).comments;
     QStringList lines;
     if (defs.isEmpty())
         return lines;
@@ -795,6 +791,20 @@ QStringList customFieldLines(const json::Object &record, FieldSource source,
 }
 
 } // namespace
+
+QList<FieldLink> fieldLinks(
+    const json::Object &record, FieldSource source, const MappingOptions &options)
+{
+    QList<FieldLink> links;
+    std::optional<json::Object> custom; // read at the first link field
+    for (const auto &[def, type] : fieldPlan(source, options).links) {
+        if (!custom)
+            custom = record.value("custom_fields").toObject();
+        if (const std::optional<qint64> id = readId(mappedField(record, *custom, def->key)))
+            links.append({ def->key, type, *id });
+    }
+    return links;
+}
 
 QString fieldTargetText(const json::Object &record, const FieldTarget &target, const QString &key,
     const QHash<QString, CustomFieldDef> &defs, const FieldLinkNames &linkNames)

@@ -309,16 +309,18 @@ struct MappingOptions
     const QHash<QString, CustomFieldDef> &fieldsOf(FieldSource source) const;
 };
 
-// The ids of user, person, organization and deal fields (custom fields of type user, people,
-// org, deal) set in a record: the engine resolves them to names, since Pipedrive's v2 sends
-// bare ids and the CRM should show names.
+// The ids of user, person, organization and deal fields (fields of type user, people, org,
+// deal) set in a record whose text the mapping shows (custom fields in comments, fields the field
+// map gives a target): the engine resolves them to names, since Pipedrive's v2 sends bare ids and
+// the CRM should show names. By key.
 struct FieldLink
 {
     QString key; // the field's key
     QString type; // "user", "people", "org", "deal"
     qint64 id = 0;
 };
-QList<FieldLink> fieldLinks(const json::Object &record, const QHash<QString, CustomFieldDef> &defs);
+QList<FieldLink> fieldLinks(
+    const json::Object &record, FieldSource source, const MappingOptions &options);
 // Field key -> the name of the record its value links to.
 using FieldLinkNames = QHash<QString, QString>;
 

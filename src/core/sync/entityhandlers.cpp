@@ -214,11 +214,11 @@ void addFilter(const SyncContext &context, const char *entity, QUrlQuery &query)
 // ownType: the link type of the entity being synced ("org", "people", "deal"): such a link may
 // point at a record of this very pass, and *ownEntity tells.
 mapping::FieldLinkNames fieldLinkNames(StageContext &context, const json::Object &record,
-    const QHash<QString, mapping::CustomFieldDef> &defs, const char *ownType, bool *ownEntity,
-    DbError *error)
+    mapping::FieldSource source, const char *ownType, bool *ownEntity, DbError *error)
 {
     mapping::FieldLinkNames names;
-    for (const mapping::FieldLink &link : mapping::fieldLinks(record, defs)) {
+    for (const mapping::FieldLink &link :
+        mapping::fieldLinks(record, source, context.options.mapping)) {
         if (ownType && link.type == QLatin1String(ownType))
             *ownEntity = true;
         QString name;
@@ -414,8 +414,8 @@ public:
         if (auto owner
             = context.lookups->ownerOrFallback(m_refs.ownerId, context.options.defaultOwnerUserId))
             m_links.ownerEmail = owner->email;
-        m_links.fieldLinkNames = fieldLinkNames(context, record,
-            context.options.mapping.organizationFields, "org", &readsOwnEntity, &stageError);
+        m_links.fieldLinkNames = fieldLinkNames(context, record, mapping::FieldSource::Organization,
+            "org", &readsOwnEntity, &stageError);
     }
     void map() override
     {
@@ -562,8 +562,8 @@ public:
             m_links.ownerEmail = owner->email;
             m_links.ownerUserId = owner->crmId;
         }
-        m_links.fieldLinkNames = fieldLinkNames(context, record,
-            context.options.mapping.personFields, "people", &readsOwnEntity, &stageError);
+        m_links.fieldLinkNames = fieldLinkNames(
+            context, record, mapping::FieldSource::Person, "people", &readsOwnEntity, &stageError);
     }
     void map() override
     {
@@ -786,8 +786,8 @@ public:
         } else if (m_refs.pipelineId) {
             m_links.pipelineName = context.lookups->pipelines.value(*m_refs.pipelineId);
         }
-        m_links.fieldLinkNames = fieldLinkNames(context, record, context.options.mapping.dealFields,
-            "deal", &readsOwnEntity, &stageError);
+        m_links.fieldLinkNames = fieldLinkNames(
+            context, record, mapping::FieldSource::Deal, "deal", &readsOwnEntity, &stageError);
     }
     void map() override
     {

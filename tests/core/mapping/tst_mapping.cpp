@@ -1351,20 +1351,39 @@ void TestMapping::rowColumnsShareTheirNamesInTheMapsOrder()
 
 void TestMapping::findsTheLinksOfUserPersonAndOrganizationFields()
 {
-    QHash<QString, CustomFieldDef> defs;
+    MappingOptions options;
     const QStringList types = { u"user"_s, u"people"_s, u"org"_s, u"varchar"_s, u"user"_s };
     for (int i = 0; i < types.size(); ++i) {
         CustomFieldDef def;
         def.key = QString(40, QChar(u'a' + i));
         def.type = types.at(i);
-        defs.insert(def.key, def);
+        options.dealFields.insert(def.key, def);
     }
-    const QJsonObject record { { u"custom_fields"_s,
-        QJsonObject { { QString(40, u'a'), 7 }, { QString(40, u'b'), u"12"_s },
-            { QString(40, u'c'), QJsonObject { { u"value"_s, 5 }, { u"name"_s, u"Acme"_s } } },
-            { QString(40, u'd'), 99 }, { QString(40, u'e'), QJsonValue::Null } } } };
-    const QList<FieldLink> links = fieldLinks(record, defs);
-    QCOMPARE(links.size(), 3);
+    // Built-in link fields show nowhere unless the field map gives one a target; a custom one
+    // kept out of the comments shows nowhere either: no name is looked up for them.
+    CustomFieldDef person;
+    person.key = u"person_id"_s;
+    person.type = u"people"_s;
+    person.custom = false;
+    options.dealFields.insert(person.key, person);
+    CustomFieldDef org = person;
+    org.key = u"org_id"_s;
+    org.type = u"org"_s;
+    options.dealFields.insert(org.key, org);
+    CustomFieldDef hidden = person;
+    hidden.key = QString(40, u'f');
+    hidden.custom = true;
+    hidden.inComments = false;
+    options.dealFields.insert(hidden.key, hidden);
+    options.fieldMap.insert(u"opportunities.type"_s, u"org_id"_s);
+    const QJsonObject record { { u"person_id"_s, 3 }, { u"org_id"_s, 4 },
+        { u"custom_fields"_s,
+            QJsonObject { { QString(40, u'a'), 7 }, { QString(40, u'b'), u"12"_s },
+                { QString(40, u'c'), QJsonObject { { u"value"_s, 5 }, { u"name"_s, u"Acme"_s } } },
+                { QString(40, u'd'), 99 }, { QString(40, u'e'), QJsonValue::Null },
+                { QString(40, u'f'), 6 } } } };
+    const QList<FieldLink> links = fieldLinks(record, FieldSource::Deal, options);
+    QCOMPARE(links.size(), 4);
     QCOMPARE(links.at(0).key, QString(40, u'a'));
     QCOMPARE(links.at(0).type, u"user"_s);
     QCOMPARE(links.at(0).id, 7);
@@ -1372,6 +1391,11 @@ void TestMapping::findsTheLinksOfUserPersonAndOrganizationFields()
     QCOMPARE(links.at(1).id, 12);
     QCOMPARE(links.at(2).type, u"org"_s);
     QCOMPARE(links.at(2).id, 5);
+    QCOMPARE(links.at(3).key, u"org_id"_s);
+    QCOMPARE(links.at(3).type, u"org"_s);
+    QCOMPARE(links.at(3).id, 4);
+    // Persons' fields are other definitions: none of these.
+    QVERIFY(fieldLinks(record, FieldSource::Person, options).isEmpty());
 }
 
 // ---- Robustness ---------------------------------------------------------------------------------
