@@ -237,6 +237,7 @@ void ApiRequest::start()
         m_job = std::make_shared<NetworkJob>();
         m_job->owner = this;
         m_job->onParsed = m_onParsed;
+        m_job->readAhead = m_readAhead;
         m_network->get(m_job, m_request, m_path);
     } else {
         m_reply = m_nam->get(m_request);

@@ -69,6 +69,10 @@ public:
     // Must be thread-safe. Set before start().
     using ParsedHook = std::function<void(const ApiResponse &)>;
     void setOnParsed(ParsedHook hook) { m_onParsed = std::move(hook); }
+    // A cursor-paged list read to its end: the network thread may ask for the answer's next page
+    // (its next_cursor) as soon as this one is parsed, one page ahead; asking for it then takes
+    // that answer. Set before start().
+    void setReadAhead(bool readAhead) { m_readAhead = readAhead; }
 
     void start();
     void cancel();
@@ -100,6 +104,7 @@ private:
     bool m_done = false;
     ApiResponse m_response;
     ParsedHook m_onParsed;
+    bool m_readAhead = false;
 };
 
 } // namespace pds

@@ -3,8 +3,17 @@
 #include "threadpolicy.h"
 
 #include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QUrlQuery>
+
+#include <algorithm>
 
 namespace pds {
+
+namespace {
+constexpr int AheadHeadroom = 4; // requests the rate limit window must have left
+constexpr size_t MaxAhead = 4; // pages asked for ahead and not taken, at most
+} // namespace
 
 NetworkThread::NetworkThread()
 {
@@ -43,27 +52,93 @@ void NetworkThread::get(
     const std::shared_ptr<NetworkJob> &job, const QNetworkRequest &request, const QString &path)
 {
     QMetaObject::invokeMethod(
-        m_context,
-        [this, job, request, path] {
-            QNetworkReply *reply = m_nam->get(request);
-            job->reply = reply;
-            QObject::connect(reply, &QNetworkReply::finished, m_context, [job, reply, path] {
-                job->reply = nullptr;
-                ApiResponse response = interpretReply(
-                    readReply(reply, job->timedOut, job->cancelled && !job->timedOut), path);
-                reply->deleteLater();
-                if (job->onParsed && response.ok())
-                    job->onParsed(response);
-                const QMutexLocker lock(&job->mutex);
-                if (ApiRequest *owner = job->owner) {
-                    // Posted under the lock: a request deleted later takes the call with it.
-                    QMetaObject::invokeMethod(
-                        owner, [owner, response] { owner->deliver(response); },
-                        Qt::QueuedConnection);
-                }
-            });
-        },
-        Qt::QueuedConnection);
+        m_context, [this, job, request, path] { send(job, request, path); }, Qt::QueuedConnection);
+}
+
+void NetworkThread::send(
+    const std::shared_ptr<NetworkJob> &job, const QNetworkRequest &request, const QString &path)
+{
+    // Asked for ahead already: its answer, or the reply on its way, is this job's.
+    const auto ahead = std::find_if(m_ahead.begin(), m_ahead.end(),
+        [&](const std::shared_ptr<Ahead> &a) { return a->request.url() == request.url(); });
+    if (ahead != m_ahead.end()) {
+        const std::shared_ptr<Ahead> taken = *ahead;
+        m_ahead.erase(ahead);
+        if (taken->response)
+            return answer(job, *taken->response, taken->request, path);
+        taken->job = job;
+        job->reply = taken->reply;
+        return;
+    }
+    QNetworkReply *reply = m_nam->get(request);
+    job->reply = reply;
+    QObject::connect(reply, &QNetworkReply::finished, m_context, [this, job, reply, request, path] {
+        job->reply = nullptr;
+        const ApiResponse response = interpretReply(
+            readReply(reply, job->timedOut, job->cancelled && !job->timedOut), path);
+        reply->deleteLater();
+        answer(job, response, request, path);
+    });
+}
+
+void NetworkThread::answer(const std::shared_ptr<NetworkJob> &job, const ApiResponse &response,
+    const QNetworkRequest &request, const QString &path)
+{
+    if (job->onParsed && response.ok())
+        job->onParsed(response);
+    if (job->readAhead && response.ok() && !job->cancelled)
+        readAhead(request, response, path);
+    const QMutexLocker lock(&job->mutex);
+    if (ApiRequest *owner = job->owner) {
+        // Posted under the lock: a request deleted later takes the call with it.
+        QMetaObject::invokeMethod(
+            owner, [owner, response] { owner->deliver(response); }, Qt::QueuedConnection);
+    }
+}
+
+void NetworkThread::readAhead(
+    const QNetworkRequest &request, const ApiResponse &response, const QString &path)
+{
+    // The caller asks for the next page once this one reaches it, through its own event loop
+    // (the sync thread, between records it writes): about 2 ms later, with no request on its way
+    // meanwhile. Asked for here it travels meanwhile. One page ahead only (an answer taken asks
+    // for the next), and not where the answer left little room in the rate limit's window.
+    const json::Value next = response.body.value(QLatin1String("additional_data"))
+                                 .toObject()
+                                 .value(QLatin1String("next_cursor"));
+    if (!next.isString() || next.toString().isEmpty())
+        return;
+    if (response.rateLimit.remaining >= 0 && response.rateLimit.remaining < AheadHeadroom)
+        return;
+    QUrl url = request.url();
+    QUrlQuery query(url);
+    query.removeAllQueryItems(QStringLiteral("cursor"));
+    query.addQueryItem(QStringLiteral("cursor"), next.toString());
+    url.setQuery(query);
+    auto ahead = std::make_shared<Ahead>();
+    ahead->request = request;
+    ahead->request.setUrl(url);
+    ahead->path = path;
+    ahead->reply = m_nam->get(ahead->request);
+    QObject::connect(ahead->reply, &QNetworkReply::finished, m_context, [this, ahead] {
+        QNetworkReply *reply = std::exchange(ahead->reply, nullptr);
+        reply->deleteLater();
+        if (const std::shared_ptr<NetworkJob> job = ahead->job) {
+            job->reply = nullptr;
+            return answer(job,
+                interpretReply(
+                    readReply(reply, job->timedOut, job->cancelled && !job->timedOut), ahead->path),
+                ahead->request, ahead->path);
+        }
+        ahead->response = interpretReply(readReply(reply, false, false), ahead->path);
+    });
+    // Never taken (a run that stopped): the oldest goes.
+    if (m_ahead.size() >= MaxAhead) {
+        if (QNetworkReply *reply = m_ahead.front()->reply)
+            reply->abort();
+        m_ahead.erase(m_ahead.begin());
+    }
+    m_ahead.push_back(std::move(ahead));
 }
 
 void NetworkThread::abort(const std::shared_ptr<NetworkJob> &job)

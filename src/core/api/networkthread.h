@@ -7,6 +7,8 @@
 
 #include <atomic>
 #include <memory>
+#include <optional>
+#include <vector>
 
 class QNetworkAccessManager;
 
@@ -22,6 +24,7 @@ struct NetworkJob
     std::atomic<bool> cancelled = false;
     QNetworkReply *reply = nullptr; // network thread only
     ApiRequest::ParsedHook onParsed; // set before get(), called on the network thread
+    bool readAhead = false; // set before get(): see ApiRequest::setReadAhead()
 };
 
 // A thread of its own for HTTP: a reply is read and its JSON parsed there, so that the next page
@@ -43,9 +46,26 @@ public:
     void abort(const std::shared_ptr<NetworkJob> &job);
 
 private:
+    // A next page asked for ahead (network thread only), until a get() of its URL takes it.
+    struct Ahead
+    {
+        QNetworkRequest request;
+        QString path;
+        QNetworkReply *reply = nullptr; // until it has answered
+        std::optional<ApiResponse> response; // its answer, not taken yet
+        std::shared_ptr<NetworkJob> job; // took it while it was on its way
+    };
+    void send(const std::shared_ptr<NetworkJob> &job, const QNetworkRequest &request,
+        const QString &path);
+    void answer(const std::shared_ptr<NetworkJob> &job, const ApiResponse &response,
+        const QNetworkRequest &request, const QString &path);
+    void readAhead(
+        const QNetworkRequest &request, const ApiResponse &response, const QString &path);
+
     QThread m_thread;
     QObject *m_context = nullptr; // lives in m_thread
     QNetworkAccessManager *m_nam = nullptr; // created and deleted in m_thread
+    std::vector<std::shared_ptr<Ahead>> m_ahead; // m_thread only
 };
 
 } // namespace pds

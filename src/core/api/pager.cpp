@@ -89,6 +89,7 @@ void Pager::send()
         m_request->setOnParsed(
             [hook = m_onItems](const ApiResponse &response) { hook(itemsOf(response.body)); });
     }
+    m_request->setReadAhead(m_readAhead && m_endpoint.paging == Paging::Cursor);
     connect(m_request, &ApiRequest::finished, this, &Pager::onFinished);
     m_request->start();
 }

@@ -61,6 +61,9 @@ public:
     // pageReady() brings the page (ApiRequest::setOnParsed(): maybe on another thread).
     using ItemsHook = std::function<void(const json::Array &items)>;
     void setOnItems(ItemsHook hook) { m_onItems = std::move(hook); }
+    // The caller reads the list to its end: on a network thread, each cursor page's next one is
+    // asked for as soon as the page is parsed (ApiRequest::setReadAhead()), before fetchNext().
+    void setReadAhead(bool readAhead) { m_readAhead = readAhead; }
     // The records of an answer: its data array (a single object is a page of one).
     static json::Array itemsOf(const json::Object &body);
 
@@ -95,6 +98,7 @@ private:
     qint64 m_tokens = 0;
     QPointer<ApiRequest> m_request;
     ItemsHook m_onItems;
+    bool m_readAhead = false;
     QTimer m_delay;
 };
 

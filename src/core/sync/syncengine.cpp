@@ -489,6 +489,8 @@ void SyncEngine::startSource(const QString &resumePosition)
     dropPrefetch();
     auto *pager
         = adopted ? adopted : new Pager(m_client, source.endpoint, query, m_options.pageSize, this);
+    // A source is read to its end: each page's next one travels while the page is handed on.
+    pager->setReadAhead(true);
     // The source's pages are staged on the worker as soon as they are parsed, while the pages
     // before them are written.
     if (m_feed)

@@ -254,6 +254,59 @@ private slots:
         QCOMPARE(threads.contains(QThread::currentThread()), !m_networkThread);
     }
 
+    // A pager told to read ahead has, on a network thread, each cursor page's next one asked
+    // for as soon as the page is parsed: the server sees the second request before the caller
+    // asks for it. Asking then takes that answer: every page comes once, and no request is made
+    // twice or for nothing. In the client's own thread nothing is read ahead.
+    void readingAheadAsksForTheNextPageBeforeTheCallerDoes()
+    {
+        Pager pager(client(), endpoints::persons(), {}, 37);
+        pager.setReadAhead(true);
+        QList<ApiPage> pages;
+        connect(&pager, &Pager::pageReady, this, [&](const ApiPage &page) { pages.append(page); });
+        QSignalSpy failed(&pager, &Pager::failed);
+        pager.fetchNext();
+        QTRY_COMPARE(pages.size(), 1);
+        if (m_networkThread)
+            QTRY_COMPARE(m_server.requestCount(), 2);
+        while (failed.isEmpty() && !pages.last().last) {
+            const qsizetype had = pages.size();
+            pager.fetchNext();
+            QTRY_VERIFY(pages.size() > had || !failed.isEmpty());
+        }
+        QVERIFY(failed.isEmpty());
+        QCOMPARE(ids(pages), m_server.dataset().ids(FE::Persons));
+        QVERIFY(pages.size() > 10);
+        QCOMPARE(m_server.requestCount(), pages.size());
+        const QList<QString> log = m_server.requestLog();
+        QCOMPARE(QSet<QString>(log.cbegin(), log.cend()).size(), log.size());
+    }
+
+    // A page read ahead that failed is the answer its request takes, and the pager retries it as
+    // any other: nothing is lost or read twice.
+    void aReadAheadThatFailedIsRetried()
+    {
+        m_server.failNextServerError(1, 500, 1); // the second request: page 2, read ahead
+        Pager pager(client(), endpoints::persons(), {}, 37);
+        pager.setReadAhead(true);
+        pager.setRetryPolicy(RetryPolicy { 4, 1, 5, 3 });
+        QList<ApiPage> pages;
+        int retries = 0;
+        connect(&pager, &Pager::pageReady, this, [&](const ApiPage &page) {
+            pages.append(page);
+            if (!page.last)
+                pager.fetchNext();
+        });
+        connect(&pager, &Pager::retrying, this, [&] { ++retries; });
+        QSignalSpy failed(&pager, &Pager::failed);
+        pager.fetchNext();
+        QTRY_VERIFY_WITH_TIMEOUT(pager.atEnd() || !failed.isEmpty(), 30000);
+        QVERIFY(failed.isEmpty());
+        QCOMPARE(retries, 1);
+        QCOMPARE(ids(pages), m_server.dataset().ids(FE::Persons));
+        QCOMPARE(m_server.requestCount(), pages.size() + 1);
+    }
+
     // The network thread yields to the thread that wakes it (SCHED_BATCH: see
     // serveOtherThreads()); the client's own thread keeps its policy.
     void theNetworkThreadServesTheClientsThread()
