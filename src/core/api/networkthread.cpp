@@ -13,6 +13,15 @@ namespace pds {
 namespace {
 constexpr int AheadHeadroom = 4; // requests the rate limit window must have left
 constexpr size_t MaxAhead = 4; // pages asked for ahead and not taken, at most
+
+// The same resource and the same query items, however each URL spells them (a URL read ahead
+// was taken apart and put together again).
+bool sameRequest(const QUrl &a, const QUrl &b)
+{
+    return a.adjusted(QUrl::RemoveQuery) == b.adjusted(QUrl::RemoveQuery)
+        && QUrlQuery(a).queryItems(QUrl::FullyDecoded)
+        == QUrlQuery(b).queryItems(QUrl::FullyDecoded);
+}
 } // namespace
 
 NetworkThread::NetworkThread()
@@ -59,8 +68,10 @@ void NetworkThread::send(
     const std::shared_ptr<NetworkJob> &job, const QNetworkRequest &request, const QString &path)
 {
     // Asked for ahead already: its answer, or the reply on its way, is this job's.
-    const auto ahead = std::find_if(m_ahead.begin(), m_ahead.end(),
-        [&](const std::shared_ptr<Ahead> &a) { return a->request.url() == request.url(); });
+    const auto ahead
+        = std::find_if(m_ahead.begin(), m_ahead.end(), [&](const std::shared_ptr<Ahead> &a) {
+              return sameRequest(a->request.url(), request.url());
+          });
     if (ahead != m_ahead.end()) {
         const std::shared_ptr<Ahead> taken = *ahead;
         m_ahead.erase(ahead);
