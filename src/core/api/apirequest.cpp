@@ -305,6 +305,12 @@ void ApiRequest::finish()
     emit finished();
 }
 
+QString nextCursor(const json::Object &additionalData)
+{
+    const json::Value next = additionalData.value(QLatin1String("next_cursor"));
+    return next.isString() ? next.toString() : QString();
+}
+
 RawReply readReply(QNetworkReply *reply, bool timedOut, bool cancelled)
 {
     RawReply raw;

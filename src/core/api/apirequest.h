@@ -47,6 +47,9 @@ struct RawReply
 ApiResponse interpretReply(const RawReply &raw, const QString &path);
 // What a finished reply holds (read in the reply's thread).
 RawReply readReply(QNetworkReply *reply, bool timedOut, bool cancelled);
+// The cursor of the next page that a cursor-paged list's answer gives in its additional_data;
+// empty on the last page.
+QString nextCursor(const json::Object &additionalData);
 
 class NetworkThread;
 struct NetworkJob;

@@ -83,13 +83,18 @@ void NetworkThread::send(
     }
     QNetworkReply *reply = m_nam->get(request);
     job->reply = reply;
-    QObject::connect(reply, &QNetworkReply::finished, m_context, [this, job, reply, request, path] {
-        job->reply = nullptr;
-        const ApiResponse response = interpretReply(
-            readReply(reply, job->timedOut, job->cancelled && !job->timedOut), path);
-        reply->deleteLater();
-        answer(job, response, request, path);
-    });
+    QObject::connect(reply, &QNetworkReply::finished, m_context,
+        [this, job, reply, request, path] { finish(job, reply, request, path); });
+}
+
+void NetworkThread::finish(const std::shared_ptr<NetworkJob> &job, QNetworkReply *reply,
+    const QNetworkRequest &request, const QString &path)
+{
+    job->reply = nullptr;
+    const ApiResponse response
+        = interpretReply(readReply(reply, job->timedOut, job->cancelled && !job->timedOut), path);
+    reply->deleteLater();
+    answer(job, response, request, path);
 }
 
 void NetworkThread::answer(const std::shared_ptr<NetworkJob> &job, const ApiResponse &response,
@@ -114,17 +119,16 @@ void NetworkThread::readAhead(
     // (the sync thread, between records it writes): about 2 ms later, with no request on its way
     // meanwhile. Asked for here it travels meanwhile. One page ahead only (an answer taken asks
     // for the next), and not where the answer left little room in the rate limit's window.
-    const json::Value next = response.body.value(QLatin1String("additional_data"))
-                                 .toObject()
-                                 .value(QLatin1String("next_cursor"));
-    if (!next.isString() || next.toString().isEmpty())
+    const QString next
+        = nextCursor(response.body.value(QLatin1String("additional_data")).toObject());
+    if (next.isEmpty())
         return;
     if (response.rateLimit.remaining >= 0 && response.rateLimit.remaining < AheadHeadroom)
         return;
     QUrl url = request.url();
     QUrlQuery query(url);
     query.removeAllQueryItems(QStringLiteral("cursor"));
-    query.addQueryItem(QStringLiteral("cursor"), next.toString());
+    query.addQueryItem(QStringLiteral("cursor"), next);
     url.setQuery(query);
     auto ahead = std::make_shared<Ahead>();
     ahead->request = request;
@@ -133,14 +137,9 @@ void NetworkThread::readAhead(
     ahead->reply = m_nam->get(ahead->request);
     QObject::connect(ahead->reply, &QNetworkReply::finished, m_context, [this, ahead] {
         QNetworkReply *reply = std::exchange(ahead->reply, nullptr);
+        if (ahead->job) // taken while on its way
+            return finish(ahead->job, reply, ahead->request, ahead->path);
         reply->deleteLater();
-        if (const std::shared_ptr<NetworkJob> job = ahead->job) {
-            job->reply = nullptr;
-            return answer(job,
-                interpretReply(
-                    readReply(reply, job->timedOut, job->cancelled && !job->timedOut), ahead->path),
-                ahead->request, ahead->path);
-        }
         ahead->response = interpretReply(readReply(reply, false, false), ahead->path);
     });
     // Never taken (a run that stopped): the oldest goes.

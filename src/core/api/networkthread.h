@@ -57,6 +57,9 @@ private:
     };
     void send(const std::shared_ptr<NetworkJob> &job, const QNetworkRequest &request,
         const QString &path);
+    // A job's reply has ended: its answer read and handed on.
+    void finish(const std::shared_ptr<NetworkJob> &job, QNetworkReply *reply,
+        const QNetworkRequest &request, const QString &path);
     void answer(const std::shared_ptr<NetworkJob> &job, const ApiResponse &response,
         const QNetworkRequest &request, const QString &path);
     void readAhead(

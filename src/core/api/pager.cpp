@@ -183,8 +183,7 @@ void Pager::onFinished()
     page.additionalData = response.body.value(QLatin1String("additional_data")).toObject();
     page.relatedObjects = response.body.value(QLatin1String("related_objects")).toObject();
     if (m_endpoint.paging == Paging::Cursor) {
-        const json::Value next = page.additionalData.value(QLatin1String("next_cursor"));
-        page.nextPosition = next.isString() ? next.toString() : QString();
+        page.nextPosition = nextCursor(page.additionalData);
     } else {
         const json::Object pagination = offsetPagination(page.additionalData);
         if (pagination.value(QLatin1String("more_items_in_collection")).toBool()) {
