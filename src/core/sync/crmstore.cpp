@@ -594,6 +594,27 @@ void CrmStore::adoptMappings(const QList<KnownMapping> &known)
         mappingCache(mapping.type).insert(mapping.pipedriveId, mapping.railsId);
 }
 
+DbError CrmStore::checkHarvestAhead(const QStringList &types)
+{
+    DbError error;
+    if (!m_linkHarvest)
+        return error;
+    for (const QString &type : types) {
+        const LinkHarvest::Link *link = m_linkHarvest->find(type);
+        if (!link || link->isDead() || link->isChecked() || link->mappings() != 0)
+            continue;
+        bool any = false;
+        if (!m_db.forEachRow(
+                QStringLiteral("SELECT 1 FROM pipedrive_mappings WHERE "
+                               "pipedrive_type = ? LIMIT 1"),
+                { type }, [&any](const QVariantList &) { any = true; }, &error))
+            return error;
+        if (!any)
+            m_linkHarvest->checked(link);
+    }
+    return error;
+}
+
 const LinkHarvest::Link *CrmStore::checkedHarvest(const QString &type, DbError *error)
 {
     if (!m_linkHarvest || m_writtenTypes.contains(type))

@@ -186,6 +186,10 @@ bool StageWorker::run(StagedPage &page)
         applyHarvest();
         m_store->discardCache();
         m_cachedSource = { source.handler.get(), source.entity, source.deletionsSource };
+        // Failing, it leaves them to be counted later; the page's own reads say what is wrong.
+        const DbError ahead = m_store->checkHarvestAhead(mappingTypesFor(source.entity));
+        if (ahead.isError())
+            qCDebug(lcSync) << "harvest not checked ahead:" << ahead.toString();
     }
     // A deal also promotes its person's lead to a contact: the contacts and leads read stay
     // all the same. A later deal of that person, staged from them, reads a lead where there is a

@@ -1238,6 +1238,55 @@ private slots:
         QVERIFY2(error.isOk(), qPrintable(error.toString()));
     }
 
+    // Before the pass that writes a type: a harvest of it that the CRM has no mapping of either is
+    // checked at once, so the pass after it answers from the harvest without counting first; one
+    // of a type the CRM already has mappings of is not.
+    void aHarvestIsCheckedAheadOnlyWhereTheCrmHasNoneOfItsType()
+    {
+        const LinkSpec spec { QStringLiteral("Organization"), QStringLiteral("accounts"),
+            QStringLiteral("t.name") };
+        HarvestedCrm crm(spec, true);
+        QVERIFY2(crm.open(), qPrintable(crm.crm.file.whyNot()));
+        Database &db = crm.crm.db;
+        DbError error;
+        const LinkHarvest::Link *link = crm.harvest.find(spec.type);
+        QVERIFY(link);
+        CrmStore ahead(db);
+        ahead.setLinkHarvest(&crm.harvest);
+        QVERIFY(ahead.checkHarvestAhead({ spec.type, QStringLiteral("Contact") }).isOk());
+        QVERIFY(link->isChecked());
+        QVERIFY(db.beginTransaction().isOk());
+        QVERIFY2(mappedAccount(crm.writer, 5, &error), qPrintable(error.toString()));
+        QVERIFY(db.commit().isOk());
+        crm.tell();
+        // Moved behind the store's back on the writer's own connection: a pass that counted the
+        // mappings would find the harvest wrong (id 6, not 5) and ask the CRM, which has no 5.
+        QVERIFY(db.execWrite(
+            QStringLiteral("UPDATE pipedrive_mappings SET pipedrive_id = 6"), {}, &error));
+        crm.tell();
+        const LinkedRow row = crm.read(5, &error);
+        QVERIFY2(error.isOk(), qPrintable(error.toString()));
+        QCOMPARE(row.value(0).toString(), QStringLiteral("Acme"));
+
+        // The CRM has a mapping of the type the harvest was not told of: not checked ahead.
+        HarvestedCrm filled(spec, true);
+        QVERIFY2(filled.open(), qPrintable(filled.crm.file.whyNot()));
+        QVERIFY(filled.crm.db.beginTransaction().isOk());
+        QVERIFY2(mappedAccount(filled.writer, 7, &error), qPrintable(error.toString()));
+        QVERIFY(filled.crm.db.commit().isOk());
+        CrmStore notAhead(filled.crm.db);
+        notAhead.setLinkHarvest(&filled.harvest);
+        QVERIFY(notAhead.checkHarvestAhead({ spec.type }).isOk());
+        QVERIFY(!filled.harvest.find(spec.type)->isChecked());
+        // Nor where another connection's commits would go unnoticed.
+        HarvestedCrm untold(spec, false);
+        QVERIFY2(untold.open(), qPrintable(untold.crm.file.whyNot()));
+        CrmStore blind(untold.crm.db);
+        blind.setLinkHarvest(&untold.harvest);
+        QVERIFY(blind.checkHarvestAhead({ spec.type }).isOk());
+        QVERIFY(!untold.harvest.find(spec.type)->isChecked());
+    }
+
     // A whole transaction rolled back takes what it told with it; one committed and then dropped
     // unread leaves the harvest not knowing, so it stops answering.
     void aRollbackTakesItsHarvestWithIt()
