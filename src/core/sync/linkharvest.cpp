@@ -129,11 +129,19 @@ QStringList LinkHarvest::plainColumns(const QString &columns)
 
 bool LinkHarvest::Link::resolves() const
 {
-    for (const qint64 railsId : m_ids) {
-        if (!m_rows.contains(railsId))
-            return false;
+    if (m_unresolved < 0) {
+        qsizetype unresolved = 0;
+        for (const qint64 railsId : m_ids)
+            unresolved += m_rows.contains(railsId) ? 0 : 1;
+        m_unresolved = unresolved;
     }
-    return true;
+    return m_unresolved == 0;
+}
+
+void LinkHarvest::Link::countMapping(qint64 railsId, int change)
+{
+    if (m_unresolved >= 0 && !m_rows.contains(railsId))
+        m_unresolved += change;
 }
 
 LinkHarvest::Link::Answer LinkHarvest::Link::find(qint64 pipedriveId, QString *packed) const
@@ -150,7 +158,11 @@ LinkHarvest::Link::Answer LinkHarvest::Link::find(qint64 pipedriveId, QString *p
 
 void LinkHarvest::Link::setRow(qint64 id, const QString &packed)
 {
+    const qsizetype rows = m_rows.size();
     linkpack::keep(m_rows, id, packed, &m_bytes);
+    // A new row resolves the mappings to it, if any are unresolved (none when all are).
+    if (m_rows.size() != rows && m_unresolved > 0)
+        m_unresolved = -1;
 }
 
 void LinkHarvest::Link::forgetRow(qint64 id)
@@ -160,6 +172,8 @@ void LinkHarvest::Link::forgetRow(qint64 id)
         return;
     m_bytes -= linkpack::entryBytes(*row);
     m_rows.erase(row);
+    if (!m_ids.isEmpty())
+        m_unresolved = -1; // the mappings to it, if any, are unresolved now
 }
 
 void LinkHarvest::Link::kill()
@@ -170,6 +184,7 @@ void LinkHarvest::Link::kill()
     m_rows = {};
     m_idSum = 0;
     m_bytes = 0;
+    m_unresolved = 0;
 }
 
 void LinkHarvest::apply(const HarvestBatch &batch)
@@ -242,13 +257,17 @@ void LinkHarvest::apply(const HarvestBatch &batch)
                     const auto known = l.m_ids.find(mapping.pipedriveId);
                     if (mapping.railsId < 0) {
                         if (known != l.m_ids.end()) {
+                            l.countMapping(*known, -1);
                             l.m_ids.erase(known);
                             l.m_idSum -= mapping.pipedriveId;
                             l.m_bytes -= MappingBytes;
                         }
                     } else if (known != l.m_ids.end()) {
+                        l.countMapping(*known, -1);
+                        l.countMapping(mapping.railsId, 1);
                         *known = mapping.railsId;
                     } else {
+                        l.countMapping(mapping.railsId, 1);
                         l.m_ids.insert(mapping.pipedriveId, mapping.railsId);
                         l.m_idSum += mapping.pipedriveId;
                         l.m_bytes += MappingBytes;

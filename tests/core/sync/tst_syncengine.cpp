@@ -1287,6 +1287,48 @@ private slots:
         QVERIFY(!untold.harvest.find(spec.type)->isChecked());
     }
 
+    // A harvested link resolves while every mapping it holds has its row, however mappings and
+    // rows come and go (it keeps count instead of looking each mapping up when asked).
+    void aHarvestResolvesWhileEveryMappingHasItsRow()
+    {
+        const QString type = QStringLiteral("Organization");
+        const QString table = QStringLiteral("accounts");
+        LinkHarvest harvest({ { type, table, QStringLiteral("t.name") } }, 1 << 20, true);
+        harvest.listedWhole({ type });
+        using Kind = HarvestBatch::Event::Kind;
+        auto tell = [&](Kind kind, qint64 id, qint64 railsId = -1) {
+            HarvestBatch batch;
+            HarvestBatch::Event event;
+            event.kind = kind;
+            event.table = table;
+            event.id = id;
+            if (kind == Kind::Row)
+                event.values = { { QStringLiteral("name"), QStringLiteral("Acme %1").arg(id) } };
+            if (kind == Kind::Mappings)
+                event.mappings = { { type, id, railsId } };
+            batch.events.push_back(event);
+            harvest.apply(batch);
+            return harvest.find(type)->resolves();
+        };
+        QVERIFY(harvest.find(type)->resolves()); // nothing held
+        QVERIFY(!tell(Kind::Mappings, 5, 100)); // a mapping before its row
+        QVERIFY(tell(Kind::Row, 100));
+        QVERIFY(tell(Kind::Row, 101)); // a row no mapping points to
+        QVERIFY(!tell(Kind::Mappings, 6, 102));
+        QVERIFY(tell(Kind::Mappings, 6, 101)); // moved to a row it has
+        QVERIFY(!tell(Kind::Mappings, 7, 103));
+        QVERIFY(tell(Kind::Mappings, 7, -1)); // removed
+        QVERIFY(!tell(Kind::Delete, 100)); // 5's row gone
+        QVERIFY(tell(Kind::Mappings, 5, -1));
+        QVERIFY(tell(Kind::Row, 100)); // nothing points to it now
+        QVERIFY(!tell(Kind::Mappings, 8, 104));
+        QVERIFY(!tell(Kind::Mappings, 9, 104)); // two mappings to one missing row
+        QVERIFY(tell(Kind::Row, 104));
+        QVERIFY(!tell(Kind::Delete, 104));
+        QVERIFY(!tell(Kind::Mappings, 8, -1)); // 9 still has no row
+        QVERIFY(tell(Kind::Mappings, 9, 101));
+    }
+
     // A whole transaction rolled back takes what it told with it; one committed and then dropped
     // unread leaves the harvest not knowing, so it stops answering.
     void aRollbackTakesItsHarvestWithIt()
