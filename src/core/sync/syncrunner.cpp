@@ -41,14 +41,18 @@ bool SyncRunner::start(const SyncOptions &options)
     });
     // The engine (and the connections it opened) dies in its own thread as that ends. Only then
     // is the run reported finished: whoever reacts finds the database closed, hence free (a
-    // read-only remount, a file copy, another sync).
+    // read-only remount, a file copy, another sync). The thread object goes then too, not as
+    // the thread says it finished: that comes before the engine's end, and deleting a QThread
+    // that is still ending waits for it, which held this (the GUI) thread for as long as the
+    // engine took to close its connections (20-45 ms at the end of a 100k sync).
     connect(thread, &QThread::finished, engine, &QObject::deleteLater);
-    connect(thread, &QThread::finished, thread, &QObject::deleteLater);
     connect(
         engine, &QObject::destroyed, this,
-        [this] {
+        [this, thread] {
             m_thread = nullptr;
             m_engine = nullptr;
+            thread->wait(); // past the engine's end: nothing of it is left to wait for
+            delete thread;
             emit finished(m_summary);
         },
         Qt::QueuedConnection);

@@ -21,6 +21,8 @@ public:
     ~SyncRunner() override; // cancels and waits for a running sync
 
     bool isRunning() const { return m_thread != nullptr; }
+    // The thread the engine runs in, while a sync runs.
+    QThread *workerThread() const { return m_thread; }
     // Refused (false) while a sync runs.
     bool start(const SyncOptions &options);
     void cancel();
