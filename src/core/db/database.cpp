@@ -1,5 +1,6 @@
 #include "db/database.h"
 
+#include "asciitext.h"
 #include "logging.h"
 
 #include <QAtomicInteger>
@@ -18,6 +19,7 @@
 #include <sqlite3.h>
 
 #include <cerrno>
+#include <cstring>
 #include <mutex>
 #include <unistd.h>
 
@@ -147,6 +149,17 @@ template<typename Char> void appendDigits(Char *&out, int value, int width)
         value /= 10;
     }
     out += width;
+}
+
+// Two decimal digits of 0..99, from a table: a division and a remainder fewer per digit.
+void appendPair(char *&out, int value)
+{
+    static constexpr char Pairs[] = "000102030405060708091011121314151617181920212223242526272829"
+                                    "303132333435363738394041424344454647484950515253545556575859"
+                                    "606162636465666768697071727374757677787980818283848586878889"
+                                    "90919293949596979899";
+    std::memcpy(out, &Pairs[2 * value], 2);
+    out += 2;
 }
 
 void configureSqliteOnce()
@@ -643,6 +656,15 @@ void SqlValues::add(const QString &text)
         return;
     if (text.isNull())
         return bound(sqlite3_bind_null(m_statement, int(m_count)));
+    // Short values are mostly ASCII: copied as they are (asciitext.h).
+    constexpr qsizetype ShortText = 256;
+    if (const qsizetype size = text.size(); size <= ShortText) {
+        char *start = m_db->textSpace(size);
+        if (ascii::narrow(reinterpret_cast<const char16_t *>(text.constData()), size, start))
+            return bound(
+                sqlite3_bind_text(m_statement, int(m_count), start, int(size), SQLITE_STATIC));
+        m_db->m_textUsed -= size; // not ASCII: encoded below
+    }
     QStringEncoder utf8(QStringEncoder::Utf8, QStringEncoder::Flag::Stateless);
     const qsizetype most = utf8.requiredSpace(text.size());
     char *start = m_db->textSpace(most);
@@ -855,20 +877,23 @@ qsizetype Database::formatTimestamp(const QDateTime &time, char *text)
     const int ms = int(msOfDay % 1000);
     const int seconds = int(msOfDay / 1000);
     char *out = text;
-    appendDigits(out, int(year), 4);
+    appendPair(out, int(year) / 100);
+    appendPair(out, int(year) % 100);
     *out++ = '-';
-    appendDigits(out, month, 2);
+    appendPair(out, month);
     *out++ = '-';
-    appendDigits(out, day, 2);
+    appendPair(out, day);
     *out++ = ' ';
-    appendDigits(out, seconds / 3600, 2);
+    appendPair(out, seconds / 3600);
     *out++ = ':';
-    appendDigits(out, seconds / 60 % 60, 2);
+    appendPair(out, seconds / 60 % 60);
     *out++ = ':';
-    appendDigits(out, seconds % 60, 2);
+    appendPair(out, seconds % 60);
     if (ms > 0) {
         *out++ = '.';
-        appendDigits(out, ms * 1000, 6);
+        appendDigits(out, ms, 3);
+        std::memcpy(out, "000", 3);
+        out += 3;
     }
     return out - text;
 }

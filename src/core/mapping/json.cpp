@@ -1,5 +1,7 @@
 #include "mapping/json.h"
 
+#include "asciitext.h"
+
 #include <QJsonDocument>
 
 #include <simdjson.h>
@@ -184,6 +186,14 @@ namespace {
 
 QString text(std::string_view bytes)
 {
+    // Short strings are mostly ASCII: copied as they are (asciitext.h).
+    constexpr size_t ShortText = 256;
+    if (!bytes.empty() && bytes.size() <= ShortText) {
+        QString out(qsizetype(bytes.size()), Qt::Uninitialized);
+        if (ascii::widen(
+                bytes.data(), qsizetype(bytes.size()), reinterpret_cast<char16_t *>(out.data())))
+            return out;
+    }
     return QString::fromUtf8(bytes.data(), qsizetype(bytes.size()));
 }
 

@@ -67,7 +67,7 @@ std::optional<QString> readText(const json::Value &value)
     case json::Value::String: {
         const QByteArrayView utf8 = value.utf8InPlace();
         if (needsNoTrimming(utf8))
-            return QString::fromUtf8(utf8);
+            return value.toString();
         return trimmedOrNull(value.toString());
     }
     case json::Value::Double:

@@ -1,6 +1,7 @@
 #include "db/database.h"
 #include "db/databasethread.h"
 #include "db/walcheckpointer.h"
+#include "mixedtexts.h"
 #include "scratchdatabase.h"
 #include "threadpolicy.h"
 
@@ -114,6 +115,8 @@ private slots:
     void execWriteBindsValuesAsQtSqlDoes();
     void execWriteBindsValuesHandedOneByOne_data() { pds::test::addBackendRows(); }
     void execWriteBindsValuesHandedOneByOne();
+    void bindsTextsOfAnyLengthAndCharacters_data() { pds::test::addBackendRows(); }
+    void bindsTextsOfAnyLengthAndCharacters();
     void execWriteMapsErrorsAndKeepsTheTransaction_data() { pds::test::addBackendRows(); }
     void execWriteMapsErrorsAndKeepsTheTransaction();
     void forEachRowReadsEveryRowInOrder_data() { pds::test::addBackendRows(); }
@@ -561,6 +564,37 @@ void TestDatabase::execWriteBindsValuesHandedOneByOne()
         u"INSERT INTO parts (name, amount, note) VALUES (?, ?, ?)"_s, 3, tooFew, &error));
     QVERIFY(error.isError());
     QCOMPARE(countRows(db, u"parts"_s), 4);
+}
+
+// Short ASCII texts are copied as their UTF-8 (asciitext.h), the others encoded by Qt: every text
+// reads back as it was bound, wherever a character outside ASCII stands.
+void TestDatabase::bindsTextsOfAnyLengthAndCharacters()
+{
+    PDS_SCRATCH_DATABASE(scratch);
+    Database db;
+    QVERIFY(db.open(scratch.config()).isOk());
+    DbError error;
+    QVERIFY(db.exec(u"CREATE TABLE texts (id bigint PRIMARY KEY, v text NOT NULL)"_s, &error));
+    const QStringList texts = pds::test::mixedTexts();
+    // Two texts a statement: each is bound while the one before it stays where it lies.
+    for (qsizetype i = 0; i < texts.size(); i += 2) {
+        const QString &second = i + 1 < texts.size() ? texts.at(i + 1) : texts.first();
+        const auto fill = [&](SqlValues &out) {
+            out.add(qint64(i));
+            out.add(texts.at(i));
+            out.add(qint64(i + 1));
+            out.add(second);
+        };
+        QVERIFY2(
+            db.execWrite(u"INSERT INTO texts (id, v) VALUES (?, ?), (?, ?)"_s, 4, fill, &error),
+            qPrintable(error.toString()));
+    }
+    QStringList read;
+    QVERIFY(db.forEachRow(
+        u"SELECT v FROM texts ORDER BY id"_s, {},
+        [&](const QVariantList &row) { read << row.at(0).toString(); }, &error));
+    read.resize(texts.size());
+    QCOMPARE(read, texts);
 }
 
 void TestDatabase::execWriteMapsErrorsAndKeepsTheTransaction()

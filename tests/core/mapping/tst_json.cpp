@@ -3,7 +3,10 @@
 
 #include "fakedataset.h"
 #include "mapping/json.h"
+#include "mapping/jsonreader.h"
+#include "mixedtexts.h"
 
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QTest>
 
@@ -29,6 +32,7 @@ private slots:
     void refusesInvalidJsonWithAReason_data();
     void refusesInvalidJsonWithAReason();
     void parsesInPlaceWhatItParsesCopied();
+    void readsStringsOfAnyLengthAndCharacters();
     void keepsItsDocumentAlive();
     void readsADocumentParsedWhereAnotherWas();
     void borrowedReadsWhatItsOwnerReads();
@@ -371,6 +375,24 @@ void TestJson::parsesInPlaceWhatItParsesCopied()
     QCOMPARE(copied, QJsonValue(QJsonDocument::fromJson(json).object()));
     for (const QByteArray &fill : { QByteArray("]}"), QByteArray(",\"more\":1}"), QByteArray("{") })
         QCOMPARE(json::parse(withRoom(json, fill), nullptr).toQt(), copied);
+}
+
+// Short ASCII strings are copied as they are (asciitext.h), the others decoded by Qt: every string
+// reads as Qt reads it, wherever a character outside ASCII stands.
+void TestJson::readsStringsOfAnyLengthAndCharacters()
+{
+    const QStringList texts = pds::test::mixedTexts();
+    QJsonArray array;
+    for (const QString &text : texts)
+        array.append(text);
+    const QByteArray bytes = QJsonDocument(array).toJson(QJsonDocument::Compact);
+    const json::Array parsed = json::parse(bytes, nullptr).toArray();
+    QCOMPARE(parsed.size(), texts.size());
+    for (qsizetype i = 0; i < texts.size(); ++i) {
+        QCOMPARE(parsed.at(i).toString(), texts.at(i));
+        QCOMPARE(mapping::readText(parsed.at(i)).value_or(u"(none)"_s),
+            texts.at(i).trimmed().isEmpty() ? u"(none)"_s : texts.at(i).trimmed());
+    }
 }
 
 void TestJson::keepsItsDocumentAlive()
