@@ -14,6 +14,10 @@
 // caller encodes or decodes the text properly (what was written is then garbage).
 namespace pds::ascii {
 
+// Texts up to this long are tried as ASCII first; longer ones go to Qt's codecs at once (a text
+// found not ASCII has been copied for nothing, and Qt's set-up matters little on long ones).
+inline constexpr qsizetype ShortText = 256;
+
 inline bool narrow(const char16_t *in, qsizetype size, char *out)
 {
     qsizetype i = 0;

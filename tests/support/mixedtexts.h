@@ -1,11 +1,13 @@
 #pragma once
 
+#include "asciitext.h"
+
 #include <QStringList>
 
 namespace pds::test {
 
-// Texts of every length up to 40 characters, and around 256 (where the ASCII copies of
-// asciitext.h give way to Qt's codecs), each plain ASCII and with one character outside ASCII
+// Texts of every length up to 40 characters, and around ascii::ShortText (where the ASCII copies
+// of asciitext.h give way to Qt's codecs), each plain ASCII and with one character outside ASCII
 // at the start, at the end, and on either side of the 8- and 16-character steps those copies
 // take: Latin-1 (é), beyond it (€) and beyond the BMP (😀, two UTF-16 units).
 inline QStringList mixedTexts()
@@ -15,7 +17,8 @@ inline QStringList mixedTexts()
         QList<qsizetype> all;
         for (qsizetype n = 0; n <= 40; ++n)
             all << n;
-        return all << 255 << 256 << 257 << 300;
+        return all << ascii::ShortText - 1 << ascii::ShortText << ascii::ShortText + 1
+                   << ascii::ShortText + 44;
     }();
     for (const qsizetype length : lengths) {
         QString plain = QStringLiteral(""); // empty, not null (a null text binds NULL)

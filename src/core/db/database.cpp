@@ -657,8 +657,7 @@ void SqlValues::add(const QString &text)
     if (text.isNull())
         return bound(sqlite3_bind_null(m_statement, int(m_count)));
     // Short values are mostly ASCII: copied as they are (asciitext.h).
-    constexpr qsizetype ShortText = 256;
-    if (const qsizetype size = text.size(); size <= ShortText) {
+    if (const qsizetype size = text.size(); size <= ascii::ShortText) {
         char *start = m_db->textSpace(size);
         if (ascii::narrow(reinterpret_cast<const char16_t *>(text.constData()), size, start))
             return bound(

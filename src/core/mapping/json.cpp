@@ -187,8 +187,7 @@ namespace {
 QString text(std::string_view bytes)
 {
     // Short strings are mostly ASCII: copied as they are (asciitext.h).
-    constexpr size_t ShortText = 256;
-    if (!bytes.empty() && bytes.size() <= ShortText) {
+    if (!bytes.empty() && qsizetype(bytes.size()) <= ascii::ShortText) {
         QString out(qsizetype(bytes.size()), Qt::Uninitialized);
         if (ascii::widen(
                 bytes.data(), qsizetype(bytes.size()), reinterpret_cast<char16_t *>(out.data())))
