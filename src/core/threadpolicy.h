@@ -15,4 +15,14 @@ bool serveOtherThreads();
 // Whether the calling thread is in that policy (for tests).
 bool servesOtherThreads();
 
+// Puts the calling thread in Linux's SCHED_IDLE policy: it runs only where a core would be idle
+// otherwise, and a thread that wakes takes a core from it at once. For work that must not take
+// a core from the sync (the new users' password hashing). An unprivileged thread cannot leave
+// that policy again: work that becomes urgent goes to other threads. False where the policy is
+// unknown or refused; nothing changes then.
+bool runWhenIdle();
+
+// Whether the calling thread is in that policy (for tests).
+bool runsWhenIdle();
+
 } // namespace pds

@@ -5,52 +5,116 @@
 #include "db/database.h"
 #include "mapping/passwordhash.h"
 
+#include <QMutex>
+#include <QSet>
 #include <QSqlQuery>
+#include <QThread>
+#include <QThreadPool>
+#include <QWaitCondition>
+
+#include <thread>
 
 namespace pds {
 
-PasswordHasher::PasswordHasher(int cost, int threads)
-    : m_cost(cost)
+struct PasswordHasher::Shared
 {
-    // One core stays with the sync (and the database) unless told otherwise.
-    m_pool.setMaxThreadCount(threads > 0 ? threads : qMax(1, QThread::idealThreadCount() - 1));
-}
+    explicit Shared(int c)
+        : cost(c)
+    { }
+    // A user's hash, or an empty one if bcrypt failed (the user is hashed again next run).
+    QString make() const
+    {
+        return QString::fromLatin1(mapping::bcryptHash(mapping::randomPassword(), cost));
+    }
+    // Whether a hash of the user is still wanted (none finished, nothing abandoned).
+    bool wanted(qint64 userId) const { return !abandoned && !finished.contains(userId); }
+    // A thread stopped hashing the user (with `hash`, or none if it did not start).
+    void finish(qint64 userId, const QString &hash)
+    {
+        QMutexLocker lock(&mutex);
+        if (--hashing[userId] <= 0)
+            hashing.remove(userId);
+        if (!hash.isEmpty() && wanted(userId)) {
+            finished.insert(userId);
+            done.insert(userId, hash);
+        }
+    }
+
+    const int cost;
+    QMutex mutex;
+    QWaitCondition queuedOrClosed;
+    QList<qint64> queued; // not taken by a thread yet
+    QHash<qint64, int> hashing; // taken: by how many threads
+    QHash<qint64, QString> done; // finished, not applied
+    QSet<qint64> finished; // every user hashed once: a second hash of one is dropped
+    bool closed = false; // the background threads take nothing more
+    bool abandoned = false; // nothing more is wanted
+};
+
+PasswordHasher::PasswordHasher(int cost, int threads)
+    : m_shared(std::make_shared<Shared>(cost))
+    , m_threads(threads > 0 ? threads
+              : threads < 0 ? 0
+                            : qMax(1, QThread::idealThreadCount() - 1))
+{ }
 
 PasswordHasher::~PasswordHasher()
 {
-    m_pool.waitForDone();
+    QMutexLocker lock(&m_shared->mutex);
+    m_shared->closed = true;
+    m_shared->abandoned = true;
+    m_shared->queuedOrClosed.wakeAll();
+}
+
+void PasswordHasher::background(const std::shared_ptr<Shared> &shared)
+{
+    if (!runWhenIdle())
+        serveOtherThreads();
+    for (;;) {
+        qint64 userId = 0;
+        {
+            QMutexLocker lock(&shared->mutex);
+            while (shared->queued.isEmpty() && !shared->closed)
+                shared->queuedOrClosed.wait(&shared->mutex);
+            if (shared->closed)
+                return;
+            userId = shared->queued.takeFirst();
+            ++shared->hashing[userId];
+        }
+        shared->finish(userId, shared->make());
+    }
 }
 
 void PasswordHasher::hash(qint64 userId)
 {
     {
-        QMutexLocker lock(&m_mutex);
-        ++m_running;
+        QMutexLocker lock(&m_shared->mutex);
+        m_shared->queued.append(userId);
+        m_shared->queuedOrClosed.wakeOne();
     }
-    const int cost = m_cost;
-    m_pool.start([this, userId, cost] {
-        serveOtherThreads(); // the pool's threads work beside the sync thread
-        const QString hash
-            = QString::fromLatin1(mapping::bcryptHash(mapping::randomPassword(), cost));
-        QMutexLocker lock(&m_mutex);
-        --m_running;
-        if (!hash.isEmpty())
-            m_done.insert(userId, hash);
-    });
+    // Started as hashes come (none for a sync that creates no user); detached, as they may
+    // outlive this object by the hash they are making.
+    if (m_started < m_threads) {
+        ++m_started;
+        std::thread([shared = m_shared] { background(shared); }).detach();
+    }
 }
 
 int PasswordHasher::pending() const
 {
-    QMutexLocker lock(&m_mutex);
-    return m_running + int(m_done.size());
+    QMutexLocker lock(&m_shared->mutex);
+    qsizetype hashing = 0;
+    for (auto it = m_shared->hashing.cbegin(); it != m_shared->hashing.cend(); ++it)
+        hashing += m_shared->wanted(it.key()) ? 1 : 0;
+    return int(m_shared->queued.size() + hashing + m_shared->done.size());
 }
 
 int PasswordHasher::apply(Database &db, DbError *error)
 {
     QHash<qint64, QString> done;
     {
-        QMutexLocker lock(&m_mutex);
-        done.swap(m_done);
+        QMutexLocker lock(&m_shared->mutex);
+        done.swap(m_shared->done);
     }
     // Written or not, they go back with the transaction should it roll back.
     m_applied.insert(done);
@@ -79,22 +143,53 @@ void PasswordHasher::committed()
 
 void PasswordHasher::rolledBack()
 {
-    QMutexLocker lock(&m_mutex);
-    m_done.insert(std::exchange(m_applied, {}));
+    QMutexLocker lock(&m_shared->mutex);
+    m_shared->done.insert(std::exchange(m_applied, {}));
 }
 
 void PasswordHasher::abandon()
 {
-    m_pool.clear();
-    QMutexLocker lock(&m_mutex);
-    m_running = 0;
+    QMutexLocker lock(&m_shared->mutex);
+    m_shared->closed = true;
+    m_shared->abandoned = true;
+    m_shared->queued.clear();
+    m_shared->queuedOrClosed.wakeAll();
 }
 
 void PasswordHasher::waitForAll()
 {
-    // Nothing else runs now: every core hashes what is left.
-    m_pool.setMaxThreadCount(qMax(1, QThread::idealThreadCount()));
-    m_pool.waitForDone();
+    QList<qint64> left;
+    {
+        QMutexLocker lock(&m_shared->mutex);
+        m_shared->closed = true;
+        m_shared->queuedOrClosed.wakeAll();
+        left = std::exchange(m_shared->queued, {});
+        // Those a background thread is hashing at idle priority too: on a busy machine it may
+        // hardly run now.
+        for (auto it = m_shared->hashing.cbegin(); it != m_shared->hashing.cend(); ++it) {
+            if (m_shared->wanted(it.key()))
+                left.append(it.key());
+        }
+        for (qint64 userId : std::as_const(left))
+            ++m_shared->hashing[userId];
+    }
+    if (left.isEmpty())
+        return;
+    // Nothing else of the sync runs now: every core hashes what is left, at the priority of
+    // the thread that waits.
+    QThreadPool pool;
+    pool.setMaxThreadCount(qMax(1, QThread::idealThreadCount()));
+    for (qint64 userId : std::as_const(left)) {
+        pool.start([shared = m_shared, userId] {
+            bool wanted = false;
+            {
+                QMutexLocker lock(&shared->mutex);
+                wanted = shared->wanted(userId);
+            }
+            shared->finish(userId, wanted ? shared->make() : QString());
+        });
+    }
+    pool.waitForDone();
 }
 
 QList<qint64> PasswordHasher::usersWithoutPassword(Database &db, DbError *error)

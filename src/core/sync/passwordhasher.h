@@ -2,8 +2,8 @@
 
 #include <QHash>
 #include <QList>
-#include <QMutex>
-#include <QThreadPool>
+
+#include <memory>
 
 namespace pds {
 
@@ -16,11 +16,21 @@ struct DbError;
 // computed on pool threads while the other entities sync, and written back by the engine's
 // thread in its own transactions (apply) — each password random, from a CSPRNG, never stored,
 // shown or logged.
+//
+// While the sync runs, the hashes are made by background threads at idle priority (SCHED_IDLE:
+// runWhenIdle()), so that they take no core the sync's own threads could use; at cost 4 they
+// took one of this 2-core machine's cores for most of the organizations' pass. Such a thread
+// cannot be given its priority back, so waitForAll() does not wait for them: what is still
+// queued, and what they are hashing then, is hashed again by normal threads, on every core; the
+// first hash of a user to finish is the one kept.
 class PasswordHasher
 {
 public:
+    // `threads`: background threads (0: one less than the cores, at least one; -1: none, so that
+    // waitForAll() makes every hash).
     explicit PasswordHasher(int cost, int threads = 0);
-    ~PasswordHasher(); // waits for running hashes (a few hundred ms at most)
+    // Does not wait: background threads finish the hash they are making, drop it and stop.
+    ~PasswordHasher();
 
     void hash(qint64 userId);
     int pending() const;
@@ -31,22 +41,25 @@ public:
     int apply(Database &db, DbError *error);
     void committed();
     void rolledBack();
-    // Drops the hashes not started yet (a cancelled run); their users keep an empty password
+    // Drops the hashes not finished yet (a cancelled run); their users keep an empty password
     // until the next run.
     void abandon();
-    // Blocks the calling (worker) thread until every started hash is computed.
+    // Blocks the calling (worker) thread until every user handed over has a hash (or was
+    // abandoned), made at normal priority on every core where the background threads had not
+    // made it yet. hash() must not be called after it.
     void waitForAll();
 
     // Users this tool mapped whose encrypted_password is still empty: a killed run's leftovers.
     static QList<qint64> usersWithoutPassword(Database &db, DbError *error);
 
 private:
-    int m_cost;
-    QThreadPool m_pool;
-    mutable QMutex m_mutex;
-    QHash<qint64, QString> m_done;
+    struct Shared; // what the background threads share with this object: it may outlive it
+    static void background(const std::shared_ptr<Shared> &shared);
+
+    std::shared_ptr<Shared> m_shared;
+    int m_threads; // background threads to start
+    int m_started = 0; // ... started (on the first hashes)
     QHash<qint64, QString> m_applied; // written, not committed yet (the engine's thread only)
-    int m_running = 0;
 };
 
 } // namespace pds

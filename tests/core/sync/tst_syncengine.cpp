@@ -12,6 +12,7 @@
 #include "sync/synccontext.h"
 #include "sync/syncrunner.h"
 #include "testdatabase.h"
+#include "threadpolicy.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -23,6 +24,8 @@
 #include <QSqlQuery>
 #include <QTimeZone>
 #include <QtTest>
+
+#include <thread>
 
 using namespace pds;
 using pds::test::TestDatabase;
@@ -704,6 +707,81 @@ private slots:
         QCOMPARE(hasher.pending(), 0);
         QCOMPARE(hashed(),
             (QStringList { QStringLiteral("1"), QStringLiteral("2"), QStringLiteral("3") }));
+    }
+
+    // With no background thread (or one that hardly runs: it is at idle priority), waitForAll()
+    // makes every hash itself; each user gets one hash of their own, in Devise's format, and a
+    // user whose hash a background thread is still making is not counted twice.
+    void passwordHashesAreMadeByWaitForAllWhereTheBackgroundDidNot_data()
+    {
+        QTest::addColumn<int>("threads");
+        QTest::newRow("no background thread") << -1;
+        QTest::newRow("one background thread") << 1;
+    }
+    void passwordHashesAreMadeByWaitForAllWhereTheBackgroundDidNot()
+    {
+        QFETCH(int, threads);
+        Database db;
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        QVERIFY(
+            db.open(DatabaseConfig::sqlite(dir.filePath(QStringLiteral("crm.sqlite3")))).isOk());
+        SchemaManager schema;
+        DbError error = schema.ensureSchema(db);
+        QVERIFY2(error.isOk(), qPrintable(error.toString()));
+        QSqlQuery q(db.handle());
+        const QList<qint64> ids { 1, 2, 3, 4, 5, 6 };
+        PasswordHasher hasher(4, threads);
+        for (qint64 id : ids) {
+            QVERIFY(q.exec(QStringLiteral("INSERT INTO users (id, email, created_at, updated_at) "
+                                          "VALUES (%1, 'u%1@example.com', '2026-01-01 00:00:00', "
+                                          "'2026-01-01 00:00:00')")
+                               .arg(id)));
+            hasher.hash(id);
+        }
+        QCOMPARE(hasher.pending(), ids.size());
+        hasher.waitForAll();
+        QCOMPARE(hasher.pending(), ids.size());
+        QVERIFY(db.beginTransaction().isOk());
+        QCOMPARE(hasher.apply(db, &error), ids.size());
+        QVERIFY(db.commit().isOk());
+        hasher.committed();
+        QCOMPARE(hasher.pending(), 0);
+        const QStringList hashes
+            = column(db, QStringLiteral("SELECT encrypted_password FROM users ORDER BY id"));
+        QCOMPARE(hashes.size(), ids.size());
+        for (const QString &hash : hashes)
+            QVERIFY2(QRegularExpression(QStringLiteral("^\\$2a\\$04\\$[./A-Za-z0-9]{53}$"))
+                         .match(hash)
+                         .hasMatch(),
+                qPrintable(hash));
+        QCOMPARE(QSet<QString>(hashes.cbegin(), hashes.cend()).size(), ids.size());
+    }
+
+    // The background hashers' policy (runWhenIdle(), SCHED_IDLE on Linux): the thread that
+    // takes it has it, the thread that started it keeps its own.
+    void aThreadRunsWhenIdleAlone()
+    {
+        bool taken = false;
+        bool holds = false;
+        std::thread([&] {
+            taken = pds::runWhenIdle();
+            holds = pds::runsWhenIdle();
+        }).join();
+        QVERIFY(taken);
+        QVERIFY(holds);
+        QVERIFY(!pds::runsWhenIdle());
+    }
+
+    // A cancelled run drops what is not hashed yet and does not wait for it.
+    void abandonedPasswordHashesAreDropped()
+    {
+        PasswordHasher hasher(4, -1);
+        for (qint64 id : { 1, 2, 3 })
+            hasher.hash(id);
+        hasher.abandon();
+        hasher.waitForAll();
+        QCOMPARE(hasher.pending(), 0);
     }
 
     // A page is written without a savepoint per record first; a record the database refuses
