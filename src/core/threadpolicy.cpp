@@ -9,12 +9,30 @@
 
 namespace pds {
 
+namespace {
+
+#if defined(Q_OS_LINUX)
+// SCHED_BATCH and SCHED_IDLE take priority 0 only.
+bool setPolicy(int policy)
+{
+    sched_param param {};
+    return pthread_setschedparam(pthread_self(), policy, &param) == 0;
+}
+
+bool hasPolicy(int wanted)
+{
+    int policy = 0;
+    sched_param param {};
+    return pthread_getschedparam(pthread_self(), &policy, &param) == 0 && policy == wanted;
+}
+#endif
+
+} // namespace
+
 bool serveOtherThreads()
 {
 #if defined(Q_OS_LINUX) && defined(SCHED_BATCH)
-    sched_param param {};
-    param.sched_priority = 0; // the only one SCHED_BATCH takes
-    return pthread_setschedparam(pthread_self(), SCHED_BATCH, &param) == 0;
+    return setPolicy(SCHED_BATCH);
 #else
     return false;
 #endif
@@ -23,9 +41,7 @@ bool serveOtherThreads()
 bool servesOtherThreads()
 {
 #if defined(Q_OS_LINUX) && defined(SCHED_BATCH)
-    int policy = 0;
-    sched_param param {};
-    return pthread_getschedparam(pthread_self(), &policy, &param) == 0 && policy == SCHED_BATCH;
+    return hasPolicy(SCHED_BATCH);
 #else
     return false;
 #endif
@@ -34,9 +50,7 @@ bool servesOtherThreads()
 bool runWhenIdle()
 {
 #if defined(Q_OS_LINUX) && defined(SCHED_IDLE)
-    sched_param param {};
-    param.sched_priority = 0; // the only one SCHED_IDLE takes
-    return pthread_setschedparam(pthread_self(), SCHED_IDLE, &param) == 0;
+    return setPolicy(SCHED_IDLE);
 #else
     return false;
 #endif
@@ -45,9 +59,7 @@ bool runWhenIdle()
 bool runsWhenIdle()
 {
 #if defined(Q_OS_LINUX) && defined(SCHED_IDLE)
-    int policy = 0;
-    sched_param param {};
-    return pthread_getschedparam(pthread_self(), &policy, &param) == 0 && policy == SCHED_IDLE;
+    return hasPolicy(SCHED_IDLE);
 #else
     return false;
 #endif
