@@ -785,6 +785,7 @@ public:
             { QStringLiteral("pds-stage"), QStringLiteral("stage worker") },
             { QStringLiteral("pds-network"), QStringLiteral("network thread") },
             { QStringLiteral("pds-checkpoint"), QStringLiteral("checkpoint thread") },
+            { QStringLiteral("pds-hash"), QStringLiteral("password hashing") },
         };
         QList<std::pair<double, QString>> parts;
         double other = 0;

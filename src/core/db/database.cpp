@@ -749,11 +749,12 @@ bool Database::execSqlite(const QString &sql, qsizetype count,
     m_textUsed = 0;
     SqlValues values(this, statement);
     fill(values);
-    // Reset and cleared on every way out: the text blocks are reused, no binding may outlive
-    // the statement.
+    // Reset on every way out. The bindings stay: every run of the statement binds all its
+    // parameters again before it steps (the count is checked above), so the text blocks they
+    // point into may be reused; clearing them set each of up to 999 parameters to NULL for
+    // nothing (1% of the sync thread's instructions).
     const auto done = [statement] {
         sqlite3_reset(statement);
-        sqlite3_clear_bindings(statement);
     };
     if (values.m_failure != SQLITE_OK) {
         done();

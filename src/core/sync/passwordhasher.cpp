@@ -14,6 +14,10 @@
 
 #include <thread>
 
+#if defined(Q_OS_LINUX)
+#include <pthread.h>
+#endif
+
 namespace pds {
 
 struct PasswordHasher::Shared
@@ -68,6 +72,10 @@ PasswordHasher::~PasswordHasher()
 
 void PasswordHasher::background(const std::shared_ptr<Shared> &shared)
 {
+#if defined(Q_OS_LINUX)
+    // Named, not the name of the thread that started it (the sync thread's, inherited).
+    pthread_setname_np(pthread_self(), "pds-hash");
+#endif
     if (!runWhenIdle())
         serveOtherThreads();
     for (;;) {
