@@ -13,7 +13,7 @@ struct DbError;
 // Gives new CRM users their random password's bcrypt hash off the sync's critical path. bcrypt at
 // Devise's cost 12 takes about 0.2 s a hash here on purpose; the sync inserts new users with
 // Devise's empty encrypted_password (no login possible) and hands their ids here. The hashes are
-// computed on pool threads while the other entities sync, and written back by the engine's
+// computed on threads of their own while the other entities sync, and written back by the engine's
 // thread in its own transactions (apply) — each password random, from a CSPRNG, never stored,
 // shown or logged.
 //
