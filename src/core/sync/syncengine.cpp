@@ -192,7 +192,8 @@ void SyncEngine::start()
     if (!m_options.dryRun) {
         // bcrypt is slow on purpose: new users' hashes are made on other threads meanwhile,
         // and users a killed run left without one get theirs now.
-        m_hasher = std::make_unique<PasswordHasher>(m_options.bcryptCost);
+        m_hasher
+            = std::make_unique<PasswordHasher>(m_options.bcryptCost, m_options.backgroundHashers);
         m_context->hasher = m_hasher.get();
         const QList<qint64> waiting = PasswordHasher::usersWithoutPassword(*m_db, &error);
         for (qint64 id : waiting)
@@ -1230,9 +1231,11 @@ void SyncEngine::finishRun()
     m_finished = true;
     cancelPagers();
     if (m_hasher) {
-        // A cancelled or failed run does not wait: the next run finds those users and hashes
-        // them then. Otherwise the run ends with every new user's hash in place.
-        if (m_summary.outcome == SyncOutcome::Cancelled || m_summary.outcome == SyncOutcome::Failed)
+        // A cancelled run does not wait, nor one the database stopped (the hashes could not be
+        // stored): the next run finds those users and hashes them then. Otherwise, finished or
+        // failed (the API stopped it), the run ends with every new user's hash in place: which
+        // users have one must not depend on how much idle time the background hashers found.
+        if (m_summary.outcome == SyncOutcome::Cancelled || m_summary.dbError.isError())
             m_hasher->abandon();
         m_hasher->waitForAll();
         if (m_db && m_db->isOpen() && m_hasher->pending() > 0) {

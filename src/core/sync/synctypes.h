@@ -32,6 +32,10 @@ struct SyncOptions
     mapping::MappingOptions mapping;
     qint64 defaultOwnerUserId = 0; // CRM users.id picked in settings; 0 = the token's own user
     int bcryptCost = 12; // Devise's; tests lower it
+    // Threads hashing new users' passwords at idle priority while the run goes on
+    // (PasswordHasher: 0 one less than the cores; -1 none, as if they never found an idle core:
+    // tests), the rest hashed at the run's end.
+    int backgroundHashers = 0;
     // Stage and map the next pages on a second connection and thread while one is written (the
     // result is the same; tests compare the two).
     bool stageAhead = true;

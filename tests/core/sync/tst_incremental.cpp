@@ -656,6 +656,33 @@ private slots:
         QVERIFY2(difference.isEmpty(), qPrintable(difference));
     }
 
+    // A run the API stops (every deals' page refused) still ends with every user it created
+    // hashed, also when the background hashers never got a core (none: as on a busy machine):
+    // which users have a password must not depend on idle time. A cancelled run does not wait.
+    void aRunTheApiStopsLeavesNoNewUserWithoutAHash_data() { addKinds(); }
+    void aRunTheApiStopsLeavesNoNewUserWithoutAHash()
+    {
+        QFETCH(QString, kind);
+        TestDatabase crm(TestDatabase::kindFromName(kind));
+        if (!crm.isValid())
+            QSKIP(qPrintable(crm.whyNot()));
+        SyncOptions o = options(crm.config());
+        o.backgroundHashers = -1;
+        m_server.failNextHtml403(1000000, 0, QStringLiteral("/api/v2/deals"));
+        const RunSummary failed = sync(o);
+        m_server.setFaultPlan({});
+        QCOMPARE(failed.outcome, SyncOutcome::Failed);
+        QVERIFY(resultFor(failed, Entity::Users).counts.created > 0);
+        Database db;
+        QVERIFY(db.open(crm.config()).isOk());
+        const qint64 users = count(db, QStringLiteral("SELECT COUNT(*) FROM users"));
+        QVERIFY(users > 1);
+        QCOMPARE(count(db,
+                     QStringLiteral("SELECT COUNT(*) FROM users WHERE encrypted_password LIKE "
+                                    "'$2a$04$%' AND LENGTH(encrypted_password) = 60")),
+            users);
+    }
+
     // Pages written back to back share a transaction (SyncOptions::maxPagesPerTransaction): the
     // CRM, the counts and the problems are those of a transaction per page, also when the
     // database refuses records in pages written behind others in one transaction (the
