@@ -154,32 +154,7 @@ public:
         return it != tables.end() && it->object == object ? &*it : nullptr;
     }
 
-    static quint32 keyHash(std::string_view key)
-    {
-        // The first and the last eight bytes (Pipedrive's keys differ there; custom fields'
-        // 40-hex keys at both ends) and the length.
-        quint64 head = 0;
-        quint64 tail = 0;
-        const size_t size = key.size();
-        if (size >= 8) {
-            std::memcpy(&head, key.data(), 8);
-            std::memcpy(&tail, key.data() + size - 8, 8);
-        } else if (size >= 4) {
-            // Short keys ("id", "name", "owner_id") read in two overlapping loads, not byte by
-            // byte (that loop was an eighth of making a page's key tables).
-            quint32 first;
-            quint32 last;
-            std::memcpy(&first, key.data(), 4);
-            std::memcpy(&last, key.data() + size - 4, 4);
-            head = first | quint64(last) << 32;
-        } else if (size > 0) {
-            head = uchar(key[0]) | quint64(uchar(key[size / 2])) << 8
-                | quint64(uchar(key[size - 1])) << 16;
-        }
-        const quint64 h
-            = (head * 0x9E3779B97F4A7C15ULL) ^ (tail * 0xC2B2AE3D27D4EB4FULL) ^ key.size();
-        return quint32(h ^ (h >> 32));
-    }
+    static quint32 keyHash(std::string_view key) { return json::keyHash(key); }
 };
 
 namespace {
@@ -470,19 +445,26 @@ Value Object::value(QAnyStringView key) const
     if (m_size == 0)
         return Value(Value::Undefined);
     const KeyBytes wanted(key);
+    return value(wanted.view, keyHash(wanted.view));
+}
+
+Value Object::value(std::string_view utf8, quint32 hash) const
+{
+    if (m_size == 0)
+        return Value(Value::Undefined);
     const Document &doc = *m_document;
     if (m_keys) {
-        for (quint32 slot = Document::keyHash(wanted.view) & m_mask;; slot = (slot + 1) & m_mask) {
+        for (quint32 slot = hash & m_mask;; slot = (slot + 1) & m_mask) {
             const quint32 i = m_keys[slot];
             if (i == 0)
                 return Value(Value::Undefined);
-            if (doc.stringAt(i) == wanted.view)
+            if (doc.stringAt(i) == utf8)
                 return Value(m_document, i + 1);
         }
     }
     const quint32 end = doc.close(m_index);
     for (quint32 i = first(); i < end; i = doc.after(i + 1)) {
-        if (doc.stringAt(i) == wanted.view)
+        if (doc.stringAt(i) == utf8)
             return Value(m_document, i + 1);
     }
     return Value(Value::Undefined);

@@ -31,4 +31,26 @@ std::optional<double> readNumber(const json::Object &object, QAnyStringView key)
 std::optional<bool> readBool(const json::Value &value);
 std::optional<bool> readBool(const json::Object &object, QAnyStringView key);
 
+// The same with a key written in the code (json::Object::value()'s literal keys).
+template<std::size_t N>
+std::optional<qint64> readId(const json::Object &object, const char (&key)[N])
+{
+    return readId(object.value(key));
+}
+template<std::size_t N>
+std::optional<QString> readText(const json::Object &object, const char (&key)[N])
+{
+    return readText(object.value(key));
+}
+template<std::size_t N>
+std::optional<double> readNumber(const json::Object &object, const char (&key)[N])
+{
+    return readNumber(object.value(key));
+}
+template<std::size_t N>
+std::optional<bool> readBool(const json::Object &object, const char (&key)[N])
+{
+    return readBool(object.value(key));
+}
+
 } // namespace pds::mapping

@@ -22,6 +22,7 @@ private slots:
     void readsWhatQtReads();
     void readsAGeneratedAccountAsQtDoes();
     void looksUpKeysOfAnyStringKind();
+    void looksUpKeysWrittenInTheCode();
     void findsEveryKeyOfALargeObject();
     void findsEveryKeyOfLargeObjectsAtAnyDepth();
     void findsKeysThatFollowLargeNestedObjects();
@@ -140,6 +141,44 @@ void TestJson::looksUpKeysOfAnyStringKind()
     QCOMPARE(longer.value("grossenordnung"_L1).toInt(), 3);
     const json::Object accented = json::parse("{\"grossenordn\xc3\xbcng\":4}", nullptr).toObject();
     QCOMPARE(accented.value(QLatin1StringView("grossenordn\xfcng")).toInt(), 4);
+}
+
+// Keys written in the code (literals: json::Object::value(const char (&)[N]), their size and
+// hash worked out where they are written) find what the same keys as strings find: in an object
+// read through its key table (12 members or more) and in a small one, through jsonreader too.
+void TestJson::looksUpKeysWrittenInTheCode()
+{
+    const json::Object large
+        = json::parse("{\"id\":1,\"name\":\" n \",\"owner_id\":3,\"org_id\":\"4\",\"person_id\":5,"
+                      "\"add_time\":\"t\",\"a\":7,\"bb\":8,\"ccc\":9,\"n\xc3\xa4me\":10,"
+                      "\"6b40bff56586ac6e9e3b4108dc6713e8495e1962\":11,\"\":12,\"active\":true}",
+            nullptr)
+              .toObject();
+    QCOMPARE(large.size(), 13);
+    QCOMPARE(large.value("id").toInt(), 1);
+    QCOMPARE(large.value("owner_id").toInt(), 3);
+    QCOMPARE(large.value("person_id").toInt(), 5);
+    QCOMPARE(large.value("add_time").toString(), u"t"_s);
+    QCOMPARE(large.value("a").toInt(), 7);
+    QCOMPARE(large.value("bb").toInt(), 8);
+    QCOMPARE(large.value("ccc").toInt(), 9);
+    QCOMPARE(large.value("n\xc3\xa4me").toInt(), 10);
+    QCOMPARE(large.value("6b40bff56586ac6e9e3b4108dc6713e8495e1962").toInt(), 11);
+    QCOMPARE(large.value("").toInt(), 12);
+    QVERIFY(large.value("i").isUndefined());
+    QVERIFY(large.value("idx").isUndefined());
+    QVERIFY(large.value("6b40bff56586ac6e9e3b4108dc6713e8495e1963").isUndefined());
+    QCOMPARE(mapping::readId(large, "org_id"), std::optional<qint64>(4));
+    QCOMPARE(mapping::readText(large, "name"), std::optional<QString>(u"n"_s));
+    QCOMPARE(mapping::readNumber(large, "ccc"), std::optional<double>(9));
+    QCOMPARE(mapping::readBool(large, "active"), std::optional<bool>(true));
+    QCOMPARE(mapping::readId(large, "missing"), std::nullopt);
+
+    const json::Object small = json::parse("{\"id\":7,\"\":2,\"idx\":3}", nullptr).toObject();
+    QCOMPARE(small.value("id").toInt(), 7);
+    QCOMPARE(small.value("").toInt(), 2);
+    QCOMPARE(small.value("idx").toInt(), 3);
+    QVERIFY(small.value("i").isUndefined());
 }
 
 void TestJson::findsEveryKeyOfALargeObject()
