@@ -153,8 +153,6 @@ public:
             [](const KeyTable &t, quint32 index) { return t.object < index; });
         return it != tables.end() && it->object == object ? &*it : nullptr;
     }
-
-    static quint32 keyHash(std::string_view key) { return json::keyHash(key); }
 };
 
 namespace {
