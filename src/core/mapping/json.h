@@ -101,6 +101,25 @@ inline quint32 keyHash(std::string_view key)
     return quint32(h ^ (h >> 32));
 }
 
+// A key written in the code, passed on through functions that read it from several records (a
+// time's key, say): its UTF-8 and keyHash() worked out where it is written, as
+// Object::value(const char (&)[N]) does, not in each lookup through QAnyStringView.
+struct Key
+{
+    template<std::size_t N>
+    Key(const char (&key)[N])
+        : utf8(key, N - 1)
+        , hash(keyHash(utf8))
+    {
+        // A literal, not a buffer with room to spare.
+        Q_ASSERT(std::char_traits<char>::length(key) == N - 1);
+    }
+    QString toString() const { return QString::fromUtf8(utf8.data(), qsizetype(utf8.size())); }
+
+    std::string_view utf8;
+    quint32 hash;
+};
+
 class Object
 {
 public:
@@ -122,6 +141,7 @@ public:
         const std::string_view utf8(key, N - 1);
         return value(utf8, keyHash(utf8));
     }
+    Value value(const Key &key) const { return value(key.utf8, key.hash); }
     // A key as UTF-8 and its keyHash().
     Value value(std::string_view utf8, quint32 hash) const;
     Value operator[](QAnyStringView key) const { return value(key); }

@@ -97,7 +97,7 @@ bool isDeletedRecord(const json::Object &record)
     return readBool(record, "is_deleted") == true || readBool(record, "active_flag") == false;
 }
 
-QDateTime readTime(const json::Object &record, QAnyStringView key, QList<Problem> &problems)
+QDateTime readTime(const json::Object &record, const json::Key &key, QList<Problem> &problems)
 {
     const json::Value value = record.value(key);
     if (value.isNull() || value.isUndefined())
@@ -120,7 +120,7 @@ QDateTime readTime(const json::Object &record, QAnyStringView key, QList<Problem
 }
 
 // created_at/updated_at: each falls back to the other, both to the engine's fallback time.
-void readTimes(const json::Object &record, QAnyStringView addKey, QAnyStringView updateKey,
+void readTimes(const json::Object &record, const json::Key &addKey, const json::Key &updateKey,
     const MappingOptions &options, QDateTime &createdAt, QDateTime &updatedAt,
     QList<Problem> &problems)
 {
@@ -194,7 +194,7 @@ QList<Channel> readChannels(const json::Value &value)
     return channels;
 }
 
-json::Value firstPresent(const json::Object &record, QStringView a, QStringView b)
+json::Value firstPresent(const json::Object &record, const json::Key &a, const json::Key &b)
 {
     const json::Value value = record.value(a);
     if (!value.isUndefined() && !value.isNull())
@@ -489,12 +489,12 @@ std::optional<CustomFieldDef> readFieldDef(const json::Value &itemValue)
     static const QRegularExpression hashKey(u"^[0-9a-f]{40}$"_s);
     const json::Object item = itemValue.toObject();
     CustomFieldDef def;
-    def.key = readText(firstPresent(item, u"field_code", u"key")).value_or(QString());
+    def.key = readText(firstPresent(item, "field_code", "key")).value_or(QString());
     if (def.key.isEmpty())
         return std::nullopt;
     def.custom = readBool(item, "is_custom_field") == true || readBool(item, "edit_flag") == true
         || hashKey.match(def.key).hasMatch();
-    def.name = readText(firstPresent(item, u"field_name", u"name")).value_or(def.key);
+    def.name = readText(firstPresent(item, "field_name", "name")).value_or(def.key);
     def.type = readText(item, "field_type").value_or(QString());
     for (const json::Value &option : item.value("options").toArray()) {
         const json::Object object = option.toObject();
@@ -817,7 +817,7 @@ QHash<qint64, QString> priorityLabels(const json::Array &activityFieldItems)
     QHash<qint64, QString> labels;
     for (const json::Value &itemValue : activityFieldItems) {
         const json::Object item = itemValue.toObject();
-        if (readText(firstPresent(item, u"field_code", u"key")) != u"priority"_s)
+        if (readText(firstPresent(item, "field_code", "key")) != u"priority"_s)
             continue;
         for (const json::Value &option : item.value("options").toArray()) {
             const json::Object object = option.toObject();
@@ -886,12 +886,11 @@ Mapped<UserRow> mapUser(const json::Object &user, const MappingOptions &options)
     }
     row.phone = readText(user, "phone");
     // Deactivated users stay in the CRM (they own records) but cannot sign in.
-    const std::optional<bool> active = readBool(firstPresent(user, u"active_flag", u"activated"));
+    const std::optional<bool> active = readBool(firstPresent(user, "active_flag", "activated"));
     if (!active)
         result.problems.append(Problem::warning(u"missing active flag"_s, u"not approved"_s));
     row.approved = active.value_or(false);
-    readTimes(
-        user, u"created", u"modified", options, row.createdAt, row.updatedAt, result.problems);
+    readTimes(user, "created", "modified", options, row.createdAt, row.updatedAt, result.problems);
     result.row = row;
     return result;
 }
@@ -980,7 +979,7 @@ Mapped<PersonRow> mapPerson(
     }
 
     // E-mail: the primary one if valid, else the first valid one in Pipedrive's order.
-    const QList<Channel> emails = readChannels(firstPresent(person, u"emails", u"email"));
+    const QList<Channel> emails = readChannels(firstPresent(person, "emails", "email"));
     QString email;
     for (const Channel &candidate : emails) {
         const QString normalised = normaliseEmail(candidate.value);
@@ -1023,7 +1022,7 @@ Mapped<PersonRow> mapPerson(
     }
 
     OptText phone;
-    const QList<Channel> phones = readChannels(firstPresent(person, u"phones", u"phone"));
+    const QList<Channel> phones = readChannels(firstPresent(person, "phones", "phone"));
     for (const Channel &candidate : phones) {
         if (candidate.primary) {
             phone = candidate.value;

@@ -541,8 +541,8 @@ public:
         if (!hasUsableId())
             return; // write() reports it
         const qint64 personId = *m_refs.id;
-        auto count = [&record](const char *key) {
-            return qint64(record.value(QLatin1String(key)).toDouble());
+        auto count = [&record](const json::Key &key) {
+            return qint64(record.value(key).toDouble());
         };
         const std::optional<qint64> contactId
             = context.links.railsIdFor(typeName(mappingType::Contact), personId, &stageError);
@@ -757,8 +757,8 @@ public:
         if (!hasUsableId())
             return; // write() reports it
         // Before any link is looked up: a deleted deal must not promote its person to a contact.
-        m_deleted = record.value(QLatin1String("status")).toString() == QLatin1String("deleted")
-            || record.value(QLatin1String("is_deleted")).toBool();
+        m_deleted = record.value("status").toString() == QLatin1String("deleted")
+            || record.value("is_deleted").toBool();
         // Only deleted deals are of interest in their list (should a filter widen it).
         if (m_deleted || m_deletionsSource)
             return;

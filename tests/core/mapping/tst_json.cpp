@@ -173,12 +173,26 @@ void TestJson::looksUpKeysWrittenInTheCode()
     QCOMPARE(mapping::readNumber(large, "ccc"), std::optional<double>(9));
     QCOMPARE(mapping::readBool(large, "active"), std::optional<bool>(true));
     QCOMPARE(mapping::readId(large, "missing"), std::nullopt);
+    // Passed on as a json::Key, as the mapping passes a time's key: the same members.
+    const auto viaKey = [](const json::Object &object, const json::Key &key) {
+        return object.value(key);
+    };
+    QCOMPARE(viaKey(large, "owner_id").toInt(), 3);
+    QCOMPARE(viaKey(large, "add_time").toString(), u"t"_s);
+    QCOMPARE(viaKey(large, "n\xc3\xa4me").toInt(), 10);
+    QCOMPARE(viaKey(large, "6b40bff56586ac6e9e3b4108dc6713e8495e1962").toInt(), 11);
+    QCOMPARE(viaKey(large, "").toInt(), 12);
+    QVERIFY(viaKey(large, "idx").isUndefined());
+    QCOMPARE(json::Key("n\xc3\xa4me").toString(), u"n\u00e4me"_s);
 
     const json::Object small = json::parse("{\"id\":7,\"\":2,\"idx\":3}", nullptr).toObject();
     QCOMPARE(small.value("id").toInt(), 7);
     QCOMPARE(small.value("").toInt(), 2);
     QCOMPARE(small.value("idx").toInt(), 3);
     QVERIFY(small.value("i").isUndefined());
+    QCOMPARE(viaKey(small, "idx").toInt(), 3);
+    QCOMPARE(viaKey(small, "").toInt(), 2);
+    QVERIFY(viaKey(small, "i").isUndefined());
 }
 
 void TestJson::findsEveryKeyOfALargeObject()
