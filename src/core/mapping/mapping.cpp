@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <limits>
 #include <map>
 #include <mutex>
@@ -375,13 +376,26 @@ template<class T> QVariant nullable(const std::optional<T> &value)
     return value ? QVariant::fromValue(*value) : QVariant(QMetaType::fromType<T>());
 }
 
-QString labelFor(const json::Value &item, const CustomFieldDef &def)
+// An option's label by its id. `byNumber` (optional): the options whose ids are integers, by
+// number, so that an id sent as a number is looked up without its text (writing the number as
+// text and hashing that was most of a label's cost).
+QString labelFor(const json::Value &item, const CustomFieldDef &def,
+    const QHash<qint64, QString> *byNumber = nullptr)
 {
     if (item.isObject()) { // include_option_labels=true: {"id", "label"}
         const json::Object object = item.toObject();
         if (const OptText label = readText(object.value("label")))
             return *label;
-        return labelFor(object.value("id"), def);
+        return labelFor(object.value("id"), def, byNumber);
+    }
+    if (byNumber && item.isDouble()) {
+        const double number = item.toDouble();
+        // The numbers numberText() writes as integers, as readText() reads the id below.
+        if (std::fabs(number) < 1e15 && number == std::floor(number)) {
+            const auto it = byNumber->constFind(qint64(number));
+            if (it != byNumber->constEnd())
+                return *it;
+        }
     }
     const OptText id = readText(item);
     if (!id)
@@ -420,14 +434,13 @@ QString genericText(const json::Value &value)
     }
 }
 
-} // namespace
-
-QString customFieldText(
-    const json::Value &value, const CustomFieldDef &def, const QString &linkedName)
+// customFieldText() with the field's kind worked out already, and its numeric option ids (see
+// labelFor()).
+QString fieldTextOfKind(const json::Value &value, const CustomFieldDef &def, FieldKind kind,
+    const QString &linkedName, const QHash<qint64, QString> *optionsByNumber)
 {
     if (value.isNull() || value.isUndefined())
         return {};
-    const FieldKind kind = fieldKind(def.type);
     if (const QString link = linkTypeName(kind); !link.isEmpty()) {
         if (const OptText name = trimmed(linkedName))
             return *name;
@@ -442,7 +455,7 @@ QString customFieldText(
         return genericText(value);
     }
     if (kind == FieldKind::Option)
-        return labelFor(value, def);
+        return labelFor(value, def, optionsByNumber);
     if (kind == FieldKind::Set) {
         QList<json::Value> items;
         if (value.isArray()) {
@@ -456,7 +469,7 @@ QString customFieldText(
         }
         QStringList labels;
         for (const json::Value &item : std::as_const(items)) {
-            const QString label = labelFor(item, def);
+            const QString label = labelFor(item, def, optionsByNumber);
             if (!label.isEmpty())
                 labels.append(label);
         }
@@ -480,6 +493,14 @@ QString customFieldText(
             return main;
     }
     return genericText(value);
+}
+
+} // namespace
+
+QString customFieldText(
+    const json::Value &value, const CustomFieldDef &def, const QString &linkedName)
+{
+    return fieldTextOfKind(value, def, fieldKind(def.type), linkedName, nullptr);
 }
 
 namespace {
@@ -710,6 +731,45 @@ Address mappedAddress(const json::Object &record, const std::array<QStringView, 
         mappedText(record, targetIds[3], options, linkNames) };
 }
 
+// A key of a record looked up for every record: its UTF-8 and json::keyHash() worked out once.
+struct PlannedKey
+{
+    explicit PlannedKey(const QString &key)
+        : utf8(key.toUtf8())
+        , hash(json::keyHash(view()))
+    { }
+    std::string_view view() const { return { utf8.constData(), size_t(utf8.size()) }; }
+
+    QByteArray utf8;
+    quint32 hash;
+};
+
+// A custom field that goes into comments, with what each record's line of it needs worked out.
+struct CommentField
+{
+    explicit CommentField(const CustomFieldDef *field)
+        : def(field)
+        , kind(fieldKind(field->type))
+        , key(field->key)
+        , currencyKey(field->key + u"_currency"_s)
+    {
+        for (auto it = def->options.cbegin(); it != def->options.cend(); ++it) {
+            bool isNumber = false;
+            const qint64 id = it.key().toLongLong(&isNumber);
+            // Only ids whose text is the number's own ("7", not "07" or "+7"): a number sent
+            // for them reads as that text.
+            if (isNumber && QString::number(id) == it.key())
+                optionsByNumber.insert(id, it.value());
+        }
+    }
+
+    const CustomFieldDef *def;
+    FieldKind kind;
+    PlannedKey key;
+    PlannedKey currencyKey; // <key>_currency: a monetary field's currency (v1)
+    QHash<qint64, QString> optionsByNumber;
+};
+
 // What the mapping shows of a source's fields, the same for every record of a run: worked out
 // once per thread for the definitions and field map at hand. The cache holds copies of both, so
 // that the same (shared) data is recognised without comparing it, and the definitions it points
@@ -720,7 +780,7 @@ struct FieldPlan
     QHash<QString, CustomFieldDef> fields;
     FieldMap fieldMap;
     // The custom fields that go into comments, in their order.
-    QList<const CustomFieldDef *> comments;
+    std::vector<CommentField> comments;
     // The link fields (user, person, organization, deal) whose text is shown: in comments or
     // given a target by the field map (of any source: a superset is harmless). By key.
     QList<std::pair<const CustomFieldDef *, QString>> links; // and their link type
@@ -745,20 +805,24 @@ const FieldPlan &fieldPlan(FieldSource source, const MappingOptions &options)
             mapped.insert(key);
     }
     // Read through const: the copy must stay shared, and the pointers into it valid.
+    QList<const CustomFieldDef *> comments;
     for (const CustomFieldDef &def : std::as_const(entry.fields)) {
         const bool inComments = def.custom && def.inComments && !mapped.contains(def.key);
         if (inComments)
-            entry.comments.append(&def);
+            comments.append(&def);
         const QString type = linkTypeName(fieldKind(def.type));
         if (!type.isEmpty() && (inComments || targeted.contains(def.key)))
             entry.links.append({ &def, type });
     }
     // QHash order is random; comments must be byte-for-byte stable between runs, and the
     // engine's lookups should not wander either.
-    std::sort(entry.comments.begin(), entry.comments.end(),
-        [](const CustomFieldDef *a, const CustomFieldDef *b) {
+    std::sort(
+        comments.begin(), comments.end(), [](const CustomFieldDef *a, const CustomFieldDef *b) {
             return a->order != b->order ? a->order < b->order : a->key < b->key;
         });
+    entry.comments.reserve(size_t(comments.size()));
+    for (const CustomFieldDef *def : std::as_const(comments))
+        entry.comments.emplace_back(def);
     std::sort(entry.links.begin(), entry.links.end(),
         [](const auto &a, const auto &b) { return a.first->key < b.first->key; });
     std::erase_if(cache, [&](const FieldPlan &cached) { return cached.source == source; });
@@ -770,14 +834,29 @@ const FieldPlan &fieldPlan(FieldSource source, const MappingOptions &options)
 QStringList customFieldLines(const json::Object &record, FieldSource source,
     const MappingOptions &options, const FieldLinkNames &linkNames)
 {
-    const QList<const CustomFieldDef *> &defs = fieldPlan(source, options).comments;
+    const std::vector<CommentField> &fields = fieldPlan(source, options).comments;
     QStringList lines;
-    if (defs.isEmpty())
+    if (fields.empty())
         return lines;
     const json::Object custom = record.value("custom_fields").toObject();
-    for (const CustomFieldDef *def : defs) {
-        const QString text = customFieldText(
-            fieldValue(record, custom, def->key, def), *def, linkNames.value(def->key));
+    for (const CommentField &field : fields) {
+        const CustomFieldDef *def = field.def;
+        // As fieldValue() reads it (custom_fields, else the record itself; a v1 amount with its
+        // currency beside it), through the keys worked out for the run.
+        json::Value value = json::Value(json::Value::Undefined);
+        if (!field.key.utf8.isEmpty()) {
+            value = custom.value(field.key.view(), field.key.hash);
+            if (value.isUndefined())
+                value = record.value(field.key.view(), field.key.hash);
+        }
+        if (value.isDouble() && field.kind == FieldKind::Monetary) {
+            if (const OptText currency
+                = readText(record.value(field.currencyKey.view(), field.currencyKey.hash)))
+                value = json::Value(
+                    QJsonObject { { u"value"_s, value.toQt() }, { u"currency"_s, *currency } });
+        }
+        const QString text = fieldTextOfKind(
+            value, *def, field.kind, linkNames.value(def->key), &field.optionsByNumber);
         if (text.isEmpty())
             continue;
         // Put together in one allocation (two concatenations made two).

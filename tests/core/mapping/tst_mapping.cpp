@@ -181,6 +181,7 @@ private slots:
 
     void mapsCustomFieldsOfEveryType_data();
     void mapsCustomFieldsOfEveryType();
+    void readsOptionIdsSentAsNumbersAsTheirText();
     void readsV1AddressPartsFromTheirSiblingKeys();
     void mapsAddressPartsFromAnyField_data();
     void mapsAddressPartsFromAnyField();
@@ -1019,7 +1020,45 @@ QJsonObject withCustomFields(QJsonObject record, const QJsonObject &fields)
     return record;
 }
 
+// The text of an unmapped custom field, as its comment line in a deal shows it.
+QString dealFieldLine(const CustomFieldDef &def, const QJsonValue &value)
+{
+    MappingOptions options = baseOptions();
+    options.dealFields = { { def.key, def } };
+    DealLinks links;
+    links.ownerEmail = kOwner;
+    const auto opportunity = mapDeal(
+        withCustomFields(fixture(u"deals/open"_s), { { def.key, value } }), links, options);
+    const QString comments
+        = opportunity.row ? opportunity.row->comments.value_or(QString()) : u""_s;
+    return comments.section(u'\n', -1);
+}
+
 } // namespace
+
+void TestMapping::readsOptionIdsSentAsNumbersAsTheirText()
+{
+    // An option id sent as a number reads as the number's text ("7"), never as another id of
+    // the same value ("07", "7.0"); a number no id has reads as itself.
+    CustomFieldDef def = extraField(u"enum"_s);
+    def.options
+        = { { u"7"_s, u"Seven"_s }, { u"07"_s, u"Zero-seven"_s }, { u"7.0"_s, u"Seven-oh"_s },
+              { u"-3"_s, u"Minus three"_s }, { u"12345678901"_s, u"Large"_s } };
+    QCOMPARE(dealFieldLine(def, 7), u"Extra: Seven"_s);
+    QCOMPARE(dealFieldLine(def, u"07"_s), u"Extra: Zero-seven"_s);
+    QCOMPARE(dealFieldLine(def, u"7.0"_s), u"Extra: Seven-oh"_s);
+    QCOMPARE(dealFieldLine(def, -3), u"Extra: Minus three"_s);
+    QCOMPARE(dealFieldLine(def, 12345678901.0), u"Extra: Large"_s);
+    QCOMPARE(dealFieldLine(def, 8), u"Extra: 8"_s);
+    QCOMPARE(dealFieldLine(def, 7.5), u"Extra: 7.5"_s);
+    def.type = u"set"_s;
+    QCOMPARE(dealFieldLine(def, QJsonArray { 7, -3, 8 }), u"Extra: Seven, Minus three, 8"_s);
+    // Without a "7", the number 7 is no id: "07" is another one.
+    def.type = u"enum"_s;
+    def.options = { { u"07"_s, u"Zero-seven"_s }, { u"+8"_s, u"Plus eight"_s } };
+    QCOMPARE(dealFieldLine(def, 7), u"Extra: 7"_s);
+    QCOMPARE(dealFieldLine(def, 8), u"Extra: 8"_s);
+}
 
 void TestMapping::mapsCustomFieldsOfEveryType_data()
 {
@@ -1049,6 +1088,9 @@ void TestMapping::mapsCustomFieldsOfEveryType_data()
         { "boolean", u"boolean", true, u"", u"Yes" },
         { "phone", u"phone", u"+49 30 1234"_s, u"", u"+49 30 1234" },
         { "single option id as its label", u"enum", 2, u"", u"Silver" },
+        { "single option id sent as text", u"enum", u"2"_s, u"", u"Silver" },
+        { "unknown option id as its number", u"enum", 9, u"", u"9" },
+        { "option id that is no integer as its number", u"enum", 2.5, u"", u"2.5" },
         { "single option with include_option_labels", u"enum",
             QJsonObject { { u"id"_s, 3 }, { u"label"_s, u"Gold"_s } }, u"", u"Gold" },
         { "multiple options as labels", u"set", QJsonArray { 1, 3 }, u"", u"Bronze, Gold" },
