@@ -16,13 +16,13 @@ std::optional<Entity> entityFromName(const QString &name);
 
 // pipedrive_mappings.pipedrive_type values, as the CRM's rake task wrote them.
 namespace mappingType {
-inline const char User[] = "User";
-inline const char Organization[] = "Organization";
-inline const char Contact[] = "Contact";
-inline const char Lead[] = "Lead";
-inline const char Opportunity[] = "Opportunity";
-inline const char Task[] = "Task";
-inline const char Note[] = "Note";
+inline constexpr char User[] = "User";
+inline constexpr char Organization[] = "Organization";
+inline constexpr char Contact[] = "Contact";
+inline constexpr char Lead[] = "Lead";
+inline constexpr char Opportunity[] = "Opportunity";
+inline constexpr char Task[] = "Task";
+inline constexpr char Note[] = "Note";
 } // namespace mappingType
 
 // The mapping types whose rows belong to an entity (persons have two: contacts and leads).
