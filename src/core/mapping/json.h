@@ -114,6 +114,12 @@ struct Key
         // A literal, not a buffer with room to spare.
         Q_ASSERT(std::char_traits<char>::length(key) == N - 1);
     }
+    // Bytes that outlive the key, and their keyHash() (worked out once for many lookups).
+    Key(std::string_view bytes, quint32 bytesHash)
+        : utf8(bytes)
+        , hash(bytesHash)
+    { }
+    bool isEmpty() const { return utf8.empty(); }
     QString toString() const { return QString::fromUtf8(utf8.data(), qsizetype(utf8.size())); }
 
     std::string_view utf8;
@@ -134,13 +140,7 @@ public:
     // A key written in the code (UTF-8): its size and hash worked out where it is written, not
     // at every lookup (a lookup was ~140 instructions, half of them finding the key's bytes and
     // hashing them).
-    template<std::size_t N> Value value(const char (&key)[N]) const
-    {
-        // A literal, not a buffer with room to spare.
-        Q_ASSERT(std::char_traits<char>::length(key) == N - 1);
-        const std::string_view utf8(key, N - 1);
-        return value(utf8, keyHash(utf8));
-    }
+    template<std::size_t N> Value value(const char (&key)[N]) const { return value(Key(key)); }
     Value value(const Key &key) const { return value(key.utf8, key.hash); }
     // A key as UTF-8 and its keyHash().
     Value value(std::string_view utf8, quint32 hash) const;

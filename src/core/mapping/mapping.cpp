@@ -205,7 +205,9 @@ json::Value firstPresent(const json::Object &record, const json::Key &a, const j
 
 // A field the user maps: a custom field (v2 custom_fields, or v1 at the root) or a built-in.
 // `custom` is the record's custom_fields, read once by callers that look up many fields.
-json::Value mappedField(const json::Object &record, const json::Object &custom, const QString &key)
+// `key`: a QString, or a json::Key worked out once for every record (see PlannedKey).
+template<class K>
+json::Value mappedField(const json::Object &record, const json::Object &custom, const K &key)
 {
     if (key.isEmpty())
         return json::Value(json::Value::Undefined);
@@ -625,14 +627,19 @@ const QHash<QString, CustomFieldDef> &MappingOptions::fieldsOf(FieldSource sourc
 namespace {
 
 // A field's value with the v1 sibling keys folded in (monetary <key>_currency).
+// A v1 monetary amount, with the currency found beside it (<key>_currency), as v2's object.
+json::Value amountWithCurrency(const json::Value &amount, const QString &currency)
+{
+    return json::Value(QJsonObject { { u"value"_s, amount.toQt() }, { u"currency"_s, currency } });
+}
+
 json::Value fieldValue(const json::Object &record, const json::Object &custom, const QString &key,
     const CustomFieldDef *def)
 {
     json::Value value = mappedField(record, custom, key);
     if (def && value.isDouble() && fieldKind(def->type) == FieldKind::Monetary) {
         if (const OptText currency = readText(record, QString(key + u"_currency"_s)))
-            value = json::Value(
-                QJsonObject { { u"value"_s, value.toQt() }, { u"currency"_s, *currency } });
+            value = amountWithCurrency(value, *currency);
     }
     return value;
 }
@@ -738,6 +745,7 @@ struct PlannedKey
         : utf8(key.toUtf8())
         , hash(json::keyHash(view()))
     { }
+    json::Key key() const { return json::Key(view(), hash); }
     std::string_view view() const { return { utf8.constData(), size_t(utf8.size()) }; }
 
     QByteArray utf8;
@@ -841,19 +849,11 @@ QStringList customFieldLines(const json::Object &record, FieldSource source,
     const json::Object custom = record.value("custom_fields").toObject();
     for (const CommentField &field : fields) {
         const CustomFieldDef *def = field.def;
-        // As fieldValue() reads it (custom_fields, else the record itself; a v1 amount with its
-        // currency beside it), through the keys worked out for the run.
-        json::Value value = json::Value(json::Value::Undefined);
-        if (!field.key.utf8.isEmpty()) {
-            value = custom.value(field.key.view(), field.key.hash);
-            if (value.isUndefined())
-                value = record.value(field.key.view(), field.key.hash);
-        }
+        // As fieldValue() reads it, through the keys worked out for the run.
+        json::Value value = mappedField(record, custom, field.key.key());
         if (value.isDouble() && field.kind == FieldKind::Monetary) {
-            if (const OptText currency
-                = readText(record.value(field.currencyKey.view(), field.currencyKey.hash)))
-                value = json::Value(
-                    QJsonObject { { u"value"_s, value.toQt() }, { u"currency"_s, *currency } });
+            if (const OptText currency = readText(record.value(field.currencyKey.key())))
+                value = amountWithCurrency(value, *currency);
         }
         const QString text = fieldTextOfKind(
             value, *def, field.kind, linkNames.value(def->key), &field.optionsByNumber);
