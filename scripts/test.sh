@@ -60,7 +60,7 @@ dbus-run-session -- bash -c '
 # built with AddressSanitizer and UndefinedBehaviorSanitizer (PDS_SANITIZE) in a build folder of
 # their own, only those targets. Any report fails the step (UBSan halts on the first).
 if [ "${PDS_SANITIZER_STEP:-0}" = 1 ]; then
-    sanitized="tst_syncengine tst_undo tst_resilience tst_mapping tst_json tst_texttools tst_passwordhash"
+    sanitized="tst_syncengine tst_linkharvest tst_undo tst_resilience tst_mapping tst_json tst_texttools tst_passwordhash"
     asan_build=${ASAN_BUILD_DIR:-$root/build-asan}
     started=$SECONDS
     BUILD_DIR=$asan_build TARGETS="$sanitized" "$root/scripts/build.sh" -DPDS_SANITIZE=ON

@@ -1,9 +1,12 @@
 #include "linkharvest.h"
 
+#include "asciitext.h"
+
 #include <QRegularExpression>
 #include <QVarLengthArray>
 
 #include <algorithm>
+#include <cstring>
 
 namespace pds {
 
@@ -93,9 +96,227 @@ QString packColumns(const QVariantList &row, const QList<qsizetype> &at)
 
 namespace {
 
-constexpr qsizetype MappingBytes = 32; // a pipedrive id -> rails id node and its share
+qsizetype headerSize(quint64 value)
+{
+    qsizetype size = 1;
+    for (; value >= 0x80; value >>= 7)
+        ++size;
+    return size;
+}
 
 } // namespace
+
+quint32 IdSlots::value(qint64 id) const
+{
+    const qint64 index = id - m_base;
+    if (index >= 0 && index < qint64(m_slots.size()) && m_slots[size_t(index)] != None)
+        return m_slots[size_t(index)];
+    return m_outside.isEmpty() ? None : m_outside.value(id, None);
+}
+
+quint32 *IdSlots::place(qint64 id)
+{
+    if (m_slots.empty() && m_outside.isEmpty())
+        m_base = id;
+    const qint64 index = id - m_base;
+    const auto inRun = qint64(m_slots.size());
+    // The run goes on past gaps (ids taken by rows written elsewhere, records of another type)
+    // while at least an eighth of its slots hold a value; an id that would thin it more goes to
+    // the hash.
+    const qint64 inSlots = m_count - m_outside.size();
+    if (index < 0 || (index >= inRun && index >= std::max<qint64>(64, 8 * (inSlots + 1)))) {
+        const auto before = m_outside.size();
+        quint32 *place = &m_outside[id];
+        if (m_outside.size() != before) {
+            *place = None;
+            ++m_count;
+        }
+        return place;
+    }
+    if (index >= inRun)
+        m_slots.resize(size_t(index) + 1, None);
+    quint32 *place = &m_slots[size_t(index)];
+    if (*place != None)
+        return place;
+    const auto outside = m_outside.isEmpty() ? m_outside.cend() : m_outside.constFind(id);
+    if (outside != m_outside.cend()) {
+        // Kept in the hash before the run reached it: moved into its slot.
+        *place = *outside;
+        m_outside.erase(outside);
+    } else {
+        ++m_count;
+    }
+    return place;
+}
+
+quint32 IdSlots::take(qint64 id)
+{
+    const qint64 index = id - m_base;
+    quint32 value = None;
+    if (index >= 0 && index < qint64(m_slots.size()) && m_slots[size_t(index)] != None) {
+        value = std::exchange(m_slots[size_t(index)], None);
+    } else {
+        const auto outside = m_outside.constFind(id);
+        if (outside == m_outside.cend())
+            return None;
+        value = *outside;
+        m_outside.erase(outside);
+    }
+    --m_count;
+    return value;
+}
+
+qsizetype IdSlots::bytes() const
+{
+    constexpr qsizetype OutsideBytes = 24; // a hash node and its share of the table
+    return qsizetype(m_slots.size()) * qsizetype(sizeof(quint32)) + m_outside.size() * OutsideBytes;
+}
+
+bool PackedRows::find(qint64 id, QString *packed) const
+{
+    const quint32 offset = m_offsets.value(id);
+    if (offset == IdSlots::None)
+        return false;
+    const char *at = m_buffer.data() + offset;
+    quint64 header = 0;
+    for (int shift = 0;; shift += 7) {
+        const auto byte = uchar(*at++);
+        header |= quint64(byte & 0x7F) << shift;
+        if (byte < 0x80)
+            break;
+    }
+    if (header & 1) {
+        *packed = QString();
+        return true;
+    }
+    const auto units = qsizetype(header >> 2);
+    QString text(units, Qt::Uninitialized); // not null, even with no units
+    auto *out = reinterpret_cast<char16_t *>(text.data());
+    if (header & 2)
+        std::memcpy(out, at, size_t(units) * 2);
+    else if (!ascii::widen(at, units, out)) // it stops at its first chunk not ASCII
+        std::transform(at, at + units, out, [](char byte) { return char16_t(uchar(byte)); });
+    *packed = std::move(text);
+    return true;
+}
+
+void PackedRows::insert(qint64 id, QStringView packed)
+{
+    quint32 *place = m_offsets.place(id);
+    if (*place != IdSlots::None)
+        dropRecord(std::exchange(*place, IdSlots::None)); // first: it may compact the buffer
+    *place = append(packed);
+}
+
+bool PackedRows::remove(qint64 id)
+{
+    const quint32 offset = m_offsets.take(id);
+    if (offset == IdSlots::None)
+        return false;
+    dropRecord(offset);
+    return true;
+}
+
+quint32 PackedRows::append(QStringView packed)
+{
+    const auto units = quint64(packed.size());
+    const quint64 largest = units << 2 | 3;
+    const size_t at = m_buffer.size();
+    const qsizetype header = headerSize(largest);
+    m_buffer.resize(at + size_t(header) + size_t(units) * 2);
+    char *text = m_buffer.data() + at + header;
+    const auto *in = reinterpret_cast<const char16_t *>(packed.utf16());
+    // ascii::narrow() stops at its first chunk not ASCII: Latin-1 beyond ASCII is copied here.
+    bool narrow = ascii::narrow(in, packed.size(), text);
+    if (!narrow) {
+        narrow = std::all_of(in, in + packed.size(), [](char16_t unit) { return unit < 0x100; });
+        if (narrow)
+            std::transform(in, in + packed.size(), text, [](char16_t unit) { return char(unit); });
+        else
+            std::memcpy(text, in, size_t(units) * 2);
+    }
+    m_buffer.resize(at + size_t(header) + size_t(units) * (narrow ? 1 : 2));
+    // The header: units, UTF-16 (2) or Latin-1, null (1); padded to the size worked out above.
+    quint64 value = units << 2 | (narrow ? 0 : 2) | (packed.isNull() ? 1 : 0);
+    char *out = m_buffer.data() + at;
+    for (qsizetype i = 0; i < header; ++i, value >>= 7)
+        out[i] = char((value & 0x7F) | (i + 1 < header ? 0x80 : 0));
+    Q_ASSERT(m_buffer.size() < IdSlots::None);
+    return quint32(at);
+}
+
+qsizetype PackedRows::recordSize(quint32 offset) const
+{
+    const char *at = m_buffer.data() + offset;
+    quint64 header = 0;
+    qsizetype size = 0;
+    for (int shift = 0;; shift += 7) {
+        const auto byte = uchar(at[size++]);
+        header |= quint64(byte & 0x7F) << shift;
+        if (byte < 0x80)
+            break;
+    }
+    return size + qsizetype(header >> 2) * ((header & 2) ? 2 : 1);
+}
+
+void PackedRows::dropRecord(quint32 offset)
+{
+    m_dropped += recordSize(offset);
+    // Most of the buffer dropped: the records left are copied into a new one.
+    if (m_dropped < 4096 || m_dropped * 2 < qsizetype(m_buffer.size()))
+        return;
+    std::vector<char> kept;
+    kept.reserve(m_buffer.size() - size_t(m_dropped));
+    m_offsets.forEach([&](quint32 &at) {
+        const qsizetype size = recordSize(at);
+        const auto to = quint32(kept.size());
+        kept.insert(kept.end(), m_buffer.begin() + at, m_buffer.begin() + at + size);
+        at = to;
+    });
+    m_buffer = std::move(kept);
+    m_dropped = 0;
+}
+
+qint64 IdMap::value(qint64 id, qint64 otherwise) const
+{
+    const quint32 near = m_near.value(id);
+    if (near != IdSlots::None)
+        return m_railsBase + near;
+    return m_far.isEmpty() ? otherwise : m_far.value(id, otherwise);
+}
+
+void IdMap::insert(qint64 id, qint64 railsId)
+{
+    if (m_railsBase < 0)
+        m_railsBase = railsId;
+    const qint64 distance = railsId - m_railsBase;
+    if (distance >= 0 && distance < IdSlots::None) {
+        if (!m_far.isEmpty())
+            m_far.remove(id);
+        *m_near.place(id) = quint32(distance);
+    } else {
+        m_near.take(id);
+        m_far.insert(id, railsId);
+    }
+}
+
+qint64 IdMap::take(qint64 id)
+{
+    const quint32 near = m_near.take(id);
+    if (near != IdSlots::None)
+        return m_railsBase + near;
+    const auto far = m_far.isEmpty() ? m_far.cend() : m_far.constFind(id);
+    if (far == m_far.cend())
+        return -1;
+    const qint64 railsId = *far;
+    m_far.erase(far);
+    return railsId;
+}
+
+qsizetype IdMap::bytes() const
+{
+    return m_near.bytes() + m_far.size() * FarBytes;
+}
 
 LinkHarvest::LinkHarvest(const QList<LinkSpec> &specs, qsizetype maxBytes, bool toldForeign)
     : m_maxBytes(maxBytes)
@@ -131,8 +352,7 @@ bool LinkHarvest::Link::resolves() const
 {
     if (m_unresolved < 0) {
         qsizetype unresolved = 0;
-        for (const qint64 railsId : m_ids)
-            unresolved += m_rows.contains(railsId) ? 0 : 1;
+        m_ids.forEachValue([&](qint64 railsId) { unresolved += m_rows.contains(railsId) ? 0 : 1; });
         m_unresolved = unresolved;
     }
     return m_unresolved == 0;
@@ -144,22 +364,23 @@ void LinkHarvest::Link::countMapping(qint64 railsId, int change)
         m_unresolved += change;
 }
 
+qsizetype LinkHarvest::Link::bytes() const
+{
+    return m_ids.bytes() + m_rows.bytes();
+}
+
 LinkHarvest::Link::Answer LinkHarvest::Link::find(qint64 pipedriveId, QString *packed) const
 {
-    const auto id = m_ids.constFind(pipedriveId);
-    if (id == m_ids.cend())
+    const qint64 id = m_ids.value(pipedriveId);
+    if (id < 0)
         return Answer::NotMapped;
-    const auto row = m_rows.constFind(*id);
-    if (row == m_rows.cend())
-        return Answer::Unknown;
-    *packed = *row;
-    return Answer::Values;
+    return m_rows.find(id, packed) ? Answer::Values : Answer::Unknown;
 }
 
 void LinkHarvest::Link::setRow(qint64 id, const QString &packed)
 {
     const qsizetype rows = m_rows.size();
-    linkpack::keep(m_rows, id, packed, &m_bytes);
+    m_rows.insert(id, packed);
     // A new row resolves the mappings to it, if any are unresolved (none when all are).
     if (m_rows.size() != rows && m_unresolved > 0)
         m_unresolved = -1;
@@ -167,11 +388,8 @@ void LinkHarvest::Link::setRow(qint64 id, const QString &packed)
 
 void LinkHarvest::Link::forgetRow(qint64 id)
 {
-    const auto row = m_rows.constFind(id);
-    if (row == m_rows.cend())
+    if (!m_rows.remove(id))
         return;
-    m_bytes -= linkpack::entryBytes(*row);
-    m_rows.erase(row);
     if (!m_ids.isEmpty())
         m_unresolved = -1; // the mappings to it, if any, are unresolved now
 }
@@ -180,10 +398,9 @@ void LinkHarvest::Link::kill()
 {
     m_dead = true;
     m_checked = false;
-    m_ids = {};
-    m_rows = {};
+    m_ids.clear();
+    m_rows.clear();
     m_idSum = 0;
-    m_bytes = 0;
     m_unresolved = 0;
 }
 
@@ -212,10 +429,10 @@ void LinkHarvest::apply(const HarvestBatch &batch)
                 // The link's values after the change: the kept ones an update leaves as they are.
                 QVariantList values;
                 if (event.kind == Kind::Update) {
-                    const auto row = link.m_rows.constFind(event.id);
-                    if (row == link.m_rows.cend())
+                    QString row;
+                    if (!link.m_rows.find(event.id, &row))
                         continue; // not kept: stays unknown
-                    for (const QString &text : linkpack::unpack(*row))
+                    for (const QString &text : linkpack::unpack(row))
                         values << text;
                 } else {
                     values.resize(link.m_names.size());
@@ -254,23 +471,23 @@ void LinkHarvest::apply(const HarvestBatch &batch)
                 }
                 if (link) {
                     Link &l = *link;
-                    const auto known = l.m_ids.find(mapping.pipedriveId);
                     if (mapping.railsId < 0) {
-                        if (known != l.m_ids.end()) {
-                            l.countMapping(*known, -1);
-                            l.m_ids.erase(known);
+                        const qint64 known = l.m_ids.take(mapping.pipedriveId);
+                        if (known >= 0) {
+                            l.countMapping(known, -1);
                             l.m_idSum -= mapping.pipedriveId;
-                            l.m_bytes -= MappingBytes;
                         }
-                    } else if (known != l.m_ids.end()) {
-                        l.countMapping(*known, -1);
+                        continue;
+                    }
+                    const qint64 known = l.m_ids.value(mapping.pipedriveId);
+                    if (known >= 0) {
+                        l.countMapping(known, -1);
                         l.countMapping(mapping.railsId, 1);
-                        *known = mapping.railsId;
+                        l.m_ids.insert(mapping.pipedriveId, mapping.railsId);
                     } else {
                         l.countMapping(mapping.railsId, 1);
                         l.m_ids.insert(mapping.pipedriveId, mapping.railsId);
                         l.m_idSum += mapping.pipedriveId;
-                        l.m_bytes += MappingBytes;
                     }
                 }
             }
@@ -320,7 +537,7 @@ qsizetype LinkHarvest::bytes() const
 {
     qsizetype bytes = 0;
     for (const Link &link : m_links)
-        bytes += link.m_bytes;
+        bytes += link.bytes();
     return bytes;
 }
 
@@ -330,7 +547,7 @@ void LinkHarvest::keepWithinBudget()
     // (its links are read from the CRM as without it).
     while (bytes() > m_maxBytes) {
         auto biggest = std::max_element(m_links.begin(), m_links.end(),
-            [](const Link &a, const Link &b) { return a.m_bytes < b.m_bytes; });
+            [](const Link &a, const Link &b) { return a.bytes() < b.bytes(); });
         biggest->kill();
     }
 }

@@ -38,6 +38,105 @@ qsizetype entryBytes(const QString &packed);
 void keep(QHash<qint64, QString> &rows, qint64 id, const QString &packed, qsizetype *bytes);
 } // namespace linkpack
 
+// Ids mapped to 32-bit values, compactly, for the link harvest: ids in a run of nearly
+// consecutive ones (a table's new rows, a Pipedrive list's records) find theirs in a 4-byte
+// slot, others in a hash (~24 bytes). Used on one thread.
+class IdSlots
+{
+public:
+    static constexpr quint32 None = 0xFFFFFFFF; // no value; never kept
+    quint32 value(qint64 id) const;
+    // Where id's value goes (None: a new one), made if need be; valid until the next call.
+    // A new id is counted at once: the caller gives it a value.
+    quint32 *place(qint64 id);
+    quint32 take(qint64 id); // the value removed, None if there was none
+    qsizetype size() const { return m_count; }
+    qsizetype bytes() const;
+    // Each value, in no order, as a reference that may be changed (not to None).
+    template<typename F> void forEach(F &&f)
+    {
+        for (quint32 &value : m_slots) {
+            if (value != None)
+                f(value);
+        }
+        for (quint32 &value : m_outside)
+            f(value);
+    }
+    template<typename F> void forEach(F &&f) const
+    {
+        for (const quint32 value : m_slots) {
+            if (value != None)
+                f(value);
+        }
+        for (const quint32 value : m_outside)
+            f(value);
+    }
+
+private:
+    qint64 m_base = 0; // the id of m_slots' first
+    std::vector<quint32> m_slots; // id - m_base -> its value, or None
+    QHash<qint64, quint32> m_outside; // ids outside the slots' run
+    qsizetype m_count = 0; // values kept (placed ones counted when placed)
+};
+
+// Packed values (linkpack) by id, kept compactly: a QString each in a hash took ~124 bytes a
+// linked row with its mapping, and a 500k-record account's ~220,000 did not fit the harvest's
+// budget. Here each is a record in one buffer, in Latin-1 where every unit fits (names, e-mail
+// addresses: a byte a character), else in UTF-16, with a LEB128 header, found through IdSlots.
+// A null string is kept as such. Used on one thread.
+class PackedRows
+{
+public:
+    bool contains(qint64 id) const { return m_offsets.value(id) != IdSlots::None; }
+    // The packed values kept for id into *packed; false if none are.
+    bool find(qint64 id, QString *packed) const;
+    // Keeps `packed` (null too) for id, replacing what was kept.
+    void insert(qint64 id, QStringView packed);
+    bool remove(qint64 id); // false: nothing was kept
+    qsizetype size() const { return m_offsets.size(); }
+    bool isEmpty() const { return size() == 0; }
+    // What it takes, about: slots, hash nodes, the buffer (records dropped since the last
+    // compaction included).
+    qsizetype bytes() const { return m_offsets.bytes() + qsizetype(m_buffer.size()); }
+    void clear() { *this = PackedRows(); }
+
+private:
+    IdSlots m_offsets; // id -> its record's offset in m_buffer
+    std::vector<char> m_buffer;
+    qsizetype m_dropped = 0; // bytes of records replaced or removed, still in m_buffer
+    quint32 append(QStringView packed);
+    qsizetype recordSize(quint32 offset) const;
+    void dropRecord(quint32 offset); // once no id has it
+};
+
+// Pipedrive ids -> rails ids, compactly: a type's mappings written by one run go up together, so
+// each is kept as its rails id's distance from the first one's (IdSlots); one that does not fit
+// (an older row's) in a hash of its own. Used on one thread.
+class IdMap
+{
+public:
+    qint64 value(qint64 id, qint64 otherwise = -1) const;
+    void insert(qint64 id, qint64 railsId);
+    // The rails id removed, -1 if none.
+    qint64 take(qint64 id);
+    qsizetype size() const { return m_near.size() + m_far.size(); }
+    bool isEmpty() const { return size() == 0; }
+    qsizetype bytes() const;
+    void clear() { *this = IdMap(); }
+    template<typename F> void forEachValue(F &&f) const
+    {
+        m_near.forEach([&](quint32 value) { f(m_railsBase + value); });
+        for (const qint64 value : m_far)
+            f(value);
+    }
+
+private:
+    static constexpr qsizetype FarBytes = 32; // a hash node and its share of the table
+    qint64 m_railsBase = -1; // -1: not set yet
+    IdSlots m_near; // id -> rails id - m_railsBase
+    QHash<qint64, qint64> m_far; // ids whose rails id is not near
+};
+
 // A mapping as the sync thread's store writes it; railsId -1 in a HarvestBatch: removed.
 struct MappingRow
 {
@@ -110,16 +209,16 @@ public:
         // or a row whose values it does not have (Unknown: read it).
         Answer find(qint64 pipedriveId, QString *packed) const;
         // The rails id pipedriveId is mapped to, -1: none.
-        qint64 railsId(qint64 pipedriveId) const { return m_ids.value(pipedriveId, -1); }
+        qint64 railsId(qint64 pipedriveId) const { return m_ids.value(pipedriveId); }
 
     private:
         friend class LinkHarvest;
         LinkSpec m_spec;
         QStringList m_names; // the spec's plain column names, in its order
-        QHash<qint64, qint64> m_ids; // pipedrive id -> rails id
-        QHash<qint64, QString> m_rows; // rails id -> packed values
+        IdMap m_ids; // pipedrive id -> rails id
+        PackedRows m_rows; // rails id -> packed values
         qint64 m_idSum = 0;
-        qsizetype m_bytes = 0;
+        qsizetype bytes() const;
         bool m_whole = false;
         bool m_dead = false;
         bool m_checked = false;

@@ -103,8 +103,9 @@ private:
     // Linked rows, in all: those of a 100k-record account fit (3.3 MB); at 500k records the
     // 20,000 rows per cache allowed until Dec 4 took 11 MB of the peak.
     static constexpr qsizetype MaxLinkedBytes = 6 << 20;
-    // What the sync wrote of the linked tables (LinkHarvest): a 100k-record account's take 6.8 MB.
-    static constexpr qsizetype MaxHarvestBytes = 8 << 20;
+    // What the sync wrote of the linked tables (LinkHarvest, PackedRows and IdMap): a 100k-record
+    // account's take 1.9 MB, a 500k one's 9.3 MB; past it (about 650k records), read as before.
+    static constexpr qsizetype MaxHarvestBytes = 12 << 20;
     DatabaseThread m_thread; // last: goes first, after the work posted to it
 };
 
