@@ -96,6 +96,15 @@ QString packColumns(const QVariantList &row, const QList<qsizetype> &at)
 
 namespace {
 
+// Makes room for `size` elements, growing by an eighth at a time rather than doubling: the
+// harvest's vectors are most of its memory, and a doubled one's spare half was counted in a
+// 500k sync's peak.
+template<typename T> void growTo(std::vector<T> &vector, size_t size)
+{
+    if (size > vector.capacity())
+        vector.reserve(std::max(size, vector.size() + std::max<size_t>(vector.size() / 8, 4096)));
+}
+
 qsizetype headerSize(quint64 value)
 {
     qsizetype size = 1;
@@ -133,8 +142,10 @@ quint32 *IdSlots::place(qint64 id)
         }
         return place;
     }
-    if (index >= inRun)
+    if (index >= inRun) {
+        growTo(m_slots, size_t(index) + 1);
         m_slots.resize(size_t(index) + 1, None);
+    }
     quint32 *place = &m_slots[size_t(index)];
     if (*place != None)
         return place;
@@ -223,6 +234,7 @@ quint32 PackedRows::append(QStringView packed)
     const quint64 largest = units << 2 | 3;
     const size_t at = m_buffer.size();
     const qsizetype header = headerSize(largest);
+    growTo(m_buffer, at + size_t(header) + size_t(units) * 2);
     m_buffer.resize(at + size_t(header) + size_t(units) * 2);
     char *text = m_buffer.data() + at + header;
     const auto *in = reinterpret_cast<const char16_t *>(packed.utf16());
