@@ -445,6 +445,7 @@ void SyncEngine::beginEntityPass()
         = std::any_of(sources.cbegin(), sources.cend(), [this](const EntityHandler::Source &s) {
               return listsEveryRecord(s, sourceQuery(s, m_since));
           });
+    m_context->store.dropMemoryKeys(); // the pass before's; this one makes its own
     error = m_handler->begin(*m_context);
     if (error.kind == DbError::Kind::Unreachable)
         return reconnect(error, [this] { beginEntityPass(); });
