@@ -689,12 +689,11 @@ bool CrmStore::prefetchLinked(const QString &type, const QString &table, const Q
         return true;
     QList<qint64> unknown;
     unknown.reserve(pipedriveIds.size());
-    QString packed;
     for (qint64 id : pipedriveIds) {
         if (cache.rows.contains(id))
             continue;
         // Read by id only what the harvest has no values for.
-        if (!harvested || harvested->find(id, &packed) == LinkHarvest::Link::Answer::Unknown)
+        if (!harvested || harvested->find(id, nullptr) == LinkHarvest::Link::Answer::Unknown)
             unknown.append(id);
     }
     if (unknown.isEmpty())

@@ -386,6 +386,8 @@ LinkHarvest::Link::Answer LinkHarvest::Link::find(qint64 pipedriveId, QString *p
     const qint64 id = m_ids.value(pipedriveId);
     if (id < 0)
         return Answer::NotMapped;
+    if (!packed)
+        return m_rows.contains(id) ? Answer::Values : Answer::Unknown;
     return m_rows.find(id, packed) ? Answer::Values : Answer::Unknown;
 }
 

@@ -206,7 +206,8 @@ public:
         bool resolves() const;
         enum class Answer { Values, NotMapped, Unknown };
         // The packed values of the row pipedriveId is mapped to (Values), no mapping (NotMapped),
-        // or a row whose values it does not have (Unknown: read it).
+        // or a row whose values it does not have (Unknown: read it). packed may be null: only
+        // the answer is wanted (the values are unpacked for each call that asks).
         Answer find(qint64 pipedriveId, QString *packed) const;
         // The rails id pipedriveId is mapped to, -1: none.
         qint64 railsId(qint64 pipedriveId) const { return m_ids.value(pipedriveId); }

@@ -153,6 +153,42 @@ private slots:
         }
     }
 
+    // A link answers through both stores: a mapping to a row it has (Values, with them or
+    // without: a caller that only asks whether to read it gets nothing unpacked), to a row it
+    // does not have (Unknown), none (NotMapped).
+    void aLinkAnswersWithOrWithoutTheValues()
+    {
+        const QString type = QStringLiteral("Organization");
+        LinkHarvest harvest(
+            { { type, QStringLiteral("accounts"), QStringLiteral("t.name") } }, 1 << 20);
+        HarvestBatch batch;
+        HarvestBatch::Event rows;
+        rows.kind = HarvestBatch::Event::Kind::Rows;
+        rows.table = QStringLiteral("accounts");
+        rows.packed = { { 10, linkpack::pack({ QStringLiteral("Åcme") }) },
+            { 11, linkpack::pack({ QStringLiteral("Büro") }) } };
+        HarvestBatch::Event mappings;
+        mappings.kind = HarvestBatch::Event::Kind::Mappings;
+        mappings.mappings = { { type, 500, 10 }, { type, 501, 11 }, { type, 502, 12 } };
+        batch.events.push_back(rows);
+        batch.events.push_back(mappings);
+        harvest.apply(batch);
+        const LinkHarvest::Link *link = harvest.find(type);
+        QVERIFY(link);
+        using Answer = LinkHarvest::Link::Answer;
+        QString packed;
+        QCOMPARE(link->find(501, &packed), Answer::Values);
+        QCOMPARE(linkpack::unpack(packed), QStringList { QStringLiteral("Büro") });
+        QCOMPARE(link->find(501, nullptr), Answer::Values);
+        QCOMPARE(link->find(502, &packed), Answer::Unknown);
+        QCOMPARE(link->find(502, nullptr), Answer::Unknown);
+        QCOMPARE(link->find(503, &packed), Answer::NotMapped);
+        QCOMPARE(link->find(503, nullptr), Answer::NotMapped);
+        QCOMPARE(link->railsId(500), 10);
+        QCOMPARE(link->railsId(503), -1);
+        QVERIFY(!link->resolves()); // 502's row is not there
+    }
+
     void idMapsAnswerAsAHash()
     {
         const QList<qint64> ids = mixedIds();
