@@ -418,25 +418,21 @@ void CrmStore::beginPageKeeping(const QStringList &writtenTypes, qsizetype maxMa
     while (!m_linkedCache.empty() && linkedBytes() > maxLinkedBytes) {
         m_linkedCache.erase(std::max_element(m_linkedCache.begin(), m_linkedCache.end(),
             [](const LinkedCache &a, const LinkedCache &b) {
-                return std::tuple(!a.complete, a.bytes) < std::tuple(!b.complete, b.bytes);
+                return std::tuple(!a.complete, a.bytes()) < std::tuple(!b.complete, b.bytes());
             }));
     }
 }
 
 void CrmStore::LinkedCache::keep(qint64 pipedriveId, const QString &packed)
 {
-    linkpack::keep(rows, pipedriveId, packed, &bytes);
+    rows.insert(pipedriveId, packed);
 }
 
 void CrmStore::LinkedCache::forget(qint64 pipedriveId)
 {
     // Its mapping changed: absent no longer means not mapped.
     complete = false;
-    const auto it = rows.constFind(pipedriveId);
-    if (it == rows.cend())
-        return;
-    bytes -= linkpack::entryBytes(*it);
-    rows.erase(it);
+    rows.remove(pipedriveId);
 }
 
 QHash<qint64, qint64> &CrmStore::mappingCache(const QString &type)
@@ -462,7 +458,7 @@ qsizetype CrmStore::linkedBytes() const
 {
     qsizetype bytes = 0;
     for (const LinkedCache &cache : m_linkedCache)
-        bytes += cache.bytes;
+        bytes += cache.bytes();
     return bytes;
 }
 
@@ -498,9 +494,11 @@ std::optional<bool> CrmStore::readAllLinked(LinkedCache &cache, qsizetype asked,
                 [&](const QVariantList &row) { cache.mapped = row.at(0).toLongLong(); }, error))
             return std::nullopt;
     }
-    const qsizetype others = linkedBytes() - cache.bytes;
+    const qsizetype others = linkedBytes() - cache.bytes();
+    // At least a slot and a record's header a row, before any is read.
+    constexpr qsizetype MinRowBytes = 8;
     const qsizetype perRow = std::max<qsizetype>(
-        linkpack::entryBytes({}), cache.rows.isEmpty() ? 0 : cache.bytes / cache.rows.size());
+        MinRowBytes, cache.rows.isEmpty() ? 0 : cache.bytes() / cache.rows.size());
     if ((byIdFirst && (cache.read + asked) * 8 < cache.mapped)
         || others + cache.mapped * perRow > m_maxLinkedBytes)
         return false;
@@ -709,8 +707,10 @@ bool CrmStore::prefetchLinked(const QString &type, const QString &table, const Q
         QVariantList values { type };
         for (qint64 id : chunk)
             values << id;
-        for (qint64 id : chunk)
-            cache.keep(id, QString());
+        for (qint64 id : chunk) {
+            if (!cache.rows.contains(id)) // a chunk repeats its last id to a statement's size
+                cache.keep(id, QString());
+        }
         if (!rows(
                 linkedRowsSql(columns, table,
                     QStringLiteral(" AND m.pipedrive_id IN (%1)").arg(inList(chunk.size()))),
@@ -731,9 +731,8 @@ LinkedRow CrmStore::linkedValues(QAnyStringView type, const QString &table, cons
     LinkedCache &cache = linkedCache(type, table, columns);
     if (!attachHarvest(cache, error))
         return {};
-    const auto cached = cache.rows.constFind(pipedriveId);
-    if (cached != cache.rows.cend())
-        return LinkedRow(*cached);
+    if (QString cached; cache.rows.find(pipedriveId, &cached))
+        return LinkedRow(std::move(cached));
     if (const LinkHarvest::Link *harvested = harvestOf(cache)) {
         QString packed;
         switch (harvested->find(pipedriveId, &packed)) {

@@ -60,21 +60,6 @@ QStringList unpack(const QString &packed)
     return values;
 }
 
-qsizetype entryBytes(const QString &packed)
-{
-    return 64 + 2 * packed.size();
-}
-
-void keep(QHash<qint64, QString> &rows, qint64 id, const QString &packed, qsizetype *bytes)
-{
-    const qsizetype before = rows.size();
-    QString &entry = rows[id];
-    if (rows.size() == before)
-        *bytes -= entryBytes(entry);
-    entry = packed;
-    *bytes += entryBytes(packed);
-}
-
 QString packColumns(const QVariantList &row, const QList<qsizetype> &at)
 {
     QVarLengthArray<QStringView, 4> texts;
@@ -134,6 +119,10 @@ quint32 *IdSlots::place(qint64 id)
     // the hash.
     const qint64 inSlots = m_count - m_outside.size();
     if (index < 0 || (index >= inRun && index >= std::max<qint64>(64, 8 * (inSlots + 1)))) {
+        // Most ids in the hash (the first one far from the rest, ids read in no order): one run
+        // over all of them, if they are dense enough for it.
+        if (m_outside.size() + 1 >= m_rebuildAt && !m_outside.contains(id) && rebuildAround(id))
+            return place(id);
         const auto before = m_outside.size();
         quint32 *place = &m_outside[id];
         if (m_outside.size() != before) {
@@ -158,6 +147,41 @@ quint32 *IdSlots::place(qint64 id)
         ++m_count;
     }
     return place;
+}
+
+bool IdSlots::rebuildAround(qint64 id)
+{
+    qint64 first = id;
+    qint64 last = id;
+    for (qsizetype i = 0; i < qsizetype(m_slots.size()); ++i) {
+        if (m_slots[size_t(i)] != None) {
+            first = std::min(first, m_base + i);
+            last = std::max(last, m_base + i);
+        }
+    }
+    for (auto it = m_outside.cbegin(); it != m_outside.cend(); ++it) {
+        first = std::min(first, it.key());
+        last = std::max(last, it.key());
+    }
+    const qint64 values = m_count + 1;
+    if (last - first >= 8 * values) {
+        m_rebuildAt = 2 * (m_outside.size() + 1); // tried again once the hash has doubled
+        return false;
+    }
+    std::vector<quint32> run;
+    run.reserve(size_t(last - first + 1));
+    run.resize(size_t(last - first + 1), None);
+    for (qsizetype i = 0; i < qsizetype(m_slots.size()); ++i) {
+        if (m_slots[size_t(i)] != None)
+            run[size_t(m_base + i - first)] = m_slots[size_t(i)];
+    }
+    for (auto it = m_outside.cbegin(); it != m_outside.cend(); ++it)
+        run[size_t(it.key() - first)] = it.value();
+    m_slots = std::move(run);
+    m_outside.clear();
+    m_base = first;
+    m_rebuildAt = 64;
+    return true;
 }
 
 quint32 IdSlots::take(qint64 id)

@@ -30,12 +30,6 @@ QStringList unpack(const QString &packed);
 // The values of `row` at `at` packed, if each is a text or NULL; a null string if not (a number
 // written into a text column is not guessed at).
 QString packColumns(const QVariantList &row, const QList<qsizetype> &at);
-// What a kept entry takes, about: its hash node and share of the table, the string's header and
-// text.
-qsizetype entryBytes(const QString &packed);
-// Keeps `packed` for `id` in `rows`, counting what it takes into *bytes (in one lookup: an entry
-// replaced is counted out).
-void keep(QHash<qint64, QString> &rows, qint64 id, const QString &packed, qsizetype *bytes);
 } // namespace linkpack
 
 // Ids mapped to 32-bit values, compactly, for the link harvest: ids in a run of nearly
@@ -77,6 +71,10 @@ private:
     std::vector<quint32> m_slots; // id - m_base -> its value, or None
     QHash<qint64, quint32> m_outside; // ids outside the slots' run
     qsizetype m_count = 0; // values kept (placed ones counted when placed)
+    qsizetype m_rebuildAt = 64; // ids in the hash before rebuildAround() is tried
+    // One run from the smallest id kept (or id) to the greatest, if at least an eighth of its
+    // slots would hold a value; false, and tried again later, if not.
+    bool rebuildAround(qint64 id);
 };
 
 // Packed values (linkpack) by id, kept compactly: a QString each in a hash took ~124 bytes a

@@ -7,6 +7,9 @@
 #include <QRandomGenerator>
 #include <QTest>
 
+#include <algorithm>
+#include <random>
+
 using namespace pds;
 
 class TstLinkHarvest : public QObject
@@ -151,6 +154,30 @@ private slots:
             QVERIFY(rows.find(kept, &found));
             QCOMPARE(found, packed);
         }
+    }
+
+    void idsInNoOrderEndInOneRun()
+    {
+        // A dense range read in no order (a page's links, by id): once most are in the hash, one
+        // run takes them all, 4 bytes a slot.
+        QList<qint64> ids;
+        for (qint64 id = 5000; id < 6000; ++id)
+            ids << id;
+        std::shuffle(ids.begin(), ids.end(), std::mt19937(3));
+        PackedRows rows;
+        const QString packed = linkpack::pack({ QStringLiteral("a") });
+        for (const qint64 id : std::as_const(ids))
+            rows.insert(id, packed);
+        QCOMPARE(rows.size(), 1000);
+        QVERIFY2(rows.bytes() <= 1000 * (4 + 1 + packed.size()) + 64 * 24,
+            qPrintable(QString::number(rows.bytes())));
+        for (const qint64 id : std::as_const(ids)) {
+            QString found;
+            QVERIFY(rows.find(id, &found));
+            QCOMPARE(found, packed);
+        }
+        QVERIFY(!rows.contains(4999));
+        QVERIFY(!rows.contains(6000));
     }
 
     // A link answers through both stores: a mapping to a row it has (Values, with them or

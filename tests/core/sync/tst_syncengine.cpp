@@ -1512,15 +1512,15 @@ private slots:
                       .value(0)
                       .toString();
               };
-        // 200 contacts take ~16 KB, the one account well under 1 KB.
-        reader.beginPageKeeping({}, 1000, 4096);
+        // 200 contacts take ~3.4 KB (PackedRows: ~17 bytes each), the one account ~20 bytes.
+        reader.beginPageKeeping({}, 1000, 2048);
         QCOMPARE(read("Organization", QStringLiteral("accounts"), QStringLiteral("t.name"), 5),
             QStringLiteral("Acme"));
         QCOMPARE(read("Contact", QStringLiteral("contacts"), name, 100), QStringLiteral("Renamed"));
         // Within the budget nothing is dropped.
         QVERIFY(
             db.execWrite(QStringLiteral("UPDATE contacts SET first_name = 'Again'"), {}, &error));
-        reader.beginPageKeeping({}, 1000, 4096);
+        reader.beginPageKeeping({}, 1000, 2048);
         QCOMPARE(read("Contact", QStringLiteral("contacts"), name, 100), QStringLiteral("Renamed"));
         QVERIFY2(error.isOk(), qPrintable(error.toString()));
     }
@@ -1555,10 +1555,10 @@ private slots:
         QVERIFY(db.commit().isOk());
         const QString name = QStringLiteral("t.first_name");
         const QString accountName = QStringLiteral("t.name");
-        // ~16 KB of contacts read whole (the first read by id), ~8 KB of accounts by id: past
-        // 20 KB together, each under it alone.
+        // ~2.8 KB of contacts read whole (the first read by id), ~1.4 KB of accounts by id: past
+        // 3.5 KB together, each under it alone.
         CrmStore reader(db);
-        reader.beginPageKeeping({}, 1000, 20 << 10, CrmStore::LinkReads::AllAtOnce);
+        reader.beginPageKeeping({}, 1000, 3584, CrmStore::LinkReads::AllAtOnce);
         for (const qint64 id : { 100, 101 })
             QVERIFY(reader.prefetchLinked(
                 QStringLiteral("Contact"), QStringLiteral("contacts"), name, { id }, &error));
@@ -1568,7 +1568,7 @@ private slots:
             db.execWrite(QStringLiteral("UPDATE contacts SET first_name = 'Renamed'"), {}, &error));
         QVERIFY(db.execWrite(
             QStringLiteral("UPDATE accounts SET name = 'Renamed ' || id"), {}, &error));
-        reader.beginPageKeeping({}, 1000, 20 << 10, CrmStore::LinkReads::AllAtOnce);
+        reader.beginPageKeeping({}, 1000, 3584, CrmStore::LinkReads::AllAtOnce);
         const auto read
             = [&](const char *type, const QString &table, const QString &columns, qint64 id) {
                   return reader.linkedValues(QLatin1String(type), table, columns, id, &error)
@@ -1727,16 +1727,17 @@ private slots:
         QCOMPARE(firstName(overBudget, 101), QStringLiteral("Person 1"));
         QCOMPARE(firstName(overBudget, 399), QStringLiteral("Renamed"));
 
-        // A first read by id of a person not mapped (64 bytes) makes the 300 rows (~82 bytes each)
-        // look as if they fit in 22 KB: read whole, they do not, and are dropped before the next
-        // page. From then on the type is read by id, whatever the first read suggests.
+        // A first read by id of a person not mapped (a slot and a header: taken as 8 bytes) makes
+        // the 300 rows look as if they fit in 4 KB: read whole, they do not (~17 bytes each, more
+        // in the hash where ids are far from the first), and are dropped before the next page.
+        // From then on the type is read by id, whatever the first read suggests.
         const auto renameAll = [&](const QString &name) {
             return db.execWrite(
                 QStringLiteral("UPDATE contacts SET first_name = ?"), { name }, &error);
         };
         CrmStore misjudged(db);
         for (int page = 0; page < 2; ++page) {
-            misjudged.beginPageKeeping({}, 1000, 22 << 10, CrmStore::LinkReads::AllAtOnce);
+            misjudged.beginPageKeeping({}, 1000, 4096, CrmStore::LinkReads::AllAtOnce);
             QVERIFY(misjudged.prefetchLinked(type, contacts, name, { 5000 }, &error));
             QVERIFY(misjudged.prefetchLinked(type, contacts, name, { 101 + page }, &error));
             QVERIFY(renameAll(page == 0 ? QStringLiteral("Again") : QStringLiteral("Third")));
