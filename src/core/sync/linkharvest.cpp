@@ -98,6 +98,19 @@ qsizetype headerSize(quint64 value)
     return size;
 }
 
+// A record's LEB128 header at `at` into *header (units << 2 | UTF-16 (2) | null (1)); its size.
+qsizetype readHeader(const char *at, quint64 *header)
+{
+    *header = 0;
+    qsizetype size = 0;
+    for (int shift = 0;; shift += 7) {
+        const auto byte = uchar(at[size++]);
+        *header |= quint64(byte & 0x7F) << shift;
+        if (byte < 0x80)
+            return size;
+    }
+}
+
 } // namespace
 
 quint32 IdSlots::value(qint64 id) const
@@ -212,26 +225,19 @@ bool PackedRows::find(qint64 id, QString *packed) const
     const quint32 offset = m_offsets.value(id);
     if (offset == IdSlots::None)
         return false;
-    const char *at = m_buffer.data() + offset;
     quint64 header = 0;
-    for (int shift = 0;; shift += 7) {
-        const auto byte = uchar(*at++);
-        header |= quint64(byte & 0x7F) << shift;
-        if (byte < 0x80)
-            break;
-    }
+    const char *at = m_buffer.data() + offset;
+    at += readHeader(at, &header);
+    const auto units = qsizetype(header >> 2);
     if (header & 1) {
         *packed = QString();
-        return true;
+    } else if (header & 2) {
+        QString text(units, Qt::Uninitialized); // not null, even with no units
+        std::memcpy(text.data(), at, size_t(units) * 2); // the buffer is not aligned for QChar
+        *packed = std::move(text);
+    } else {
+        *packed = QString::fromLatin1(at, units); // not null: `at` is not
     }
-    const auto units = qsizetype(header >> 2);
-    QString text(units, Qt::Uninitialized); // not null, even with no units
-    auto *out = reinterpret_cast<char16_t *>(text.data());
-    if (header & 2)
-        std::memcpy(out, at, size_t(units) * 2);
-    else if (!ascii::widen(at, units, out)) // it stops at its first chunk not ASCII
-        std::transform(at, at + units, out, [](char byte) { return char16_t(uchar(byte)); });
-    *packed = std::move(text);
     return true;
 }
 
@@ -283,15 +289,8 @@ quint32 PackedRows::append(QStringView packed)
 
 qsizetype PackedRows::recordSize(quint32 offset) const
 {
-    const char *at = m_buffer.data() + offset;
     quint64 header = 0;
-    qsizetype size = 0;
-    for (int shift = 0;; shift += 7) {
-        const auto byte = uchar(at[size++]);
-        header |= quint64(byte & 0x7F) << shift;
-        if (byte < 0x80)
-            break;
-    }
+    const qsizetype size = readHeader(m_buffer.data() + offset, &header);
     return size + qsizetype(header >> 2) * ((header & 2) ? 2 : 1);
 }
 
@@ -518,15 +517,12 @@ void LinkHarvest::apply(const HarvestBatch &batch)
                         continue;
                     }
                     const qint64 known = l.m_ids.value(mapping.pipedriveId);
-                    if (known >= 0) {
+                    if (known >= 0)
                         l.countMapping(known, -1);
-                        l.countMapping(mapping.railsId, 1);
-                        l.m_ids.insert(mapping.pipedriveId, mapping.railsId);
-                    } else {
-                        l.countMapping(mapping.railsId, 1);
-                        l.m_ids.insert(mapping.pipedriveId, mapping.railsId);
+                    else
                         l.m_idSum += mapping.pipedriveId;
-                    }
+                    l.countMapping(mapping.railsId, 1);
+                    l.m_ids.insert(mapping.pipedriveId, mapping.railsId);
                 }
             }
             break;

@@ -47,24 +47,8 @@ public:
     qsizetype size() const { return m_count; }
     qsizetype bytes() const;
     // Each value, in no order, as a reference that may be changed (not to None).
-    template<typename F> void forEach(F &&f)
-    {
-        for (quint32 &value : m_slots) {
-            if (value != None)
-                f(value);
-        }
-        for (quint32 &value : m_outside)
-            f(value);
-    }
-    template<typename F> void forEach(F &&f) const
-    {
-        for (const quint32 value : m_slots) {
-            if (value != None)
-                f(value);
-        }
-        for (const quint32 value : m_outside)
-            f(value);
-    }
+    template<typename F> void forEach(F &&f) { forEachIn(*this, f); }
+    template<typename F> void forEach(F &&f) const { forEachIn(*this, f); }
 
 private:
     qint64 m_base = 0; // the id of m_slots' first
@@ -75,6 +59,15 @@ private:
     // One run from the smallest id kept (or id) to the greatest, if at least an eighth of its
     // slots would hold a value; false, and tried again later, if not.
     bool rebuildAround(qint64 id);
+    template<typename Self, typename F> static void forEachIn(Self &self, F &f)
+    {
+        for (auto &value : self.m_slots) {
+            if (value != None)
+                f(value);
+        }
+        for (auto &value : self.m_outside)
+            f(value);
+    }
 };
 
 // Packed values (linkpack) by id, kept compactly: a QString each in a hash took ~124 bytes a

@@ -100,8 +100,9 @@ private:
     std::tuple<const EntityHandler *, Entity, bool> m_cachedSource { nullptr, Entity::Users,
         false };
     static constexpr qsizetype MaxCachedMappings = 20000; // in all: under a MB
-    // Linked rows, in all: those of a 100k-record account fit (3.3 MB); at 500k records the
-    // 20,000 rows per cache allowed until Dec 4 took 11 MB of the peak.
+    // Linked rows, in all: those of a 100k-record account fit (3.3 MB as a QString each in a
+    // hash, before PackedRows); at 500k records the 20,000 rows per cache allowed until Dec 4
+    // took 11 MB of the peak.
     static constexpr qsizetype MaxLinkedBytes = 6 << 20;
     // What the sync wrote of the linked tables (LinkHarvest, PackedRows and IdMap): a 100k-record
     // account's take 1.9 MB, a 500k one's 9.3 MB; past it (about 650k records), read as before.
