@@ -113,10 +113,29 @@ std::optional<std::pair<QString, double>> statCpu(const QString &path)
         (fields.at(11).toDouble() + fields.at(12).toDouble()) / tick };
 }
 
-// CPU time of this process's threads by name (pds-sync, pds-stage, pds-network, ...), from
-// /proc/self/task: which thread bounds the sync. Threads end before the run reports, so the
-// tasks are read every 50 ms and each keeps its last reading (at most 50 ms of one is missed).
-// Thread CPU time leaves out what a shared host steals, which makes wall times wander.
+// A task's time spent runnable but waiting for a core (the second field of its /proc schedstat
+// file, in nanoseconds): 0 where the kernel keeps no scheduler statistics.
+double runQueueWait(const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return 0;
+    const QList<QByteArray> fields = file.readAll().trimmed().split(' ');
+    return fields.size() >= 2 ? fields.at(1).toDouble() / 1e9 : 0;
+}
+
+// Each thread's times, by name (pds-sync, pds-stage, pds-network, ...).
+struct ThreadTimes
+{
+    QJsonObject cpu; // CPU seconds
+    QJsonObject wait; // seconds runnable but waiting for a core
+};
+
+// CPU time of this process's threads by name, and their time waiting for a core, from
+// /proc/self/task: which thread bounds the sync, and whether it had a core when it could run.
+// Threads end before the run reports, so the tasks are read every 50 ms and each keeps its last
+// reading (at most 50 ms of one is missed). Thread CPU time leaves out what a shared host steals,
+// which makes wall times wander.
 class ThreadClock : public QObject
 {
 public:
@@ -130,33 +149,47 @@ public:
         const QDir tasks(QStringLiteral("/proc/self/task"));
         for (const QString &tid : tasks.entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
             if (const auto cpu = statCpu(tasks.filePath(tid + QStringLiteral("/stat"))))
-                m_threads[tid.toLongLong()] = *cpu;
+                m_threads[tid.toLongLong()] = { cpu->first, cpu->second,
+                    runQueueWait(tasks.filePath(tid + QStringLiteral("/schedstat"))) };
         }
     }
-    QJsonObject byName()
+    ThreadTimes byName()
     {
         sample();
-        QJsonObject result;
-        for (const auto &[name, seconds] : std::as_const(m_threads))
-            result[name] = result.value(name).toDouble() + seconds;
+        ThreadTimes result;
+        for (const Reading &thread : std::as_const(m_threads)) {
+            result.cpu[thread.name] = result.cpu.value(thread.name).toDouble() + thread.cpu;
+            result.wait[thread.name] = result.wait.value(thread.name).toDouble() + thread.wait;
+        }
         return result;
     }
-    // Each thread's CPU time since the last call, by name (the first call: since it started).
-    QJsonObject sinceLast()
+    // Each thread's times since the last call, by name (the first call: since it started).
+    ThreadTimes sinceLast()
     {
-        const QJsonObject now = byName();
-        QJsonObject delta;
-        for (auto it = now.constBegin(); it != now.constEnd(); ++it)
-            delta[it.key()]
-                = qRound((it.value().toDouble() - m_last.value(it.key()).toDouble()) * 100) / 100.0;
+        const ThreadTimes now = byName();
+        const auto delta = [](const QJsonObject &now, const QJsonObject &last) {
+            QJsonObject result;
+            for (auto it = now.constBegin(); it != now.constEnd(); ++it)
+                result[it.key()]
+                    = qRound((it.value().toDouble() - last.value(it.key()).toDouble()) * 1000)
+                    / 1000.0;
+            return result;
+        };
+        const ThreadTimes result { delta(now.cpu, m_last.cpu), delta(now.wait, m_last.wait) };
         m_last = now;
-        return delta;
+        return result;
     }
 
 private:
+    struct Reading
+    {
+        QString name;
+        double cpu = 0;
+        double wait = 0;
+    };
     QTimer m_timer;
-    QHash<qint64, std::pair<QString, double>> m_threads;
-    QJsonObject m_last;
+    QHash<qint64, Reading> m_threads;
+    ThreadTimes m_last;
 };
 
 struct Phase
@@ -261,9 +294,11 @@ int phaseSync(const QUrl &url, const QString &token, const DatabaseConfig &datab
         passClock.start();
     });
     QObject::connect(&runner, &SyncRunner::entityFinished, [&](const EntityResult &r) {
+        const ThreadTimes times = threads.sinceLast();
         passes.append(QJsonObject { { QStringLiteral("entity"), entityName(r.entity) },
             { QStringLiteral("seconds"), passClock.nsecsElapsed() / 1e9 },
-            { QStringLiteral("thread_cpu"), threads.sinceLast() },
+            { QStringLiteral("thread_cpu"), times.cpu },
+            { QStringLiteral("thread_wait"), times.wait },
             { QStringLiteral("peak_mb"), peakRssMb() } });
         passClock.start();
     });
@@ -277,6 +312,7 @@ int phaseSync(const QUrl &url, const QString &token, const DatabaseConfig &datab
     runner.start(options);
     QCoreApplication::exec();
     const double seconds = clock.nsecsElapsed() / 1e9;
+    const ThreadTimes times = threads.byName();
     const RunCounts totals = summary.totals();
     QJsonObject result { { QStringLiteral("records"), double(totals.fetched) },
         { QStringLiteral("seconds"), seconds },
@@ -291,7 +327,8 @@ int phaseSync(const QUrl &url, const QString &token, const DatabaseConfig &datab
         { QStringLiteral("transactions"), double(summary.pageTransactions) },
         { QStringLiteral("mapped_here"), double(summary.pagesMappedHere) },
         { QStringLiteral("prefetched"), double(summary.sourcesPrefetched) },
-        { QStringLiteral("thread_cpu"), threads.byName() }, { QStringLiteral("passes"), passes },
+        { QStringLiteral("thread_cpu"), times.cpu }, { QStringLiteral("thread_wait"), times.wait },
+        { QStringLiteral("passes"), passes },
         { QStringLiteral("outcome"), outcomeName(summary.outcome) },
         { QStringLiteral("error"), summary.message } };
     out() << QJsonDocument(result).toJson(QJsonDocument::Compact) << Qt::endl;
@@ -958,27 +995,42 @@ public:
                      .arg(qint64(full.value(QLatin1String("prefetched")).toDouble()))
               << Qt::endl;
         out() << QStringLiteral("full sync, CPU time by thread: %1; the fake server's process "
-                                "%2 s (wall %3 s)")
+                                "%2 s (wall %3 s); the sync thread runnable but without a core "
+                                "%4 s")
                      .arg(threadLine(full))
                      .arg(full.value(QLatin1String("fake_cpu")).toDouble(), 0, 'f', 2)
                      .arg(full.value(QLatin1String("seconds")).toDouble(), 0, 'f', 2)
+                     .arg(full.value(QLatin1String("thread_wait"))
+                              .toObject()
+                              .value(QLatin1String("pds-sync"))
+                              .toDouble(),
+                         0, 'f', 2)
               << Qt::endl;
         // A thread busy for nearly its pass's whole wall time is the one that pass waited for. The
         // peak so far at a pass's end tells where memory grew.
         for (const QJsonValue &value : full.value(QLatin1String("passes")).toArray()) {
             const QJsonObject pass = value.toObject();
             const double wall = pass.value(QLatin1String("seconds")).toDouble();
-            const QJsonObject cpu = pass.value(QLatin1String("thread_cpu")).toObject();
-            const auto busy = [&](const char *thread) {
-                return QString::number(
-                    qRound(100 * cpu.value(QLatin1String(thread)).toDouble() / qMax(wall, 1e-9)));
+            const auto share = [&](const char *times, const char *thread) {
+                return QString::number(qRound(100
+                    * pass.value(QLatin1String(times))
+                          .toObject()
+                          .value(QLatin1String(thread))
+                          .toDouble()
+                    / qMax(wall, 1e-9)));
             };
-            out() << QStringLiteral("  pass %1: %2 s, busy: sync thread %3%, stage worker %4%, "
-                                    "network thread %5%; peak so far %6 MB")
+            const auto busy = [&](const char *thread) {
+                return share("thread_cpu", thread);
+            };
+            // Runnable without a core: what more cores, or fewer threads beside it, would give it.
+            out() << QStringLiteral(
+                "  pass %1: %2 s, busy: sync thread %3% (+%7% waiting for a "
+                "core), stage worker %4%, network thread %5%; peak so far %6 MB")
                          .arg(pass.value(QLatin1String("entity")).toString(), -13)
                          .arg(wall, 0, 'f', 2)
                          .arg(busy("pds-sync"), busy("pds-stage"), busy("pds-network"))
                          .arg(pass.value(QLatin1String("peak_mb")).toDouble(), 0, 'f', 1)
+                         .arg(share("thread_wait", "pds-sync"))
                   << Qt::endl;
         }
 
