@@ -50,10 +50,12 @@ void Pager::fetchNext()
 void Pager::sendWhenAllowed()
 {
     const int wait = m_client->burstDelayMs();
-    if (wait > 0)
+    if (wait > 0) {
+        m_pacedMs += wait;
         m_delay.start(wait);
-    else
+    } else {
         send();
+    }
 }
 
 void Pager::cancel()

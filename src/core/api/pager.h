@@ -57,6 +57,8 @@ public:
     // (as ApiClient counts them), so that a caller can tell whose they were.
     int responses() const { return m_responses; }
     qint64 tokens() const { return m_tokens; }
+    // Milliseconds it held its requests back to stay under the burst limit the answers reported.
+    qint64 pacedMs() const { return m_pacedMs; }
     // Each successful answer's items as soon as they are parsed, in page order, before
     // pageReady() brings the page (ApiRequest::setOnParsed(): maybe on another thread).
     using ItemsHook = std::function<void(const json::Array &items)>;
@@ -95,6 +97,7 @@ private:
     int m_rateLimitWaits = 0;
     int m_pageIndex = 0;
     int m_responses = 0;
+    qint64 m_pacedMs = 0;
     qint64 m_tokens = 0;
     QPointer<ApiRequest> m_request;
     ItemsHook m_onItems;

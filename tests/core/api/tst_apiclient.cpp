@@ -45,6 +45,7 @@ private:
         QList<ApiPage> pages;
         ApiError error;
         int retries = 0;
+        qint64 pacedMs = 0;
     };
 
     // Reads every page of an endpoint, as the engine does.
@@ -67,6 +68,7 @@ private:
         }();
         if (!failed.isEmpty())
             outcome.error = failed.first().first().value<ApiError>();
+        outcome.pacedMs = pager.pacedMs();
         return outcome;
     }
 
@@ -106,6 +108,8 @@ private slots:
         // Each page says where the next one starts; the last says nothing.
         QVERIFY(outcome.pages.first().nextPosition.size() > 0);
         QVERIFY(outcome.pages.last().nextPosition.isEmpty());
+        // Far under the burst limit the answers report: nothing held back.
+        QCOMPARE(outcome.pacedMs, qint64(0));
     }
 
     void offsetPagingReadsEverythingOnce()
@@ -423,6 +427,8 @@ private slots:
             30000);
         QCOMPARE(refusals, 0);
         QCOMPARE(m_server.requestCount(), 2 * PagesEach);
+        // Eight requests under a limit of four: the pagers held some back, and say so.
+        QVERIFY(persons.pacedMs() + organizations.pacedMs() > 0);
     }
 
     void tokenTravelsOnlyInTheHeader()
