@@ -237,6 +237,7 @@ int phaseFetch(const QUrl &url, const QString &token, int pageSize)
     clock.start();
     QList<Request> queue = syncRequests();
     Pager *pager = nullptr;
+    qint64 pacedMs = 0; // held back for the burst limit the answers reported: not serving time
     QString failure;
     std::function<void()> next = [&] {
         if (queue.isEmpty())
@@ -249,6 +250,7 @@ int phaseFetch(const QUrl &url, const QString &token, int pageSize)
                 records += page.items.size();
             if (!page.last)
                 return pager->fetchNext();
+            pacedMs += pager->pacedMs();
             pager->deleteLater();
             next();
         });
@@ -265,7 +267,8 @@ int phaseFetch(const QUrl &url, const QString &token, int pageSize)
         { QStringLiteral("seconds"), seconds },
         { QStringLiteral("requests"), client.requestCount() },
         { QStringLiteral("tokens"), double(client.tokensSpent()) },
-        { QStringLiteral("peak_mb"), peakRssMb() }, { QStringLiteral("error"), failure } };
+        { QStringLiteral("paced_ms"), double(pacedMs) }, { QStringLiteral("peak_mb"), peakRssMb() },
+        { QStringLiteral("error"), failure } };
     out() << QJsonDocument(result).toJson(QJsonDocument::Compact) << Qt::endl;
     return failure.isEmpty() ? 0 : 1;
 }
@@ -704,10 +707,14 @@ public:
     {
         fake.kill();
         fake.waitForFinished();
+        // A burst limit no phase comes near. With its limiter off the fake still reports
+        // Pipedrive's headers, with a nominal 1,000 requests per 2 s, and the client keeps under
+        // what they say: a 500k fetch, 1,009 requests in under a second, waited out the window
+        // (~2 s), which the serving limit then counted as serving.
         QStringList args { QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--seed"),
             QString::number(seed), QStringLiteral("--records"),
             QString::number(latency > 0 ? latencyRecords : records), QStringLiteral("--token"),
-            token };
+            token, QStringLiteral("--burst-limit"), QStringLiteral("1000000") };
         if (latency > 0)
             args << QStringLiteral("--latency") << QString::number(latency);
         fake.setProcessChannelMode(QProcess::ForwardedErrorChannel);
@@ -967,7 +974,13 @@ public:
                          .arg(100 * ratios.at(ratios.size() / 2), 0, 'f', 0)
                   << Qt::endl;
         }
-        out() << row(QStringLiteral("limit: fake serving"), fetch) << Qt::endl;
+        out() << row(QStringLiteral("limit: fake serving"), fetch);
+        // Time the client held requests back for the burst limit is not serving time: said, so
+        // that a paced limit is not taken for the fake's speed.
+        if (const double paced = fetch.value(QLatin1String("paced_ms")).toDouble(); paced > 0)
+            out() << QStringLiteral("  (of which %1 s held back for the burst limit)")
+                         .arg(paced / 1000, 0, 'f', 2);
+        out() << Qt::endl;
         out() << row(QStringLiteral("limit: raw inserts"), copy)
               << QStringLiteral("  (the sync's own rows and mappings)") << Qt::endl;
         out() << row(QStringLiteral("(rows mapped w/o links)"), insert)
