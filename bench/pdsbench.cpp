@@ -167,9 +167,9 @@ public:
     ThreadTimes sinceLast()
     {
         const ThreadTimes now = byName();
-        const auto delta = [](const QJsonObject &now, const QJsonObject &last) {
+        const auto delta = [](const QJsonObject &current, const QJsonObject &last) {
             QJsonObject result;
-            for (auto it = now.constBegin(); it != now.constEnd(); ++it)
+            for (auto it = current.constBegin(); it != current.constEnd(); ++it)
                 result[it.key()]
                     = qRound((it.value().toDouble() - last.value(it.key()).toDouble()) * 1000)
                     / 1000.0;
