@@ -57,7 +57,8 @@ public:
     // (as ApiClient counts them), so that a caller can tell whose they were.
     int responses() const { return m_responses; }
     qint64 tokens() const { return m_tokens; }
-    // Milliseconds it held its requests back to stay under the burst limit the answers reported.
+    // Milliseconds it held its requests back to stay under the burst limit the answers reported,
+    // before sending; a retry's wait, which keeps under it too, is not counted here.
     qint64 pacedMs() const { return m_pacedMs; }
     // Each successful answer's items as soon as they are parsed, in page order, before
     // pageReady() brings the page (ApiRequest::setOnParsed(): maybe on another thread).
