@@ -37,9 +37,11 @@
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTextStream>
+#include <QThread>
 #include <QTimer>
 #include <QUuid>
 
+#include <ctime>
 #include <unistd.h>
 
 using namespace pds;
@@ -64,6 +66,16 @@ double peakRssMb()
             return line.mid(6).trimmed().split(' ').value(0).toDouble() / 1024.0;
     }
     return -1;
+}
+
+// CPU seconds of this process so far, on all its threads (those that ended included): with the
+// wall time, how many cores a phase kept busy.
+double processCpuSeconds()
+{
+    timespec now {};
+    if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now) != 0)
+        return 0;
+    return double(now.tv_sec) + double(now.tv_nsec) / 1e9;
 }
 
 // The longest gap between two ticks of a timer on this thread: how long the event loop (the GUI
@@ -312,13 +324,15 @@ int phaseSync(const QUrl &url, const QString &token, const DatabaseConfig &datab
     });
     QElapsedTimer clock;
     clock.start();
+    const double cpuBefore = processCpuSeconds();
     runner.start(options);
     QCoreApplication::exec();
     const double seconds = clock.nsecsElapsed() / 1e9;
+    const double cpuSeconds = processCpuSeconds() - cpuBefore;
     const ThreadTimes times = threads.byName();
     const RunCounts totals = summary.totals();
     QJsonObject result { { QStringLiteral("records"), double(totals.fetched) },
-        { QStringLiteral("seconds"), seconds },
+        { QStringLiteral("seconds"), seconds }, { QStringLiteral("cpu_seconds"), cpuSeconds },
         { QStringLiteral("requests"), double(summary.requests) },
         { QStringLiteral("tokens"), double(summary.tokens) },
         { QStringLiteral("peak_mb"), peakRssMb() },
@@ -508,6 +522,7 @@ int phaseCopy(const DatabaseConfig &source, const DatabaseConfig &target)
     }
     QElapsedTimer clock;
     clock.start();
+    const double cpuBefore = processCpuSeconds();
     for (const Batch &batch : std::as_const(batches)) {
         if (error.isError())
             break;
@@ -529,6 +544,7 @@ int phaseCopy(const DatabaseConfig &source, const DatabaseConfig &target)
     checkpointer.reset();
     db.close();
     const double seconds = clock.nsecsElapsed() / 1e9;
+    const double cpuSeconds = processCpuSeconds() - cpuBefore;
     // Every mapping belongs to a row that was copied: else the limit wrote less than the sync.
     if (error.isOk() && records != mappingsRead)
         error = DbError::make(DbError::Kind::Other,
@@ -536,7 +552,8 @@ int phaseCopy(const DatabaseConfig &source, const DatabaseConfig &target)
                 .arg(mappingsRead - records)
                 .arg(mappingsRead));
     QJsonObject result { { QStringLiteral("records"), double(records) },
-        { QStringLiteral("seconds"), seconds }, { QStringLiteral("peak_mb"), peakRssMb() },
+        { QStringLiteral("seconds"), seconds }, { QStringLiteral("cpu_seconds"), cpuSeconds },
+        { QStringLiteral("peak_mb"), peakRssMb() },
         { QStringLiteral("error"), error.isError() ? error.toString() : QString() } };
     out() << QJsonDocument(result).toJson(QJsonDocument::Compact) << Qt::endl;
     return error.isError() ? 1 : 0;
@@ -854,6 +871,14 @@ public:
         return r.value(QLatin1String("seconds")).toDouble();
     }
 
+    // CPU seconds a phase took on all its threads; for the full sync, the fake server's too (it
+    // serves the sync on the same cores).
+    static double cpuSeconds(const QJsonObject &r)
+    {
+        return r.value(QLatin1String("cpu_seconds")).toDouble()
+            + r.value(QLatin1String("fake_cpu")).toDouble();
+    }
+
     static double rate(const QJsonObject &r)
     {
         const double time = seconds(r);
@@ -924,13 +949,15 @@ public:
                 newDatabase(dir, QStringLiteral("raw%1").arg(round)) }));
             ratios << share(f, c, s);
             if (rounds > 1)
-                out() << QStringLiteral("round %1: fake %2 s, inserts %3 s, full sync %4 s = %5% "
-                                        "of the slower's speed")
+                out() << QStringLiteral("round %1: fake %2 s, inserts %3 s (%6 s of CPU), full "
+                                        "sync %4 s (%7 s of CPU) = %5% of the slower's speed")
                              .arg(round)
                              .arg(seconds(f), 0, 'f', 2)
                              .arg(seconds(c), 0, 'f', 2)
                              .arg(seconds(s), 0, 'f', 2)
                              .arg(100 * ratios.last(), 0, 'f', 0)
+                             .arg(cpuSeconds(c), 0, 'f', 2)
+                             .arg(cpuSeconds(s), 0, 'f', 2)
                       << Qt::endl;
             fetch = faster(fetch, f);
             copy = faster(copy, c);
@@ -966,6 +993,8 @@ public:
             "a sync with nothing changed wrote nothing");
         expect(
             changed.value(QLatin1String("updated")).toDouble() > 0, "changed records were updated");
+        expect(cpuSeconds(full) > 0 && cpuSeconds(copy) > 0,
+            "the full sync's and the raw inserts' CPU time were measured");
         if (rounds > 1) {
             std::sort(ratios.begin(), ratios.end());
             out() << QStringLiteral("fastest of %1 rounds each below; median of the rounds' own "
@@ -1018,6 +1047,24 @@ public:
                               .value(QLatin1String("pds-sync"))
                               .toDouble(),
                          0, 'f', 2)
+              << Qt::endl;
+        // The sync's work on all its threads, spread perfectly over every core, still takes its
+        // CPU time over the cores: the share of the limit no overlap can go past on this machine.
+        const int cores = std::max(1, QThread::idealThreadCount());
+        const double floorSeconds = cpuSeconds(full) / cores;
+        out() << QStringLiteral("full sync: %1 s of CPU in all (its process %2 s, the fake "
+                                "server's %3 s), %4x the raw inserts' %5 s; on %6 cores no less "
+                                "than %7 s: at most %8% of the limit")
+                     .arg(cpuSeconds(full), 0, 'f', 2)
+                     .arg(full.value(QLatin1String("cpu_seconds")).toDouble(), 0, 'f', 2)
+                     .arg(full.value(QLatin1String("fake_cpu")).toDouble(), 0, 'f', 2)
+                     .arg(cpuSeconds(full) / std::max(1e-9, cpuSeconds(copy)), 0, 'f', 1)
+                     .arg(cpuSeconds(copy), 0, 'f', 2)
+                     .arg(cores)
+                     .arg(floorSeconds, 0, 'f', 2)
+                     .arg(100 * std::max(seconds(fetch), seconds(copy))
+                             / std::max(1e-9, floorSeconds),
+                         0, 'f', 0)
               << Qt::endl;
         // A thread busy for nearly its pass's whole wall time is the one that pass waited for. The
         // peak so far at a pass's end tells where memory grew.
