@@ -13,6 +13,7 @@
 #include <optional>
 
 class QNetworkAccessManager;
+class QTimer;
 
 namespace pds {
 
@@ -159,14 +160,26 @@ private:
     QList<WaitingPage> m_waiting;
     // Pages written back to back share a transaction, up to SyncOptions::maxPagesPerTransaction:
     // a commit rewrites every database page the transaction touched (the tables' and indexes'
-    // last pages, the journals'). Only pages already here and staged join one, so the write lock
-    // is never held while waiting for the network. The pages written in the open transaction
-    // before the one being written (kept: a lost transaction writes them again), and what the
-    // counts were when it began.
+    // last pages, the journals'). The write lock is held while waiting for the next page for at
+    // most SyncOptions::pageJoinWaitMs (m_joinWait), then the pages written are committed
+    // (commitOpenPages()). The pages written in the open transaction before the one being
+    // written (kept: a lost transaction writes them again), and what the counts were when it
+    // began.
     QList<WaitingPage> m_uncommitted;
     RunCounts m_countsAtBegin;
     QString m_maxUpdateAtBegin;
+    QTimer *m_joinWait = nullptr; // runs while the open transaction waits for the next page
     bool nextPageJoins() const;
+    // Commits the pages of the transaction left open for the next page, if there is one. False
+    // when that failed and the run stops, or reconnects to write them again if it may (taken
+    // care of here).
+    bool commitOpenPages(bool mayReconnect = true);
+    // The page transaction committed with `pages` pages of records in it, counted for the
+    // summary, and told to those that keep what it wrote (the harvest, the journals).
+    DbError commitTransaction(qsizetype pages);
+    // The transaction rolled back, and what the engine noted of it with it; the counts and the
+    // newest update time go back to these.
+    void rollBackTransaction(const RunCounts &counts, const QString &maxUpdate);
     void releaseWritten(WaitingPage &page);
     // Hands what the commit just made wrote of the linked tables to the stage worker.
     void harvestCommitted();

@@ -28,6 +28,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <optional>
 
 using namespace pds;
 using pds::test::TestDatabase;
@@ -778,6 +779,86 @@ private slots:
         const RunSummary resumed = sync(options(config));
         QVERIFY2(completed(resumed), qPrintable(resumed.message));
         QVERIFY(equalsReference(config, QStringLiteral("sqlite")));
+    }
+
+    // A page written while the next one is on its way leaves its transaction open for that page
+    // a while (SyncOptions::pageJoinWaitMs): where answers come faster than that, pages share
+    // transactions even though none was here when the one before it was written. The CRM is the
+    // same as with a transaction a page.
+    void pagesOnTheirWayJoinTheOpenTransaction()
+    {
+        QVERIFY(reference(QStringLiteral("sqlite")));
+        TestDatabase waiting(TestDatabase::Kind::Sqlite);
+        TestDatabase atOnce(TestDatabase::Kind::Sqlite);
+        // Every answer takes 30 ms: each page is written long before the next one is here.
+        m_server.setLatencyMs(30);
+        SyncOptions a = options(waiting.config());
+        a.pageJoinWaitMs = 1000;
+        SyncOptions b = options(atOnce.config());
+        b.pageJoinWaitMs = 0;
+        const RunSummary joined = sync(a);
+        const RunSummary single = sync(b);
+        m_server.setLatencyMs(0);
+        QVERIFY2(completed(joined), qPrintable(joined.message));
+        QVERIFY2(completed(single), qPrintable(single.message));
+        QCOMPARE(joined.pagesWritten, single.pagesWritten);
+        QVERIFY2(joined.pageTransactions < single.pageTransactions
+                && joined.pageTransactions < joined.pagesWritten,
+            qPrintable(QStringLiteral("%1 pages: %2 transactions waiting, %3 at once")
+                           .arg(joined.pagesWritten)
+                           .arg(joined.pageTransactions)
+                           .arg(single.pageTransactions)));
+        QVERIFY(equalsReference(waiting.config(), QStringLiteral("sqlite")));
+        QVERIFY(equalsReference(atOnce.config(), QStringLiteral("sqlite")));
+    }
+
+    // ... and holds the write lock that much longer at most: another writer gets the database
+    // soon after a page is written, not once the next page is here (200 ms later). With a wait
+    // longer than the answers take, it does not: the check can fail.
+    void theWriteLockIsNotHeldWhileThePageIsLongOnItsWay()
+    {
+        for (const int joinWaitMs : { 1000, 20 }) {
+            TestDatabase testDb(TestDatabase::Kind::Sqlite);
+            const DatabaseConfig config = testDb.config();
+            std::optional<bool> gotIt;
+            m_server.setLatencyMs(200);
+            SyncOptions o = options(config);
+            o.pageJoinWaitMs = joinWaitMs;
+            const RunSummary summary
+                = sync(o, [&](SyncRunner &runner, const SyncProgress &progress) {
+                      if (gotIt || progress.entity != Entity::Persons || progress.done == 0)
+                          return;
+                      // Another writer, willing to wait 100 ms, just after a page was written.
+                      DatabaseConfig brief = config;
+                      brief.busyTimeoutMs = 100;
+                      Database other;
+                      QVERIFY(other.open(brief).isOk());
+                      const DbError began = other.beginTransaction();
+                      gotIt = began.isOk();
+                      if (began.isOk())
+                          other.rollback();
+                      else
+                          QCOMPARE(began.kind, DbError::Kind::Locked);
+                      other.close();
+                      runner.cancel();
+                  });
+            m_server.setLatencyMs(0);
+            QVERIFY2(gotIt.has_value(), qPrintable(summary.message));
+            QCOMPARE(summary.outcome, SyncOutcome::Cancelled);
+            QVERIFY2(*gotIt == (joinWaitMs < 100),
+                qPrintable(QStringLiteral("waiting %1 ms for the next page: the other writer %2")
+                               .arg(joinWaitMs)
+                               .arg(*gotIt ? QStringLiteral("got the database")
+                                           : QStringLiteral("did not get it"))));
+            // The pages written before the cancel were kept.
+            Database db;
+            QVERIFY(db.open(config).isOk());
+            QSqlQuery q(db.handle());
+            QVERIFY(q.exec(QStringLiteral(
+                        "SELECT (SELECT COUNT(*) FROM contacts) + (SELECT COUNT(*) FROM leads)"))
+                && q.next());
+            QVERIFY(q.value(0).toInt() > 0);
+        }
     }
 
     void postgresRestartMidSyncReconnectsAndResumes()
