@@ -126,14 +126,16 @@ std::optional<std::pair<QString, double>> statCpu(const QString &path)
 }
 
 // A task's time spent runnable but waiting for a core (the second field of its /proc schedstat
-// file, in nanoseconds): 0 where the kernel keeps no scheduler statistics.
-double runQueueWait(const QString &path)
+// file, in nanoseconds); nullopt if the task is gone or the kernel keeps no scheduler statistics.
+std::optional<double> runQueueWait(const QString &path)
 {
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
-        return 0;
+        return std::nullopt;
     const QList<QByteArray> fields = file.readAll().trimmed().split(' ');
-    return fields.size() >= 2 ? fields.at(1).toDouble() / 1e9 : 0;
+    if (fields.size() < 2)
+        return std::nullopt;
+    return fields.at(1).toDouble() / 1e9;
 }
 
 // Each thread's times, by name (pds-sync, pds-stage, pds-network, ...).
@@ -160,9 +162,16 @@ public:
     {
         const QDir tasks(QStringLiteral("/proc/self/task"));
         for (const QString &tid : tasks.entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
-            if (const auto cpu = statCpu(tasks.filePath(tid + QStringLiteral("/stat"))))
-                m_threads[tid.toLongLong()] = { cpu->first, cpu->second,
-                    runQueueWait(tasks.filePath(tid + QStringLiteral("/schedstat"))) };
+            const auto cpu = statCpu(tasks.filePath(tid + QStringLiteral("/stat")));
+            if (!cpu)
+                continue;
+            Reading &reading = m_threads[tid.toLongLong()];
+            reading.name = cpu->first;
+            reading.cpu = cpu->second;
+            // A thread that ended between the two reads keeps its last wait (it was read as 0,
+            // and the sync thread's whole run-queue wait printed as 0.00 s).
+            if (const auto wait = runQueueWait(tasks.filePath(tid + QStringLiteral("/schedstat"))))
+                reading.wait = *wait;
         }
     }
     ThreadTimes byName()
