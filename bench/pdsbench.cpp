@@ -1059,22 +1059,26 @@ public:
               << Qt::endl;
         // The sync's work on all its threads, spread perfectly over every core, still takes its
         // CPU time over the cores: the share of the limit no overlap can go past on this machine.
+        // Only where the database works in the process (SQLite): a PostgreSQL server's own
+        // processes are in neither time.
         const int cores = std::max(1, QThread::idealThreadCount());
         const double floorSeconds = cpuSeconds(full) / cores;
-        out() << QStringLiteral("full sync: %1 s of CPU in all (its process %2 s, the fake "
-                                "server's %3 s), %4x the raw inserts' %5 s; on %6 cores no less "
-                                "than %7 s: at most %8% of the limit")
-                     .arg(cpuSeconds(full), 0, 'f', 2)
-                     .arg(full.value(QLatin1String("cpu_seconds")).toDouble(), 0, 'f', 2)
-                     .arg(full.value(QLatin1String("fake_cpu")).toDouble(), 0, 'f', 2)
-                     .arg(cpuSeconds(full) / std::max(1e-9, cpuSeconds(copy)), 0, 'f', 1)
-                     .arg(cpuSeconds(copy), 0, 'f', 2)
-                     .arg(cores)
-                     .arg(floorSeconds, 0, 'f', 2)
-                     .arg(100 * std::max(seconds(fetch), seconds(copy))
-                             / std::max(1e-9, floorSeconds),
-                         0, 'f', 0)
-              << Qt::endl;
+        if (databaseKind == QLatin1String("sqlite"))
+            out() << QStringLiteral(
+                "full sync: %1 s of CPU in all (its process %2 s, the fake "
+                "server's %3 s), %4x the raw inserts' %5 s; on %6 cores no less "
+                "than %7 s: at most %8% of the limit")
+                         .arg(cpuSeconds(full), 0, 'f', 2)
+                         .arg(full.value(QLatin1String("cpu_seconds")).toDouble(), 0, 'f', 2)
+                         .arg(full.value(QLatin1String("fake_cpu")).toDouble(), 0, 'f', 2)
+                         .arg(cpuSeconds(full) / std::max(1e-9, cpuSeconds(copy)), 0, 'f', 1)
+                         .arg(cpuSeconds(copy), 0, 'f', 2)
+                         .arg(cores)
+                         .arg(floorSeconds, 0, 'f', 2)
+                         .arg(100 * std::max(seconds(fetch), seconds(copy))
+                                 / std::max(1e-9, floorSeconds),
+                             0, 'f', 0)
+                  << Qt::endl;
         // A thread busy for nearly its pass's whole wall time is the one that pass waited for. The
         // peak so far at a pass's end tells where memory grew.
         for (const QJsonValue &value : full.value(QLatin1String("passes")).toArray()) {
