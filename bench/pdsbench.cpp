@@ -1061,9 +1061,9 @@ public:
         // CPU time over the cores: the share of the limit no overlap can go past on this machine.
         // Only where the database works in the process (SQLite): a PostgreSQL server's own
         // processes are in neither time.
-        const int cores = std::max(1, QThread::idealThreadCount());
-        const double floorSeconds = cpuSeconds(full) / cores;
-        if (databaseKind == QLatin1String("sqlite"))
+        if (databaseKind == QLatin1String("sqlite")) {
+            const int cores = std::max(1, QThread::idealThreadCount());
+            const double floorSeconds = cpuSeconds(full) / cores;
             out() << QStringLiteral(
                 "full sync: %1 s of CPU in all (its process %2 s, the fake "
                 "server's %3 s), %4x the raw inserts' %5 s; on %6 cores no less "
@@ -1079,6 +1079,7 @@ public:
                                  / std::max(1e-9, floorSeconds),
                              0, 'f', 0)
                   << Qt::endl;
+        }
         // A thread busy for nearly its pass's whole wall time is the one that pass waited for. The
         // peak so far at a pass's end tells where memory grew.
         for (const QJsonValue &value : full.value(QLatin1String("passes")).toArray()) {

@@ -773,15 +773,19 @@ bool SyncEngine::commitOpenPages(bool mayReconnect)
     // The pages are written again after a reconnect, or the run stops.
     rollBackTransaction(m_countsAtBegin, m_maxUpdateAtBegin);
     if (error.kind == DbError::Kind::Unreachable && mayReconnect) {
-        m_connectionError = error;
-        m_waiting = m_uncommitted + m_waiting;
-        m_uncommitted.clear();
+        writeUncommittedAgain();
         reconnect(error, [this] { writeWaitingPages(); });
         return false;
     }
     m_uncommitted.clear();
     failOnDatabase(error);
     return false;
+}
+
+void SyncEngine::writeUncommittedAgain()
+{
+    m_waiting = m_uncommitted + m_waiting;
+    m_uncommitted.clear();
 }
 
 DbError SyncEngine::commitTransaction(qsizetype pages)
@@ -869,8 +873,7 @@ SyncEngine::PageWrite SyncEngine::writePage(const WaitingPage &waiting)
         }
         Q_ASSERT(!m_waiting.isEmpty() && m_waiting.constFirst().page.items.sameAs(page.items));
         m_waiting.first().careful = true;
-        m_waiting = m_uncommitted + m_waiting;
-        m_uncommitted.clear();
+        writeUncommittedAgain();
         return PageWrite::Again;
     };
 
@@ -884,8 +887,7 @@ SyncEngine::PageWrite SyncEngine::writePage(const WaitingPage &waiting)
         if (error.kind == DbError::Kind::Unreachable && outcome == SyncOutcome::Failed
             && !m_options.dryRun) {
             m_connectionError = error;
-            m_waiting = m_uncommitted + m_waiting;
-            m_uncommitted.clear();
+            writeUncommittedAgain();
             return PageWrite::Reconnect;
         }
         m_uncommitted.clear();

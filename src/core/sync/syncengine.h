@@ -180,6 +180,9 @@ private:
     // The transaction rolled back, and what the engine noted of it with it; the counts and the
     // newest update time go back to these.
     void rollBackTransaction(const RunCounts &counts, const QString &maxUpdate);
+    // The pages of a transaction that was lost go back before the waiting ones, to be written
+    // again.
+    void writeUncommittedAgain();
     void releaseWritten(WaitingPage &page);
     // Hands what the commit just made wrote of the linked tables to the stage worker.
     void harvestCommitted();
