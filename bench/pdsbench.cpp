@@ -353,6 +353,8 @@ int phaseSync(const QUrl &url, const QString &token, const DatabaseConfig &datab
         { QStringLiteral("transactions"), double(summary.pageTransactions) },
         { QStringLiteral("mapped_here"), double(summary.pagesMappedHere) },
         { QStringLiteral("prefetched"), double(summary.sourcesPrefetched) },
+        { QStringLiteral("answer_wait_ms"), double(summary.answerWaitMs) },
+        { QStringLiteral("staging_wait_ms"), double(summary.stagingWaitMs) },
         { QStringLiteral("thread_cpu"), times.cpu }, { QStringLiteral("thread_wait"), times.wait },
         { QStringLiteral("passes"), passes },
         { QStringLiteral("outcome"), outcomeName(summary.outcome) },
@@ -1004,6 +1006,10 @@ public:
             changed.value(QLatin1String("updated")).toDouble() > 0, "changed records were updated");
         expect(cpuSeconds(full) > 0 && cpuSeconds(copy) > 0,
             "the full sync's and the raw inserts' CPU time were measured");
+        expect(full.value(QLatin1String("answer_wait_ms")).toDouble()
+                    + full.value(QLatin1String("staging_wait_ms")).toDouble()
+                <= 1000 * full.value(QLatin1String("seconds")).toDouble(),
+            "the sync thread waited no longer than the full sync took");
         if (rounds > 1) {
             std::sort(ratios.begin(), ratios.end());
             out() << QStringLiteral("fastest of %1 rounds each below; median of the rounds' own "
@@ -1047,7 +1053,8 @@ public:
               << Qt::endl;
         out() << QStringLiteral("full sync, CPU time by thread: %1; the fake server's process "
                                 "%2 s (wall %3 s); the sync thread runnable but without a core "
-                                "%4 s")
+                                "%4 s, and with nothing to write %5 s waiting for answers and %6 s "
+                                "for pages being staged")
                      .arg(threadLine(full))
                      .arg(full.value(QLatin1String("fake_cpu")).toDouble(), 0, 'f', 2)
                      .arg(full.value(QLatin1String("seconds")).toDouble(), 0, 'f', 2)
@@ -1056,6 +1063,8 @@ public:
                               .value(QLatin1String("pds-sync"))
                               .toDouble(),
                          0, 'f', 2)
+                     .arg(full.value(QLatin1String("answer_wait_ms")).toDouble() / 1000, 0, 'f', 2)
+                     .arg(full.value(QLatin1String("staging_wait_ms")).toDouble() / 1000, 0, 'f', 2)
               << Qt::endl;
         // The sync's work on all its threads, spread perfectly over every core, still takes its
         // CPU time over the cores: the share of the limit no overlap can go past on this machine.

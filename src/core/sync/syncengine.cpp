@@ -157,8 +157,11 @@ void SyncEngine::start()
     m_joinWait->setInterval(std::max(0, m_options.pageJoinWaitMs));
     connect(m_joinWait, &QTimer::timeout, this, [this] {
         // Not while a page is written (the timer only fires from the event loop, between them).
-        if (!m_writing)
+        if (!m_writing) {
+            endIdle(); // the commit is work, not waiting
             commitOpenPages();
+            noteIdle();
+        }
     });
     // Replies are read and parsed on a thread of their own: the next page gets ready while
     // this one is written.
@@ -631,6 +634,7 @@ void SyncEngine::dropPrefetch()
 
 void SyncEngine::onPage(const ApiPage &page)
 {
+    endIdle();
     if (m_finished)
         return;
     if (checkCancelled())
@@ -661,11 +665,13 @@ void SyncEngine::fetchAhead()
 
 void SyncEngine::writeWaitingPages()
 {
+    endIdle();
     // A transaction left open for the next page waits for it for a while only, from here.
     const auto waitForNext = qScopeGuard([this] {
         if (m_joinWait && !m_finished && !m_writing && !m_uncommitted.isEmpty()
             && !m_joinWait->isActive())
             m_joinWait->start();
+        noteIdle();
     });
     while (!m_finished && !m_reconnecting && !m_writing && !m_waiting.isEmpty()) {
         WaitingPage waiting = m_waiting.constFirst();
@@ -738,6 +744,31 @@ void SyncEngine::writeWaitingPages()
             return;
         }
     }
+}
+
+void SyncEngine::noteIdle()
+{
+    Idle now = Idle::No;
+    if (!m_finished && !m_reconnecting && !m_writing) {
+        if (m_waiting.isEmpty())
+            now = Idle::ForAnswer;
+        else if (const auto &staged = m_waiting.constFirst().staged; staged && !staged->done)
+            now = Idle::ForStaging;
+    }
+    if (now == m_idle)
+        return;
+    endIdle();
+    m_idle = now;
+    if (now != Idle::No)
+        m_idleClock.start();
+}
+
+void SyncEngine::endIdle()
+{
+    if (m_idle == Idle::No)
+        return;
+    (m_idle == Idle::ForAnswer ? m_answerWaitNs : m_stagingWaitNs) += m_idleClock.nsecsElapsed();
+    m_idle = Idle::No;
 }
 
 bool SyncEngine::nextPageJoins() const
@@ -1294,6 +1325,7 @@ void SyncEngine::finishRun()
     if (!commitOpenPages(false))
         return;
     m_finished = true;
+    endIdle();
     cancelPagers();
     if (m_hasher) {
         // A cancelled run does not wait, nor one the database stopped (the hashes could not be
@@ -1333,6 +1365,8 @@ void SyncEngine::finishRun()
         m_summary.requests = m_client->requestCount();
         m_summary.tokens = m_client->tokensSpent();
     }
+    m_summary.answerWaitMs = m_answerWaitNs / 1000000;
+    m_summary.stagingWaitMs = m_stagingWaitNs / 1000000;
     m_handler.reset();
     emit finished(m_summary);
 }

@@ -191,6 +191,15 @@ private:
     std::shared_ptr<StageFeed> m_feed; // the current source's pages to m_stager
     bool m_pipelined = false; // this pass stages pages ahead on m_stager
     bool m_writing = false; // inside writePage(): pages arriving only queue up
+    // What the sync thread waits for with nothing to write (RunSummary::answerWaitMs,
+    // stagingWaitMs): the next page's answer, or the first waiting page still being staged.
+    enum class Idle { No, ForAnswer, ForStaging };
+    Idle m_idle = Idle::No;
+    QElapsedTimer m_idleClock;
+    qint64 m_answerWaitNs = 0;
+    qint64 m_stagingWaitNs = 0;
+    void noteIdle(); // from what waits to be written, as the event loop takes over
+    void endIdle();
     std::optional<ApiError> m_deferredFailure; // the API failed while a page was written
     bool m_reconnecting = false;
     int m_reconnectAttempt = 0;

@@ -104,6 +104,10 @@ struct RunSummary
     qint64 pagesWritten = 0; // pages of records committed (a page written again counts once)
     qint64 pageTransactions = 0; // the transactions that committed them
     qint64 sourcesPrefetched = 0; // sources whose first page was asked for ahead (prefetchSources)
+    // The time the sync thread had nothing to write during the passes: waiting for the next
+    // page's answer, or for the page the stage worker was still staging.
+    qint64 answerWaitMs = 0;
+    qint64 stagingWaitMs = 0;
 
     RunCounts totals() const;
 };

@@ -14,6 +14,7 @@
 #include "testdatabase.h"
 
 #include <QDirIterator>
+#include <QElapsedTimer>
 #include <QNetworkAccessManager>
 #include <QProcess>
 #include <QSignalSpy>
@@ -810,6 +811,39 @@ private slots:
                            .arg(single.pageTransactions)));
         QVERIFY(equalsReference(waiting.config(), QStringLiteral("sqlite")));
         QVERIFY(equalsReference(atOnce.config(), QStringLiteral("sqlite")));
+    }
+
+    // The summary says how long the sync thread had nothing to write, and why: where every
+    // answer takes 60 ms and a page is written in a few, it waited for answers most of the
+    // run; staging each page itself, it never waited for one being staged.
+    void theSummarySaysWhatTheSyncThreadWaitedFor()
+    {
+        TestDatabase slowDb(TestDatabase::Kind::Sqlite);
+        TestDatabase serialDb(TestDatabase::Kind::Sqlite);
+        m_server.setLatencyMs(60);
+        QElapsedTimer clock;
+        clock.start();
+        const RunSummary slow = sync(options(slowDb.config()));
+        const qint64 slowMs = clock.elapsed();
+        m_server.setLatencyMs(0);
+        SyncOptions o = options(serialDb.config());
+        o.stageAhead = false;
+        const RunSummary serial = sync(o);
+        QVERIFY2(completed(slow), qPrintable(slow.message));
+        QVERIFY2(completed(serial), qPrintable(serial.message));
+        const QString figures = QStringLiteral("%1 pages in %2 ms: %3 ms waiting for answers, %4 "
+                                               "for staging; at once: %5 ms and %6 ms")
+                                    .arg(slow.pagesWritten)
+                                    .arg(slowMs)
+                                    .arg(slow.answerWaitMs)
+                                    .arg(slow.stagingWaitMs)
+                                    .arg(serial.answerWaitMs)
+                                    .arg(serial.stagingWaitMs);
+        // Each page's answer came 60 ms after the one before it.
+        QVERIFY2(slow.answerWaitMs >= 20 * slow.pagesWritten, qPrintable(figures));
+        QVERIFY2(slow.answerWaitMs + slow.stagingWaitMs <= slowMs, qPrintable(figures));
+        QVERIFY2(serial.answerWaitMs < slow.answerWaitMs / 2, qPrintable(figures));
+        QVERIFY2(serial.stagingWaitMs == 0, qPrintable(figures));
     }
 
     // ... and holds the write lock that much longer at most: another writer gets the database
