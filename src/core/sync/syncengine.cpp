@@ -158,7 +158,6 @@ void SyncEngine::start()
     connect(m_joinWait, &QTimer::timeout, this, [this] {
         // Not while a page is written (the timer only fires from the event loop, between them).
         if (!m_writing) {
-            endIdle(); // the commit is work, not waiting
             commitOpenPages();
             noteIdle();
         }
@@ -634,7 +633,6 @@ void SyncEngine::dropPrefetch()
 
 void SyncEngine::onPage(const ApiPage &page)
 {
-    endIdle();
     if (m_finished)
         return;
     if (checkCancelled())
@@ -789,6 +787,7 @@ bool SyncEngine::nextPageJoins() const
 
 bool SyncEngine::commitOpenPages(bool mayReconnect)
 {
+    endIdle(); // a commit is work, not waiting, whoever asks for it
     if (m_joinWait)
         m_joinWait->stop();
     if (m_options.dryRun || m_uncommitted.isEmpty() || !m_db || !m_db->inTransaction())
@@ -1325,7 +1324,6 @@ void SyncEngine::finishRun()
     if (!commitOpenPages(false))
         return;
     m_finished = true;
-    endIdle();
     cancelPagers();
     if (m_hasher) {
         // A cancelled run does not wait, nor one the database stopped (the hashes could not be
