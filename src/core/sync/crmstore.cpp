@@ -1215,13 +1215,16 @@ std::optional<qint64> CrmStore::nextKeptId(const QString &table, DbError *error)
             return 0;
         if (taken.next >= taken.ids.size()) {
             // A few at first, then twice as many as last time: a table that gets one row a page
-            // wastes few ids.
+            // wastes few ids. The sequence is looked up once (OFFSET 0 keeps the subquery from
+            // being pulled up into the outer query): named in nextval()'s argument it was looked up
+            // for every id (100k: 0.49 s of server time for 114,576 ids, now 0.05 s).
             const qsizetype batch = std::clamp<qsizetype>(taken.ids.size() * 2, 16, 512);
             taken.ids.clear();
             taken.next = 0;
             if (!m_db.forEachRow(
-                    QStringLiteral("SELECT nextval(pg_get_serial_sequence(CAST(? AS TEXT), "
-                                   "'id')) FROM generate_series(1, CAST(? AS INTEGER)) ORDER BY 1"),
+                    QStringLiteral("SELECT nextval(s.seq) FROM (SELECT CAST(pg_get_serial_sequence("
+                                   "CAST(? AS TEXT), 'id') AS regclass) AS seq OFFSET 0) s, "
+                                   "generate_series(1, CAST(? AS INTEGER)) ORDER BY 1"),
                     { table, batch },
                     [&](const QVariantList &row) {
                         if (!row.isEmpty() && !row.at(0).isNull())
