@@ -1,5 +1,6 @@
 #include "crmstore.h"
 
+#include "db/databasethread.h"
 #include "logging.h"
 
 #include <QDate>
@@ -8,8 +9,10 @@
 #include <QSqlRecord>
 #include <QVarLengthArray>
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <limits>
+#include <mutex>
 
 namespace pds {
 
@@ -206,13 +209,87 @@ DbError CrmStore::indexKey(const QString &table, const QString &column, BeyondMe
     return error;
 }
 
+// The analyses asked of the background: the thread and its connection, and what the writer's
+// thread learns from it at its next refreshPlannerStatistics().
+struct CrmStore::BackgroundAnalyzer
+{
+    explicit BackgroundAnalyzer(const DatabaseConfig &config)
+        : thread(QStringLiteral("pds-analyze"), config)
+    { }
+    std::mutex mutex;
+    QSet<QString> underWay; // asked, not finished
+    struct Failure
+    {
+        QString table;
+        qint64 rows; // what its analysis was to count
+        DbError error;
+    };
+    QList<Failure> failed;
+    std::atomic<int> finished = 0;
+    DatabaseThread thread; // last: goes first, after the analysis under way
+};
+
+CrmStore::~CrmStore() = default;
+
+bool CrmStore::analyzeInBackground()
+{
+    if (!m_db.isPostgres() || m_analyzer)
+        return bool(m_analyzer);
+    auto analyzer = std::make_unique<BackgroundAnalyzer>(m_db.config());
+    if (!analyzer->thread.isOpen()) {
+        qCInfo(lcDb) << "tables analyzed by the writer: no connection of their own:"
+                     << analyzer->thread.openError().toString();
+        return false;
+    }
+    m_analyzer = std::move(analyzer);
+    return true;
+}
+
+int CrmStore::backgroundAnalyses() const
+{
+    return m_analyzer ? m_analyzer->finished.load() : 0;
+}
+
+DbError CrmStore::analyzeTable(Database &db, const QString &table)
+{
+    Q_ASSERT(Database::isPlainIdentifier(table));
+    // Behind a vacuum of the same table (autovacuum's takes minutes on a big one) it would
+    // wait: given up after a moment, and tried again after a later page.
+    DbError error = db.beginTransaction();
+    if (error.isOk() && db.exec(QStringLiteral("SET LOCAL lock_timeout = '100ms'"), &error)
+        && db.exec(QStringLiteral("ANALYZE %1").arg(table), &error))
+        error = db.commit();
+    if (error.isError())
+        db.rollback();
+    return error;
+}
+
 void CrmStore::refreshPlannerStatistics()
 {
     if (!m_db.isPostgres())
         return;
+    const auto failedOnce = [this](const QString &table, const DbError &error) {
+        qCInfo(lcDb) << "could not analyze" << table << ":" << error.toString();
+        TableGrowth &growth = m_tableGrowth[table];
+        if (++growth.failures >= MaxAnalyzeFailures)
+            growth.analyzed = std::numeric_limits<qint64>::max(); // not this run
+    };
+    QSet<QString> underWay;
+    if (m_analyzer) {
+        const std::lock_guard lock(m_analyzer->mutex);
+        underWay = m_analyzer->underWay;
+        for (const BackgroundAnalyzer::Failure &failure : std::as_const(m_analyzer->failed)) {
+            // Counted as analyzed when asked: counted back, to be asked again.
+            TableGrowth &growth = m_tableGrowth[failure.table];
+            growth.analyzed -= failure.rows;
+            growth.written += failure.rows;
+            failedOnce(failure.table, failure.error);
+        }
+        m_analyzer->failed.clear();
+    }
     for (auto it = m_tableGrowth.begin(); it != m_tableGrowth.end(); ++it) {
         TableGrowth &growth = *it;
-        if (growth.written < MinRowsToAnalyze)
+        if (growth.written < MinRowsToAnalyze || underWay.contains(it.key()))
             continue;
         DbError error;
         if (growth.analyzed < 0) {
@@ -228,22 +305,27 @@ void CrmStore::refreshPlannerStatistics()
         }
         if (error.isOk() && growth.written < growth.analyzed)
             continue;
-        Q_ASSERT(Database::isPlainIdentifier(it.key()));
-        if (error.isOk()) {
-            // Behind a vacuum of the same table (autovacuum's takes minutes on a big one) it
-            // would wait: given up after a moment, and tried again after a later page.
-            error = m_db.beginTransaction();
-            if (error.isOk()
-                && m_db.exec(QStringLiteral("SET LOCAL lock_timeout = '100ms'"), &error)
-                && m_db.exec(QStringLiteral("ANALYZE %1").arg(it.key()), &error))
-                error = m_db.commit();
-            if (error.isError())
-                m_db.rollback();
+        if (error.isOk() && m_analyzer) {
+            const QString table = it.key();
+            const qint64 rows = growth.written;
+            {
+                const std::lock_guard lock(m_analyzer->mutex);
+                m_analyzer->underWay.insert(table);
+            }
+            BackgroundAnalyzer *analyzer = m_analyzer.get();
+            analyzer->thread.post([analyzer, table, rows] {
+                const DbError error = analyzeTable(analyzer->thread.database(), table);
+                const std::lock_guard lock(analyzer->mutex);
+                analyzer->underWay.remove(table);
+                if (error.isError())
+                    analyzer->failed.append({ table, rows, error });
+                ++analyzer->finished;
+            });
+        } else if (error.isOk()) {
+            error = analyzeTable(m_db, it.key());
         }
         if (error.isError()) {
-            qCInfo(lcDb) << "could not analyze" << it.key() << ":" << error.toString();
-            if (++growth.failures >= MaxAnalyzeFailures)
-                growth.analyzed = std::numeric_limits<qint64>::max(); // not this run
+            failedOnce(it.key(), error);
             continue;
         }
         growth.analyzed += growth.written;

@@ -191,7 +191,10 @@ void SyncEngine::start()
     // commit (harvestCommitted()): it answers links from it instead of reading them back.
     if (m_stager)
         m_context->store.setHarvest(EntityHandler::linkedTables());
-    // And a third checkpoints SQLite's write-ahead log, which this thread's commits did.
+    // On PostgreSQL a third analyzes the tables this thread fills, which it waited for.
+    if (otherConnections)
+        m_context->store.analyzeInBackground();
+    // And on SQLite a third checkpoints the write-ahead log, which this thread's commits did.
     if (otherConnections && m_options.database.isSqlite()) {
         m_checkpointer = std::make_unique<WalCheckpointer>(m_options.database);
         if (m_checkpointer->isReady())

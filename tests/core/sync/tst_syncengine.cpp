@@ -113,6 +113,56 @@ QStringList column(Database &db, const QString &sql)
     return values;
 }
 
+// A table of the tests' own, "things", filled through a store: what PostgreSQL's planner
+// believes it holds, and another session holding the lock a vacuum (or an ANALYZE) takes.
+struct Things
+{
+    Database &db;
+    CrmStore &store;
+    DbError error;
+    Database vacuuming;
+
+    bool create()
+    {
+        // Autovacuum would analyze it too, at its own moment.
+        return db.exec(db.isPostgres()
+                ? QStringLiteral("CREATE TABLE things (id bigserial PRIMARY KEY, tag varchar) "
+                                 "WITH (autovacuum_enabled = false)")
+                : QStringLiteral(
+                    "CREATE TABLE things (id integer PRIMARY KEY AUTOINCREMENT, tag varchar)"),
+            &error);
+    }
+    bool insert(qsizetype rows)
+    {
+        if (db.beginTransaction().isError())
+            return false;
+        for (qsizetype i = 0; i < rows; ++i) {
+            if (!store.insertRow(QStringLiteral("things"),
+                    { { QStringLiteral("tag"), QStringLiteral("t%1").arg(i) } }, &error))
+                return false;
+        }
+        return db.commit().isOk();
+    }
+    // -1: never analyzed (or SQLite).
+    qint64 plannerRows()
+    {
+        if (!db.isPostgres())
+            return -1;
+        qint64 rows = -2;
+        db.forEachRow(
+            QStringLiteral("SELECT reltuples FROM pg_class WHERE relname = 'things'"), {},
+            [&](const QVariantList &row) { rows = qint64(row.at(0).toDouble()); }, &error);
+        return rows;
+    }
+    bool lockAsVacuum(const DatabaseConfig &config)
+    {
+        return vacuuming.open(config).isOk() && vacuuming.beginTransaction().isOk()
+            && vacuuming.exec(
+                QStringLiteral("LOCK TABLE things IN SHARE UPDATE EXCLUSIVE MODE"), &error);
+    }
+    bool unlock() { return vacuuming.commit().isOk(); }
+};
+
 } // namespace
 
 class TestSyncEngine : public QObject
@@ -1797,68 +1847,75 @@ private slots:
             QSKIP(qPrintable(crm.file.whyNot()));
         QVERIFY2(crm.open(), qPrintable(crm.file.whyNot()));
         Database &db = crm.db;
-        DbError error;
         const bool postgres = db.isPostgres();
-        // Autovacuum would analyze it too, at its own moment.
-        QVERIFY2(db.exec(postgres ? QStringLiteral("CREATE TABLE things (id bigserial PRIMARY KEY, "
-                                                   "tag varchar) WITH (autovacuum_enabled = false)")
-                                  : QStringLiteral("CREATE TABLE things (id integer PRIMARY KEY "
-                                                   "AUTOINCREMENT, tag varchar)"),
-                     &error),
-            qPrintable(error.toString()));
         CrmStore store(db);
-        const auto insert = [&](qsizetype rows) {
-            if (db.beginTransaction().isError())
-                return false;
-            for (qsizetype i = 0; i < rows; ++i) {
-                if (!store.insertRow(QStringLiteral("things"),
-                        { { QStringLiteral("tag"), QStringLiteral("t%1").arg(i) } }, &error))
-                    return false;
-            }
-            return db.commit().isOk();
-        };
-        // What the planner believes the table holds (-1: never analyzed).
-        const auto plannerRows = [&] {
-            if (!postgres)
-                return qint64(-1);
-            qint64 rows = -2;
-            db.forEachRow(
-                QStringLiteral("SELECT reltuples FROM pg_class WHERE relname = 'things'"), {},
-                [&](const QVariantList &row) { rows = qint64(row.at(0).toDouble()); }, &error);
-            return rows;
-        };
+        Things things { db, store, {}, {} };
+        QVERIFY2(things.create(), qPrintable(things.error.toString()));
         const qsizetype least = CrmStore::MinRowsToAnalyze;
-        QVERIFY2(insert(least - 1), qPrintable(error.toString()));
+        QVERIFY2(things.insert(least - 1), qPrintable(things.error.toString()));
         store.refreshPlannerStatistics();
-        QCOMPARE(plannerRows(), qint64(-1));
-        QVERIFY2(insert(1), qPrintable(error.toString()));
+        QCOMPARE(things.plannerRows(), qint64(-1));
+        QVERIFY2(things.insert(1), qPrintable(things.error.toString()));
         store.refreshPlannerStatistics();
-        QCOMPARE(plannerRows(), postgres ? qint64(least) : qint64(-1));
+        QCOMPARE(things.plannerRows(), postgres ? qint64(least) : qint64(-1));
         // Past that, when it has doubled.
-        QVERIFY2(insert(least - 1), qPrintable(error.toString()));
+        QVERIFY2(things.insert(least - 1), qPrintable(things.error.toString()));
         store.refreshPlannerStatistics();
-        QCOMPARE(plannerRows(), postgres ? qint64(least) : qint64(-1));
-        QVERIFY2(insert(1), qPrintable(error.toString()));
+        QCOMPARE(things.plannerRows(), postgres ? qint64(least) : qint64(-1));
+        QVERIFY2(things.insert(1), qPrintable(things.error.toString()));
         store.refreshPlannerStatistics();
-        QCOMPARE(plannerRows(), postgres ? qint64(2 * least) : qint64(-1));
+        QCOMPARE(things.plannerRows(), postgres ? qint64(2 * least) : qint64(-1));
         if (!postgres)
             return;
         // Behind another session's vacuum (its lock) the store does not wait: it tries again
         // after a later commit.
-        Database vacuuming;
-        QVERIFY(vacuuming.open(crm.file.config()).isOk());
-        QVERIFY(vacuuming.beginTransaction().isOk());
-        QVERIFY2(vacuuming.exec(
-                     QStringLiteral("LOCK TABLE things IN SHARE UPDATE EXCLUSIVE MODE"), &error),
-            qPrintable(error.toString()));
-        QVERIFY2(insert(2 * least), qPrintable(error.toString()));
+        QVERIFY2(things.lockAsVacuum(crm.file.config()), qPrintable(things.error.toString()));
+        QVERIFY2(things.insert(2 * least), qPrintable(things.error.toString()));
         store.refreshPlannerStatistics();
-        QCOMPARE(plannerRows(), qint64(2 * least));
-        QVERIFY(vacuuming.commit().isOk());
-        QVERIFY2(insert(1), qPrintable(error.toString()));
+        QCOMPARE(things.plannerRows(), qint64(2 * least));
+        QVERIFY(things.unlock());
+        QVERIFY2(things.insert(1), qPrintable(things.error.toString()));
         store.refreshPlannerStatistics();
-        QCOMPARE(plannerRows(), qint64(4 * least + 1));
-        QVERIFY2(error.isOk(), qPrintable(error.toString()));
+        QCOMPARE(things.plannerRows(), qint64(4 * least + 1));
+        QVERIFY2(things.error.isOk(), qPrintable(things.error.toString()));
+    }
+
+    // Asked to, the store has the tables analyzed on a connection of its own while its writer goes
+    // on (PostgreSQL): the same statistics in the end; an analysis that failed (another session's
+    // lock) is asked again after a later commit. SQLite: nothing to analyze, and no connection.
+    void plannerStatisticsAreRefreshedInTheBackground_data() { addKinds(); }
+    void plannerStatisticsAreRefreshedInTheBackground()
+    {
+        QFETCH(QString, kind);
+        EmptyCrm crm(TestDatabase::kindFromName(kind));
+        if (!crm.file.isValid())
+            QSKIP(qPrintable(crm.file.whyNot()));
+        QVERIFY2(crm.open(), qPrintable(crm.file.whyNot()));
+        CrmStore store(crm.db);
+        if (!crm.db.isPostgres()) {
+            QVERIFY(!store.analyzeInBackground());
+            return;
+        }
+        Things things { crm.db, store, {}, {} };
+        QVERIFY2(things.create(), qPrintable(things.error.toString()));
+        QVERIFY(store.analyzeInBackground());
+        const qsizetype least = CrmStore::MinRowsToAnalyze;
+        QVERIFY2(things.insert(least), qPrintable(things.error.toString()));
+        store.refreshPlannerStatistics();
+        QTRY_COMPARE(store.backgroundAnalyses(), 1);
+        QCOMPARE(things.plannerRows(), qint64(least));
+        // Behind another session's lock the analysis gives up (after its lock timeout).
+        QVERIFY2(things.lockAsVacuum(crm.file.config()), qPrintable(things.error.toString()));
+        QVERIFY2(things.insert(least), qPrintable(things.error.toString()));
+        store.refreshPlannerStatistics();
+        QTRY_COMPARE(store.backgroundAnalyses(), 2);
+        QCOMPARE(things.plannerRows(), qint64(least));
+        QVERIFY(things.unlock());
+        // Asked again after the next commit, with nothing new written.
+        store.refreshPlannerStatistics();
+        QTRY_COMPARE(store.backgroundAnalyses(), 3);
+        QCOMPARE(things.plannerRows(), qint64(2 * least));
+        QVERIFY2(things.error.isOk(), qPrintable(things.error.toString()));
     }
 
     // New mappings kept back while a page is written are seen by every read of pipedrive_mappings
