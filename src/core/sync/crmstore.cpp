@@ -600,7 +600,22 @@ std::optional<bool> CrmStore::readAllLinked(LinkedCache &cache, qsizetype asked,
 }
 
 bool CrmStore::prefetchMappings(
-    const QString &type, const QList<qint64> &pipedriveIds, DbError *error)
+    const QString &type, const QList<qint64> &pipedriveIds, DbError *error, bool withOwners)
+{
+    if (!readMappings(type, pipedriveIds, error))
+        return false;
+    if (!withOwners || !m_db.isPostgres())
+        return true;
+    const QHash<qint64, qint64> &cache = mappingCache(type);
+    QList<qint64> rows;
+    for (qint64 id : pipedriveIds) {
+        if (const qint64 railsId = cache.value(id, -1); railsId >= 0)
+            rows << railsId;
+    }
+    return prefetchOwners(type, rows, error);
+}
+
+bool CrmStore::readMappings(const QString &type, const QList<qint64> &pipedriveIds, DbError *error)
 {
     QHash<qint64, qint64> &cache = mappingCache(type);
     DbError checkError;
@@ -1212,8 +1227,8 @@ void CrmStore::forgetStoredKeysFor(const QString &sql)
     m_storedKeys.removeIf([&](const auto &keys) { return sql.contains(keys.key().first); });
 }
 
-bool CrmStore::prefetchKeys(
-    const QString &table, const QString &column, const QVariantList &values, DbError *error)
+bool CrmStore::prefetchKeys(const QString &table, const QString &column, const QVariantList &values,
+    DbError *error, const QString &ownerType)
 {
     Q_ASSERT(Database::isPlainIdentifier(table) && Database::isPlainIdentifier(column));
     QHash<QString, qint64> &known = m_storedKeys[{ table, column }];
@@ -1273,9 +1288,21 @@ bool CrmStore::prefetchKeys(
             known.insert(found);
     }
     // Not all read: looked up one by one, as findIdBy() always did.
-    if (readError.isError() || !exact)
+    if (readError.isError() || !exact) {
         m_storedKeys.remove({ table, column });
-    return passed(readError, error);
+        return passed(readError, error);
+    }
+    if (ownerType.isEmpty())
+        return true;
+    QList<qint64> rows;
+    for (const QVariant &value : values) {
+        const QVariant bound = bindable(value);
+        if (bound.metaType().id() == QMetaType::QString) {
+            if (const qint64 id = known.value(bound.toString(), -1); id >= 0)
+                rows << id;
+        }
+    }
+    return prefetchOwners(ownerType, rows, error);
 }
 
 void CrmStore::rememberKey(QHash<QString, qint64> &keys, const QVariant &bound, qint64 id)
@@ -1464,6 +1491,10 @@ bool CrmStore::flushMappings(DbError *error)
             return false;
         }
         noteInserted(QStringLiteral("pipedrive_mappings"), count);
+        for (qsizetype i = start; i < start + count && !m_storedOwners.isEmpty(); ++i) {
+            const PendingMapping &m = m_pendingMappings.at(i);
+            noteStoredMapping(m.type, m.pipedriveId, m.railsId);
+        }
         start += count;
     }
     // Handed on whole, not taken apart chunk by chunk (each removal copied the rest).
@@ -1545,6 +1576,12 @@ bool CrmStore::setMapping(const QString &type, qint64 pipedriveId, qint64 railsI
     if (!writeOwn(mappingUpsert(1), { type, pipedriveId, railsId, m_now, m_now }, error))
         return false;
     noteInserted(QStringLiteral("pipedrive_mappings"), 1);
+    // A changed mapping keeps its place (its id): it may now come first for its new row, and
+    // its old row's owner is another one.
+    if (previous)
+        m_storedOwners.remove(type);
+    else
+        noteStoredMapping(type, pipedriveId, railsId);
     if (m_harvestTypes.contains(type))
         harvestMappings({ { type, pipedriveId, railsId } });
     // Later records of the page see it (a deal's person promoted by an earlier deal).
@@ -1564,9 +1601,51 @@ bool CrmStore::removeMapping(const QString &type, qint64 pipedriveId, DbError *e
                                  "AND pipedrive_id = ?"),
             { type, pipedriveId }, error))
         return false;
+    m_storedOwners.remove(type);
     if (m_harvestTypes.contains(type))
         harvestMappings({ { type, pipedriveId, -1 } });
     rememberMapping(type, pipedriveId, -1);
+    return true;
+}
+
+bool CrmStore::prefetchOwners(const QString &type, const QList<qint64> &railsIds, DbError *error)
+{
+    if (!m_db.isPostgres())
+        return true;
+    QHash<qint64, qint64> &owners = m_storedOwners[type];
+    QList<qint64> unknown;
+    for (qint64 id : railsIds) {
+        if (id >= 0 && !owners.contains(id)) {
+            owners.insert(id, -1);
+            unknown.append(id);
+        }
+    }
+    // The first stored mapping of each row, as ownerOf() reads it; the ones kept back, if any,
+    // ownerOf() looks among itself.
+    QHash<qint64, qint64> firstMapping; // rails id -> the mapping's id
+    for (const QList<qint64> &chunk : chunks(unknown)) {
+        QVariantList values { type };
+        for (qint64 id : chunk)
+            values << id;
+        if (!m_db.forEachRow(
+                QStringLiteral("SELECT rails_id, pipedrive_id, id FROM pipedrive_mappings WHERE "
+                               "pipedrive_type = ? AND rails_id IN (%1)")
+                    .arg(inList(chunk.size())),
+                values,
+                [&](const QVariantList &row) {
+                    const qint64 railsId = row.at(0).toLongLong();
+                    const qint64 id = row.at(2).toLongLong();
+                    const auto first = firstMapping.constFind(railsId);
+                    if (first != firstMapping.cend() && *first < id)
+                        return;
+                    firstMapping.insert(railsId, id);
+                    owners.insert(railsId, row.at(1).toLongLong());
+                },
+                error)) {
+            m_storedOwners.remove(type); // asked of the database again, one by one
+            return false;
+        }
+    }
     return true;
 }
 
@@ -1578,16 +1657,23 @@ std::optional<qint64> CrmStore::ownerOf(const QString &type, qint64 railsId, DbE
     // written, they come after every stored one. So a stored mapping of the row owns it, else the
     // first kept back. They are not written early for this: that took twice as many statements.
     std::optional<qint64> owner;
-    if (!m_db.forEachRow(
-            QStringLiteral("SELECT pipedrive_id FROM pipedrive_mappings WHERE pipedrive_type = "
-                           "? AND rails_id = ? ORDER BY id LIMIT 1"),
-            { type, railsId },
-            [&](const QVariantList &row) {
-                if (!row.at(0).isNull())
-                    owner = row.at(0).toLongLong();
-            },
-            error))
+    const auto owners = m_storedOwners.constFind(type);
+    const auto known = owners != m_storedOwners.cend() ? owners->constFind(railsId)
+                                                       : QHash<qint64, qint64>::const_iterator();
+    if (owners != m_storedOwners.cend() && known != owners->cend()) {
+        if (*known >= 0)
+            return *known;
+    } else if (!m_db.forEachRow(
+                   QStringLiteral("SELECT pipedrive_id FROM pipedrive_mappings WHERE "
+                                  "pipedrive_type = ? AND rails_id = ? ORDER BY id LIMIT 1"),
+                   { type, railsId },
+                   [&](const QVariantList &row) {
+                       if (!row.at(0).isNull())
+                           owner = row.at(0).toLongLong();
+                   },
+                   error)) {
         return std::nullopt;
+    }
     if (owner)
         return owner;
     for (const PendingMapping &m : std::as_const(m_pendingMappings)) {

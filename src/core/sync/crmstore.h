@@ -112,14 +112,21 @@ public:
     bool flushRows(DbError *error);
     // The record first mapped to a row: the one that owns it.
     std::optional<qint64> ownerOf(const QString &type, qint64 railsId, DbError *error);
+    // PostgreSQL: the owners of rows ownerOf() will be asked about, read for a page in a few
+    // queries (each ownerOf() was a round trip: 2,485 of a 100k sync's ~10,000 statements); this
+    // store's own mapping writes keep them current until discardCache(). SQLite: nothing (its
+    // look-up costs no round trip).
+    bool prefetchOwners(const QString &type, const QList<qint64> &railsIds, DbError *error);
 
     std::optional<qint64> findIdBy(
         const QString &table, const QString &column, const QVariant &value, DbError *error);
     // The stored rows findIdBy() will be asked about for a page's natural keys (text values), in
     // a few queries instead of one per record; each statement was a round trip on PostgreSQL.
     // Remembered until discardCache(); this store's own writes keep it current.
-    bool prefetchKeys(
-        const QString &table, const QString &column, const QVariantList &values, DbError *error);
+    // Given the mapping type of the table's rows, the owners of the rows found too
+    // (prefetchOwners()).
+    bool prefetchKeys(const QString &table, const QString &column, const QVariantList &values,
+        DbError *error, const QString &ownerType = {});
     // The values of columns of one row; empty if the row does not exist.
     std::optional<QVariantMap> readRow(
         const QString &table, qint64 id, const QStringList &columns, DbError *error);
@@ -171,6 +178,7 @@ public:
         m_pendingRows.clear();
         m_pendingKeys.clear();
         m_storedKeys.clear();
+        m_storedOwners.clear();
         m_nextIds.clear();
         m_linksOverBudget.clear();
         m_harvestChecks.clear();
@@ -241,7 +249,9 @@ public:
     int backgroundAnalyses() const; // finished so far, failed ones too (for tests)
 
     // One query for the mappings of many records (absent ones are remembered as absent).
-    bool prefetchMappings(const QString &type, const QList<qint64> &pipedriveIds, DbError *error);
+    // withOwners: and the owners of the rows they map to (prefetchOwners()).
+    bool prefetchMappings(const QString &type, const QList<qint64> &pipedriveIds, DbError *error,
+        bool withOwners = false);
     // Mappings read by one store handed to another (the stage worker's to the sync thread's), so
     // that they are not read twice. railsId -1: none.
     struct KnownMapping
@@ -465,6 +475,19 @@ private:
     static void rememberKey(QHash<QString, qint64> &keys, const QVariant &bound, qint64 id);
     // (table, column) -> key -> smallest id of a stored row with it, -1: none (prefetchKeys())
     QHash<QPair<QString, QString>, QHash<QString, qint64>> m_storedKeys;
+    bool readMappings(const QString &type, const QList<qint64> &pipedriveIds, DbError *error);
+    // type -> rails id -> the pipedrive id of its first stored mapping, -1: none (prefetchOwners())
+    QHash<QString, QHash<qint64, qint64>> m_storedOwners;
+    // A new mapping written: the owner of a row that had none stored.
+    void noteStoredMapping(const QString &type, qint64 pipedriveId, qint64 railsId)
+    {
+        const auto owners = m_storedOwners.find(type);
+        if (owners == m_storedOwners.end())
+            return;
+        const auto owner = owners->find(railsId);
+        if (owner != owners->end() && *owner < 0)
+            *owner = pipedriveId;
+    }
     // A row with these values (columns: their names) was stored: the keys remembered of it.
     void noteStoredRow(
         const QString &table, qint64 id, const QStringList &columns, const QVariantList &row);

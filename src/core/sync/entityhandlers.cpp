@@ -147,8 +147,10 @@ DbError prefetchMappings(
 {
     DbError error;
     for (const LinkedMapping &m : mappings) {
+        // The records' own mappings: the owners of their rows too (writePlan() asks).
         if (error.isOk())
-            store.prefetchMappings(typeName(m.type), linkedIds(refs, m.field), &error);
+            store.prefetchMappings(typeName(m.type), linkedIds(refs, m.field), &error,
+                m.field == &mapping::RecordRefs::id);
     }
     return error;
 }
@@ -335,7 +337,7 @@ protected:
         if (!m_mapped.row || stageError.isError())
             return std::nullopt;
         return KeyLookup { rowPlan.table, rowPlan.naturalKey,
-            rowPlan.columns.value(rowPlan.naturalKey) };
+            rowPlan.columns.value(rowPlan.naturalKey), rowPlan.mappingType };
     }
     // The error staging met, if any: the record then fails with it.
     bool failedToStage(DbError *error) const

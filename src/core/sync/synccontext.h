@@ -126,6 +126,7 @@ public:
         QString table;
         QString column;
         QVariant value;
+        QString mappingType; // of the table's rows (the owners of the rows found are read too)
     };
     virtual std::optional<KeyLookup> lookupKey() const { return std::nullopt; }
     // Clears the links in refs (the record's own) whose mappings write() will not look up, as

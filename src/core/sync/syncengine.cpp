@@ -83,19 +83,26 @@ QString modeName(const SyncOptions &options)
     return options.full ? QStringLiteral("full") : QStringLiteral("incremental");
 }
 
-// The natural keys a staged page's records will be looked up by, read in a few queries.
+// The natural keys a staged page's records will be looked up by, and the owners of the rows they
+// find, read in a few queries.
 DbError prefetchKeys(CrmStore &store, const StagedPage &page)
 {
-    QHash<QPair<QString, QString>, QVariantList> keys;
+    // (table, column) -> the mapping type of the table's rows, and the keys
+    QHash<QPair<QString, QString>, std::pair<QString, QVariantList>> keys;
     for (const std::unique_ptr<StagedRecord> &record : page.records) {
         if (!record)
             continue;
-        if (const std::optional<StagedRecord::KeyLookup> key = record->lookupKey())
-            keys[{ key->table, key->column }] << key->value;
+        if (const std::optional<StagedRecord::KeyLookup> key = record->lookupKey()) {
+            auto &[type, values] = keys[{ key->table, key->column }];
+            type = key->mappingType;
+            values << key->value;
+        }
     }
     DbError error;
-    for (auto it = keys.cbegin(); it != keys.cend() && error.isOk(); ++it)
-        store.prefetchKeys(it.key().first, it.key().second, it.value(), &error);
+    for (auto it = keys.cbegin(); it != keys.cend() && error.isOk(); ++it) {
+        store.prefetchKeys(
+            it.key().first, it.key().second, it.value().second, &error, it.value().first);
+    }
     return error;
 }
 

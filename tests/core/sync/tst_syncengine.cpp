@@ -163,6 +163,15 @@ struct Things
     bool unlock() { return vacuuming.commit().isOk(); }
 };
 
+// In a test of addKinds()'s rows: the CRM of the row's kind, open; the test is skipped where
+// that kind cannot be had (no PostgreSQL server).
+#define OPEN_CRM_OF_KIND(crm)                                                                      \
+    QFETCH(QString, kind);                                                                         \
+    EmptyCrm crm(TestDatabase::kindFromName(kind));                                                \
+    if (!crm.file.isValid())                                                                       \
+        QSKIP(qPrintable(crm.file.whyNot()));                                                      \
+    QVERIFY2(crm.open(), qPrintable(crm.file.whyNot()))
+
 } // namespace
 
 class TestSyncEngine : public QObject
@@ -1639,11 +1648,7 @@ private slots:
     void aStagingReaderReadsAllOfATypesLinksOnceItAskedForAnEighth_data() { addKinds(); }
     void aStagingReaderReadsAllOfATypesLinksOnceItAskedForAnEighth()
     {
-        QFETCH(QString, kind);
-        EmptyCrm crm(TestDatabase::kindFromName(kind));
-        if (!crm.file.isValid())
-            QSKIP(qPrintable(crm.file.whyNot()));
-        QVERIFY2(crm.open(), qPrintable(crm.file.whyNot()));
+        OPEN_CRM_OF_KIND(crm);
         Database &db = crm.db;
         CrmStore writer(db);
         DbError error;
@@ -1841,11 +1846,7 @@ private slots:
     void plannerStatisticsFollowTheTablesAStoreFills_data() { addKinds(); }
     void plannerStatisticsFollowTheTablesAStoreFills()
     {
-        QFETCH(QString, kind);
-        EmptyCrm crm(TestDatabase::kindFromName(kind));
-        if (!crm.file.isValid())
-            QSKIP(qPrintable(crm.file.whyNot()));
-        QVERIFY2(crm.open(), qPrintable(crm.file.whyNot()));
+        OPEN_CRM_OF_KIND(crm);
         Database &db = crm.db;
         const bool postgres = db.isPostgres();
         CrmStore store(db);
@@ -1886,11 +1887,7 @@ private slots:
     void plannerStatisticsAreRefreshedInTheBackground_data() { addKinds(); }
     void plannerStatisticsAreRefreshedInTheBackground()
     {
-        QFETCH(QString, kind);
-        EmptyCrm crm(TestDatabase::kindFromName(kind));
-        if (!crm.file.isValid())
-            QSKIP(qPrintable(crm.file.whyNot()));
-        QVERIFY2(crm.open(), qPrintable(crm.file.whyNot()));
+        OPEN_CRM_OF_KIND(crm);
         CrmStore store(crm.db);
         if (!crm.db.isPostgres()) {
             QVERIFY(!store.analyzeInBackground());
@@ -1916,6 +1913,54 @@ private slots:
         QTRY_COMPARE(store.backgroundAnalyses(), 3);
         QCOMPARE(things.plannerRows(), qint64(2 * least));
         QVERIFY2(things.error.isOk(), qPrintable(things.error.toString()));
+    }
+
+    // The owners of rows read ahead for a page (PostgreSQL) answer ownerOf() as the database
+    // would, kept current by the store's own mapping writes (kept back, written, changed), and
+    // without asking it again: a mapping another session deletes meanwhile is seen only after
+    // discardCache(). SQLite reads nothing ahead and asks the database each time.
+    void ownersReadAheadAnswerAsTheDatabaseWould_data() { addKinds(); }
+    void ownersReadAheadAnswerAsTheDatabaseWould()
+    {
+        OPEN_CRM_OF_KIND(crm);
+        CrmStore store(crm.db);
+        DbError error;
+        const QString contact = QStringLiteral("Contact");
+        const auto owner = [&](const QString &type, qint64 railsId) {
+            return store.ownerOf(type, railsId, &error);
+        };
+        QVERIFY(store.setMapping(contact, 1, 11, &error));
+        QVERIFY(store.setMapping(contact, 2, 11, &error));
+        QVERIFY(store.setMapping(contact, 3, 12, &error));
+        QVERIFY(store.setMapping(QStringLiteral("Lead"), 4, 11, &error));
+        store.beginPage();
+        store.setDeferMappings(true);
+        QVERIFY(store.prefetchOwners(contact, { 11, 12, 13 }, &error));
+        QVERIFY(store.prefetchOwners(QStringLiteral("Lead"), { 11 }, &error));
+        QCOMPARE(owner(contact, 11), std::optional<qint64>(1));
+        QCOMPARE(owner(contact, 12), std::optional<qint64>(3));
+        QCOMPARE(owner(contact, 13), std::nullopt);
+        QCOMPARE(owner(QStringLiteral("Lead"), 11), std::optional<qint64>(4));
+        // A row with none stored: the first kept back owns it, written or not.
+        QVERIFY(store.setMapping(contact, 5, 13, &error));
+        QCOMPARE(owner(contact, 13), std::optional<qint64>(5));
+        QVERIFY(store.flushMappings(&error));
+        QVERIFY(store.setMapping(contact, 6, 13, &error));
+        QCOMPARE(owner(contact, 13), std::optional<qint64>(5));
+        // A changed mapping keeps its place: its new row's owner and its old row's are read again.
+        QVERIFY(store.setMapping(contact, 3, 11, &error));
+        QCOMPARE(owner(contact, 12), std::nullopt);
+        QCOMPARE(owner(contact, 11), std::optional<qint64>(1));
+        QVERIFY(store.prefetchOwners(contact, { 11 }, &error));
+        Database other;
+        QVERIFY(other.open(crm.file.config()).isOk());
+        QVERIFY(other.execWrite(QStringLiteral("DELETE FROM pipedrive_mappings WHERE "
+                                               "pipedrive_type = 'Contact' AND pipedrive_id = 1"),
+            {}, &error));
+        QCOMPARE(owner(contact, 11), std::optional<qint64>(crm.db.isPostgres() ? 1 : 2));
+        store.discardCache();
+        QCOMPARE(owner(contact, 11), std::optional<qint64>(2));
+        QVERIFY2(error.isOk(), qPrintable(error.toString()));
     }
 
     // New mappings kept back while a page is written are seen by every read of pipedrive_mappings
@@ -2364,11 +2409,7 @@ private slots:
     void naturalKeysReadAheadStayCurrent_data() { addKinds(); }
     void naturalKeysReadAheadStayCurrent()
     {
-        QFETCH(QString, kind);
-        EmptyCrm crm(TestDatabase::kindFromName(kind));
-        if (!crm.file.isValid())
-            QSKIP(qPrintable(crm.file.whyNot()));
-        QVERIFY2(crm.open(), qPrintable(crm.file.whyNot()));
+        OPEN_CRM_OF_KIND(crm);
         Database &db = crm.db;
         const QDateTime now = QDateTime::currentDateTimeUtc();
         const QString contacts = QStringLiteral("contacts");
@@ -2635,11 +2676,7 @@ private slots:
     void naturalKeysReadAheadFollowTheDatabase_data() { addKinds(); }
     void naturalKeysReadAheadFollowTheDatabase()
     {
-        QFETCH(QString, kind);
-        EmptyCrm crm(TestDatabase::kindFromName(kind));
-        if (!crm.file.isValid())
-            QSKIP(qPrintable(crm.file.whyNot()));
-        QVERIFY2(crm.open(), qPrintable(crm.file.whyNot()));
+        OPEN_CRM_OF_KIND(crm);
         Database &db = crm.db;
         DbError error;
         const bool postgres = db.isPostgres();
