@@ -141,6 +141,16 @@ const QString &inList(qsizetype size)
     return *it;
 }
 
+// A mapping type and a chunk's ids: the values of "pipedrive_type = ? AND ... IN (...)".
+QVariantList typeAndIds(const QString &type, const QList<qint64> &ids)
+{
+    QVariantList values { type };
+    values.reserve(ids.size() + 1);
+    for (qint64 id : ids)
+        values << id;
+    return values;
+}
+
 QList<QList<qint64>> chunks(const QList<qint64> &ids)
 {
     QList<qint64> unique = ids;
@@ -655,9 +665,7 @@ bool CrmStore::readMappings(const QString &type, const QList<qint64> &pipedriveI
             bindable({ type, unknown.first(), unknown.last() }), found, error);
     }
     for (const QList<qint64> &chunk : chunks(unknown)) {
-        QVariantList values { type };
-        for (qint64 id : chunk)
-            values << id;
+        const QVariantList values = typeAndIds(type, chunk);
         if (!m_db.forEachRow(
                 QStringLiteral("SELECT pipedrive_id, rails_id FROM pipedrive_mappings WHERE "
                                "pipedrive_type = ? AND pipedrive_id IN (%1)")
@@ -801,9 +809,7 @@ bool CrmStore::prefetchLinked(const QString &type, const QString &table, const Q
         return true;
     cache.read += unknown.size();
     for (const QList<qint64> &chunk : chunks(unknown)) {
-        QVariantList values { type };
-        for (qint64 id : chunk)
-            values << id;
+        const QVariantList values = typeAndIds(type, chunk);
         for (qint64 id : chunk) {
             if (!cache.rows.contains(id)) // a chunk repeats its last id to a statement's size
                 cache.keep(id, QString());
@@ -1233,6 +1239,7 @@ bool CrmStore::prefetchKeys(const QString &table, const QString &column, const Q
     Q_ASSERT(Database::isPlainIdentifier(table) && Database::isPlainIdentifier(column));
     QHash<QString, qint64> &known = m_storedKeys[{ table, column }];
     // Text keys only: they are compared as the text bound.
+    QStringList keys; // all of them, for their rows' owners
     QStringList wanted;
     QSet<QString> seen;
     for (const QVariant &value : values) {
@@ -1240,6 +1247,8 @@ bool CrmStore::prefetchKeys(const QString &table, const QString &column, const Q
         if (bound.isNull() || bound.metaType().id() != QMetaType::QString)
             continue;
         const QString key = bound.toString();
+        if (!ownerType.isEmpty())
+            keys << key;
         if (!known.contains(key) && !seen.contains(key)) {
             seen.insert(key);
             wanted << key;
@@ -1297,12 +1306,9 @@ bool CrmStore::prefetchKeys(const QString &table, const QString &column, const Q
     if (ownerType.isEmpty())
         return true;
     QList<qint64> rows;
-    for (const QVariant &value : values) {
-        const QVariant bound = bindable(value);
-        if (bound.metaType().id() == QMetaType::QString) {
-            if (const qint64 id = known.value(bound.toString(), -1); id >= 0)
-                rows << id;
-        }
+    for (const QString &key : std::as_const(keys)) {
+        if (const qint64 id = known.value(key, -1); id >= 0)
+            rows << id;
     }
     return prefetchOwners(ownerType, rows, error);
 }
@@ -1626,9 +1632,7 @@ bool CrmStore::prefetchOwners(const QString &type, const QList<qint64> &railsIds
     // ownerOf() looks among itself.
     QHash<qint64, qint64> firstMapping; // rails id -> the mapping's id
     for (const QList<qint64> &chunk : chunks(unknown)) {
-        QVariantList values { type };
-        for (qint64 id : chunk)
-            values << id;
+        const QVariantList values = typeAndIds(type, chunk);
         if (!m_db.forEachRow(
                 QStringLiteral("SELECT rails_id, pipedrive_id, id FROM pipedrive_mappings WHERE "
                                "pipedrive_type = ? AND rails_id IN (%1)")
