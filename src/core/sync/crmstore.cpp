@@ -1904,11 +1904,24 @@ std::optional<CrmStore::WriteResult> CrmStore::writeRecord(
             return std::nullopt;
         if (!stored->isEmpty()) {
             const std::optional<qint64> owner = ownerOf(plan.mappingType, *mapped, error);
-            if (owner && *owner != pipedriveId)
-                return WriteResult { WriteKind::Unchanged, *mapped, 0 };
-            return updateIfChanged(*mapped, *stored);
+            if (error && error->isError())
+                return std::nullopt;
+            const bool owns = !owner || *owner == pipedriveId;
+            const std::optional<bool> moves
+                = leavesRow(pipedriveId, plan, *mapped, *stored, owns, error);
+            if (!moves)
+                return std::nullopt;
+            if (!*moves) {
+                if (!owns)
+                    return WriteResult { WriteKind::Unchanged, *mapped, 0 };
+                return updateIfChanged(*mapped, *stored);
+            }
+            // Its mapping is written anew below, so that it comes after those of the row it
+            // joins: a row's first mapping owns it.
+            if (!removeMapping(plan.mappingType, pipedriveId, error))
+                return std::nullopt;
         }
-        // The CRM row was deleted there: the record is written anew below.
+        // The CRM row was deleted there, or the record left it: matched or written anew below.
     }
 
     if (!plan.naturalKey.isEmpty()) {
@@ -1961,6 +1974,42 @@ std::optional<CrmStore::WriteResult> CrmStore::writeRecord(
     if (!setMapping(plan.mappingType, pipedriveId, *id, error))
         return std::nullopt;
     return WriteResult { WriteKind::Created, *id, 0 };
+}
+
+std::optional<bool> CrmStore::leavesRow(qint64 pipedriveId, const RowPlan &plan, qint64 railsId,
+    const QVariantMap &stored, bool owns, DbError *error)
+{
+    if (plan.naturalKey.isEmpty())
+        return false;
+    const QVariant key = plan.columns.value(plan.naturalKey);
+    if (sameValue(key, stored.value(plan.naturalKey)))
+        return false;
+    // Records that share a row share its key: one whose key changed no longer belongs there. The
+    // row stays with the others (its owner's change would take their key from them), and the
+    // record goes where a first import would put it: to the row holding its new key, else a
+    // row of its own.
+    if (!owns)
+        return true;
+    for (const PendingMapping &m : std::as_const(m_pendingMappings)) {
+        if (m.railsId == railsId && m.pipedriveId != pipedriveId && m.type == plan.mappingType)
+            return true;
+    }
+    bool shared = false;
+    if (!m_db.forEachRow(
+            QStringLiteral("SELECT 1 FROM pipedrive_mappings WHERE pipedrive_type = ? "
+                           "AND rails_id = ? AND pipedrive_id <> ? LIMIT 1"),
+            { plan.mappingType, railsId, pipedriveId },
+            [&](const QVariantList &) { shared = true; }, error))
+        return std::nullopt;
+    if (shared)
+        return true;
+    // Alone on its row, the row follows the record, unless another row holds the new key (the
+    // CRM keeps it unique): then the record joins that one, as a merge, and leaves its old row
+    // to the CRM.
+    const std::optional<qint64> holder = findIdBy(plan.table, plan.naturalKey, key, error);
+    if (error && error->isError())
+        return std::nullopt;
+    return holder && *holder != railsId;
 }
 
 std::optional<qint64> CrmStore::insertMappedRow(const QString &table, const QVariantMap &columns,

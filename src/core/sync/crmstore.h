@@ -88,6 +88,8 @@ public:
     // (merged when another record already owns that row), else inserted with a new mapping.
     // A row shared by several records is only written by its owner (the first one mapped to it),
     // so the records never overwrite each other back and forth.
+    // A record whose natural key changed leaves a row it shares (or one whose new key another row
+    // holds) for the row a first import would give it.
     std::optional<WriteResult> writeRecord(qint64 pipedriveId, const RowPlan &plan, DbError *error);
 
     // pipedrive_mappings
@@ -301,6 +303,10 @@ private:
     // PostgreSQL: insertRow() and a new mapping of it in one statement.
     std::optional<qint64> insertMappedRow(const QString &table, const QVariantMap &columns,
         const QString &type, qint64 pipedriveId, DbError *error);
+    // Whether the record mapped to `railsId` (as `stored` holds it) leaves that row
+    // (writeRecord()).
+    std::optional<bool> leavesRow(qint64 pipedriveId, const RowPlan &plan, qint64 railsId,
+        const QVariantMap &stored, bool owns, DbError *error);
 
     Database &m_db;
     QDateTime m_now;

@@ -16,6 +16,7 @@
 #include <QtTest>
 
 using namespace pds;
+using namespace Qt::StringLiterals;
 using pds::test::TestDatabase;
 using FE = pds::test::Entity;
 
@@ -368,6 +369,110 @@ private slots:
         }
         const QString difference = crmDifference(fresh.config(), crm->config());
         QVERIFY2(difference.isEmpty(), qPrintable(difference));
+    }
+
+    // Persons sharing a lead by their e-mail, then changing it: each ends on the row a first import
+    // would give it, and the shared row keeps the key of those still sharing it.
+    void aRecordWhoseKeyChangesLeavesTheRowItShared_data() { addKinds(); }
+    void aRecordWhoseKeyChangesLeavesTheRowItShared()
+    {
+        auto crm = database();
+        if (!crm->isValid())
+            QSKIP(qPrintable(crm->whyNot()));
+        const qint64 owner = m_server.dataset().table(FE::Users).constFirst().id;
+        const auto emails = [](const QString &email) {
+            return QJsonArray { QJsonObject { { QStringLiteral("value"), email },
+                { QStringLiteral("primary"), true }, { QStringLiteral("label"), u"work"_s } } };
+        };
+        const auto addPerson = [&](const QString &name, const QString &email) {
+            return m_server.addRecord(FE::Persons,
+                { { QStringLiteral("name"), name }, { QStringLiteral("emails"), emails(email) },
+                    { QStringLiteral("owner_id"), owner } });
+        };
+        const auto setEmail = [&](qint64 id, const QString &email) {
+            return m_server.updateRecord(
+                FE::Persons, id, { { QStringLiteral("emails"), emails(email) } });
+        };
+        // Persons without deals are leads; the first of a pair owns the row, the second is merged.
+        const qint64 ann1 = addPerson(u"Ann One"_s, u"shared1@keys.example"_s);
+        const qint64 bob1 = addPerson(u"Bob One"_s, u"shared1@keys.example"_s);
+        const qint64 ann2 = addPerson(u"Ann Two"_s, u"shared2@keys.example"_s);
+        const qint64 bob2 = addPerson(u"Bob Two"_s, u"shared2@keys.example"_s);
+        const qint64 cy = addPerson(u"Cy Alone"_s, u"cy@keys.example"_s);
+        QVERIFY(ann1 > 0 && bob1 > 0 && ann2 > 0 && bob2 > 0 && cy > 0);
+        const SyncOptions o = options(crm->config());
+        const RunSummary first = sync(o);
+        QVERIFY2(completed(first), qPrintable(first.message));
+
+        const auto leadEmail = [&](qint64 personId) {
+            Database db;
+            if (db.open(crm->config()).isError())
+                return u"cannot open the database"_s;
+            QSqlQuery q(db.handle());
+            q.prepare(u"SELECT l.email FROM leads l JOIN pipedrive_mappings m ON m.rails_id = l.id "
+                      "WHERE m.pipedrive_type = 'Lead' AND m.pipedrive_id = ?"_s);
+            q.addBindValue(personId);
+            return q.exec() && q.next() ? q.value(0).toString() : u"no lead"_s;
+        };
+        const auto rowOwner = [&](const QString &email) {
+            Database db;
+            if (db.open(crm->config()).isError())
+                return qint64(-1);
+            return count(db,
+                u"SELECT m.pipedrive_id FROM pipedrive_mappings m JOIN leads l ON l.id = "
+                "m.rails_id WHERE m.pipedrive_type = 'Lead' AND l.email = ? ORDER BY m.id LIMIT 1"_s,
+                { email });
+        };
+        QCOMPARE(leadEmail(bob1), u"shared1@keys.example"_s);
+        QCOMPARE(rowOwner(u"shared1@keys.example"_s), ann1);
+        QCOMPARE(rowOwner(u"shared2@keys.example"_s), ann2);
+
+        // The merged one and the owner each get an address of their own.
+        QVERIFY(setEmail(bob1, u"bob1@keys.example"_s));
+        QVERIFY(setEmail(ann2, u"ann2@keys.example"_s));
+        const RunSummary second = sync(o);
+        QVERIFY2(completed(second), qPrintable(second.message));
+        const RunCounts persons = resultFor(second, Entity::Persons).counts;
+        QVERIFY2(persons.created == 2 && persons.merged == 0 && persons.failed == 0,
+            qPrintable(countsText(persons)));
+        QCOMPARE(leadEmail(ann1), u"shared1@keys.example"_s);
+        QCOMPARE(leadEmail(bob1), u"bob1@keys.example"_s);
+        QCOMPARE(leadEmail(ann2), u"ann2@keys.example"_s);
+        QCOMPARE(leadEmail(bob2), u"shared2@keys.example"_s);
+        QCOMPARE(rowOwner(u"shared2@keys.example"_s), bob2);
+
+        // Bob Two, re-read, now writes the row he kept: then the CRM is what a first import of
+        // this Pipedrive gives.
+        SyncOptions full = o;
+        full.full = true;
+        const RunSummary third = sync(full);
+        QVERIFY2(completed(third), qPrintable(third.message));
+        QCOMPARE(resultFor(third, Entity::Persons).counts.created, 0);
+        TestDatabase fresh(
+            crm->config().isPostgres() ? TestDatabase::Kind::Postgres : TestDatabase::Kind::Sqlite);
+        QVERIFY(fresh.isValid());
+        QVERIFY(completed(sync(options(fresh.config()))));
+        const QString difference = crmDifference(fresh.config(), crm->config());
+        QVERIFY2(difference.isEmpty(), qPrintable(difference));
+
+        // A person alone on its row who takes another row's address joins that row (the CRM
+        // keeps e-mails unique among leads), reported as merged; the row it left stays.
+        QVERIFY(setEmail(cy, u"shared1@keys.example"_s));
+        const RunSummary fourth = sync(o);
+        QVERIFY2(completed(fourth), qPrintable(fourth.message));
+        const RunCounts moved = resultFor(fourth, Entity::Persons).counts;
+        QVERIFY2(moved.merged == 1 && moved.failed == 0 && moved.created == 0,
+            qPrintable(countsText(moved)));
+        QCOMPARE(leadEmail(cy), u"shared1@keys.example"_s);
+        QCOMPARE(rowOwner(u"shared1@keys.example"_s), ann1);
+        Database db;
+        QVERIFY(db.open(crm->config()).isOk());
+        QCOMPARE(count(db, u"SELECT COUNT(*) FROM leads WHERE email = ?"_s,
+                     { u"shared1@keys.example"_s }),
+            1);
+        QCOMPARE(
+            count(db, u"SELECT COUNT(*) FROM leads WHERE email = ?"_s, { u"cy@keys.example"_s }),
+            1);
     }
 
     void reportPolicyKeepsTheRowsAndListsEachDeletion_data() { addKinds(); }
