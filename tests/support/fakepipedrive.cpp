@@ -405,6 +405,8 @@ void FakePipedriveServer::setDataset(FakeDataset dataset)
 {
     m_dataset = std::move(dataset);
     m_caches = std::make_unique<Caches>(); // versions restart with a new dataset
+    m_clockOffsetSecs = 0;
+    m_beforeRequest.clear();
     // Serialise every record of the plain lists now (what a sync reads), so that even the first
     // pass through the data is served from bytes.
     for (Entity entity : { Entity::Users, Entity::Organizations, Entity::Persons, Entity::Deals,
@@ -502,7 +504,13 @@ void FakePipedriveServer::resetCounters()
 
 QDateTime FakePipedriveServer::now() const
 {
-    return QDateTime::currentDateTimeUtc();
+    return QDateTime::currentDateTimeUtc().addSecs(m_clockOffsetSecs);
+}
+
+void FakePipedriveServer::beforeRequest(
+    const QString &path, int afterRequests, std::function<void()> action)
+{
+    m_beforeRequest.append({ path, afterRequests, std::move(action) });
 }
 
 qint64 FakePipedriveServer::addRecord(Entity entity, QJsonObject record)
@@ -595,6 +603,17 @@ FakePipedriveServer::Response FakePipedriveServer::handleApi(const QHttpServerRe
     const QString logged
         = url.path() + (query.isEmpty() ? QString() : u'?' + query.toString(QUrl::FullyEncoded));
     m_requestLog.append(logged);
+
+    for (qsizetype i = 0; i < m_beforeRequest.size();) {
+        PendingAction &pending = m_beforeRequest[i];
+        if (pending.path == url.path() && pending.after-- == 0) {
+            const std::function<void()> action = std::move(pending.action);
+            m_beforeRequest.removeAt(i);
+            action();
+        } else {
+            ++i;
+        }
+    }
 
     // Faults, in priority order; every armed fault counts this request towards its "after".
     bool drop = false, html = false, server = false, tooMany = false, cut = false;

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <functional>
+
 #include "fakedataset.h"
 
 #include <QAbstractHttpServer>
@@ -104,6 +106,13 @@ public:
     bool updateRecord(Entity entity, qint64 id, const QJsonObject &patch);
     bool deleteRecord(Entity entity, qint64 id);
 
+    // Time passing on Pipedrive's side: what the test API changes from now on is stamped this
+    // many seconds later than the clock says.
+    void setClockOffsetSecs(qint64 secs) { m_clockOffsetSecs = secs; }
+    // Runs `action` once, just before the (afterRequests + 1)th request for `path` is answered:
+    // a change made in Pipedrive while a sync reads a list.
+    void beforeRequest(const QString &path, int afterRequests, std::function<void()> action);
+
     // A saved filter (GET /api/v1/filters, and filter_id on the v2 lists); also over HTTP:
     // POST /__test/filters {"type": "deals", "name": "...", "conditions": {"status": "won"}}.
     qint64 addFilter(const QString &type, const QString &name, const QJsonObject &conditions);
@@ -153,6 +162,14 @@ private:
     int m_tokensSpent = 0;
     QList<QString> m_requestLog;
     QElapsedTimer m_clock;
+    qint64 m_clockOffsetSecs = 0;
+    struct PendingAction
+    {
+        QString path;
+        int after = 0;
+        std::function<void()> action;
+    };
+    QList<PendingAction> m_beforeRequest;
     std::deque<qint64> m_window; // accepted requests of the rolling burst window (ms)
     std::unique_ptr<Caches> m_caches;
 };

@@ -454,10 +454,13 @@ void SyncEngine::beginEntityPass()
         m_sourceIndex = checkpoint.value(QLatin1String("source")).toInt();
         m_since = checkpoint.value(QLatin1String("since")).toString();
         m_maxUpdate = checkpoint.value(QLatin1String("max_update")).toString();
+        // A checkpoint written before this was kept has none: its mark stays uncapped.
+        m_passStarted = checkpoint.value(QLatin1String("started")).toString();
         qCInfo(lcSync) << "resuming" << name << "at source" << m_sourceIndex;
     } else {
         m_sourceIndex = 0;
         m_maxUpdate.clear();
+        m_passStarted = QDateTime::currentDateTimeUtc().toString(Qt::ISODate);
         m_since = sinceMark(mark);
     }
     const QList<EntityHandler::Source> sources = m_handler->sources(*m_context);
@@ -1094,12 +1097,12 @@ SyncEngine::PageWrite SyncEngine::writePage(const WaitingPage &waiting)
         return PageWrite::Written;
 
     // Where to go on from, committed with the page.
-    QJsonObject checkpoint {
-        { QStringLiteral("source"), page.last ? m_sourceIndex + 1 : m_sourceIndex },
+    QJsonObject checkpoint { { QStringLiteral("source"),
+                                 page.last ? m_sourceIndex + 1 : m_sourceIndex },
         { QStringLiteral("position"), page.last ? QString() : page.nextPosition },
         { QStringLiteral("since"), m_since }, { QStringLiteral("max_update"), m_maxUpdate },
-        { QStringLiteral("run_id"), context.runId }, { QStringLiteral("reconcile"), m_reconciling }
-    };
+        { QStringLiteral("started"), m_passStarted }, { QStringLiteral("run_id"), context.runId },
+        { QStringLiteral("reconcile"), m_reconciling } };
     error = context.journal.setCheckpoint(entityName(context.entity), checkpoint);
     // New users' password hashes that finished meanwhile ride along with this page.
     if (error.isOk() && m_hasher)
@@ -1144,10 +1147,16 @@ void SyncEngine::completeEntity()
         if (error.isOk())
             error = context.journal.setCheckpoint(name, {});
         if (error.isOk() && !m_maxUpdate.isEmpty()) {
+            // Lists come by id, so a record read early and changed before the pass ends has an
+            // update_time below a later record's: the mark stops at the pass's start, so that the
+            // next run asks for what changed from then on (the overlap allows for the two clocks).
+            const QString mark = !m_passStarted.isEmpty() && m_passStarted < m_maxUpdate
+                ? m_passStarted
+                : m_maxUpdate;
             // The mark only moves forward: a filtered pass that saw nothing keeps the old one.
             const QString old = context.journal.highWaterMark(name, &error);
-            if (error.isOk() && (old.isEmpty() || m_maxUpdate > old))
-                error = context.journal.setHighWaterMark(name, m_maxUpdate);
+            if (error.isOk() && (old.isEmpty() || mark > old))
+                error = context.journal.setHighWaterMark(name, mark);
         }
         if (error.isOk())
             error = m_db->commit();

@@ -146,6 +146,9 @@ private:
     int m_sourceIndex = 0;
     QString m_since; // updated_since of this pass ("" = everything)
     QString m_maxUpdate; // newest update_time seen in this pass
+    // When this pass began (a resumed one: its first run's), UTC: the high-water mark never goes
+    // past it, as records already read may change while later pages are read.
+    QString m_passStarted;
     bool m_reconciling = false; // a full pass noting the ids it sees (deletions)
     bool m_sourceDeletions = false; // the current source lists deleted records
     EntityResult m_result;
