@@ -10,6 +10,7 @@
 #include <cstring>
 #include <limits>
 #include <mutex>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -618,6 +619,48 @@ private:
     std::vector<Document *> m_free;
 };
 
+// The text with every \u escape of a lone UTF-16 surrogate written as \ufffd (the same six
+// bytes), or nothing when it has none. JSON allows them (RFC 8259 §8.2: a string cut in the
+// middle of an emoji, as JavaScript writes it) and Qt reads them as U+FFFD; simdjson refuses
+// the whole document.
+std::optional<QByteArray> withoutLoneSurrogates(const QByteArray &bytes)
+{
+    const auto unitAt = [&](qsizetype i) -> int {
+        // \uXXXX at i: the code unit, or -1
+        if (i + 6 > bytes.size() || bytes.at(i) != '\\' || bytes.at(i + 1) != 'u')
+            return -1;
+        bool ok = false;
+        const int unit = QByteArrayView(bytes).sliced(i + 2, 4).toInt(&ok, 16);
+        return ok ? unit : -1;
+    };
+    const auto isHigh = [](int unit) {
+        return unit >= 0xD800 && unit <= 0xDBFF;
+    };
+    const auto isLow = [](int unit) {
+        return unit >= 0xDC00 && unit <= 0xDFFF;
+    };
+    std::optional<QByteArray> repaired;
+    for (qsizetype i = bytes.indexOf('\\'); i >= 0 && i + 1 < bytes.size();
+         i = bytes.indexOf('\\', i)) {
+        const int unit = unitAt(i);
+        if (unit < 0) {
+            i += 2; // another escape (an escaped backslash among them)
+            continue;
+        }
+        if (isHigh(unit) && isLow(unitAt(i + 6))) {
+            i += 12;
+            continue;
+        }
+        if (isHigh(unit) || isLow(unit)) {
+            if (!repaired)
+                repaired = bytes;
+            repaired->replace(i, 6, "\\ufffd", 6);
+        }
+        i += 6;
+    }
+    return repaired;
+}
+
 } // namespace
 
 Value parse(const QByteArray &bytes, QString *error)
@@ -635,6 +678,10 @@ Value parse(const QByteArray &bytes, QString *error)
         = parser
               .parse_into_document(document->doc, bytes.constData(), size_t(bytes.size()), !padded)
               .get(root);
+    if (code == simdjson::STRING_ERROR) {
+        if (const std::optional<QByteArray> repaired = withoutLoneSurrogates(bytes))
+            return parse(*repaired, error);
+    }
     if (code != simdjson::SUCCESS) {
         if (error)
             *error = QString::fromLatin1(simdjson::error_message(code));

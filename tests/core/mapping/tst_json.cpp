@@ -30,6 +30,7 @@ private slots:
     void iteratesObjectsAndArraysInDocumentOrder();
     void convertsFromQtTypes();
     void joinsPagesIntoOneArray();
+    void readsLoneSurrogatesAsReplacementCharacters();
     void refusesInvalidJsonWithAReason_data();
     void refusesInvalidJsonWithAReason();
     void parsesInPlaceWhatItParsesCopied();
@@ -377,6 +378,33 @@ void TestJson::joinsPagesIntoOneArray()
         (QJsonArray { QJsonObject { { u"id"_s, 1 } }, u"two"_s, 3, QJsonValue() }));
     QCOMPARE(json::concat({ first, json::Array(), second }).size(), 4);
     QVERIFY(json::concat({}).isEmpty());
+}
+
+// A text cut in the middle of an emoji (JavaScript's JSON.stringify() writes the half it has):
+// RFC 8259 allows a lone surrogate, and one such name must not make a page unreadable. Qt keeps
+// the half in its QString; it is read here as U+FFFD, what its UTF-8 would hold.
+void TestJson::readsLoneSurrogatesAsReplacementCharacters()
+{
+    QString error;
+    const json::Object high
+        = json::parse(R"({"name":"x\ud83d","id":1,"note":"\\ud83d \ud83d\ude00"})", &error)
+              .toObject();
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    QCOMPARE(high.value("name").toString(), u"x\ufffd"_s);
+    QCOMPARE(high.value("id").toInt(), 1);
+    // An escaped backslash before "ud83d" is text, and a pair stays a pair.
+    QCOMPARE(high.value("note").toString(), u"\\ud83d \U0001F600"_s);
+    const json::Array others
+        = json::parse(R"(["\ude00y", "\ude00\ud83d", "\ud83d\u0041", "\ud83d"])", &error).toArray();
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    QCOMPARE(others.size(), 4);
+    QCOMPARE(others.at(0).toString(), u"\ufffdy"_s);
+    QCOMPARE(others.at(1).toString(), u"\ufffd\ufffd"_s);
+    QCOMPARE(others.at(2).toString(), u"\ufffdA"_s);
+    QCOMPARE(others.at(3).toString(), u"\ufffd"_s);
+    // Other faults in strings are still refused.
+    QVERIFY(json::parse(R"(["\ud83d", "\q"])", &error).isUndefined());
+    QVERIFY(!error.isEmpty());
 }
 
 void TestJson::refusesInvalidJsonWithAReason_data()
