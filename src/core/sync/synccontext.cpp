@@ -26,12 +26,8 @@ std::optional<Lookups::User> Lookups::ownerOrFallback(
 {
     if (pipedriveUserId && users.contains(*pipedriveUserId))
         return users.value(*pipedriveUserId);
-    if (defaultOwnerCrmId > 0) {
-        for (const User &user : users) {
-            if (user.crmId == defaultOwnerCrmId)
-                return user;
-        }
-    }
+    if (defaultOwnerCrmId > 0 && defaultOwner && defaultOwner->crmId == defaultOwnerCrmId)
+        return defaultOwner;
     if (users.contains(meId))
         return users.value(meId);
     return std::nullopt;

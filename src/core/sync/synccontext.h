@@ -29,6 +29,9 @@ struct Lookups
         std::optional<double> probability;
     };
     QHash<qint64, User> users; // Pipedrive user id -> CRM user
+    // The CRM user picked in settings as the fallback owner, when the CRM has it: any CRM user
+    // (the admin who runs the CRM need not be a Pipedrive user).
+    std::optional<User> defaultOwner;
     qint64 meId = 0; // the token's own Pipedrive user
     QHash<qint64, Stage> stages;
     QHash<qint64, QString> pipelines;

@@ -364,6 +364,22 @@ DbError SyncEngine::loadUsers()
         m_context->lookups.users.insert(
             q->value(0).toLongLong(), { q->value(1).toLongLong(), q->value(2).toString() });
     q->finish();
+    std::optional<Lookups::User> &fallback = m_context->lookups.defaultOwner;
+    fallback.reset();
+    if (m_options.defaultOwnerUserId > 0) {
+        q = m_context->store.query(QStringLiteral("SELECT id, email FROM users WHERE id = ?"),
+            { m_options.defaultOwnerUserId }, &error);
+        if (!q)
+            return error;
+        if (q->next())
+            fallback = Lookups::User { q->value(0).toLongLong(), q->value(1).toString() };
+        q->finish();
+        if (!fallback && !std::exchange(m_defaultOwnerMissingTold, true)) {
+            qCWarning(lcSync) << "the default owner picked in settings (CRM user"
+                              << m_options.defaultOwnerUserId
+                              << ") is not in the CRM: the token's own user is used";
+        }
+    }
     return error;
 }
 

@@ -149,6 +149,7 @@ private:
     // When this pass began (a resumed one: its first run's), UTC: the high-water mark never goes
     // past it, as records already read may change while later pages are read.
     QString m_passStarted;
+    bool m_defaultOwnerMissingTold = false; // logged once a run
     bool m_reconciling = false; // a full pass noting the ids it sees (deletions)
     bool m_sourceDeletions = false; // the current source lists deleted records
     EntityResult m_result;

@@ -12,6 +12,7 @@
 #include "testdatabase.h"
 
 #include <QSignalSpy>
+#include <QSqlError>
 #include <QSqlQuery>
 #include <QtTest>
 
@@ -369,6 +370,55 @@ private slots:
         }
         const QString difference = crmDifference(fresh.config(), crm->config());
         QVERIFY2(difference.isEmpty(), qPrintable(difference));
+    }
+
+    // The fallback owner picked in settings may be any CRM user, not only one a Pipedrive user
+    // was mapped to (SPEC §4: "or a default user picked in settings").
+    void aDefaultOwnerFromTheCrmOwnsWhatHasNoMappedOwner_data() { addKinds(); }
+    void aDefaultOwnerFromTheCrmOwnsWhatHasNoMappedOwner()
+    {
+        auto crm = database();
+        if (!crm->isValid())
+            QSKIP(qPrintable(crm->whyNot()));
+        qint64 admin = -1;
+        {
+            Database db;
+            QVERIFY(db.open(crm->config()).isOk());
+            QVERIFY(SchemaManager().ensureSchema(db).isOk());
+            QSqlQuery q(db.handle());
+            q.prepare(u"INSERT INTO users (email, encrypted_password, first_name, last_name, "
+                      "created_at, updated_at) VALUES ('crm.admin@crm.example', 'x', 'Crm', "
+                      "'Admin', '2026-01-01 00:00:00', '2026-01-01 00:00:00')"_s);
+            QVERIFY2(q.exec(), qPrintable(q.lastError().text()));
+            admin = count(db, u"SELECT id FROM users WHERE email = 'crm.admin@crm.example'"_s);
+        }
+        QVERIFY(admin > 0);
+        // A person whose owner is no Pipedrive user the sync knows: a lead.
+        const qint64 orphan = m_server.addRecord(FE::Persons,
+            { { u"name"_s, u"Orphan Owner"_s },
+                { u"emails"_s,
+                    QJsonArray { QJsonObject { { u"value"_s, u"orphan@keys.example"_s },
+                        { u"primary"_s, true }, { u"label"_s, u"work"_s } } } },
+                { u"owner_id"_s, 987654 } });
+        QVERIFY(orphan > 0);
+        SyncOptions o = options(crm->config());
+        o.defaultOwnerUserId = admin;
+        const RunSummary run = sync(o);
+        QVERIFY2(completed(run), qPrintable(run.message));
+        Database db;
+        QVERIFY(db.open(crm->config()).isOk());
+        QCOMPARE(count(db,
+                     u"SELECT l.assigned_to_id FROM leads l JOIN pipedrive_mappings m ON "
+                     "m.rails_id = l.id AND m.pipedrive_type = 'Lead' WHERE m.pipedrive_id = ?"_s,
+                     { orphan }),
+            admin);
+        QCOMPARE(count(db,
+                     u"SELECT COUNT(*) FROM leads WHERE email = 'orphan@keys.example' AND "
+                     "lead_owner = 'crm.admin@crm.example'"_s),
+            1);
+        // Owners Pipedrive has stay theirs.
+        QVERIFY(
+            count(db, u"SELECT COUNT(*) FROM leads WHERE assigned_to_id <> ?"_s, { admin }) > 10);
     }
 
     // Lists come by id: a record read on an early page and changed before the pass ends is older
