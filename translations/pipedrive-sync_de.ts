@@ -1701,5 +1701,13 @@ Importiert ein Pipedrive-Konto in die Datenbank des CRM.</translation>
         <source>Deleted</source>
         <translation>Gelöscht</translation>
     </message>
+    <message>
+        <source>Pipedrive refused access to %1: the token&apos;s user lacks the permission. Use the API token of a Pipedrive user who may see all of the company&apos;s data, or ask a Pipedrive admin for the permission.</source>
+        <translation>Pipedrive hat den Zugriff auf %1 verweigert: Dem Benutzer des Tokens fehlt die Berechtigung. Das API-Token eines Pipedrive-Benutzers verwenden, der alle Daten der Firma sehen darf, oder einen Pipedrive-Admin um die Berechtigung bitten.</translation>
+    </message>
+    <message>
+        <source>Pipedrive says the company account is not open: its subscription or trial may have ended. Syncing can go on once the account is active again.</source>
+        <translation>Laut Pipedrive ist das Firmenkonto nicht aktiv: Das Abonnement oder die Testphase ist womöglich abgelaufen. Sobald das Konto wieder aktiv ist, kann weiter synchronisiert werden.</translation>
+    </message>
 </context>
 </TS>

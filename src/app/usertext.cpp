@@ -24,6 +24,14 @@ QString UserText::api(const ApiError &error, const QDateTime &now)
     case Kind::Authentication:
         return tr("Pipedrive refused the API token. Check the company domain and paste the "
                   "token again from Pipedrive (Personal preferences > API) in Settings.");
+    case Kind::Forbidden:
+        return tr("Pipedrive refused access to %1: the token's user lacks the permission. Use "
+                  "the API token of a Pipedrive user who may see all of the company's data, or "
+                  "ask a Pipedrive admin for the permission.")
+            .arg(error.path);
+    case Kind::AccountClosed:
+        return tr("Pipedrive says the company account is not open: its subscription or trial "
+                  "may have ended. Syncing can go on once the account is active again.");
     case Kind::Blocked:
         return tr("Pipedrive blocked requests from this computer for a while after too many "
                   "of them. Wait a few minutes and try again.");

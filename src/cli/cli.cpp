@@ -45,6 +45,15 @@ QString describe(const ApiError &error)
             "Authentication failed: %1 Check the API token "
             "(PIPEDRIVE_API_TOKEN or set-token).")
             .arg(error.message);
+    case ApiError::Kind::Forbidden:
+        return QCoreApplication::translate("Cli",
+            "Permission refused: %1 The token's Pipedrive user may not see this; use the token "
+            "of a user who may see all of the company's data.")
+            .arg(error.message);
+    case ApiError::Kind::AccountClosed:
+        return QCoreApplication::translate(
+            "Cli", "Pipedrive account not open: %1 Its subscription or trial may have ended.")
+            .arg(error.message);
     case ApiError::Kind::Network:
     case ApiError::Kind::Timeout:
         return QCoreApplication::translate("Cli", "Network error: %1").arg(error.message);
@@ -74,6 +83,8 @@ Cli::ExitCode Cli::exitCodeFor(const ApiError &error)
         return Success;
     case ApiError::Kind::Configuration:
     case ApiError::Kind::Authentication:
+    case ApiError::Kind::Forbidden:
+    case ApiError::Kind::AccountClosed:
         return ConfigurationError;
     default:
         return Aborted;
@@ -452,8 +463,7 @@ void Cli::runSync(
                 if (!m_json)
                     out() << lines.join(QLatin1Char('\n')) << Qt::endl;
                 printError(message, json);
-                const bool configuration = summary.apiError.kind == ApiError::Kind::Authentication
-                    || summary.apiError.kind == ApiError::Kind::Configuration
+                const bool configuration = exitCodeFor(summary.apiError) == ConfigurationError
                     || summary.dbError.kind == DbError::Kind::NotACrmDatabase
                     || summary.dbError.kind == DbError::Kind::AuthenticationFailed;
                 finish(configuration ? ConfigurationError : Aborted);

@@ -96,6 +96,16 @@ private slots:
         pds::ApiError auth;
         auth.kind = pds::ApiError::Kind::Authentication;
         QVERIFY(pds::UserText::api(auth).contains(u"refused the API token"_s));
+        // A 403 with data is a permission the token's user lacks: the token itself is fine.
+        pds::ApiError forbidden;
+        forbidden.kind = pds::ApiError::Kind::Forbidden;
+        forbidden.path = u"/api/v2/deals"_s;
+        QVERIFY(!pds::UserText::api(forbidden).contains(u"refused the API token"_s));
+        QVERIFY(pds::UserText::api(forbidden).contains(u"/api/v2/deals"_s));
+        QVERIFY(pds::UserText::api(forbidden).contains(u"permission"_s));
+        pds::ApiError closed;
+        closed.kind = pds::ApiError::Kind::AccountClosed;
+        QVERIFY(pds::UserText::api(closed).contains(u"account is not open"_s));
 
         pds::ApiError budget;
         budget.kind = pds::ApiError::Kind::BudgetExhausted;

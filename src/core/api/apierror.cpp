@@ -34,6 +34,10 @@ QString ApiError::kindName(Kind kind)
         return QStringLiteral("configuration");
     case Kind::Authentication:
         return QStringLiteral("authentication");
+    case Kind::Forbidden:
+        return QStringLiteral("forbidden");
+    case Kind::AccountClosed:
+        return QStringLiteral("account-closed");
     case Kind::Blocked:
         return QStringLiteral("blocked");
     case Kind::NotFound:

@@ -25,7 +25,9 @@ struct ApiError
     enum class Kind {
         None,
         Configuration, // bad domain, missing token: nothing was sent
-        Authentication, // 401, or a 403 JSON refusal
+        Authentication, // 401: the token is refused
+        Forbidden, // 403 JSON refusal: a valid token whose user lacks a permission or scope
+        AccountClosed, // 402: the company's account is not open (subscription or trial ended)
         Blocked, // 403 HTML page (Cloudflare abuse block after repeated 429s)
         NotFound, // 404 or 410
         BadRequest, // 400 and other 4xx refusals of the request itself

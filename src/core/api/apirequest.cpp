@@ -109,10 +109,16 @@ ApiResponse interpretReply(const RawReply &raw, const QString &path)
                 QStringLiteral("Pipedrive answered with a 403 web page instead of data: the "
                                "integration is being blocked, usually after too many "
                                "rate-limited requests. Wait before trying again."));
-        return fail(ApiError::Kind::Authentication,
+        // API-NOTES §9: a valid token whose user lacks a permission (or an OAuth scope).
+        return fail(ApiError::Kind::Forbidden,
             QStringLiteral("Pipedrive refused access to %1 (%2).")
                 .arg(path, serverMessage.isEmpty() ? QStringLiteral("forbidden") : serverMessage));
     }
+    if (status == 402)
+        return fail(ApiError::Kind::AccountClosed,
+            QStringLiteral("Pipedrive refused %1: the company account is not open (%2).")
+                .arg(path,
+                    serverMessage.isEmpty() ? QStringLiteral("payment required") : serverMessage));
     if (status == 429) {
         if (response.rateLimit.dailyTokensRemaining == 0) {
             const QDateTime now = QDateTime::currentDateTimeUtc();

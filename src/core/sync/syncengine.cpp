@@ -48,6 +48,7 @@ bool stopsResumably(const ApiError &error)
     switch (error.kind) {
     case ApiError::Kind::RateLimited:
     case ApiError::Kind::BudgetExhausted:
+    case ApiError::Kind::AccountClosed:
     case ApiError::Kind::Blocked:
     case ApiError::Kind::Server:
     case ApiError::Kind::Network:

@@ -39,7 +39,13 @@ private slots:
         QTest::newRow("401") << reply(
             401, R"({"success":false,"error":"unauthorized access","errorCode":401})")
                              << ApiError::Kind::Authentication;
-        QTest::newRow("403 json") << reply(403, envelope) << ApiError::Kind::Authentication;
+        // API-NOTES §9: a valid token whose user lacks the permission; an account not open.
+        QTest::newRow("403 json") << reply(403,
+            R"({"success":false,"error":"You do not have permissions to do this.","errorCode":403})")
+                                  << ApiError::Kind::Forbidden;
+        QTest::newRow("402") << reply(
+            402, R"({"success":false,"error":"Company account is not open","errorCode":402})")
+                             << ApiError::Kind::AccountClosed;
         QTest::newRow("403 cloudflare html") << reply(
             403, "<!DOCTYPE html><html><title>Attention Required!</title></html>", "text/html")
                                              << ApiError::Kind::Blocked;
