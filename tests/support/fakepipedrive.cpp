@@ -909,8 +909,9 @@ FakePipedriveServer::Response FakePipedriveServer::listV2(
             return validation(u"Validation failed: updated_until: Invalid RFC3339 date"_s);
     }
 
-    // A saved filter: its conditions instead of ids and the link filters, which v2 ignores next to
-    // filter_id; the time window and the deal status still apply.
+    // A saved filter: its conditions instead of ids, the link filters and the deal status, which
+    // v2 ignores next to filter_id (v2.yaml, /deals status: "If filter_id is provided, this is
+    // ignored."); the time window still applies.
     const FakeDataset::Filter *savedFilter = nullptr;
     if (query.hasQueryItem(u"filter_id"_s)) {
         bool ok = false;
@@ -949,7 +950,7 @@ FakePipedriveServer::Response FakePipedriveServer::listV2(
     quint8 statuses = 0; // statusBit()s
     const bool archivedRoute = path.endsWith(u"/archived"_s);
     if (entity == Entity::Deals) {
-        const QString s = queryValue(query, u"status"_s);
+        const QString s = savedFilter ? QString() : queryValue(query, u"status"_s);
         if (s.isEmpty()) {
             statuses = statusBit(u"open"_s) | statusBit(u"won"_s) | statusBit(u"lost"_s);
         } else {

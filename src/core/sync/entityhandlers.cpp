@@ -887,8 +887,10 @@ public:
         QUrlQuery query;
         addFilter(context, "deals", query);
         // Deleted deals are listed for 30 days (API-NOTES §7): the deletion policy's source. Last,
-        // so that the checkpoints' source numbers of the other two stay.
-        QUrlQuery deleted = query;
+        // so that the checkpoints' source numbers of the other two stay. Never with the filter:
+        // v2 ignores status next to filter_id and would list the filter's deals again; the
+        // deleted deals the CRM has no mapping of are passed over.
+        QUrlQuery deleted;
         deleted.addQueryItem(QStringLiteral("status"), QStringLiteral("deleted"));
         return { { endpoints::deals(), query, true }, { endpoints::archivedDeals(), query, true },
             { endpoints::deals(), deleted, true, true } };

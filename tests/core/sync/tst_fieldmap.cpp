@@ -345,6 +345,32 @@ private slots:
         for (const QString &line : m_server.requestLog())
             filtered += line.contains(u"filter_id=%1"_s.arg(wonFilter)) ? 1 : 0;
         QVERIFY2(filtered >= 2, qPrintable(m_server.requestLog().join(u'\n')));
+        // Deleted deals are asked for without the filter, which v2 lets override the status: a
+        // won deal deleted in Pipedrive is reported (deals the CRM never had are passed over).
+        for (const QString &line : m_server.requestLog()) {
+            QVERIFY2(!(line.contains(u"filter_id="_s) && line.contains(u"status=deleted"_s)),
+                qPrintable(line));
+        }
+        qint64 goneId = 0;
+        for (const QJsonObject &deal : m_server.dataset().records(FE::Deals)) {
+            if (deal.value(u"status"_s) == u"won"_s) {
+                goneId = deal.value(u"id"_s).toInteger();
+                break;
+            }
+        }
+        QVERIFY(m_server.deleteRecord(FE::Deals, goneId));
+        const RunSummary again = sync(o);
+        QVERIFY2(completed(again), qPrintable(again.message));
+        RunCounts deals;
+        for (const EntityResult &r : again.entities) {
+            if (r.entity == Entity::Deals)
+                deals = r.counts;
+        }
+        QCOMPARE(deals.deleted, 1);
+        QCOMPARE(rows(db,
+                     u"SELECT pipedrive_id FROM pipedrive_sync_problems WHERE kind = "
+                     "'deleted' AND entity = 'deals'"_s),
+            QList<QStringList> { { QString::number(goneId) } });
     }
 };
 
