@@ -372,6 +372,74 @@ private slots:
         QVERIFY2(difference.isEmpty(), qPrintable(difference));
     }
 
+    // Two persons sharing a lead by their e-mail; one gets a deal and becomes a contact. The lead
+    // stays the other's, unqualified, and syncing again changes nothing.
+    void aPersonPromotedFromASharedLeadLeavesItToTheOthers_data() { addKinds(); }
+    void aPersonPromotedFromASharedLeadLeavesItToTheOthers()
+    {
+        auto crm = database();
+        if (!crm->isValid())
+            QSKIP(qPrintable(crm->whyNot()));
+        const qint64 owner = m_server.dataset().table(FE::Users).constFirst().id;
+        const auto addPerson = [&](const QString &name) {
+            return m_server.addRecord(FE::Persons,
+                { { u"name"_s, name },
+                    { u"emails"_s,
+                        QJsonArray { QJsonObject { { u"value"_s, u"shared3@keys.example"_s },
+                            { u"primary"_s, true }, { u"label"_s, u"work"_s } } } },
+                    { u"owner_id"_s, owner } });
+        };
+        const qint64 ann = addPerson(u"Ann Three"_s);
+        const qint64 bob = addPerson(u"Bob Three"_s);
+        QVERIFY(ann > 0 && bob > 0);
+        SyncOptions o = options(crm->config());
+        QVERIFY(completed(sync(o)));
+        QVERIFY(m_server.addRecord(FE::Deals,
+                    { { u"title"_s, u"Bob's first deal"_s }, { u"value"_s, 1200 },
+                        { u"person_id"_s, bob }, { u"owner_id"_s, owner } })
+            > 0);
+        const RunSummary promoted = sync(o);
+        QVERIFY2(completed(promoted), qPrintable(promoted.message));
+        const auto sharedLead = [&](Database &db) {
+            return count(db,
+                u"SELECT COUNT(*) FROM leads WHERE email = 'shared3@keys.example' AND "
+                "lead_status <> 'qualified'"_s);
+        };
+        const auto mappings = [&](Database &db, const char *type, qint64 person) {
+            return count(db,
+                u"SELECT COUNT(*) FROM pipedrive_mappings WHERE pipedrive_type = ? AND "
+                "pipedrive_id = ?"_s,
+                { QString::fromLatin1(type), person });
+        };
+        {
+            Database db;
+            QVERIFY(db.open(crm->config()).isOk());
+            QCOMPARE(sharedLead(db), 1);
+            QCOMPARE(mappings(db, "Lead", ann), 1);
+            QCOMPARE(mappings(db, "Lead", bob), 0);
+            QCOMPARE(mappings(db, "Contact", bob), 1);
+        }
+        SyncOptions full = o;
+        full.full = true;
+        for (int round = 0; round < 2; ++round) {
+            const RunSummary again = sync(full);
+            QVERIFY2(completed(again), qPrintable(again.message));
+            const RunCounts persons = resultFor(again, Entity::Persons).counts;
+            const RunCounts deals = resultFor(again, Entity::Deals).counts;
+            QVERIFY2(persons.created == 0 && persons.updated == 0 && deals.updated == 0,
+                qPrintable(countsText(persons) + u" / "_s + countsText(deals)));
+        }
+        Database db;
+        QVERIFY(db.open(crm->config()).isOk());
+        QCOMPARE(sharedLead(db), 1);
+        TestDatabase fresh(
+            crm->config().isPostgres() ? TestDatabase::Kind::Postgres : TestDatabase::Kind::Sqlite);
+        QVERIFY(fresh.isValid());
+        QVERIFY(completed(sync(options(fresh.config()))));
+        const QString difference = crmDifference(fresh.config(), crm->config());
+        QVERIFY2(difference.isEmpty(), qPrintable(difference));
+    }
+
     // The fallback owner picked in settings may be any CRM user, not only one a Pipedrive user
     // was mapped to (SPEC §4: "or a default user picked in settings").
     void aDefaultOwnerFromTheCrmOwnsWhatHasNoMappedOwner_data() { addKinds(); }
