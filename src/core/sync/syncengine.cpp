@@ -280,6 +280,22 @@ void SyncEngine::start()
                           m_options.mapping.dealFields = mapping::customFieldDefs(data);
                       } });
     }
+    // Persons' and organizations' field definitions as Pipedrive has them now (an option or a field
+    // added since the field map was saved is named by its label, not its id; a setup that never
+    // opened the field map gets the custom fields' lines too); those only the saved map knows
+    // stay.
+    const auto refreshFields = [this](QHash<QString, mapping::CustomFieldDef> *fields) {
+        return [this, fields](const json::Array &data) {
+            const QHash<QString, mapping::CustomFieldDef> current = mapping::customFieldDefs(data);
+            for (auto it = current.cbegin(); it != current.cend(); ++it)
+                fields->insert(it.key(), it.value());
+        };
+    };
+    if (m_options.entities.contains(Entity::Organizations))
+        steps.append({ endpoints::organizationFields(),
+            refreshFields(&m_options.mapping.organizationFields) });
+    if (m_options.entities.contains(Entity::Persons))
+        steps.append({ endpoints::personFields(), refreshFields(&m_options.mapping.personFields) });
     if (m_options.entities.contains(Entity::Activities)) {
         steps.append({ endpoints::activityTypes(), [&lookups](const json::Array &data) {
                           for (const json::Value &value : data) {

@@ -317,6 +317,44 @@ private slots:
         QVERIFY(existing > 0);
     }
 
+    // A setup that never opened the field map (a cron job's): the sync reads the persons' field
+    // definitions itself, so that their custom fields reach the leads' comments by label.
+    void personFieldsAreReadByTheSyncItself()
+    {
+        const std::optional<PipedriveCatalog> catalog = loadCatalog();
+        QVERIFY(catalog);
+        const mapping::CustomFieldDef tier
+            = *findField(catalog->fields.value(u"persons"_s), u"Customer tier"_s);
+        TestDatabase testDb(TestDatabase::Kind::Sqlite);
+        QVERIFY(testDb.isValid());
+        SyncOptions o = options(testDb.config());
+        o.entities = { Entity::Users, Entity::Organizations, Entity::Persons };
+        SyncConfig().applyTo(o);
+        QVERIFY(o.mapping.personFields.isEmpty());
+        m_server.resetCounters();
+        const RunSummary summary = sync(o);
+        QVERIFY2(completed(summary), qPrintable(summary.message));
+        QVERIFY(m_server.requestLog().filter(u"/api/v2/personFields"_s).size() >= 1);
+        Database db;
+        QVERIFY(db.open(testDb.config()).isOk());
+        const QList<QStringList> leads = rows(db,
+            u"SELECT m.pipedrive_id, l.comments FROM leads l JOIN pipedrive_mappings m ON "
+            "m.rails_id = l.id AND m.pipedrive_type = 'Lead'"_s);
+        int tiers = 0;
+        for (const QStringList &row : leads) {
+            const QJsonObject person
+                = m_server.dataset().record(FE::Persons, row.at(0).toLongLong());
+            const QJsonValue value = person[u"custom_fields"_s][tier.key];
+            if (!value.isDouble())
+                continue;
+            QVERIFY2(row.at(1).contains(u"Customer tier: "_s
+                         + tier.options.value(QString::number(value.toInteger()))),
+                qPrintable(row.at(1)));
+            ++tiers;
+        }
+        QVERIFY(tiers > 0);
+    }
+
     void filterSyncsOnlyWhatItMatches()
     {
         const qint64 wonFilter = m_server.addFilter(
