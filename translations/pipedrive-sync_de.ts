@@ -1709,5 +1709,9 @@ Importiert ein Pipedrive-Konto in die Datenbank des CRM.</translation>
         <source>Pipedrive says the company account is not open: its subscription or trial may have ended. Syncing can go on once the account is active again.</source>
         <translation>Laut Pipedrive ist das Firmenkonto nicht aktiv: Das Abonnement oder die Testphase ist womöglich abgelaufen. Sobald das Konto wieder aktiv ist, kann weiter synchronisiert werden.</translation>
     </message>
+    <message>
+        <source>Warning</source>
+        <translation>Warnung</translation>
+    </message>
 </context>
 </TS>

@@ -24,7 +24,7 @@ ProblemsView::ProblemsView(QWidget *parent)
         m_ui->entityFilterCombo->addItem(UserText::entity(entity), entityName(entity));
     m_ui->kindFilterCombo->addItem(tr("All"), QString());
     for (Problem::Kind kind : { Problem::Kind::Skipped, Problem::Kind::Failed,
-             Problem::Kind::Merged, Problem::Kind::Deleted }) {
+             Problem::Kind::Merged, Problem::Kind::Deleted, Problem::Kind::Warning }) {
         const QString name = Problem::kindName(kind);
         m_ui->kindFilterCombo->addItem(UserText::problemKind(name), name);
     }

@@ -188,6 +188,8 @@ QString UserText::problemKind(const QString &kindName)
         return tr("Failed");
     if (kindName == QLatin1String("deleted"))
         return tr("Deleted");
+    if (kindName == QLatin1String("warning"))
+        return tr("Warning");
     return kindName;
 }
 

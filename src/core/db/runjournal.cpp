@@ -69,13 +69,16 @@ QString Problem::kindName(Kind kind)
         return u"failed"_s;
     case Kind::Deleted:
         return u"deleted"_s;
+    case Kind::Warning:
+        return u"warning"_s;
     }
     return u"failed"_s;
 }
 
 std::optional<Problem::Kind> Problem::kindFromName(const QString &name)
 {
-    for (const Kind kind : { Kind::Skipped, Kind::Merged, Kind::Failed, Kind::Deleted }) {
+    for (const Kind kind :
+        { Kind::Skipped, Kind::Merged, Kind::Failed, Kind::Deleted, Kind::Warning }) {
         if (kindName(kind) == name)
             return kind;
     }

@@ -29,10 +29,11 @@ struct RunRecord
     RunCounts counts;
 };
 
-// One row of pipedrive_sync_problems: a record that was not imported as such.
+// One row of pipedrive_sync_problems: a record that was not imported as such, or (a warning) one
+// imported with a value dropped or guessed.
 struct Problem
 {
-    enum class Kind { Skipped, Merged, Failed, Deleted };
+    enum class Kind { Skipped, Merged, Failed, Deleted, Warning };
 
     qint64 id = -1;
     qint64 runId = -1;

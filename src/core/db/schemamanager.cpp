@@ -8,6 +8,8 @@
 #include <QSqlError>
 #include <QSqlQuery>
 
+#include <algorithm>
+
 using namespace Qt::StringLiterals;
 
 namespace pds {
@@ -21,24 +23,40 @@ QString where(const Database &db)
     return db.config().displayUrl();
 }
 
-// A CHECK that a column holds one of a few words, spelled as comparisons joined by OR. SQLite
-// evaluates a CHECK's IN list by building a temporary index of the list for every row inserted:
-// that doubled the cost of a journal row.
-QString oneOf(const QString &column, std::initializer_list<const char *> words)
-{
-    QStringList tests;
-    for (const char *word : words)
-        tests << u"\"%1\" = '%2'"_s.arg(column, QLatin1StringView(word));
-    return u"(%1)"_s.arg(tests.join(" OR "_L1));
-}
-
 // DDL of the app's own tables, per dialect. Types are what Rails would pick, so that the
 // tables look at home next to the CRM's.
 struct AppTable
 {
     QString name;
     QStringList statements; // CREATE TABLE, then its indexes
+    // A column whose CHECK allows only these words: a table an earlier version made allows fewer
+    // (pipedrive_sync_problems' "warning" came later) and is brought up to date.
+    QString checkColumn = {};
+    QStringList checkWords = {};
 };
+
+const QStringList ProblemKinds { u"skipped"_s, u"merged"_s, u"failed"_s, u"deleted"_s,
+    u"warning"_s };
+const QStringList ChangeOps { u"insert"_s, u"update"_s, u"delete"_s, u"map_set"_s, u"map_remove"_s,
+    u"state"_s };
+
+// A CHECK that a column holds one of a few words, spelled as comparisons joined by OR. SQLite
+// evaluates a CHECK's IN list by building a temporary index of the list for every row inserted:
+// that doubled the cost of a journal row.
+QString oneOf(const QString &column, const QStringList &words)
+{
+    QStringList tests;
+    for (const QString &word : words)
+        tests << u"\"%1\" = '%2'"_s.arg(column, word);
+    return u"(%1)"_s.arg(tests.join(" OR "_L1));
+}
+
+// Whether a CHECK's text (as SQLite keeps it, or as PostgreSQL gives it back) allows every word.
+bool allowsAll(const QString &check, const QStringList &words)
+{
+    return std::all_of(words.cbegin(), words.cend(),
+        [&](const QString &word) { return check.contains(u"'%1'"_s.arg(word)); });
+}
 
 QList<AppTable> appTableDdl(bool postgres)
 {
@@ -65,13 +83,14 @@ QList<AppTable> appTableDdl(bool postgres)
             { u"CREATE TABLE IF NOT EXISTS \"pipedrive_sync_problems\" (%1, \"run_id\" bigint NOT "
               "NULL REFERENCES \"pipedrive_sync_runs\" (\"id\") ON DELETE CASCADE, \"entity\" %2 "
               "NOT NULL, \"pipedrive_id\" bigint, \"kind\" %2 NOT NULL CHECK %4, \"reason\" "
-              "text NOT NULL, \"detail\" text, \"created_at\" %3 NOT NULL)"_s.arg(id, varchar, time,
-                  oneOf(u"kind"_s, { "skipped", "merged", "failed", "deleted" })),
+              "text NOT NULL, \"detail\" text, \"created_at\" %3 NOT NULL)"_s.arg(
+                  id, varchar, time, oneOf(u"kind"_s, ProblemKinds)),
                 u"CREATE INDEX IF NOT EXISTS "
                 "\"index_pipedrive_sync_problems_on_entity_and_pipedrive_id\" ON "
                 "\"pipedrive_sync_problems\" (\"entity\", \"pipedrive_id\")"_s,
                 u"CREATE INDEX IF NOT EXISTS \"index_pipedrive_sync_problems_on_run_id\" ON "
-                "\"pipedrive_sync_problems\" (\"run_id\")"_s } },
+                "\"pipedrive_sync_problems\" (\"run_id\")"_s },
+            u"kind"_s, ProblemKinds },
         { u"pipedrive_sync_state"_s,
             { u"CREATE TABLE IF NOT EXISTS \"pipedrive_sync_state\" (\"entity\" %1 NOT NULL "
               "PRIMARY KEY, \"high_water_mark\" %1, \"checkpoint\" text, \"updated_at\" %2 NOT "
@@ -86,10 +105,8 @@ QList<AppTable> appTableDdl(bool postgres)
               "NULL, \"run_id\" bigint NOT NULL REFERENCES \"pipedrive_sync_runs\" (\"id\") ON "
               "DELETE CASCADE, \"entity\" %2 NOT NULL, \"op\" %2 NOT NULL CHECK %4, "
               "\"table_name\" %2 NOT NULL, \"row_id\" bigint, \"mapping_type\" %2, "
-              "\"pipedrive_id\" bigint, \"old_values\" text, \"created_at\" %3 NOT NULL)"_s.arg(id,
-                  varchar, time,
-                  oneOf(
-                      u"op"_s, { "insert", "update", "delete", "map_set", "map_remove", "state" })),
+              "\"pipedrive_id\" bigint, \"old_values\" text, \"created_at\" %3 NOT NULL)"_s.arg(
+                  id, varchar, time, oneOf(u"op"_s, ChangeOps)),
                 u"CREATE INDEX IF NOT EXISTS \"index_pipedrive_sync_changes_on_sync_id\" ON "
                 "\"pipedrive_sync_changes\" (\"sync_id\")"_s,
                 u"CREATE INDEX IF NOT EXISTS \"index_pipedrive_sync_changes_on_run_id\" ON "
@@ -97,7 +114,8 @@ QList<AppTable> appTableDdl(bool postgres)
                 u"CREATE INDEX IF NOT EXISTS \"index_pipedrive_sync_changes_on_row\" ON "
                 "\"pipedrive_sync_changes\" (\"table_name\", \"row_id\")"_s,
                 u"CREATE INDEX IF NOT EXISTS \"index_pipedrive_sync_changes_on_mapping\" ON "
-                "\"pipedrive_sync_changes\" (\"mapping_type\", \"pipedrive_id\")"_s } },
+                "\"pipedrive_sync_changes\" (\"mapping_type\", \"pipedrive_id\")"_s },
+            u"op"_s, ChangeOps },
         // The ids a full pass has seen so far (deletion reconciliation): in the database, so
         // that memory stays bounded and a resumed pass still knows what the killed one saw.
         { u"pipedrive_sync_seen"_s,
@@ -107,10 +125,11 @@ QList<AppTable> appTableDdl(bool postgres)
     };
 }
 
-DbError rebuildSlowCheck(Database &db, const AppTable &table)
+DbError rebuildOutdatedCheck(Database &db, const AppTable &table)
 {
-    // SQLite cannot alter a CHECK: a table that earlier versions created with an IN list is
-    // copied into one created as now, in one transaction (nothing references these tables).
+    // SQLite cannot alter a CHECK: a table that earlier versions created with an IN list (slow to
+    // evaluate), or allowing fewer words than this version writes, is copied into one created as
+    // now, in one transaction (nothing references these tables).
     DbError error;
     QString stored;
     const bool read = db.forEachRow(
@@ -118,7 +137,8 @@ DbError rebuildSlowCheck(Database &db, const AppTable &table)
         [&](const QVariantList &row) { stored = row.value(0).toString(); }, &error);
     if (!read)
         return error;
-    if (!stored.contains(u" IN ("_s, Qt::CaseInsensitive))
+    if (!stored.contains(u" IN ("_s, Qt::CaseInsensitive)
+        && (table.checkColumn.isEmpty() || allowsAll(stored, table.checkWords)))
         return {};
     const QString rebuilt = table.name + u"_rebuilt"_s;
     QString create = table.statements.value(0);
@@ -153,7 +173,50 @@ DbError rebuildSlowCheck(Database &db, const AppTable &table)
     if (error.isError())
         db.rollback();
     else
-        qCInfo(lcDb) << "Rebuilt" << table.name << "with its CHECK spelled without IN";
+        qCInfo(lcDb) << "Rebuilt" << table.name << "with its CHECK as now";
+    return error;
+}
+
+DbError widenCheck(Database &db, const AppTable &table)
+{
+    // PostgreSQL alters a CHECK in place: one that lacks a word this version writes is replaced.
+    DbError error;
+    QStringList outdated;
+    const bool read = db.forEachRow(
+        u"SELECT c.conname, pg_get_constraintdef(c.oid) FROM pg_constraint c JOIN pg_class t ON "
+        "t.oid = c.conrelid JOIN pg_namespace n ON n.oid = t.relnamespace WHERE n.nspname = "
+        "current_schema() AND t.relname = ? AND c.contype = 'c'"_s,
+        { table.name },
+        [&](const QVariantList &row) {
+            const QString definition = row.value(1).toString();
+            if (definition.contains(u"'%1'"_s.arg(table.checkWords.constFirst()))
+                && !allowsAll(definition, table.checkWords))
+                outdated << row.value(0).toString();
+        },
+        &error);
+    if (!read || outdated.isEmpty())
+        return error;
+    QStringList statements;
+    for (const QString &name : std::as_const(outdated))
+        statements << u"ALTER TABLE \"%1\" DROP CONSTRAINT \"%2\""_s.arg(table.name, name);
+    statements << u"ALTER TABLE \"%1\" ADD CONSTRAINT \"%1_%2_check\" CHECK %3"_s.arg(
+        table.name, table.checkColumn, oneOf(table.checkColumn, table.checkWords));
+    error = db.beginTransaction();
+    if (error.isError())
+        return error;
+    for (const QString &statement : std::as_const(statements)) {
+        if (!db.exec(statement, &error)) {
+            db.rollback();
+            error.message
+                = u"Upgrading %1 in %2 failed: %3"_s.arg(table.name, where(db), error.message);
+            return error;
+        }
+    }
+    error = db.commit();
+    if (error.isError())
+        db.rollback();
+    else
+        qCInfo(lcDb) << "Widened the CHECK of" << table.name;
     return error;
 }
 
@@ -414,14 +477,15 @@ DbError SchemaManager::ensureAppTables(Database &db, const QStringList &existing
             m_createdAppTables << table.name;
     }
 
-    if (!db.isPostgres()) {
-        for (const AppTable &table : ddl) {
-            if (existing.contains(table.name)) {
-                error = rebuildSlowCheck(db, table);
-                if (error.isError())
-                    return error;
-            }
-        }
+    for (const AppTable &table : ddl) {
+        if (!existing.contains(table.name))
+            continue;
+        if (!db.isPostgres())
+            error = rebuildOutdatedCheck(db, table);
+        else if (!table.checkColumn.isEmpty())
+            error = widenCheck(db, table);
+        if (error.isError())
+            return error;
     }
 
     // The version of our own tables, so that a later release can migrate them.

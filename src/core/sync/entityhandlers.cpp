@@ -339,6 +339,15 @@ protected:
         return KeyLookup { rowPlan.table, rowPlan.naturalKey,
             rowPlan.columns.value(rowPlan.naturalKey), rowPlan.mappingType };
     }
+    // Writes the mapped row (writePlan()), then reports what its mapping dropped or guessed.
+    DbError writeMapped(SyncContext &context, qint64 pipedriveId, const CrmStore::RowPlan &rowPlan,
+        CrmStore::WriteResult *result = nullptr) const
+    {
+        DbError error = writePlan(context, pipedriveId, rowPlan, result);
+        if (error.isOk())
+            error = context.reportWarnings(pipedriveId, m_mapped.problems);
+        return error;
+    }
     // The error staging met, if any: the record then fails with it.
     bool failedToStage(DbError *error) const
     {
@@ -399,7 +408,7 @@ public:
         // admin flag of a user it did not create, and never grants admin.
         p.keepOnUpdate << QStringLiteral("created_at");
         CrmStore::WriteResult result;
-        error = writePlan(context, *m_mapped.pipedriveId, p, &result);
+        error = writeMapped(context, *m_mapped.pipedriveId, p, &result);
         if (error.isOk() && context.hasher && result.kind == CrmStore::WriteKind::Created)
             context.hasher->hash(result.railsId);
         return error;
@@ -449,7 +458,7 @@ public:
             return handleDeletedRecord(context, *m_mapped.pipedriveId);
         if (!m_mapped.row)
             return context.reportMapping(m_mapped.pipedriveId, m_mapped.problems);
-        return writePlan(context, *m_mapped.pipedriveId, rowPlan());
+        return writeMapped(context, *m_mapped.pipedriveId, rowPlan());
     }
     std::optional<KeyLookup> lookupKey() const override { return keyOf(rowPlan()); }
 
@@ -625,12 +634,12 @@ public:
             return context.reportMapping(personId, m_mapped.problems);
         if (isContact()) {
             CrmStore::WriteResult result;
-            error = writePlan(context, personId, rowPlan(), &result);
+            error = writeMapped(context, personId, rowPlan(), &result);
             if (error.isError())
                 return error;
             return qualifyLead(context, personId, result.railsId);
         }
-        return writePlan(context, personId, rowPlan());
+        return writeMapped(context, personId, rowPlan());
     }
     std::optional<KeyLookup> lookupKey() const override { return keyOf(rowPlan()); }
 
@@ -864,7 +873,7 @@ public:
             return handleDeletedRecord(context, dealId);
         if (!m_mapped.row)
             return context.reportMapping(dealId, m_mapped.problems);
-        return writePlan(context, dealId,
+        return writeMapped(context, dealId,
             plan(QStringLiteral("opportunities"), mappingType::Opportunity, m_columns));
     }
 
@@ -952,7 +961,7 @@ public:
             return handleDeletedRecord(context, *m_refs.id);
         if (!m_mapped.row)
             return context.reportMapping(m_refs.id, m_mapped.problems);
-        return writePlan(
+        return writeMapped(
             context, *m_refs.id, plan(QStringLiteral("tasks"), mappingType::Task, m_columns));
     }
 };
@@ -1082,7 +1091,7 @@ public:
         }
 
         CrmStore::WriteResult result;
-        error = writePlan(
+        error = writeMapped(
             context, noteId, plan(QStringLiteral("notes"), mappingType::Note, m_columns), &result);
         if (error.isError())
             return error;

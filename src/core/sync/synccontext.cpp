@@ -57,6 +57,8 @@ DbError SyncContext::report(std::optional<qint64> pipedriveId, Problem::Kind kin
     case Problem::Kind::Deleted:
         ++counts.deleted;
         break;
+    case Problem::Kind::Warning:
+        break; // the record is counted as what its write did
     }
     return journal.recordProblem(
         runId, entityName(entity), pipedriveId, kind, reason, detail.left(2000));
@@ -78,6 +80,19 @@ DbError SyncContext::count(qint64 pipedriveId, const CrmStore::WriteResult &resu
         return report(pipedriveId, Problem::Kind::Merged, mergeReason(entity),
             QStringLiteral("merged into the row of Pipedrive id %1")
                 .arg(result.mergedWithPipedriveId));
+    }
+    return {};
+}
+
+DbError SyncContext::reportWarnings(qint64 pipedriveId, const QList<mapping::Problem> &problems)
+{
+    for (const mapping::Problem &problem : problems) {
+        if (problem.kind != mapping::Problem::Warning)
+            continue;
+        const DbError error
+            = report(pipedriveId, Problem::Kind::Warning, problem.reason, problem.detail);
+        if (error.isError())
+            return error;
     }
     return {};
 }

@@ -102,6 +102,8 @@ struct SyncContext
         const QString &detail = {});
     // Counts a write, and reports a merge.
     DbError count(qint64 pipedriveId, const CrmStore::WriteResult &result);
+    // Reports what the mapping of a record it wrote dropped or guessed: a warning each.
+    DbError reportWarnings(qint64 pipedriveId, const QList<mapping::Problem> &problems);
     // Reports a mapping's problems (skips, warnings are kept as details of skips only).
     DbError reportMapping(
         std::optional<qint64> pipedriveId, const QList<mapping::Problem> &problems);

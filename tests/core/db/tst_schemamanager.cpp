@@ -59,6 +59,8 @@ private slots:
     void refusesAppTablesOfANewerVersion();
     void refusesToRunInsideATransaction();
     void rebuildsJournalTablesWithAnInListCheck();
+    void widensAProblemsCheckOfAnEarlierVersion_data() { pds::test::addBackendRows(); }
+    void widensAProblemsCheckOfAnEarlierVersion();
     void failedCreationLeavesTheDatabaseEmpty();
 };
 
@@ -456,6 +458,68 @@ void TestSchemaManager::rebuildsJournalTablesWithAnInListCheck()
                             "'contacts', '2025-01-01 00:00:00')"_s },
         &error));
     QVERIFY2(error.contains(u"CHECK"_s), qPrintable(error));
+}
+
+void TestSchemaManager::widensAProblemsCheckOfAnEarlierVersion()
+{
+    // Problems of kind "warning" came later: a problems table made before allows only four kinds,
+    // and is brought up to date with its rows kept.
+    PDS_SCRATCH_DATABASE(scratch);
+    {
+        Database db;
+        QVERIFY(db.open(scratch.config()).isOk());
+        QVERIFY(SchemaManager().ensureSchema(db).isOk());
+    }
+    const QString oldCheck = u"CHECK (\"kind\" = 'skipped' OR \"kind\" = 'merged' OR \"kind\" = "
+                             "'failed' OR \"kind\" = 'deleted')"_s;
+    const bool postgres = scratch.config().isPostgres();
+    QStringList earlier;
+    if (postgres) {
+        earlier << u"ALTER TABLE pipedrive_sync_problems DROP CONSTRAINT "
+                   "pipedrive_sync_problems_kind_check"_s
+                << u"ALTER TABLE pipedrive_sync_problems ADD CONSTRAINT "
+                   "pipedrive_sync_problems_kind_check "_s
+                + oldCheck;
+    } else {
+        earlier << u"DROP TABLE pipedrive_sync_problems"_s
+                << u"CREATE TABLE \"pipedrive_sync_problems\" (\"id\" integer PRIMARY KEY "
+                   "AUTOINCREMENT NOT NULL, \"run_id\" bigint NOT NULL REFERENCES "
+                   "\"pipedrive_sync_runs\" (\"id\") ON DELETE CASCADE, \"entity\" varchar NOT "
+                   "NULL, \"pipedrive_id\" bigint, \"kind\" varchar NOT NULL "_s
+                + oldCheck
+                + u", \"reason\" text NOT NULL, \"detail\" text, \"created_at\" datetime(6) NOT "
+                  "NULL)"_s;
+    }
+    earlier << u"INSERT INTO pipedrive_sync_runs (entity, mode, started_at, outcome) VALUES "
+               "('deals', 'full', '2025-01-01 00:00:00', 'done')"_s
+            << u"INSERT INTO pipedrive_sync_problems (run_id, entity, pipedrive_id, kind, reason, "
+               "created_at) SELECT MAX(id), 'deals', 12, 'skipped', 'no title', "
+               "'2025-01-01 00:00:02' FROM pipedrive_sync_runs"_s;
+    QString error;
+    QVERIFY2(scratch.exec(earlier, &error), qPrintable(error));
+    const auto insertKind = [&](const QString &kind) {
+        return scratch.exec({ u"INSERT INTO pipedrive_sync_problems (run_id, entity, pipedrive_id, "
+                              "kind, reason, created_at) SELECT MAX(id), 'deals', 13, '%1', "
+                              "'invalid probability', '2025-01-01 00:00:03' FROM "
+                              "pipedrive_sync_runs"_s.arg(kind) },
+            &error);
+    };
+    QVERIFY(!insertKind(u"warning"_s)); // as the earlier version made it
+
+    {
+        Database db;
+        QVERIFY(db.open(scratch.config()).isOk());
+        const DbError result = SchemaManager().ensureSchema(db);
+        QVERIFY2(result.isOk(), qPrintable(result.toString()));
+    }
+    QVERIFY2(insertKind(u"warning"_s), qPrintable(error));
+    QVERIFY(!insertKind(u"noticed"_s)); // still a CHECK
+    QCOMPARE(scratch.queryColumn(u"SELECT kind FROM pipedrive_sync_problems ORDER BY id"_s, &error),
+        (QStringList { u"skipped"_s, u"warning"_s }));
+    // A second start finds nothing to do.
+    Database db;
+    QVERIFY(db.open(scratch.config()).isOk());
+    QVERIFY(SchemaManager().ensureSchema(db).isOk());
 }
 
 void TestSchemaManager::failedCreationLeavesTheDatabaseEmpty()

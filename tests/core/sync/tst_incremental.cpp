@@ -440,6 +440,39 @@ private slots:
         QVERIFY2(difference.isEmpty(), qPrintable(difference));
     }
 
+    // A record imported with a value dropped or guessed says so in the problems, as a warning: the
+    // row is written and counted as written.
+    void aValueDroppedFromAWrittenRowIsAWarning_data() { addKinds(); }
+    void aValueDroppedFromAWrittenRowIsAWarning()
+    {
+        auto crm = database();
+        if (!crm->isValid())
+            QSKIP(qPrintable(crm->whyNot()));
+        const qint64 owner = m_server.dataset().table(FE::Users).constFirst().id;
+        const qint64 deal = m_server.addRecord(FE::Deals,
+            { { u"title"_s, u"Too likely"_s }, { u"value"_s, 900 }, { u"probability"_s, 150 },
+                { u"owner_id"_s, owner } });
+        QVERIFY(deal > 0);
+        const RunSummary run = sync(options(crm->config()));
+        QVERIFY2(completed(run), qPrintable(run.message));
+        const QStringList recorded = problems(crm->config());
+        QVERIFY2(recorded.contains(u"deals|%1|warning|invalid probability|150"_s.arg(deal)),
+            qPrintable(recorded.filter(QString::number(deal)).join(u'\n')));
+        Database db;
+        QVERIFY(db.open(crm->config()).isOk());
+        QCOMPARE(
+            count(db,
+                u"SELECT COUNT(*) FROM opportunities o JOIN pipedrive_mappings m ON m.rails_id "
+                "= o.id AND m.pipedrive_type = 'Opportunity' WHERE m.pipedrive_id = ? AND "
+                "o.opportunity_name = 'Too likely'"_s,
+                { deal }),
+            1);
+        // Warnings are no skips: the deals' counts do not change for them.
+        const RunCounts deals = resultFor(run, Entity::Deals).counts;
+        QCOMPARE(deals.skipped,
+            qint64(recorded.filter(QRegularExpression(u"^deals\\|[0-9]*\\|skipped\\|"_s)).size()));
+    }
+
     // The fallback owner picked in settings may be any CRM user, not only one a Pipedrive user
     // was mapped to (SPEC §4: "or a default user picked in settings").
     void aDefaultOwnerFromTheCrmOwnsWhatHasNoMappedOwner_data() { addKinds(); }
