@@ -772,21 +772,21 @@ DealPerson readDealPerson(StageContext &context, qint64 personId, DbError *error
 // A person known only as a lead becomes a contact (its notes follow), the lead stays qualified.
 DbError promoteLead(SyncContext &context, qint64 personId, const mapping::LeadRow &lead)
 {
-    CrmStore::WriteResult result;
-    DbError error = writePlan(context, personId,
+    // Not counted: a deal's side effect, the deal itself is counted by its own write.
+    DbError error;
+    const std::optional<CrmStore::WriteResult> result = context.store.writeRecord(personId,
         plan(QStringLiteral("contacts"), mappingType::Contact,
             mapping::rowColumns(mapping::contactFromLead(lead)), QStringLiteral("email")),
-        &result);
-    if (error.isError())
+        &error);
+    if (!result)
         return error;
-    // Counted as a deal's side effect: the deal itself is counted by its own write.
-    if (result.kind == CrmStore::WriteKind::Created)
-        --context.counts.created;
-    else if (result.kind == CrmStore::WriteKind::Updated)
-        --context.counts.updated;
-    else if (result.kind == CrmStore::WriteKind::Unchanged)
-        --context.counts.unchanged;
-    return qualifyLead(context, personId, result.railsId);
+    // Merged into another person's contact: the person's problem, listed under the persons.
+    if (result->kind == CrmStore::WriteKind::Merged) {
+        error = context.reportPersonMerged(personId, result->mergedWithPipedriveId);
+        if (error.isError())
+            return error;
+    }
+    return qualifyLead(context, personId, result->railsId);
 }
 
 class StagedDeal : public Staged<mapping::DealLinks, mapping::OpportunityRow>

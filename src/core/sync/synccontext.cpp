@@ -64,6 +64,14 @@ DbError SyncContext::report(std::optional<qint64> pipedriveId, Problem::Kind kin
         runId, entityName(entity), pipedriveId, kind, reason, detail.left(2000));
 }
 
+DbError SyncContext::reportPersonMerged(qint64 personId, qint64 ownerId)
+{
+    return journal.recordProblem(runId, entityName(Entity::Persons), personId,
+        Problem::Kind::Merged, mergeReason(Entity::Persons),
+        QStringLiteral("became a contact through a deal; merged into the row of Pipedrive id %1")
+            .arg(ownerId));
+}
+
 DbError SyncContext::count(qint64 pipedriveId, const CrmStore::WriteResult &result)
 {
     switch (result.kind) {

@@ -100,6 +100,9 @@ struct SyncContext
     // Records a problem for the current record in the journal (same transaction as the page).
     DbError report(std::optional<qint64> pipedriveId, Problem::Kind kind, const QString &reason,
         const QString &detail = {});
+    // A lead a deal made a contact, merged into another person's contact: listed under the
+    // persons (their merge, with its link to the person), not counted for the deals.
+    DbError reportPersonMerged(qint64 personId, qint64 ownerId);
     // Counts a write, and reports a merge.
     DbError count(qint64 pipedriveId, const CrmStore::WriteResult &result);
     // Reports what the mapping of a record it wrote dropped or guessed: a warning each.

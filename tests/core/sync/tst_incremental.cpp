@@ -473,6 +473,52 @@ private slots:
             qint64(recorded.filter(QRegularExpression(u"^deals\\|[0-9]*\\|skipped\\|"_s)).size()));
     }
 
+    // A lead that a new deal makes a contact, whose e-mail another person's contact has: merged
+    // into that contact, listed under the persons with the person's id, not as a deal's merge.
+    void aLeadPromotedIntoAnotherPersonsContactIsAPersonsMerge_data() { addKinds(); }
+    void aLeadPromotedIntoAnotherPersonsContactIsAPersonsMerge()
+    {
+        auto crm = database();
+        if (!crm->isValid())
+            QSKIP(qPrintable(crm->whyNot()));
+        const qint64 owner = m_server.dataset().table(FE::Users).constFirst().id;
+        const auto addPerson = [&](const QString &name) {
+            return m_server.addRecord(FE::Persons,
+                { { u"name"_s, name },
+                    { u"emails"_s,
+                        QJsonArray { QJsonObject { { u"value"_s, u"dup@keys.example"_s },
+                            { u"primary"_s, true }, { u"label"_s, u"work"_s } } } },
+                    { u"owner_id"_s, owner } });
+        };
+        const auto addDeal = [&](qint64 person, const QString &title) {
+            return m_server.addRecord(FE::Deals,
+                { { u"title"_s, title }, { u"value"_s, 100 }, { u"person_id"_s, person },
+                    { u"owner_id"_s, owner } });
+        };
+        const qint64 cara = addPerson(u"Cara Contact"_s);
+        const qint64 dan = addPerson(u"Dan Lead"_s);
+        QVERIFY(cara > 0 && dan > 0 && addDeal(cara, u"Cara's deal"_s) > 0);
+        const SyncOptions o = options(crm->config());
+        QVERIFY(completed(sync(o)));
+        const qint64 dansDeal = addDeal(dan, u"Dan's deal"_s);
+        QVERIFY(dansDeal > 0);
+        // The deals alone: the persons' pass, which would read Dan again as a contact, does not
+        // run (as for a person whose deal is archived, which the persons' deal counts leave out).
+        SyncOptions dealsOnly = o;
+        dealsOnly.entities = { Entity::Deals };
+        const RunSummary run = sync(dealsOnly);
+        QVERIFY2(completed(run), qPrintable(run.message));
+        const RunCounts deals = resultFor(run, Entity::Deals).counts;
+        QVERIFY2(deals.merged == 0 && deals.created == 1, qPrintable(countsText(deals)));
+        const QStringList recorded = problems(crm->config());
+        QVERIFY2(recorded.contains(u"persons|%1|merged|same email as another person of the same "
+                                   "kind|became a contact through a deal; merged into the row of "
+                                   "Pipedrive id %2"_s.arg(dan)
+                                       .arg(cara)),
+            qPrintable(u"%1 %2: "_s.arg(dan).arg(cara) + recorded.filter(u"merged"_s).join(u'\n')));
+        QVERIFY(recorded.filter(u"deals|%1|"_s.arg(dan)).isEmpty());
+    }
+
     // The fallback owner picked in settings may be any CRM user, not only one a Pipedrive user
     // was mapped to (SPEC §4: "or a default user picked in settings").
     void aDefaultOwnerFromTheCrmOwnsWhatHasNoMappedOwner_data() { addKinds(); }
