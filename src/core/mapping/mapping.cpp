@@ -63,7 +63,7 @@ QString quoted(const QString &value)
     constexpr qsizetype maxLength = 80;
     if (value.size() <= maxLength)
         return u'"' + value + u'"';
-    return u'"' + value.left(maxLength) + u"\u2026\""_s;
+    return u'"' + leftWhole(value, maxLength) + u"\u2026\""_s;
 }
 
 QString describe(const json::Value &value)

@@ -82,4 +82,8 @@ QString crmPriorityForLabel(QStringView label);
 // A JSON number as text without exponent or trailing zeros ("200", "0.1", "1234567.5").
 QString numberText(double value);
 
+// At most `length` UTF-16 units of `text`, never ending in half a surrogate pair (an emoji cut in
+// two shows as a replacement character, or breaks the UTF-8 it is stored as).
+QString leftWhole(const QString &text, qsizetype length);
+
 } // namespace pds::mapping

@@ -1,5 +1,7 @@
 #include "synccontext.h"
 
+#include "mapping/texttools.h"
+
 namespace pds {
 
 namespace {
@@ -61,7 +63,7 @@ DbError SyncContext::report(std::optional<qint64> pipedriveId, Problem::Kind kin
         break; // the record is counted as what its write did
     }
     return journal.recordProblem(
-        runId, entityName(entity), pipedriveId, kind, reason, detail.left(2000));
+        runId, entityName(entity), pipedriveId, kind, reason, mapping::leftWhole(detail, 2000));
 }
 
 DbError SyncContext::reportPersonMerged(qint64 personId, qint64 ownerId)

@@ -18,6 +18,7 @@ class TestTextTools : public QObject
     Q_OBJECT
 
 private slots:
+    void cutsTextBetweenCharacters();
     void normalisesEmails_data();
     void normalisesEmails();
     void validatesEmailsLikeRuby_data();
@@ -49,6 +50,17 @@ private slots:
     void readsJsonTextAsItTrims_data();
     void readsJsonTextAsItTrims();
 };
+
+void TestTextTools::cutsTextBetweenCharacters()
+{
+    const QString face = QString::fromUcs4(U"\U0001F600");
+    QCOMPARE(face.size(), 2);
+    QCOMPARE(leftWhole(u"ab"_s + face + u"c"_s, 3), u"ab"_s); // not half the emoji
+    QCOMPARE(leftWhole(u"ab"_s + face + u"c"_s, 4), u"ab"_s + face);
+    QCOMPARE(leftWhole(u"abc"_s, 2), u"ab"_s);
+    QCOMPARE(leftWhole(u"abc"_s, 5), u"abc"_s);
+    QCOMPARE(leftWhole(face, 1), QString());
+}
 
 void TestTextTools::normalisesEmails_data()
 {
