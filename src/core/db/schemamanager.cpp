@@ -125,6 +125,28 @@ QList<AppTable> appTableDdl(bool postgres)
     };
 }
 
+// Runs the statements that bring one of the app's tables up to date, in one transaction.
+DbError upgrade(
+    Database &db, const QString &table, const QStringList &statements, const char *logged)
+{
+    DbError error = db.beginTransaction();
+    if (error.isError())
+        return error;
+    for (const QString &statement : statements) {
+        if (!db.exec(statement, &error)) {
+            db.rollback();
+            error.message = u"Upgrading %1 in %2 failed: %3"_s.arg(table, where(db), error.message);
+            return error;
+        }
+    }
+    error = db.commit();
+    if (error.isError())
+        db.rollback();
+    else
+        qCInfo(lcDb) << logged << table;
+    return error;
+}
+
 DbError rebuildOutdatedCheck(Database &db, const AppTable &table)
 {
     // SQLite cannot alter a CHECK: a table that earlier versions created with an IN list (slow to
@@ -158,23 +180,7 @@ DbError rebuildOutdatedCheck(Database &db, const AppTable &table)
         u"DROP TABLE \"%1\""_s.arg(table.name),
         u"ALTER TABLE \"%1\" RENAME TO \"%2\""_s.arg(rebuilt, table.name) };
     statements << table.statements.mid(1);
-    error = db.beginTransaction();
-    if (error.isError())
-        return error;
-    for (const QString &statement : std::as_const(statements)) {
-        if (!db.exec(statement, &error)) {
-            db.rollback();
-            error.message
-                = u"Upgrading %1 in %2 failed: %3"_s.arg(table.name, where(db), error.message);
-            return error;
-        }
-    }
-    error = db.commit();
-    if (error.isError())
-        db.rollback();
-    else
-        qCInfo(lcDb) << "Rebuilt" << table.name << "with its CHECK as now";
-    return error;
+    return upgrade(db, table.name, statements, "Rebuilt with its CHECK as now:");
 }
 
 DbError widenCheck(Database &db, const AppTable &table)
@@ -201,23 +207,7 @@ DbError widenCheck(Database &db, const AppTable &table)
         statements << u"ALTER TABLE \"%1\" DROP CONSTRAINT \"%2\""_s.arg(table.name, name);
     statements << u"ALTER TABLE \"%1\" ADD CONSTRAINT \"%1_%2_check\" CHECK %3"_s.arg(
         table.name, table.checkColumn, oneOf(table.checkColumn, table.checkWords));
-    error = db.beginTransaction();
-    if (error.isError())
-        return error;
-    for (const QString &statement : std::as_const(statements)) {
-        if (!db.exec(statement, &error)) {
-            db.rollback();
-            error.message
-                = u"Upgrading %1 in %2 failed: %3"_s.arg(table.name, where(db), error.message);
-            return error;
-        }
-    }
-    error = db.commit();
-    if (error.isError())
-        db.rollback();
-    else
-        qCInfo(lcDb) << "Widened the CHECK of" << table.name;
-    return error;
+    return upgrade(db, table.name, statements, "Widened the CHECK of");
 }
 
 bool isSkippedScriptStatement(const QString &statement)
