@@ -99,6 +99,20 @@ ApiResponse interpretReply(const RawReply &raw, const QString &path)
     const QString serverMessage = html || status < 400
         ? QString()
         : envelopeMessage(json::parse(raw.body, nullptr).toObject());
+    if (status >= 300 && status < 400) {
+        // Not followed: the token would go along to wherever it points. Usually a company domain
+        // that moved or is mistyped; asking again would only be redirected again.
+        const QByteArray location = headerValue(raw.headers, "location");
+        return fail(ApiError::Kind::NotFound,
+            QStringLiteral("Pipedrive redirected %1 (HTTP %2)%3; redirects are not followed.")
+                .arg(path)
+                .arg(status)
+                .arg(location.isEmpty() ? QString()
+                                        : QStringLiteral(" to ")
+                            + QUrl(QString::fromUtf8(location))
+                                  .adjusted(QUrl::RemoveQuery | QUrl::RemoveUserInfo)
+                                  .toString()));
+    }
     if (status == 401)
         return fail(ApiError::Kind::Authentication,
             QStringLiteral("Pipedrive refused the API token (%1).")

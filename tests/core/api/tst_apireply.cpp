@@ -50,6 +50,10 @@ private slots:
             403, "<!DOCTYPE html><html><title>Attention Required!</title></html>", "text/html")
                                              << ApiError::Kind::Blocked;
         QTest::newRow("404") << reply(404, envelope) << ApiError::Kind::NotFound;
+        // Not followed (the token would go along), and not asked again: a domain that moved.
+        QTest::newRow("301") << reply(301, "<html>Moved</html>", "text/html",
+            { { "location", "https://elsewhere.pipedrive.com/api/v2/deals?x=1" } })
+                             << ApiError::Kind::NotFound;
         QTest::newRow("400") << reply(400, envelope) << ApiError::Kind::BadRequest;
         QTest::newRow("429 burst") << reply(429, envelope) << ApiError::Kind::RateLimited;
         QTest::newRow("429 budget") << reply(
