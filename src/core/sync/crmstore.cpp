@@ -1597,6 +1597,22 @@ bool CrmStore::setMapping(const QString &type, qint64 pipedriveId, qint64 railsI
     return true;
 }
 
+std::optional<bool> CrmStore::sharesRow(
+    const QString &type, qint64 railsId, qint64 pipedriveId, DbError *error)
+{
+    for (const PendingMapping &m : std::as_const(m_pendingMappings)) {
+        if (m.railsId == railsId && m.pipedriveId != pipedriveId && m.type == type)
+            return true;
+    }
+    bool shared = false;
+    if (!m_db.forEachRow(
+            QStringLiteral("SELECT 1 FROM pipedrive_mappings WHERE pipedrive_type = "
+                           "? AND rails_id = ? AND pipedrive_id <> ? LIMIT 1"),
+            { type, railsId, pipedriveId }, [&](const QVariantList &) { shared = true; }, error))
+        return std::nullopt;
+    return shared;
+}
+
 bool CrmStore::removeMapping(const QString &type, qint64 pipedriveId, DbError *error)
 {
     if (!flushMappings(error))
@@ -1990,19 +2006,9 @@ std::optional<bool> CrmStore::leavesRow(qint64 pipedriveId, const RowPlan &plan,
     // row of its own.
     if (!owns)
         return true;
-    for (const PendingMapping &m : std::as_const(m_pendingMappings)) {
-        if (m.railsId == railsId && m.pipedriveId != pipedriveId && m.type == plan.mappingType)
-            return true;
-    }
-    bool shared = false;
-    if (!m_db.forEachRow(
-            QStringLiteral("SELECT 1 FROM pipedrive_mappings WHERE pipedrive_type = ? "
-                           "AND rails_id = ? AND pipedrive_id <> ? LIMIT 1"),
-            { plan.mappingType, railsId, pipedriveId },
-            [&](const QVariantList &) { shared = true; }, error))
-        return std::nullopt;
-    if (shared)
-        return true;
+    const std::optional<bool> shared = sharesRow(plan.mappingType, railsId, pipedriveId, error);
+    if (!shared || *shared)
+        return shared;
     // Alone on its row, the row follows the record, unless another row holds the new key (the
     // CRM keeps it unique): then the record joins that one, as a merge, and leaves its old row
     // to the CRM.

@@ -96,6 +96,10 @@ public:
     std::optional<qint64> railsIdFor(const QString &type, qint64 pipedriveId, DbError *error);
     bool setMapping(const QString &type, qint64 pipedriveId, qint64 railsId, DbError *error);
     bool removeMapping(const QString &type, qint64 pipedriveId, DbError *error);
+    // Whether another record than `pipedriveId` is mapped to the row too (merged into it), the
+    // mappings kept back included; nullopt on a database error.
+    std::optional<bool> sharesRow(
+        const QString &type, qint64 railsId, qint64 pipedriveId, DbError *error);
     // While on, new mappings are kept and written together, a few multi-row statements instead
     // of one per record, by flushMappings() or before anything of this store reads
     // pipedrive_mappings. The engine turns it on for a page written without savepoints and

@@ -546,15 +546,11 @@ DbError qualifyLead(SyncContext &context, qint64 personId, qint64 contactId)
     // A lead row other persons still share (one e-mail) stays theirs and unqualified: this
     // person, a contact now, leaves it, as a first import would have it. Whose of its notes are
     // this person's cannot be told there, so none are copied: the notes pass links them.
-    QSqlQuery *q = context.store.query(
-        QStringLiteral("SELECT 1 FROM pipedrive_mappings WHERE pipedrive_type = ? AND rails_id = "
-                       "? AND pipedrive_id <> ? LIMIT 1"),
-        { typeName(mappingType::Lead), *leadId, personId }, &error);
-    if (!q)
+    const std::optional<bool> shared
+        = context.store.sharesRow(typeName(mappingType::Lead), *leadId, personId, &error);
+    if (!shared)
         return error;
-    const bool shared = q->next();
-    q->finish();
-    if (shared) {
+    if (*shared) {
         context.store.removeMapping(typeName(mappingType::Lead), personId, &error);
         return error;
     }

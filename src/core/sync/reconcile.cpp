@@ -223,14 +223,10 @@ DbError handleDeletedRecord(SyncContext &context, qint64 pipedriveId)
     for (const auto &[type, railsId] : std::as_const(mapped)) {
         const QString table = tableFor(type);
         const QString row = u"%1 row %2"_s.arg(table).arg(railsId);
-        QSqlQuery *q = store.query(u"SELECT COUNT(*) FROM pipedrive_mappings WHERE pipedrive_type "
-                                   "= ? AND rails_id = ? AND pipedrive_id <> ?"_s,
-            { type, railsId, pipedriveId }, &error);
-        if (!q)
+        const std::optional<bool> shared = store.sharesRow(type, railsId, pipedriveId, &error);
+        if (!shared)
             return error;
-        const qint64 sharers = q->next() ? q->value(0).toLongLong() : 0;
-        q->finish();
-        if (sharers > 0) {
+        if (*shared) {
             // Merged: the row also stands for other Pipedrive records, which still exist.
             if (!store.removeMapping(type, pipedriveId, &error))
                 return error;
