@@ -544,6 +544,9 @@ void SyncEngine::startSource(const QString &resumePosition)
     std::optional<ApiPage> arrived;
     if (adopted && m_prefetch->page)
         arrived = std::move(m_prefetch->page);
+    // A first page asked for during the pass before was read before this pass began.
+    if (adopted && !m_passStarted.isEmpty() && m_prefetch->askedAt < m_passStarted)
+        m_passStarted = m_prefetch->askedAt;
     dropPrefetch();
     auto *pager
         = adopted ? adopted : new Pager(m_client, source.endpoint, query, m_options.pageSize, this);
@@ -639,7 +642,8 @@ void SyncEngine::prefetchNextSource()
     auto *pager = new Pager(m_client, source.endpoint, query, m_options.pageSize, this);
     pager->setRetryPolicy(m_options.retry);
     m_prefetch = Prefetch { entityIndex, sourceIndex, source.endpoint.path,
-        query.toString(QUrl::FullyEncoded), pager, std::nullopt, false };
+        query.toString(QUrl::FullyEncoded), pager, std::nullopt, false,
+        QDateTime::currentDateTimeUtc().toString(Qt::ISODate) };
     connect(pager, &Pager::pageReady, this, [this, pager](const ApiPage &page) {
         if (m_prefetch && m_prefetch->pager == pager)
             m_prefetch->page = page;

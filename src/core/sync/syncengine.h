@@ -132,6 +132,7 @@ private:
         QPointer<Pager> pager;
         std::optional<ApiPage> page; // here already
         bool failed = false; // the source's own pager asks again, and handles what it gets
+        QString askedAt = {}; // UTC, as m_passStarted: the pass that adopts it read from then on
     };
     std::optional<Prefetch> m_prefetch;
     bool m_stageOnArrival = false; // the adopted first page was asked for without staging

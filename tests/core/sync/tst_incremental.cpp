@@ -630,6 +630,53 @@ private slots:
         QCOMPARE(phoneOf(early), u"+49 30 1111"_s);
     }
 
+    // A list's first page is asked for ahead, while the list before it is read: the pass that
+    // takes it read from then on, so its mark stops there, not where the pass itself began.
+    void aFirstPageAskedForAheadCountsFromWhenItWasAsked()
+    {
+        TestDatabase crm(TestDatabase::Kind::Sqlite);
+        QVERIFY2(crm.isValid(), qPrintable(crm.whyNot()));
+        SyncOptions o = options(crm.config());
+        o.entities = { Entity::Users, Entity::Organizations, Entity::Persons, Entity::Deals };
+        QVERIFY(o.prefetchSources);
+        qint64 late = 0;
+        for (const auto &record : m_server.dataset().table(FE::Deals))
+            late = qMax(late, record.id);
+        // A far server: the persons' pages take seconds after the deals' first one was asked for.
+        m_server.setLatencyMs(1000);
+        QDateTime asked;
+        bool changed = false;
+        m_server.beforeRequest(u"/api/v2/deals"_s, 0, [&] {
+            asked = QDateTime::currentDateTimeUtc();
+            // The last deal, on a later page, changes ten minutes later on Pipedrive's clock.
+            m_server.setClockOffsetSecs(600);
+            changed = m_server.updateRecord(FE::Deals, late, { { u"value"_s, 4321 } });
+        });
+        const RunSummary run = sync(o);
+        m_server.setLatencyMs(0);
+        QVERIFY2(completed(run), qPrintable(run.message));
+        QVERIFY(changed && asked.isValid());
+        // Asked for ahead: before the persons' last page.
+        const QList<QString> log = m_server.requestLog();
+        qsizetype firstDeals = -1, lastPersons = -1;
+        for (qsizetype i = 0; i < log.size(); ++i) {
+            if (firstDeals < 0 && log.at(i).startsWith(u"/api/v2/deals?"_s))
+                firstDeals = i;
+            if (log.at(i).startsWith(u"/api/v2/persons?"_s))
+                lastPersons = i;
+        }
+        QVERIFY2(firstDeals >= 0 && firstDeals < lastPersons, qPrintable(log.join(u'\n')));
+        Database db;
+        QVERIFY(db.open(crm.config()).isOk());
+        QSqlQuery q(db.handle());
+        QVERIFY(
+            q.exec(u"SELECT high_water_mark FROM pipedrive_sync_state WHERE entity = 'deals'"_s));
+        QVERIFY(q.next());
+        const QDateTime mark = mapping::parsePipedriveTime(q.value(0).toString());
+        QVERIFY2(mark.isValid() && mark <= asked,
+            qPrintable(q.value(0).toString() + u" after "_s + asked.toString(Qt::ISODateWithMs)));
+    }
+
     // Persons sharing a lead by their e-mail, then changing it: each ends on the row a first import
     // would give it, and the shared row keeps the key of those still sharing it.
     void aRecordWhoseKeyChangesLeavesTheRowItShared_data() { addKinds(); }
